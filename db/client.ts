@@ -1,0 +1,67 @@
+import "server-only";
+
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Executor = Database | Transaction;
+
+/*
+ * Two drivers, one schema. The raw client is exposed for the few places that need what drizzle
+ * does not wrap: COPY and cursors for exports (postgres), and the embedded instance for tests.
+ */
+export type DatabaseHandle =
+  | { kind: "postgres"; db: Database; sql: postgres.Sql; close: () => Promise<void> }
+  | { kind: "pglite"; db: Database; client: PGlite; close: () => Promise<void> };
+
+export interface DatabaseOptions {
+  url?: string;
+  /** PGlite data directory, or "memory://" for a throwaway database. */
+  dataDir?: string;
+  maxConnections?: number;
+}
+
+export function defaultDataDir(): string {
+  return process.env.PGLITE_DATA_DIR ?? ".data/pglite";
+}
+
+export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
+  const url = options.url ?? process.env.DATABASE_URL;
+  if (url) {
+    const sql = postgres(url, {
+      max: options.maxConnections ?? Number(process.env.DATABASE_POOL_MAX ?? 10),
+      idle_timeout: 30,
+      connect_timeout: 10,
+      onnotice: () => {},
+    });
+    const db = drizzlePostgres(sql, { schema }) as unknown as Database;
+    return { kind: "postgres", db, sql, close: () => sql.end({ timeout: 5 }) };
+  }
+  const client = new PGlite(options.dataDir ?? defaultDataDir(), { extensions: { pg_trgm } });
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return { kind: "pglite", db, client, close: () => client.close() };
+}
+
+// One handle per process. Next.js reloads modules in development, so it is kept on globalThis.
+const globalForDb = globalThis as unknown as { auditConsoleDb?: DatabaseHandle };
+
+export function getDatabaseHandle(): DatabaseHandle {
+  globalForDb.auditConsoleDb ??= createDatabase();
+  return globalForDb.auditConsoleDb;
+}
+
+/** Replaces the process-wide handle; tests point the application code at their own database. */
+export function setDatabaseHandle(handle: DatabaseHandle | undefined): void {
+  globalForDb.auditConsoleDb = handle;
+}
+
+export function getDb(): Database {
+  return getDatabaseHandle().db;
+}

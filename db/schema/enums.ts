@@ -1,0 +1,41 @@
+import { pgEnum } from "drizzle-orm/pg-core";
+
+// The contract's order, which is also the order the filter panel lists them in.
+export const auditCategory = pgEnum("audit_category", [
+  "device",
+  "infra",
+  "service",
+  "auth",
+  "backup",
+  "database",
+  "user",
+  "organization",
+  "audit",
+  "vpn",
+  "secret",
+  "domain",
+  "monitoring",
+  "system",
+  "webhook",
+  "db_backup",
+]);
+
+export const auditResult = pgEnum("audit_result", ["done", "failed", "pending", "processing"]);
+
+export const auditLevel = pgEnum("audit_level", ["notice", "information"]);
+
+export const memberRole = pgEnum("member_role", ["admin", "manager", "member"]);
+
+export const auditPermission = pgEnum("audit_permission", ["audit.view", "audit.export", "audit.manage"]);
+
+export const accessRequestStatus = pgEnum("access_request_status", ["pending", "approved", "declined"]);
+
+export const exportFormat = pgEnum("export_format", ["xlsx", "csv"]);
+
+export type AuditCategory = (typeof auditCategory.enumValues)[number];
+export type AuditResult = (typeof auditResult.enumValues)[number];
+export type AuditLevel = (typeof auditLevel.enumValues)[number];
+export type MemberRole = (typeof memberRole.enumValues)[number];
+export type AuditPermission = (typeof auditPermission.enumValues)[number];
+export type AccessRequestStatus = (typeof accessRequestStatus.enumValues)[number];
+export type ExportFormat = (typeof exportFormat.enumValues)[number];

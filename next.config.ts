@@ -1,0 +1,12 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Tests and the benchmark build into their own folder so a running dev server is never clobbered.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
+  // PGlite ships WebAssembly and data files that must be loaded from node_modules at run time.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "exceljs"],
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+
+export default nextConfig;

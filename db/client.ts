@@ -2,6 +2,7 @@ import "server-only";
 
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -64,4 +65,14 @@ export function setDatabaseHandle(handle: DatabaseHandle | undefined): void {
 
 export function getDb(): Database {
   return getDatabaseHandle().db;
+}
+
+/**
+ * Rows of a raw SQL statement. postgres.js answers an array and PGlite an object with `rows`;
+ * callers get the rows either way.
+ */
+export async function queryRows<T extends Record<string, unknown>>(db: Executor, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

@@ -1,0 +1,62 @@
+import { NextResponse } from "next/server";
+import type { z } from "zod";
+import { getDb } from "@/db/client";
+import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
+import { appOrigin, entryPermalink } from "@/lib/app-url";
+import { MAX_BATCH, parseAuditBatch } from "@/lib/audit/event-schema";
+import { storeAuditEvents } from "@/lib/audit/record-audit-event";
+import { BodyTooLargeError, readLimitedBody } from "./read-limited-body";
+
+// 1,000 events of a few KiB each fit comfortably; anything larger is refused before parsing.
+const MAX_BODY_BYTES = Number(process.env.INGEST_MAX_BODY_BYTES ?? 8 * 1024 * 1024);
+
+function error(status: number, message: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
+  return NextResponse.json({ error: message, ...extra }, { status, headers });
+}
+
+function fieldErrors(issues: z.core.$ZodIssue[]) {
+  return issues.slice(0, 100).map((issue) => ({ field: issue.path.join(".") || "(body)", message: issue.message }));
+}
+
+function eventCount(body: unknown): number {
+  if (body && typeof body === "object" && "events" in body && Array.isArray(body.events)) return body.events.length;
+  return 1;
+}
+
+export async function POST(request: Request) {
+  const db = getDb();
+  const principal = await authenticateApiKey(db, request.headers.get("authorization"));
+  if (!principal) {
+    return error(401, "A valid API key is required: Authorization: Bearer <key>.", {}, { "WWW-Authenticate": "Bearer" });
+  }
+  let raw: string;
+  try {
+    raw = await readLimitedBody(request, MAX_BODY_BYTES);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return error(413, `The body is larger than ${MAX_BODY_BYTES} bytes. Send fewer events per request.`);
+    throw e;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return error(400, "The body is not valid JSON.", { fields: [{ field: "(body)", message: "invalid JSON" }] });
+  }
+  if (eventCount(body) > MAX_BATCH) return error(413, `At most ${MAX_BATCH} events per request.`);
+  const parsed = parseAuditBatch(body);
+  if (!parsed.success) {
+    return error(400, "Some fields are invalid; nothing was stored.", { fields: fieldErrors(parsed.error.issues) });
+  }
+  const stored = await storeAuditEvents(db, principal.orgId, parsed.data.events);
+  const origin = appOrigin(request);
+  return NextResponse.json(
+    {
+      entries: stored.map((entry) => ({
+        id: entry.id,
+        url: entryPermalink(origin, principal.orgSlug, entry.id),
+        duplicate: !entry.created,
+      })),
+    },
+    { status: 201 },
+  );
+}

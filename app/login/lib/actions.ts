@@ -1,0 +1,43 @@
+"use server";
+
+import { AuthError, CredentialsSignin } from "next-auth";
+import { z } from "zod";
+import { signIn } from "@/lib/auth/auth";
+import { safeCallbackPath } from "@/lib/auth/safe-callback";
+
+export type SignInState = { error: string } | undefined;
+
+// One message for an unknown email and a wrong password: the form must not reveal who has an account.
+export const INVALID_CREDENTIALS_MESSAGE = "Email or password is incorrect.";
+export const THROTTLED_MESSAGE = "Too many failed sign-ins. Wait 15 minutes and try again.";
+
+const formSchema = z.object({
+  email: z.string().trim().min(1, "Enter your email."),
+  password: z.string().min(1, "Enter your password."),
+  callbackUrl: z.string().optional(),
+});
+
+export async function signInWithPassword(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  const parsed = formSchema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? INVALID_CREDENTIALS_MESSAGE };
+  try {
+    await signIn("credentials", {
+      email: parsed.data.email,
+      password: parsed.data.password,
+      redirectTo: safeCallbackPath(parsed.data.callbackUrl),
+    });
+  } catch (error) {
+    if (error instanceof CredentialsSignin) {
+      return { error: error.code === "throttled" ? THROTTLED_MESSAGE : INVALID_CREDENTIALS_MESSAGE };
+    }
+    if (error instanceof AuthError) return { error: "Sign-in failed. Try again." };
+    // Success ends in a redirect, which Next.js delivers by throwing.
+    throw error;
+  }
+  return undefined;
+}
+
+export async function signInWithOidc(formData: FormData): Promise<void> {
+  const callbackUrl = formData.get("callbackUrl");
+  await signIn("oidc", { redirectTo: safeCallbackPath(typeof callbackUrl === "string" ? callbackUrl : "/") });
+}

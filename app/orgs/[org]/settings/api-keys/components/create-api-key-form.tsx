@@ -1,0 +1,93 @@
+"use client";
+
+import { Copy, KeyRound } from "lucide-react";
+import { useState, useTransition } from "react";
+import { toast } from "sonner";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { createApiKeyAction } from "../lib/actions";
+
+export function CreateApiKeyForm({ orgSlug }: { orgSlug: string }) {
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
+  const [pending, startTransition] = useTransition();
+
+  function submit(event: React.FormEvent) {
+    event.preventDefault();
+    startTransition(async () => {
+      const result = await createApiKeyAction({ orgSlug, name });
+      if (result.error !== undefined) {
+        setError(result.error);
+        return;
+      }
+      setError(null);
+      setName("");
+      setSecret({ name: result.data.name, value: result.data.secret });
+    });
+  }
+
+  async function copy() {
+    if (!secret) return;
+    await navigator.clipboard.writeText(secret.value);
+    toast.success("API key copied");
+  }
+
+  return (
+    <>
+      <form onSubmit={submit} className="flex flex-wrap items-end gap-3">
+        <div className="grid min-w-64 flex-1 gap-2">
+          <Label htmlFor="api-key-name">Key name</Label>
+          <Input
+            id="api-key-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="e.g. deployments service"
+            maxLength={100}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? "api-key-error" : undefined}
+          />
+        </div>
+        <Button type="submit" disabled={pending || name.trim() === ""}>
+          <KeyRound className="size-4" aria-hidden /> {pending ? "Creating…" : "Create key"}
+        </Button>
+        {error ? (
+          <p id="api-key-error" role="alert" className="text-destructive w-full text-sm">
+            {error}
+          </p>
+        ) : null}
+      </form>
+      <Dialog open={secret !== null} onOpenChange={(open) => (open ? null : setSecret(null))}>
+        <DialogContent>
+          <DialogHeader>
+            <DialogTitle>API key “{secret?.name}” created</DialogTitle>
+            <DialogDescription>Copy the secret now: it is shown only once and cannot be retrieved later.</DialogDescription>
+          </DialogHeader>
+          <Alert>
+            <AlertDescription>
+              <code data-testid="api-key-secret" className="font-mono text-xs break-all select-all">
+                {secret?.value}
+              </code>
+            </AlertDescription>
+          </Alert>
+          <DialogFooter>
+            <Button variant="outline" onClick={copy}>
+              <Copy className="size-4" aria-hidden /> Copy
+            </Button>
+            <Button onClick={() => setSecret(null)}>Done</Button>
+          </DialogFooter>
+        </DialogContent>
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+import type { ReactNode } from "react";
+import { NavLinks } from "./nav-links";
+import { OrgSwitcher, type OrgOption } from "./org-switcher";
+import { UserMenu } from "./user-menu";
+
+interface AppShellProps {
+  org: OrgOption;
+  orgs: OrgOption[];
+  user: { name: string; email: string };
+  canManage: boolean;
+  pendingRequests: number;
+  children: ReactNode;
+}
+
+export function AppShell({ org, orgs, user, canManage, pendingRequests, children }: AppShellProps) {
+  return (
+    <div className="flex min-h-dvh flex-col md:flex-row">
+      <a href="#main" className="focus:bg-background sr-only focus:not-sr-only focus:absolute focus:z-50 focus:p-2">
+        Skip to content
+      </a>
+      <aside
+        aria-label="Sidebar"
+        className="bg-sidebar text-sidebar-foreground flex shrink-0 flex-col gap-4 border-b p-3 md:sticky md:top-0 md:h-dvh md:w-60 md:border-r md:border-b-0"
+      >
+        <OrgSwitcher current={org} orgs={orgs} />
+        <div className="flex-1">
+          <NavLinks orgSlug={org.slug} canManage={canManage} pendingRequests={pendingRequests} />
+        </div>
+        <UserMenu name={user.name} email={user.email} />
+      </aside>
+      <main id="main" className="min-w-0 flex-1">
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+"use client";
+
+import { Archive, KeyRound, ScrollText, ShieldCheck } from "lucide-react";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import type { ReactNode } from "react";
+import { Badge } from "@/components/ui/badge";
+import { cn } from "@/lib/utils";
+
+interface NavLinksProps {
+  orgSlug: string;
+  canManage: boolean;
+  pendingRequests: number;
+}
+
+function NavLink({ href, icon, children, badge }: { href: string; icon: ReactNode; children: ReactNode; badge?: ReactNode }) {
+  const pathname = usePathname();
+  const active = pathname === href || pathname.startsWith(`${href}/`);
+  return (
+    <Link
+      href={href}
+      aria-current={active ? "page" : undefined}
+      className={cn(
+        "hover:bg-accent hover:text-accent-foreground flex items-center gap-2 rounded-md px-2 py-1.5 text-sm",
+        active && "bg-accent text-accent-foreground font-medium",
+      )}
+    >
+      {icon}
+      <span className="flex-1">{children}</span>
+      {badge}
+    </Link>
+  );
+}
+
+export function NavLinks({ orgSlug, canManage, pendingRequests }: NavLinksProps) {
+  const base = `/orgs/${orgSlug}`;
+  return (
+    <nav aria-label="Main" className="grid gap-1">
+      <NavLink href={`${base}/audit-logs`} icon={<ScrollText className="size-4" aria-hidden />}>
+        Audit Log
+      </NavLink>
+      {canManage ? (
+        <div className="mt-4 grid gap-1">
+          <p className="text-muted-foreground px-2 text-xs font-medium">Settings</p>
+          <NavLink
+            href={`${base}/settings/access`}
+            icon={<ShieldCheck className="size-4" aria-hidden />}
+            badge={
+              pendingRequests > 0 ? (
+                <Badge variant="destructive" aria-label={`${pendingRequests} pending access requests`}>
+                  {pendingRequests}
+                </Badge>
+              ) : null
+            }
+          >
+            Access
+          </NavLink>
+          <NavLink href={`${base}/settings/retention`} icon={<Archive className="size-4" aria-hidden />}>
+            Retention
+          </NavLink>
+          <NavLink href={`${base}/settings/api-keys`} icon={<KeyRound className="size-4" aria-hidden />}>
+            API keys
+          </NavLink>
+        </div>
+      ) : null}
+    </nav>
+  );
+}

@@ -1,0 +1,25 @@
+import "server-only";
+
+import { getDatabaseHandle } from "./client";
+import { ensurePartitions, runMigrations } from "./migrate";
+
+const DEMO_ROWS = 20_000;
+
+export async function bootstrapDatabase(): Promise<void> {
+  const handle = getDatabaseHandle();
+  if (handle.kind === "pglite" || process.env.DB_MIGRATE_ON_START === "true") {
+    await runMigrations(handle);
+  }
+  if (handle.kind === "pglite" && process.env.SEED_DEMO !== "false") {
+    const { isSeeded, seedDatabase } = await import("./seed");
+    if (!(await isSeeded(handle.db))) {
+      console.log(`[audit-console] first start: seeding ${DEMO_ROWS} demo entries into the embedded database`);
+      await seedDatabase(handle, { rows: DEMO_ROWS, seed: 42, now: new Date() });
+    }
+  }
+  try {
+    await ensurePartitions(handle);
+  } catch (error) {
+    console.error("[audit-console] the database is not migrated: run `npm run db:migrate`.", error);
+  }
+}

@@ -1,0 +1,32 @@
+import "server-only";
+
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { apiKeys, organizations } from "@/db/schema";
+import { hashApiKeySecret } from "./api-key-secret";
+
+export interface ApiKeyPrincipal {
+  keyId: string;
+  keyName: string;
+  orgId: string;
+  orgSlug: string;
+}
+
+/** The organization a bearer key writes for, or null for a missing, unknown or revoked key. */
+export async function authenticateApiKey(db: Executor, authorization: string | null): Promise<ApiKeyPrincipal | null> {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
+  if (!match?.[1] || match[1].length > 200) return null;
+  const [row] = await db
+    .select({ keyId: apiKeys.id, keyName: apiKeys.name, orgId: apiKeys.orgId, orgSlug: organizations.slug })
+    .from(apiKeys)
+    .innerJoin(organizations, eq(organizations.id, apiKeys.orgId))
+    .where(and(eq(apiKeys.secretHash, hashApiKeySecret(match[1])), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  if (!row) return null;
+  // Last use is informational: written at most once a minute so busy writers cost no extra updates.
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(apiKeys.id, row.keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`))));
+  return row;
+}

@@ -1,0 +1,101 @@
+import "server-only";
+
+import { eq, sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { memberships, users } from "@/db/schema";
+import { recordAuditEvent } from "./record-audit-event";
+
+interface AuthEventContext {
+  ip: string;
+  userAgent: string | null;
+}
+
+interface KnownUser {
+  id: string;
+  name: string;
+  email: string;
+}
+
+async function orgsOfUser(userId: string): Promise<string[]> {
+  const rows = await getDb().select({ orgId: memberships.orgId }).from(memberships).where(eq(memberships.userId, userId));
+  return rows.map((r) => r.orgId);
+}
+
+/*
+ * A failed sign-in for an address nobody has belongs to no organization. It is written to the
+ * organizations whose members share the address's domain: those are the ones being probed.
+ */
+async function orgsOfDomain(email: string): Promise<string[]> {
+  const domain = email.split("@")[1];
+  if (!domain) return [];
+  const rows = await getDb()
+    .selectDistinct({ orgId: memberships.orgId })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(sql`${users.email} like ${"%@" + domain.replace(/[\\%_]/g, "\\$&")}`);
+  return rows.map((r) => r.orgId);
+}
+
+async function recordForOrgs(orgIds: string[], event: Parameters<typeof recordAuditEvent>[1]): Promise<void> {
+  for (const orgId of orgIds) await recordAuditEvent(orgId, event);
+}
+
+export async function recordSignIn(user: KnownUser, context: AuthEventContext): Promise<void> {
+  await recordForOrgs(await orgsOfUser(user.id), {
+    occurredAt: new Date().toISOString(),
+    actor: { id: user.id, name: user.name, email: user.email },
+    category: "auth",
+    action: "login",
+    description: `${user.email} signed in`,
+    target: { type: "user", id: user.id, name: user.email },
+    result: "done",
+    level: "information",
+    service: "Sign-in",
+    ip: context.ip,
+    userAgent: context.userAgent,
+    params: { method: "password" },
+  });
+}
+
+export async function recordSignInFailure(
+  email: string,
+  user: KnownUser | null,
+  reason: "invalid_credentials" | "throttled",
+  context: AuthEventContext,
+): Promise<void> {
+  const orgIds = user ? await orgsOfUser(user.id) : await orgsOfDomain(email);
+  await recordForOrgs(orgIds, {
+    occurredAt: new Date().toISOString(),
+    actor: user ? { id: user.id, name: user.name, email: user.email } : null,
+    category: "auth",
+    action: "login",
+    description: reason === "throttled" ? `sign-in refused for ${email}: too many failures` : `failed sign-in for ${email}`,
+    target: { type: "user", id: user?.id ?? null, name: email },
+    result: "failed",
+    level: "notice",
+    service: "Sign-in",
+    ip: context.ip,
+    userAgent: context.userAgent,
+    params: { email, method: "password" },
+    error: {
+      code: reason,
+      message: reason === "throttled" ? "Too many failed sign-ins" : "Email or password is incorrect",
+    },
+  });
+}
+
+export async function recordSignOut(user: KnownUser, context: AuthEventContext): Promise<void> {
+  await recordForOrgs(await orgsOfUser(user.id), {
+    occurredAt: new Date().toISOString(),
+    actor: { id: user.id, name: user.name, email: user.email },
+    category: "auth",
+    action: "logout",
+    description: `${user.email} signed out`,
+    target: { type: "user", id: user.id, name: user.email },
+    result: "done",
+    level: "information",
+    service: "Sign-in",
+    ip: context.ip,
+    userAgent: context.userAgent,
+  });
+}

@@ -1,0 +1,43 @@
+import { parseArgs } from "node:util";
+import { eq } from "drizzle-orm";
+import { createDatabase } from "@/db/client";
+import { organizations } from "@/db/schema";
+import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+
+// Provisioning scripts read the secret from the last line of the output.
+const { values } = parseArgs({ options: { org: { type: "string" }, name: { type: "string" } } });
+if (!values.org || !values.name) {
+  console.error("usage: npm run apikey:create -- --org SLUG --name NAME");
+  process.exit(2);
+}
+const handle = createDatabase();
+try {
+  const [org] = await handle.db.select().from(organizations).where(eq(organizations.slug, values.org)).limit(1);
+  if (!org) {
+    console.error(`No organization with slug "${values.org}".`);
+    process.exitCode = 1;
+  } else {
+    const key = await createApiKey(handle.db, { orgId: org.id, name: values.name, createdBy: null });
+    await recordAuditEvent(
+      org.id,
+      {
+        occurredAt: new Date().toISOString(),
+        actor: null,
+        category: "secret",
+        action: "create_api_key",
+        description: `API key "${key.name}" created from the command line`,
+        target: { type: "api_key", id: key.id, name: key.name },
+        result: "done",
+        level: "notice",
+        service: "API keys",
+        params: { prefix: key.prefix, via: "apikey:create" },
+      },
+      handle.db,
+    );
+    console.log(`Created API key "${key.name}" (${key.prefix}…) for ${org.name}. The secret is shown once:`);
+    console.log(key.secret);
+  }
+} finally {
+  await handle.close();
+}

@@ -1,0 +1,65 @@
+/*
+ * Prepares a fresh database for an end-to-end run (migrated, seeded, with one API key per demo
+ * organization written to the state folder for the tests), then starts the built console on it.
+ * The server database is used when E2E_DATABASE_URL or DATABASE_URL is set, else embedded PGlite.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+import { createDatabase, type DatabaseHandle } from "@/db/client";
+import { runMigrations } from "@/db/migrate";
+import { seedDatabase } from "@/db/seed";
+import { createApiKey } from "@/lib/api-keys/create-api-key";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const stateDir = path.resolve(process.env.E2E_STATE_DIR ?? `.data/e2e-${port}`);
+const serverUrl = process.env.E2E_DATABASE_URL ?? process.env.DATABASE_URL;
+
+async function freshServerDatabase(base: string): Promise<string> {
+  const name = `audit_e2e_${port}`;
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function prepare(handle: DatabaseHandle) {
+  await runMigrations(handle);
+  const { orgs } = await seedDatabase(handle, { rows: Number(process.env.E2E_SEED_ROWS ?? 3000), seed: 7, now: new Date() });
+  const keys: Record<string, string> = {};
+  for (const [slug, orgId] of Object.entries(orgs)) {
+    keys[slug] = (await createApiKey(handle.db, { orgId, name: "e2e", createdBy: null })).secret;
+  }
+  writeFileSync(path.join(stateDir, "api-keys.json"), JSON.stringify(keys));
+}
+
+rmSync(stateDir, { recursive: true, force: true });
+mkdirSync(stateDir, { recursive: true });
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  PORT: String(port),
+  AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-not-for-production-0123456789",
+  SEED_DEMO: "false",
+  NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-test",
+};
+if (serverUrl) {
+  env.DATABASE_URL = await freshServerDatabase(serverUrl);
+  const handle = createDatabase({ url: env.DATABASE_URL });
+  await prepare(handle);
+  await handle.close();
+} else {
+  delete env.DATABASE_URL;
+  env.PGLITE_DATA_DIR = path.join(stateDir, "pglite");
+  const handle = createDatabase({ dataDir: env.PGLITE_DATA_DIR });
+  await prepare(handle);
+  await handle.close();
+}
+writeFileSync(path.join(stateDir, "database.json"), JSON.stringify({ url: env.DATABASE_URL ?? null, dataDir: env.PGLITE_DATA_DIR ?? null }));
+
+const server = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], { env, stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
+server.on("exit", (code) => process.exit(code ?? 0));

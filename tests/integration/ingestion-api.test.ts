@@ -1,0 +1,159 @@
+import { count, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST } from "@/app/api/v1/audit-events/route";
+import { queryRows } from "@/db/client";
+import { apiKeys, auditLogs, organizations } from "@/db/schema";
+import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+
+let testDb: TestDatabase;
+let acme: { id: string; key: string };
+let globex: { id: string; key: string };
+
+function post(key: string | null, body: unknown, raw?: string): Promise<Response> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (key) headers.authorization = `Bearer ${key}`;
+  return POST(
+    new Request("http://console.test/api/v1/audit-events", { method: "POST", headers, body: raw ?? JSON.stringify(body) }),
+  );
+}
+
+function event(i: number, overrides: Record<string, unknown> = {}) {
+  return {
+    idempotencyKey: `evt-${i}`,
+    occurredAt: new Date(Date.UTC(2026, 10, 20, 9, 0, 0) + i * 1000).toISOString(),
+    actor: { id: `u_${i % 7}`, name: `User ${i % 7}`, email: `user${i % 7}@acme.test` },
+    category: "service",
+    action: "deploy",
+    description: `deploy service checkout #${i}`,
+    target: { type: "service", id: "svc_9", name: "checkout" },
+    result: i % 5 === 0 ? "failed" : "done",
+    level: "notice",
+    service: "Deployments",
+    ip: i % 2 ? "203.0.113.7" : "2001:db8::7",
+    requestId: `req_${i}`,
+    correlationId: "op_77",
+    params: { env: "production" },
+    before: { version: "1.4.2" },
+    after: { version: "1.5.0" },
+    ...overrides,
+  };
+}
+
+async function rowsOf(orgId: string): Promise<number> {
+  const [row] = await testDb.handle.db.select({ n: count() }).from(auditLogs).where(eq(auditLogs.orgId, orgId));
+  return row!.n;
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  const db = testDb.handle.db;
+  const [a] = await db.insert(organizations).values({ slug: "acme", name: "Acme" }).returning();
+  const [g] = await db.insert(organizations).values({ slug: "globex", name: "Globex" }).returning();
+  acme = { id: a!.id, key: (await createApiKey(db, { orgId: a!.id, name: "ci", createdBy: null })).secret };
+  globex = { id: g!.id, key: (await createApiKey(db, { orgId: g!.id, name: "ci", createdBy: null })).secret };
+});
+
+afterAll(async () => {
+  await testDb?.drop();
+});
+
+describe("POST /api/v1/audit-events", () => {
+  it("accepts a batch of 1,000 events and answers ids and permalinks in the order sent", async () => {
+    const events = Array.from({ length: 1000 }, (_, i) => event(i));
+    const response = await post(acme.key, { events });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { entries: { id: string; url: string }[] };
+    expect(body.entries).toHaveLength(1000);
+    expect(await rowsOf(acme.id)).toBe(1000);
+    const stored = await testDb.handle.db
+      .select({ id: auditLogs.id, requestId: auditLogs.requestId })
+      .from(auditLogs)
+      .where(eq(auditLogs.orgId, acme.id));
+    const byId = new Map(stored.map((r) => [r.id, r.requestId]));
+    body.entries.forEach((entry, i) => {
+      expect(byId.get(entry.id)).toBe(`req_${i}`);
+      expect(entry.url).toBe(`http://console.test/orgs/acme/audit-logs/${entry.id}`);
+    });
+  });
+
+  it("stores nothing new when the same batch is sent again, and answers the first ids", async () => {
+    const events = Array.from({ length: 1000 }, (_, i) => event(i));
+    const first = (await (await post(acme.key, { events })).json()) as { entries: { id: string }[] };
+    const again = await post(acme.key, { events });
+    expect(again.status).toBe(201);
+    const body = (await again.json()) as { entries: { id: string; duplicate: boolean }[] };
+    expect(body.entries.map((e) => e.id)).toEqual(first.entries.map((e) => e.id));
+    expect(body.entries.every((e) => e.duplicate)).toBe(true);
+    expect(await rowsOf(acme.id)).toBe(1000);
+  });
+
+  it("treats a key repeated inside one batch as one event", async () => {
+    const response = await post(acme.key, { events: [event(5000), event(5000)] });
+    const body = (await response.json()) as { entries: { id: string }[] };
+    expect(body.entries[0]!.id).toBe(body.entries[1]!.id);
+    expect(await rowsOf(acme.id)).toBe(1001);
+  });
+
+  it("rejects a malformed batch whole, naming the offending fields", async () => {
+    const before = await rowsOf(acme.id);
+    const events = [
+      event(9001, { idempotencyKey: null }),
+      event(9002, { occurredAt: "yesterday" }),
+      event(9003, { category: "nope" }),
+      event(9004, { ip: "999.1.1.1" }),
+    ];
+    const response = await post(acme.key, { events });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { fields: { field: string; message: string }[] };
+    const fields = body.fields.map((f) => f.field);
+    expect(fields).toEqual(expect.arrayContaining(["events.1.occurredAt", "events.2.category", "events.3.ip"]));
+    expect(fields.some((f) => f.startsWith("events.0"))).toBe(false);
+    expect(await rowsOf(acme.id)).toBe(before);
+  });
+
+  it("rejects events in the future, and requires only occurredAt, category, action and result", async () => {
+    const future = await post(acme.key, event(1, { idempotencyKey: "future", occurredAt: new Date(Date.now() + 3600_000).toISOString() }));
+    expect(future.status).toBe(400);
+    const minimal = await post(acme.key, { occurredAt: new Date().toISOString(), category: "system", action: "start", result: "pending", actor: null });
+    expect(minimal.status).toBe(201);
+    const { entries } = (await minimal.json()) as { entries: { id: string }[] };
+    const [row] = await testDb.handle.db.select().from(auditLogs).where(eq(auditLogs.id, entries[0]!.id));
+    expect(row).toMatchObject({ actorId: null, actorEmail: null, level: "information", orgId: acme.id });
+  });
+
+  it("answers 401 for a missing, wrong or revoked key and stores nothing", async () => {
+    const before = await rowsOf(acme.id);
+    expect((await post(null, event(1))).status).toBe(401);
+    expect((await post("ak_not-a-key", event(1))).status).toBe(401);
+    const revoked = await createApiKey(testDb.handle.db, { orgId: acme.id, name: "old", createdBy: null });
+    await testDb.handle.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.prefix, revoked.prefix));
+    expect((await post(revoked.secret, event(77, { idempotencyKey: "revoked" }))).status).toBe(401);
+    expect(await rowsOf(acme.id)).toBe(before);
+  });
+
+  it("writes with another organization's key only into that organization", async () => {
+    const acmeBefore = await rowsOf(acme.id);
+    // The same idempotency key in another organization is a different event.
+    const response = await post(globex.key, { events: [event(0), event(1)] });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { entries: { url: string }[] };
+    expect(body.entries[0]!.url).toContain("/orgs/globex/");
+    expect(await rowsOf(globex.id)).toBe(2);
+    expect(await rowsOf(acme.id)).toBe(acmeBefore);
+  });
+
+  it("answers 413 for more than 1,000 events or an oversized body, and 400 for invalid JSON", async () => {
+    const tooMany = await post(acme.key, { events: Array.from({ length: 1001 }, (_, i) => event(20000 + i)) });
+    expect(tooMany.status).toBe(413);
+    const huge = await post(acme.key, null, JSON.stringify({ events: [event(1, { description: "x".repeat(9 * 1024 * 1024) })] }));
+    expect(huge.status).toBe(413);
+    const invalid = await post(acme.key, null, "{not json");
+    expect(invalid.status).toBe(400);
+  });
+
+  it("keeps every row in a partition: nothing lands in the default partition for current months", async () => {
+    const [row] = await queryRows<{ n: number }>(testDb.handle.db, sql`select count(*)::int as n from audit_logs_default`);
+    expect(row!.n).toBe(0);
+  });
+});

@@ -44,6 +44,8 @@ const env: NodeJS.ProcessEnv = {
   PORT: String(port),
   AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-not-for-production-0123456789",
   SEED_DEMO: "false",
+  // Every browser in the suite signs in from 127.0.0.1; the per-address limit is tested in integration.
+  AUTH_THROTTLE_IP_LIMIT: process.env.AUTH_THROTTLE_IP_LIMIT ?? "1000",
   NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-test",
 };
 if (serverUrl) {

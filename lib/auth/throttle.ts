@@ -11,7 +11,13 @@ import { authThrottle } from "@/db/schema";
  */
 export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
 export const THROTTLE_LOCK_MS = 15 * 60 * 1000;
-const LIMITS = { account: 5, ip: 20 } as const;
+// An address is allowed more failures than an account: offices share addresses.
+function limits() {
+  return {
+    account: Number(process.env.AUTH_THROTTLE_ACCOUNT_LIMIT ?? 5),
+    ip: Number(process.env.AUTH_THROTTLE_IP_LIMIT ?? 20),
+  };
+}
 
 export interface ThrottleKeys {
   account: string;
@@ -36,7 +42,8 @@ export async function recordFailure(db: Executor, keys: ThrottleKeys, now = new 
   const windowStart = new Date(now.getTime() - THROTTLE_WINDOW_MS);
   const lockUntil = new Date(now.getTime() + THROTTLE_LOCK_MS);
   const [accountKey, ipKey] = keyList(keys) as [string, string];
-  for (const [key, limit] of [[accountKey, LIMITS.account], [ipKey, LIMITS.ip]] as const) {
+  const { account, ip } = limits();
+  for (const [key, limit] of [[accountKey, account], [ipKey, ip]] as const) {
     // One statement per key: the counter restarts when its window has passed, and the lock is set
     // by the failure that reaches the limit, atomically under concurrent attempts.
     await db.execute(sql`

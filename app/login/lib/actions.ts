@@ -4,12 +4,10 @@ import { AuthError, CredentialsSignin } from "next-auth";
 import { z } from "zod";
 import { signIn } from "@/lib/auth/auth";
 import { safeCallbackPath } from "@/lib/auth/safe-callback";
+import { INVALID_CREDENTIALS_MESSAGE, THROTTLED_MESSAGE } from "./messages";
 
 export type SignInState = { error: string } | undefined;
 
-// One message for an unknown email and a wrong password: the form must not reveal who has an account.
-export const INVALID_CREDENTIALS_MESSAGE = "Email or password is incorrect.";
-export const THROTTLED_MESSAGE = "Too many failed sign-ins. Wait 15 minutes and try again.";
 
 const formSchema = z.object({
   email: z.string().trim().min(1, "Enter your email."),

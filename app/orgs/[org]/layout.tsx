@@ -1,11 +1,18 @@
-import type { ReactNode } from "react";
+import { notFound } from "next/navigation";
 import { AppShell } from "@/components/app-shell/app-shell";
-import { listUserOrganizations, requirePageAccess } from "@/lib/auth/access";
+import { getOrgAccess, listUserOrganizations } from "@/lib/auth/access";
 import { countPendingAccessRequests } from "@/lib/access-requests/count-pending";
 
 export default async function OrgLayout({ children, params }: LayoutProps<"/orgs/[org]">) {
   const { org: slug } = await params;
-  const { access } = await requirePageAccess(slug, null, `/orgs/${slug}/audit-logs`);
+  const result = await getOrgAccess(slug);
+  if (!result.ok) {
+    // A layout does not see the search params: the page itself sends signed-out visitors to sign
+    // in with its whole URL as the way back, so here they only get the bare page to do that.
+    if (result.reason === "unauthenticated") return children;
+    notFound();
+  }
+  const { access } = result;
   const canManage = access.permissions.has("audit.manage");
   const [orgs, pendingRequests] = await Promise.all([
     listUserOrganizations(access.user.id),

@@ -94,6 +94,9 @@ function auditIndexes(prefix: string) {
     index(`${prefix}_org_category_idx`).on(t.orgId, t.category, t.occurredAt, t.id),
     index(`${prefix}_org_action_idx`).on(t.orgId, actionSortKey(t), t.occurredAt, t.id),
     index(`${prefix}_org_target_idx`).on(t.orgId, targetSortKey(t), t.occurredAt, t.id),
+    // `resource:` matches the target's id as well as its name, and `service:` the module.
+    index(`${prefix}_org_target_id_idx`).on(t.orgId, sql`lower(${t.targetId})`, t.occurredAt, t.id),
+    index(`${prefix}_org_service_idx`).on(t.orgId, sql`lower(${t.service})`, t.occurredAt, t.id),
     index(`${prefix}_org_result_idx`).on(t.orgId, t.result, t.occurredAt, t.id),
     index(`${prefix}_org_correlation_idx`)
       .on(t.orgId, t.correlationId, t.occurredAt)

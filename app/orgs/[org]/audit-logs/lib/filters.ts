@@ -1,0 +1,240 @@
+import "server-only";
+
+import { and, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
+import {
+  actionSortKey,
+  auditLogs,
+  auditLogsArchive,
+  searchText,
+  targetSortKey,
+  userSortKey,
+  type AuditLogTable,
+} from "@/db/schema/audit-logs";
+import type { ExplorerParams, Scope } from "./search-params";
+import type { CreatedRange, IpValue, SearchFilter, SearchQuery, SearchTerm } from "./search-language";
+
+/*
+ * The explorer's WHERE clause, shared by the listing, the counts, the deep link and the export.
+ * Every condition is written so that an organization-led index can serve it (see the indexes in
+ * db/schema/audit-logs.ts, whose expressions are reused here verbatim), and every query starts
+ * with org_id = $org.
+ *
+ * Matching rules (the integration tests hold an independent copy of them):
+ * - period: occurred_at in [range.from, range.to).
+ * - type, result: IN lists. user: actor_id = id, or, for an email, lower(actor_email) = email.
+ * - free word or phrase of 3+ characters: a substring of searchText(), the lower-cased
+ *   concatenation of actor name, actor email, target name, IP, description and request id, found
+ *   through its trigram index. (A phrase can therefore span two adjacent fields.)
+ * - free word of 1-2 characters: pg_trgm extracts no trigram from it, so a substring search
+ *   would read every row of the organization. It matches instead the start of the actor's email
+ *   or of the target's name (case-insensitively), two prefixes the org_user_sort and org_target
+ *   btree indexes answer.
+ * - user:    an email (has "@"): lower(actor_email) = value; else a part of lower(actor_name).
+ * - action:  lower(action) = value, or its prefix with a trailing `*` (`action:export*`).
+ * - resource/target: lower(target_name) = value or lower(target_id) = value (`*` = prefix of
+ *   the name or id).
+ * - request_id, service: lower(column) = value. level, type, result: IN lists.
+ * - ip: an address is equality, a CIDR is containment (`<<=`).
+ * - created: instant ranges, OR-ed.
+ * Same key repeated ORs; different keys AND; a negated key excludes all of its values, and a row
+ * whose column is NULL counts as "not matching", so negations keep it (`... IS NOT TRUE`).
+ */
+
+// Same columns in both tables; queries are typed against the live one.
+type T = typeof auditLogs;
+
+export function auditTableFor(scope: Scope): AuditLogTable {
+  return scope === "archive" ? auditLogsArchive : auditLogs;
+}
+
+export function asLiveShape(table: AuditLogTable): T {
+  return table as T;
+}
+
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+const contains = (text: string) => `%${escapeLike(text)}%`;
+const startsWith = (text: string) => `${escapeLike(text)}%`;
+
+/*
+ * Case-insensitive match on a column whose index key is case-sensitive text in the "C"
+ * collation (action, target name). Every string whose lower case starts with `value` starts with
+ * one of the case variants of its first three characters; each variant is a prefix range of the
+ * index (LIKE 'De%' on a "C" column is an index range), at most 8 of them, OR-ed into one bitmap.
+ * `exact` then checks the rows those ranges return. This keeps the existing sort indexes useful
+ * without a second, lower-cased index on each column.
+ */
+const CASE_VARIANT_CHARS = 3;
+
+export function caseVariants(text: string): string[] {
+  let variants = [""];
+  for (const ch of [...text].slice(0, CASE_VARIANT_CHARS)) {
+    const upper = ch.toUpperCase();
+    // Characters whose upper case is longer (ß -> SS) or does not map back keep their one form.
+    const forms = upper !== ch && [...upper].length === 1 && upper.toLowerCase() === ch ? [ch, upper] : [ch];
+    variants = variants.flatMap((v) => forms.map((f) => v + f));
+  }
+  return variants;
+}
+
+function caseInsensitive(key: SQL, lowered: SQL, value: string, mode: "equals" | "prefix"): SQL {
+  const ranges = caseVariants(value).map((v) => sql`${key} like ${startsWith(v)}`);
+  const exact = mode === "equals" ? sql`${lowered} = ${value}` : sql`${lowered} like ${startsWith(value)}`;
+  return sql`((${sql.join(ranges, sql` or `)}) and ${exact})`;
+}
+
+// A trailing `*` asks for a prefix (`action:export*`); `*` alone would match everything.
+function prefixOrEquals(value: string): { mode: "equals" | "prefix"; text: string } {
+  return value.length > 1 && value.endsWith("*") ? { mode: "prefix", text: value.slice(0, -1) } : { mode: "equals", text: value };
+}
+
+function termCondition(t: T, term: SearchTerm): SQL {
+  if (term.length >= 3) return sql`${searchText(t)} like ${contains(term.text)}`;
+  return sql`(${userSortKey(t)} like ${startsWith(term.text)} or ${caseInsensitive(targetSortKey(t), sql`lower(${t.targetName})`, term.text, "prefix")})`;
+}
+
+function userQualifier(t: T, value: string): SQL {
+  if (value.includes("@")) return sql`${userSortKey(t)} = ${value}`;
+  const name = sql`lower(${t.actorName}) like ${contains(value)}`;
+  // searchText() holds lower(actor_name), so the trigram test is implied; it only lets the
+  // planner narrow the rows through the trigram index first.
+  return value.length >= 3 ? sql`(${searchText(t)} like ${contains(value)} and ${name})` : name;
+}
+
+function actionQualifier(t: T, value: string): SQL {
+  const { mode, text } = prefixOrEquals(value);
+  return caseInsensitive(actionSortKey(t), sql`lower(${t.action})`, text, mode);
+}
+
+function resourceQualifier(t: T, value: string): SQL {
+  const { mode, text } = prefixOrEquals(value);
+  const name = caseInsensitive(targetSortKey(t), sql`lower(${t.targetName})`, text, mode);
+  const id = mode === "equals" ? sql`lower(${t.targetId}) = ${text}` : sql`lower(${t.targetId}) like ${startsWith(text)}`;
+  return sql`(${name} or ${id})`;
+}
+
+function requestIdQualifier(t: T, value: string): SQL {
+  const exact = sql`lower(${t.requestId}) = ${value}`;
+  // Implied by the equality (searchText() holds the request id); lets the trigram index narrow.
+  return value.length >= 3 ? sql`(${searchText(t)} like ${contains(value)} and ${exact})` : exact;
+}
+
+/*
+ * host(ip) is part of searchText(), so an IPv4 address, or the whole octets of an IPv4 network,
+ * is also a substring of it: an implied condition that lets the trigram index narrow the rows
+ * (ip has no index of its own). IPv6 text has several spellings, so it gets none.
+ */
+function ipTextHint(ip: IpValue): string | null {
+  if (ip.family !== 4) return null;
+  if (ip.prefix === null || ip.prefix === 32) return ip.address;
+  if (ip.prefix < 8 || ip.prefix % 8 !== 0) return null;
+  return `${ip.address.split(".").slice(0, ip.prefix / 8).join(".")}.`;
+}
+
+function ipCondition(t: T, ip: IpValue): SQL {
+  const exact =
+    ip.prefix === null
+      ? sql`${t.ip} = ${ip.address}::inet`
+      : sql`${t.ip} <<= ${`${ip.address}/${ip.prefix}`}::inet`;
+  const hint = ipTextHint(ip);
+  return hint === null ? exact : sql`(${searchText(t)} like ${contains(hint)} and ${exact})`;
+}
+
+function instant(date: Date): SQL {
+  return sql`${date.toISOString()}::timestamptz`;
+}
+
+function createdCondition(t: T, range: CreatedRange): SQL {
+  const parts: SQL[] = [];
+  if (range.from) parts.push(range.fromInclusive ? sql`${t.occurredAt} >= ${instant(range.from)}` : sql`${t.occurredAt} > ${instant(range.from)}`);
+  if (range.to) parts.push(range.toInclusive ? sql`${t.occurredAt} <= ${instant(range.to)}` : sql`${t.occurredAt} < ${instant(range.to)}`);
+  return parts.length === 0 ? sql`true` : and(...parts)!;
+}
+
+function anyOf(conditions: SQL[]): SQL {
+  return conditions.length === 1 ? conditions[0]! : sql`(${sql.join(conditions, sql` or `)})`;
+}
+
+function filterCondition(t: T, filter: SearchFilter): SQL {
+  switch (filter.key) {
+    case "type":
+      return filter.negated ? notInArray(t.category, filter.values) : inArray(t.category, filter.values);
+    case "result":
+      return filter.negated ? notInArray(t.result, filter.values) : inArray(t.result, filter.values);
+    case "level":
+      return filter.negated ? notInArray(t.level, filter.values) : inArray(t.level, filter.values);
+    default:
+      break;
+  }
+  let matches: SQL[];
+  switch (filter.key) {
+    case "user":
+      matches = filter.values.map((v) => userQualifier(t, v));
+      break;
+    case "action":
+      matches = filter.values.map((v) => actionQualifier(t, v));
+      break;
+    case "resource":
+      matches = filter.values.map((v) => resourceQualifier(t, v));
+      break;
+    case "request_id":
+      matches = filter.values.map((v) => requestIdQualifier(t, v));
+      break;
+    case "service":
+      matches = filter.values.map((v) => sql`lower(${t.service}) = ${v}`);
+      break;
+    case "ip":
+      matches = filter.values.map((v) => ipCondition(t, v));
+      break;
+    case "created":
+      matches = filter.values.map((v) => createdCondition(t, v));
+      break;
+  }
+  const match = anyOf(matches);
+  // NULL columns make the match NULL; for a negation that row "does not match", so it stays.
+  return filter.negated ? sql`(${match}) is not true` : match;
+}
+
+function searchCondition(t: T, search: SearchQuery): SQL | undefined {
+  const parts: SQL[] = [
+    ...search.terms
+      .filter((term) => term.text !== "")
+      .map((term) => (term.negated ? sql`(${termCondition(t, term)}) is not true` : termCondition(t, term))),
+    ...search.filters.filter((f) => f.values.length > 0).map((f) => filterCondition(t, f)),
+  ];
+  return parts.length === 0 ? undefined : and(...parts);
+}
+
+/** The parts of the explorer's filter, by the name of the param that sets them, in URL order. */
+export type FilterPart = "period" | "type" | "user" | "result" | "q";
+
+export function buildFilterParts(table: AuditLogTable, params: ExplorerParams, search: SearchQuery): Partial<Record<FilterPart, SQL>> {
+  const t = asLiveShape(table);
+  const parts: Partial<Record<FilterPart, SQL>> = {};
+  const { from, to } = params.range;
+  const period = [
+    from === null ? undefined : sql`${t.occurredAt} >= ${from}::timestamptz`,
+    to === null ? undefined : sql`${t.occurredAt} < ${to}::timestamptz`,
+  ].filter((c): c is SQL => c !== undefined);
+  if (period.length > 0) parts.period = and(...period);
+  if (params.type.length > 0) parts.type = inArray(t.category, params.type);
+  if (params.user !== null) {
+    // Emails through the user-sort index (lower-cased email), ids through the actor index.
+    parts.user = params.user.includes("@")
+      ? sql`${userSortKey(t)} = ${params.user.toLowerCase()}`
+      : eq(t.actorId, params.user);
+  }
+  if (params.result.length > 0) parts.result = inArray(t.result, params.result);
+  const q = searchCondition(t, search);
+  if (q) parts.q = q;
+  return parts;
+}
+
+/** org_id first, then every part of the filter, AND-ed. */
+export function buildAuditWhere(table: AuditLogTable, orgId: string, params: ExplorerParams, search: SearchQuery): SQL {
+  const t = asLiveShape(table);
+  const parts = Object.values(buildFilterParts(table, params, search));
+  return and(eq(t.orgId, orgId), ...parts)!;
+}

@@ -1,0 +1,216 @@
+"use client";
+
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import { ArrowDown, ArrowUp, ChevronsUpDown } from "lucide-react";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { cn } from "@/lib/utils";
+import { CATEGORY_LABELS } from "../lib/labels";
+import { explorerHref, type ExplorerParams, type SortDirection, type SortKey } from "../lib/search-params";
+import type { AuditEntrySummary } from "../lib/types";
+import { ActorCell } from "./actor-cell";
+import { LinkPending } from "./link-pending";
+import { LocalTime, TimeZoneName } from "./local-time";
+import { ResultBadge } from "./result-badge";
+
+declare module "@tanstack/react-table" {
+  interface ColumnMeta<TData, TValue> {
+    headerClassName?: string;
+    cellClassName?: string;
+    /** Extra header content after the sort link (e.g. the time zone). */
+    headerExtra?: ReactNode;
+  }
+}
+
+function TargetCell({ target }: { target: AuditEntrySummary["target"] }) {
+  const primary = target.name ?? target.id;
+  if (!primary) return <span className="text-muted-foreground">—</span>;
+  const secondary = [target.type, target.name ? target.id : null].filter(Boolean).join(" · ");
+  return (
+    <span className="grid max-w-56 min-w-0 leading-tight">
+      <span className="truncate" title={primary}>
+        {primary}
+      </span>
+      {secondary ? (
+        <span className="text-muted-foreground truncate text-xs" title={secondary}>
+          {secondary}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+function ActionCell({ entry }: { entry: AuditEntrySummary }) {
+  return (
+    <span className="grid max-w-72 min-w-0 leading-tight">
+      <span className="truncate font-medium" title={entry.action}>
+        {entry.action}
+      </span>
+      {entry.description ? (
+        <span className="text-muted-foreground truncate text-xs" title={entry.description}>
+          {entry.description}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+const COLUMNS: ColumnDef<AuditEntrySummary>[] = [
+  {
+    id: "time",
+    header: "Time",
+    cell: ({ row }) => <LocalTime iso={row.original.occurredAt} className="font-mono text-xs tabular-nums" />,
+    meta: {
+      headerClassName: "w-44",
+      headerExtra: (
+        <span className="text-muted-foreground text-xs font-normal">
+          (<TimeZoneName />)
+        </span>
+      ),
+    },
+  },
+  { id: "user", header: "Actor", cell: ({ row }) => <ActorCell actor={row.original.actor} /> },
+  {
+    id: "type",
+    header: "Type",
+    cell: ({ row }) => <span className="whitespace-nowrap">{CATEGORY_LABELS[row.original.category]}</span>,
+  },
+  { id: "action", header: "Action", cell: ({ row }) => <ActionCell entry={row.original} /> },
+  { id: "target", header: "Target", cell: ({ row }) => <TargetCell target={row.original.target} /> },
+  {
+    id: "result",
+    header: "Result",
+    cell: ({ row }) => (
+      <span className="flex items-center gap-1.5">
+        <ResultBadge result={row.original.result} />
+        {row.original.errorCode === "invalid_input" ? (
+          <span className="text-muted-foreground text-xs" title="Failed because of an invalid input value">
+            invalid input
+          </span>
+        ) : null}
+      </span>
+    ),
+  },
+];
+
+function nextDirection(params: ExplorerParams, sort: SortKey): SortDirection {
+  if (params.sort === sort) return params.dir === "asc" ? "desc" : "asc";
+  // Newest first for time; alphabetical (or enum order) for the others.
+  return sort === "time" ? "desc" : "asc";
+}
+
+function SortIcon({ state }: { state: false | "asc" | "desc" }) {
+  if (state === "asc") return <ArrowUp className="size-3.5" aria-hidden />;
+  if (state === "desc") return <ArrowDown className="size-3.5" aria-hidden />;
+  return <ChevronsUpDown className="size-3.5 opacity-40" aria-hidden />;
+}
+
+export interface AuditLogTableProps {
+  pathname: string;
+  params: ExplorerParams;
+  entries: AuditEntrySummary[];
+  activeId: string | null;
+  openId: string | null;
+  onRowClick: (id: string) => void;
+  /** Tabbing onto a row selects it, so the keys continue from where the focus is. */
+  onRowFocus: (id: string) => void;
+  empty: ReactNode;
+}
+
+/**
+ * The entries as a table. Data comes sorted and paged from the server, so TanStack Table only
+ * lays out columns; sorting is a link (the sort lives in the URL). Rows are a roving tab stop:
+ * the selected row (or the first) is focusable, the page's key handler moves between them.
+ */
+export function AuditLogTable({ pathname, params, entries, activeId, openId, onRowClick, onRowFocus, empty }: AuditLogTableProps) {
+  const table = useReactTable({
+    data: entries,
+    columns: COLUMNS,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (row) => row.id,
+    manualSorting: true,
+    manualPagination: true,
+    state: { sorting: [{ id: params.sort, desc: params.dir === "desc" }] },
+  });
+  const tabStop = activeId && entries.some((e) => e.id === activeId) ? activeId : (entries[0]?.id ?? null);
+
+  return (
+    <Table aria-label="Audit log entries" className="min-w-[48rem]">
+      <TableHeader className="bg-muted/40">
+        {table.getHeaderGroups().map((group) => (
+          <TableRow key={group.id} className="hover:bg-transparent">
+            {group.headers.map((header) => {
+              const sort = header.column.id as SortKey;
+              const state = header.column.getIsSorted();
+              const meta = header.column.columnDef.meta;
+              return (
+                <TableHead
+                  key={header.id}
+                  aria-sort={state === "asc" ? "ascending" : state === "desc" ? "descending" : undefined}
+                  className={cn("px-3", meta?.headerClassName)}
+                >
+                  <span className="inline-flex items-center gap-1.5">
+                    <Link
+                      href={explorerHref(pathname, params, { sort, dir: nextDirection(params, sort), entry: null })}
+                      scroll={false}
+                      title={`Sort by ${String(header.column.columnDef.header).toLowerCase()}`}
+                      className={cn(
+                        "hover:text-foreground focus-visible:ring-ring/50 -mx-1 inline-flex items-center gap-1 rounded px-1 py-0.5 outline-none focus-visible:ring-[3px]",
+                        state ? "text-foreground" : "text-muted-foreground",
+                      )}
+                    >
+                      {flexRender(header.column.columnDef.header, header.getContext())}
+                      <SortIcon state={state} />
+                      <LinkPending />
+                    </Link>
+                    {meta?.headerExtra}
+                  </span>
+                </TableHead>
+              );
+            })}
+          </TableRow>
+        ))}
+      </TableHeader>
+      <TableBody>
+        {table.getRowModel().rows.length === 0 ? (
+          <TableRow className="hover:bg-transparent">
+            <TableCell colSpan={COLUMNS.length} className="h-48 text-center whitespace-normal">
+              {empty}
+            </TableCell>
+          </TableRow>
+        ) : (
+          table.getRowModel().rows.map((row) => {
+            const selected = row.id === activeId;
+            return (
+              <TableRow
+                key={row.id}
+                data-entry-id={row.id}
+                aria-selected={selected}
+                data-state={selected ? "selected" : undefined}
+                data-open={row.id === openId ? "" : undefined}
+                tabIndex={row.id === tabStop ? 0 : -1}
+                onClick={() => onRowClick(row.id)}
+                onFocus={(e) => {
+                  if (e.target === e.currentTarget) onRowFocus(row.id);
+                }}
+                className={cn(
+                  "cursor-pointer scroll-my-24 outline-none",
+                  "focus-visible:bg-muted/60 focus-visible:ring-ring focus-visible:ring-2 focus-visible:ring-inset",
+                  "data-[state=selected]:bg-accent dark:data-[state=selected]:bg-accent/70",
+                  "data-[open]:shadow-[inset_3px_0_0_var(--color-primary)]",
+                )}
+              >
+                {row.getVisibleCells().map((cell) => (
+                  <TableCell key={cell.id} className={cn("px-3 py-2", cell.column.columnDef.meta?.cellClassName)}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </TableCell>
+                ))}
+              </TableRow>
+            );
+          })
+        )}
+      </TableBody>
+    </Table>
+  );
+}

@@ -1,0 +1,215 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { CATEGORY_LABELS } from "../lib/labels";
+import type { AuditEntryDetails, JsonValue, TimelineStep } from "../lib/types";
+import { NobodyActor } from "./actor-cell";
+import { EntryTimeline } from "./entry-timeline";
+import { JsonDiff } from "./json-diff";
+import { formatUtcDateTime, LocalTime, TimeZoneName } from "./local-time";
+import { ResultBadge } from "./result-badge";
+
+/*
+ * Everything recorded about one entry. Log data comes from other services and from users, so it
+ * is only ever rendered as React text (never as HTML): `<img onerror=…>` in a description shows
+ * as those characters.
+ */
+
+function Field({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
+  return (
+    <div className="grid grid-cols-[7.5rem_minmax(0,1fr)] gap-3 py-1.5">
+      <dt className="text-muted-foreground text-xs leading-5">{label}</dt>
+      <dd className={mono ? "font-mono text-xs leading-5 break-all" : "text-sm leading-5 break-words"}>{children}</dd>
+    </div>
+  );
+}
+
+function Missing() {
+  return <span className="text-muted-foreground">—</span>;
+}
+
+function text(value: string | null | undefined): ReactNode {
+  return value ? value : <Missing />;
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="grid gap-2">
+      <h3 className="text-muted-foreground text-xs font-semibold tracking-wide uppercase">{title}</h3>
+      {children}
+    </div>
+  );
+}
+
+function JsonBlock({ value, label }: { value: JsonValue | null; label: string }) {
+  if (value === null) return <p className="text-muted-foreground text-sm">None recorded.</p>;
+  return (
+    <pre
+      aria-label={label}
+      tabIndex={0}
+      className="bg-muted/60 focus-visible:ring-ring/50 max-h-72 overflow-auto rounded-md border p-3 font-mono text-xs leading-relaxed whitespace-pre-wrap outline-none focus-visible:ring-[3px]"
+    >
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  );
+}
+
+function Actor({ actor }: { actor: AuditEntryDetails["actor"] }) {
+  if (!actor) return <NobodyActor />;
+  return (
+    <span className="grid">
+      <span className="font-medium">{actor.name ?? actor.email ?? actor.id}</span>
+      {actor.name && actor.email ? <span className="text-muted-foreground text-xs">{actor.email}</span> : null}
+      {actor.id ? <span className="text-muted-foreground font-mono text-xs">id {actor.id}</span> : null}
+    </span>
+  );
+}
+
+function Changes({ before, after }: { before: JsonValue | null; after: JsonValue | null }) {
+  if (before === null && after === null) return <p className="text-muted-foreground text-sm">No before or after data recorded.</p>;
+  return (
+    <Tabs defaultValue="diff">
+      <TabsList className="h-8">
+        <TabsTrigger value="diff" className="text-xs">
+          Changes
+        </TabsTrigger>
+        <TabsTrigger value="before" className="text-xs">
+          Before
+        </TabsTrigger>
+        <TabsTrigger value="after" className="text-xs">
+          After
+        </TabsTrigger>
+      </TabsList>
+      <TabsContent value="diff">
+        <JsonDiff before={before} after={after} />
+      </TabsContent>
+      <TabsContent value="before">
+        <JsonBlock value={before} label="Before" />
+      </TabsContent>
+      <TabsContent value="after">
+        <JsonBlock value={after} label="After" />
+      </TabsContent>
+    </Tabs>
+  );
+}
+
+export function EntryDetails({
+  details,
+  timeline,
+  hrefFor,
+  onOpen,
+}: {
+  details: AuditEntryDetails;
+  timeline: TimelineStep[];
+  hrefFor: (id: string) => string;
+  onOpen: (id: string) => void;
+}) {
+  const target = details.target;
+  return (
+    <div className="grid gap-6" data-details-for={details.id}>
+      <div className="grid gap-2">
+        <div className="flex flex-wrap items-center gap-2">
+          <ResultBadge result={details.result} />
+          <span className="text-muted-foreground text-xs">{CATEGORY_LABELS[details.category]}</span>
+        </div>
+        <p className="text-base leading-snug font-semibold break-words">{details.action}</p>
+        {details.description ? <p className="text-muted-foreground text-sm break-words">{details.description}</p> : null}
+      </div>
+
+      {details.result === "failed" && (details.errorCode || details.errorMessage) ? (
+        <div className="border-destructive/30 bg-destructive/5 grid gap-1 rounded-md border p-3" role="note" aria-label="Error">
+          {details.errorCode ? (
+            <p className="text-destructive font-mono text-xs dark:text-red-300">
+              {details.errorCode}
+              {details.errorCode === "invalid_input" ? " (the action failed because of an invalid input value)" : ""}
+            </p>
+          ) : null}
+          {details.errorMessage ? <p className="text-sm break-words">{details.errorMessage}</p> : null}
+        </div>
+      ) : null}
+
+      <Section title="Event">
+        <dl className="divide-y">
+          <Field label="Time">
+            <span className="grid">
+              <span>
+                <LocalTime iso={details.occurredAt} className="font-mono text-xs" />{" "}
+                <span className="text-muted-foreground text-xs">
+                  (<TimeZoneName />)
+                </span>
+              </span>
+              <span className="text-muted-foreground font-mono text-xs">{formatUtcDateTime(details.occurredAt)} UTC</span>
+            </span>
+          </Field>
+          <Field label="Actor">
+            <Actor actor={details.actor} />
+          </Field>
+          <Field label="Category">{CATEGORY_LABELS[details.category]}</Field>
+          <Field label="Action">{details.action}</Field>
+          <Field label="Description">{text(details.description)}</Field>
+          <Field label="Target">
+            {target.name || target.id || target.type ? (
+              <span className="grid">
+                <span>{target.name ?? target.id}</span>
+                <span className="text-muted-foreground text-xs">
+                  {[target.type, target.name ? target.id : null].filter(Boolean).join(" · ")}
+                </span>
+              </span>
+            ) : (
+              <Missing />
+            )}
+          </Field>
+          <Field label="Result">
+            <ResultBadge result={details.result} />
+          </Field>
+          {details.errorCode ? (
+            <Field label="Error code" mono>
+              {details.errorCode}
+            </Field>
+          ) : null}
+          {details.errorMessage ? <Field label="Error message">{details.errorMessage}</Field> : null}
+          <Field label="Level">{details.level === "notice" ? "Notice" : "Information"}</Field>
+          <Field label="Service / module">{text(details.service)}</Field>
+        </dl>
+      </Section>
+
+      <Section title="Request">
+        <dl className="divide-y">
+          <Field label="Request IP" mono>
+            {text(details.ip)}
+          </Field>
+          <Field label="User agent" mono>
+            {text(details.userAgent)}
+          </Field>
+          <Field label="request_id" mono>
+            {text(details.requestId)}
+          </Field>
+          <Field label="Correlation id" mono>
+            {text(details.correlationId)}
+          </Field>
+          <Field label="Entry id" mono>
+            {details.id}
+          </Field>
+          <Field label="Received" mono>
+            {formatUtcDateTime(details.receivedAt)} UTC
+          </Field>
+        </dl>
+      </Section>
+
+      <Section title="Request parameters">
+        <JsonBlock value={details.params} label="Request parameters" />
+      </Section>
+
+      <Section title="Before / after">
+        <Changes before={details.before} after={details.after} />
+      </Section>
+
+      {timeline.length > 0 ? (
+        <Section title={`Timeline (${timeline.length} ${timeline.length === 1 ? "step" : "steps"})`}>
+          <EntryTimeline steps={timeline} currentId={details.id} hrefFor={hrefFor} onOpen={onOpen} />
+        </Section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import { X } from "lucide-react";
+import Link from "next/link";
+import { CATEGORY_LABELS, RESULT_LABELS } from "../lib/labels";
+import { explorerHref, type ExplorerParams, type ExplorerParamsOverrides } from "../lib/search-params";
+import { customRangeText, PERIOD_LABELS } from "./filter-labels";
+import { LinkPending } from "./link-pending";
+
+interface Chip {
+  key: string;
+  label: string;
+  value: string;
+  remove: ExplorerParamsOverrides;
+}
+
+function chipsFor(params: ExplorerParams, userName: string | null): Chip[] {
+  const chips: Chip[] = [];
+  if (params.period !== "7d") {
+    const value = params.period === "custom" ? customRangeText(params.from, params.to) : PERIOD_LABELS[params.period];
+    chips.push({ key: "period", label: "Period", value, remove: { period: "7d", from: null, to: null } });
+  }
+  for (const code of params.type) {
+    chips.push({ key: `type-${code}`, label: "Type", value: CATEGORY_LABELS[code], remove: { type: params.type.filter((c) => c !== code) } });
+  }
+  if (params.user) {
+    chips.push({ key: "user", label: "User", value: userName ? `${userName} (${params.user})` : params.user, remove: { user: null } });
+  }
+  for (const code of params.result) {
+    chips.push({ key: `result-${code}`, label: "Result", value: RESULT_LABELS[code], remove: { result: params.result.filter((r) => r !== code) } });
+  }
+  if (params.scope === "archive") chips.push({ key: "scope", label: "Source", value: "Archive", remove: { scope: "live" } });
+  return chips;
+}
+
+/** The active filters, each removable on its own, and a reset for all of them. */
+export function FilterChips({ pathname, params, userName }: { pathname: string; params: ExplorerParams; userName: string | null }) {
+  const chips = chipsFor(params, userName);
+  if (chips.length === 0) return null;
+  const resetHref = explorerHref(pathname, params, { period: "7d", from: null, to: null, type: [], user: null, result: [], scope: "live", entry: null });
+  return (
+    <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label="Active filters">
+      {chips.map((chip) => (
+        <Link
+          key={chip.key}
+          href={explorerHref(pathname, params, { ...chip.remove, entry: null })}
+          scroll={false}
+          aria-label={`Remove filter ${chip.label}: ${chip.value}`}
+          className="bg-secondary text-secondary-foreground hover:bg-secondary/70 focus-visible:ring-ring/50 inline-flex max-w-72 items-center gap-1 rounded-full border py-0.5 pr-1.5 pl-2.5 text-xs outline-none focus-visible:ring-[3px]"
+        >
+          <span className="text-muted-foreground">{chip.label}:</span>
+          <span className="truncate font-medium">{chip.value}</span>
+          <X className="text-muted-foreground size-3.5 shrink-0" aria-hidden />
+          <LinkPending />
+        </Link>
+      ))}
+      <Link
+        href={resetHref}
+        scroll={false}
+        className="text-muted-foreground hover:text-foreground focus-visible:ring-ring/50 rounded px-1.5 text-xs underline-offset-4 outline-none hover:underline focus-visible:ring-[3px]"
+      >
+        Reset filters
+        <LinkPending />
+      </Link>
+    </div>
+  );
+}

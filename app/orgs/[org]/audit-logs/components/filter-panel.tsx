@@ -1,0 +1,251 @@
+"use client";
+
+import { ListFilter } from "lucide-react";
+import { usePathname, useRouter } from "next/navigation";
+import { useId, useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { Checkbox } from "@/components/ui/checkbox";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
+import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
+import { Separator } from "@/components/ui/separator";
+import { auditCategory, type AuditCategory, type AuditResult } from "@/db/schema/enums";
+import { CATEGORY_LABELS } from "../lib/labels";
+import { explorerHref, PERIODS, type ExplorerParams, type Period } from "../lib/search-params";
+import { dateInputValue, PERIOD_LABELS, RESULT_OPTIONS } from "./filter-labels";
+import { viewerTimeZone } from "./local-time";
+import { UserPicker, type PickedUser } from "./user-picker";
+
+interface Draft {
+  period: Period;
+  from: string;
+  to: string;
+  type: AuditCategory[];
+  user: PickedUser | null;
+  result: AuditResult[];
+}
+
+function draftFrom(params: ExplorerParams, userName: string | null): Draft {
+  return {
+    period: params.period,
+    from: dateInputValue(params.from),
+    to: dateInputValue(params.to),
+    type: [...params.type],
+    user: params.user ? { value: params.user, name: userName } : null,
+    result: [...params.result],
+  };
+}
+
+export function activeFilterCount(params: ExplorerParams): number {
+  return (
+    (params.period !== "7d" ? 1 : 0) + params.type.length + (params.user ? 1 : 0) + params.result.length + (params.scope === "archive" ? 1 : 0)
+  );
+}
+
+function draftError(draft: Draft): string | null {
+  if (draft.period !== "custom") return null;
+  if (draft.from && draft.to && draft.to < draft.from) return "The end date is before the start date.";
+  return null;
+}
+
+/**
+ * The Filter button and its panel: period, type, user and result, applied together by "Apply"
+ * (one history entry), cleared together by "Reset". The panel edits a draft; the URL only
+ * changes on Apply.
+ */
+export function FilterPanel({ orgSlug, params, userName }: { orgSlug: string; params: ExplorerParams; userName: string | null }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [open, setOpen] = useState(false);
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(params, userName));
+  const [isPending, startTransition] = useTransition();
+  const id = useId();
+  const count = activeFilterCount(params);
+  const error = draftError(draft);
+
+  function onOpenChange(next: boolean) {
+    // Each opening starts from what the page shows, not from an abandoned draft.
+    if (next) setDraft(draftFrom(params, userName));
+    setOpen(next);
+  }
+
+  function navigate(href: string) {
+    setOpen(false);
+    startTransition(() => router.push(href, { scroll: false }));
+  }
+
+  function apply() {
+    if (error) return;
+    const custom = draft.period === "custom";
+    // Day bounds ("Today", custom dates) are the viewer's days, so the link carries their zone.
+    const zoned = draft.period === "today" || custom;
+    navigate(
+      explorerHref(pathname, params, {
+        period: draft.period,
+        from: custom && draft.from ? draft.from : null,
+        to: custom && draft.to ? draft.to : null,
+        tz: zoned ? viewerTimeZone() : params.tz,
+        type: auditCategory.enumValues.filter((c) => draft.type.includes(c)),
+        user: draft.user?.value ?? null,
+        result: draft.result,
+        entry: null,
+      }),
+    );
+  }
+
+  function reset() {
+    navigate(
+      explorerHref(pathname, params, { period: "7d", from: null, to: null, type: [], user: null, result: [], entry: null }),
+    );
+  }
+
+  const resultValue = draft.result.length === 0 ? "all" : draft.result.length === 1 ? draft.result[0]! : "";
+  const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
+  const toggleType = (code: AuditCategory, on: boolean) =>
+    set({ type: on ? [...draft.type, code] : draft.type.filter((c) => c !== code) });
+
+  return (
+    <Popover open={open} onOpenChange={onOpenChange}>
+      {/* Dims the table (see ExplorerView) while the filtered page is on its way. */}
+      {isPending ? <span hidden data-pending="" /> : null}
+      <PopoverTrigger asChild>
+        <Button variant="outline" className="shrink-0">
+          <ListFilter aria-hidden />
+          Filter
+          {count > 0 ? (
+            <span aria-hidden className="bg-primary text-primary-foreground rounded-full px-1.5 text-xs leading-5 tabular-nums">
+              {count}
+            </span>
+          ) : null}
+        </Button>
+      </PopoverTrigger>
+      <PopoverContent
+        align="start"
+        aria-label="Filters"
+        className="flex max-h-(--radix-popover-content-available-height) w-[min(44rem,calc(100vw-2rem))] flex-col p-0"
+      >
+        <form
+          className="flex min-h-0 flex-col"
+          onSubmit={(e) => {
+            e.preventDefault();
+            apply();
+          }}
+        >
+          <div className="grid min-h-0 gap-5 overflow-y-auto p-4 md:grid-cols-[minmax(0,15rem)_minmax(0,1fr)]">
+            <div className="grid content-start gap-5">
+              <fieldset className="grid gap-2.5">
+                <legend className="mb-2.5 text-sm font-semibold">Period</legend>
+                <RadioGroup value={draft.period} onValueChange={(v) => set({ period: v as Period })} className="gap-2">
+                  {PERIODS.map((p) => (
+                    <Label key={p} htmlFor={`${id}-period-${p}`} className="font-normal">
+                      <RadioGroupItem id={`${id}-period-${p}`} value={p} />
+                      {PERIOD_LABELS[p]}
+                    </Label>
+                  ))}
+                </RadioGroup>
+                {draft.period === "custom" ? (
+                  <div className="grid gap-2 pl-6">
+                    <div className="grid gap-1">
+                      <Label htmlFor={`${id}-from`} className="text-xs">
+                        Start date
+                      </Label>
+                      <Input
+                        id={`${id}-from`}
+                        type="date"
+                        value={draft.from}
+                        max={draft.to || undefined}
+                        onChange={(e) => set({ from: e.target.value })}
+                        className="h-8 px-2"
+                      />
+                    </div>
+                    <div className="grid gap-1">
+                      <Label htmlFor={`${id}-to`} className="text-xs">
+                        End date
+                      </Label>
+                      <Input
+                        id={`${id}-to`}
+                        type="date"
+                        value={draft.to}
+                        min={draft.from || undefined}
+                        onChange={(e) => set({ to: e.target.value })}
+                        aria-invalid={error ? true : undefined}
+                        aria-describedby={error ? `${id}-range-error` : undefined}
+                        className="h-8 px-2"
+                      />
+                    </div>
+                    {error ? (
+                      <p id={`${id}-range-error`} role="alert" className="text-destructive text-xs dark:text-red-300">
+                        {error}
+                      </p>
+                    ) : (
+                      <p className="text-muted-foreground text-xs">Both days are included. Leave one empty for an open range.</p>
+                    )}
+                  </div>
+                ) : null}
+              </fieldset>
+              <fieldset className="grid gap-2.5">
+                <legend className="mb-2.5 text-sm font-semibold">Result</legend>
+                <RadioGroup
+                  value={resultValue}
+                  onValueChange={(v) => set({ result: v === "all" ? [] : [v as AuditResult] })}
+                  className="gap-2"
+                >
+                  {RESULT_OPTIONS.map((o) => (
+                    <Label key={o.value} htmlFor={`${id}-result-${o.value}`} className="font-normal">
+                      <RadioGroupItem id={`${id}-result-${o.value}`} value={o.value} />
+                      {o.label}
+                    </Label>
+                  ))}
+                </RadioGroup>
+              </fieldset>
+            </div>
+            <div className="grid content-start gap-5">
+              <fieldset className="grid gap-2">
+                <legend className="mb-2 flex w-full items-center justify-between gap-2 text-sm font-semibold">Type</legend>
+                <div className="grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-3">
+                  {auditCategory.enumValues.map((code) => (
+                    <Label key={code} htmlFor={`${id}-type-${code}`} className="font-normal">
+                      <Checkbox
+                        id={`${id}-type-${code}`}
+                        checked={draft.type.includes(code)}
+                        onCheckedChange={(v) => toggleType(code, v === true)}
+                      />
+                      {CATEGORY_LABELS[code]}
+                    </Label>
+                  ))}
+                </div>
+                <div className="flex gap-1">
+                  <Button type="button" variant="ghost" size="sm" className="h-7 px-2 text-xs" onClick={() => set({ type: [...auditCategory.enumValues] })}>
+                    Select all
+                  </Button>
+                  <Button type="button" variant="ghost" size="sm" className="h-7 px-2 text-xs" onClick={() => set({ type: [] })}>
+                    Clear types
+                  </Button>
+                </div>
+              </fieldset>
+              <fieldset className="grid gap-2">
+                <legend className="mb-2 text-sm font-semibold">User</legend>
+                <UserPicker orgSlug={orgSlug} value={draft.user} onChange={(user) => set({ user })} />
+              </fieldset>
+            </div>
+          </div>
+          <Separator />
+          <div className="flex items-center justify-between gap-2 p-3">
+            <Button type="button" variant="ghost" onClick={reset}>
+              Reset
+            </Button>
+            <div className="flex gap-2">
+              <Button type="button" variant="outline" onClick={() => setOpen(false)}>
+                Cancel
+              </Button>
+              <Button type="submit" disabled={error !== null}>
+                Apply
+              </Button>
+            </div>
+          </div>
+        </form>
+      </PopoverContent>
+    </Popover>
+  );
+}

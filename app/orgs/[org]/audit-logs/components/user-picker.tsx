@@ -1,0 +1,171 @@
+"use client";
+
+import { LoaderCircle, UserRound, X } from "lucide-react";
+import { useEffect, useId, useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { cn } from "@/lib/utils";
+import { searchUsers } from "../lib/actions";
+
+export interface PickedUser {
+  /** What goes into the URL: the email. */
+  value: string;
+  name: string | null;
+}
+
+interface Match {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/**
+ * The user filter: a search box over the organization's members (name or email), showing both.
+ * A combobox in the ARIA sense: arrows move through the results, Enter picks one.
+ */
+export function UserPicker({
+  orgSlug,
+  value,
+  onChange,
+}: {
+  orgSlug: string;
+  value: PickedUser | null;
+  onChange: (user: PickedUser | null) => void;
+}) {
+  const [text, setText] = useState("");
+  const [matches, setMatches] = useState<Match[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(0);
+  const seq = useRef(0);
+  const listId = useId();
+  const inputId = useId();
+
+  useEffect(() => {
+    if (!open) return;
+    const mine = ++seq.current;
+    const handle = setTimeout(async () => {
+      setLoading(true);
+      const answer = await searchUsers(orgSlug, text).catch(() => ({ error: "Users could not be searched. Try again." }) as const);
+      // Only the newest search may fill the list: an older answer arriving late is dropped.
+      if (mine !== seq.current) return;
+      setLoading(false);
+      if ("data" in answer && answer.data) {
+        setMatches(answer.data);
+        setError(null);
+      } else {
+        setMatches([]);
+        setError(answer.error ?? "Users could not be searched.");
+      }
+      setActive(0);
+    }, 200);
+    return () => clearTimeout(handle);
+  }, [orgSlug, text, open]);
+
+  function pick(match: Match) {
+    onChange({ value: match.email.toLowerCase(), name: match.name });
+    setText("");
+    setOpen(false);
+  }
+
+  if (value) {
+    return (
+      <div className="bg-muted/50 flex items-center gap-2 rounded-md border px-2 py-1.5">
+        <UserRound className="text-muted-foreground size-4 shrink-0" aria-hidden />
+        <span className="grid min-w-0 flex-1 leading-tight">
+          {value.name ? <span className="truncate text-sm font-medium">{value.name}</span> : null}
+          <span className={cn("truncate", value.name ? "text-muted-foreground text-xs" : "text-sm")}>{value.value}</span>
+        </span>
+        <Button type="button" variant="ghost" size="icon-sm" aria-label="Clear user" onClick={() => onChange(null)}>
+          <X aria-hidden />
+        </Button>
+      </div>
+    );
+  }
+
+  const activeMatch = matches[active];
+  return (
+    <div className="relative">
+      <label htmlFor={inputId} className="sr-only">
+        Find a user by name or email
+      </label>
+      <Input
+        id={inputId}
+        role="combobox"
+        aria-expanded={open}
+        aria-controls={listId}
+        aria-autocomplete="list"
+        aria-activedescendant={open && activeMatch ? `${listId}-${activeMatch.id}` : undefined}
+        placeholder="Name or email"
+        autoComplete="off"
+        value={text}
+        onFocus={() => setOpen(true)}
+        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onChange={(e) => {
+          setText(e.target.value);
+          setOpen(true);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "ArrowDown") {
+            e.preventDefault();
+            setOpen(true);
+            setActive((i) => Math.min(i + 1, Math.max(matches.length - 1, 0)));
+          } else if (e.key === "ArrowUp") {
+            e.preventDefault();
+            setActive((i) => Math.max(i - 1, 0));
+          } else if (e.key === "Enter") {
+            e.preventDefault();
+            if (open && activeMatch) pick(activeMatch);
+          } else if (e.key === "Escape" && open) {
+            // Close the list only, not the whole panel.
+            e.preventDefault();
+            e.stopPropagation();
+            setOpen(false);
+          }
+        }}
+      />
+      {loading ? (
+        <LoaderCircle className="text-muted-foreground absolute top-2.5 right-2.5 size-4 animate-spin" aria-hidden />
+      ) : null}
+      {open ? (
+        <ul
+          id={listId}
+          role="listbox"
+          aria-label="Users"
+          className="bg-popover absolute inset-x-0 top-full z-10 mt-1 max-h-56 overflow-y-auto rounded-md border p-1 shadow-md"
+        >
+          {error ? (
+            <li className="text-destructive px-2 py-1.5 text-sm" role="presentation">
+              {error}
+            </li>
+          ) : matches.length === 0 ? (
+            <li className="text-muted-foreground px-2 py-1.5 text-sm" role="presentation">
+              {loading ? "Searching…" : "No users found"}
+            </li>
+          ) : (
+            matches.map((match, i) => (
+              <li
+                key={match.id}
+                id={`${listId}-${match.id}`}
+                role="option"
+                aria-selected={i === active}
+                className={cn(
+                  "grid cursor-pointer rounded-sm px-2 py-1.5 leading-tight",
+                  i === active && "bg-accent text-accent-foreground",
+                )}
+                // Keep focus in the input so the blur handler does not close the list first.
+                onMouseDown={(e) => e.preventDefault()}
+                onMouseEnter={() => setActive(i)}
+                onClick={() => pick(match)}
+              >
+                <span className="truncate text-sm font-medium">{match.name}</span>
+                <span className="text-muted-foreground truncate text-xs">{match.email}</span>
+              </li>
+            ))
+          )}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

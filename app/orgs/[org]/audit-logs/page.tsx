@@ -1,0 +1,87 @@
+import type { Metadata } from "next";
+import { requirePageAccess } from "@/lib/auth/access";
+import { AccessRequestNotice } from "./components/access-request-notice";
+import { DeepLinkNotice } from "./components/deep-link-notice";
+import { EmptyState } from "./components/empty-state";
+import { entryCountText } from "./components/entry-count";
+import { ExplorerView } from "./components/explorer-view";
+import { FilterChips } from "./components/filter-chips";
+import { FilterPanel } from "./components/filter-panel";
+import { ParamsNotice } from "./components/params-notice";
+import { PresetViews } from "./components/preset-views";
+import { SearchBar } from "./components/search-bar";
+import { loadExplorer } from "./lib/load-explorer";
+import { searchOrgUsers } from "./lib/queries";
+import { parseSearchQuery } from "./lib/search-language";
+import { parseExplorerParams, type RawSearchParams } from "./lib/search-params";
+
+export const metadata: Metadata = { title: "Audit Log" };
+
+function currentUrl(org: string, raw: RawSearchParams): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(raw)) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) query.append(key, v);
+  }
+  const text = query.toString();
+  return `/orgs/${org}/audit-logs${text ? `?${text}` : ""}`;
+}
+
+// The filter chip shows a member's name next to the email the URL carries.
+async function userNameFor(orgId: string, user: string | null): Promise<string | null> {
+  if (!user || !user.includes("@")) return null;
+  const matches = await searchOrgUsers(orgId, user, 5);
+  return matches.find((m) => m.email.toLowerCase() === user)?.name ?? null;
+}
+
+/**
+ * The log explorer. Every state is in the URL: the params are read once, the search language
+ * parsed once, and the page, its count and the selected entry are read in parallel on the server.
+ */
+export default async function AuditLogsPage({ params, searchParams }: PageProps<"/orgs/[org]/audit-logs">) {
+  const { org } = await params;
+  const raw = (await searchParams) as RawSearchParams;
+  const { access, allowed } = await requirePageAccess(org, "audit.view", currentUrl(org, raw));
+  if (!allowed) return <AccessRequestNotice access={access} />;
+
+  const { params: explorer, problems } = parseExplorerParams(raw);
+  const search = parseSearchQuery(explorer.q);
+  const pathname = `/orgs/${access.org.slug}/audit-logs`;
+  const [data, userName] = await Promise.all([
+    loadExplorer(access.org.id, explorer, search),
+    userNameFor(access.org.id, explorer.user),
+  ]);
+
+  return (
+    <div className="group/explorer flex min-w-0 flex-col gap-4 p-4 md:p-6">
+      <header className="flex flex-wrap items-end justify-between gap-2">
+        <div className="grid gap-0.5">
+          <h1 className="text-xl font-semibold tracking-tight">Audit Log</h1>
+          <p className="text-muted-foreground text-sm">
+            Who did what in {access.org.name}{explorer.scope === "archive" ? ", from the archive" : ""}.
+          </p>
+        </div>
+        <PresetViews pathname={pathname} params={explorer} />
+      </header>
+
+      <div className="flex flex-wrap items-start gap-2">
+        <FilterPanel orgSlug={access.org.slug} params={explorer} userName={userName} />
+        <SearchBar />
+      </div>
+      <FilterChips pathname={pathname} params={explorer} userName={userName} />
+      <ParamsNotice problems={problems} />
+      <DeepLinkNotice pathname={pathname} params={explorer} state={data.deepLink} />
+
+      <ExplorerView
+        orgSlug={access.org.slug}
+        params={explorer}
+        entries={data.page.entries}
+        prevCursor={data.page.hasPrev ? data.page.prevCursor : null}
+        nextCursor={data.page.hasNext ? data.page.nextCursor : null}
+        anchorCursor={data.anchorCursor}
+        countText={entryCountText(data.count)}
+        selected={data.selected}
+        empty={<EmptyState pathname={pathname} params={explorer} />}
+      />
+    </div>
+  );
+}

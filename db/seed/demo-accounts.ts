@@ -6,7 +6,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { ROLE_DEFAULT_GRANTS } from "@/lib/auth/permissions";
 import type { Database } from "../client";
 import { memberships, organizations, permissionGrants, users } from "../schema";
-import type { AuditPermission, MemberRole } from "../schema";
+import type { MemberRole } from "../schema";
 
 export const DEMO_PASSWORD = "demo-password";
 

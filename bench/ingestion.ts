@@ -1,0 +1,153 @@
+import { HttpClient } from "./http-client";
+import { summarize, type Summary } from "./measure";
+import { explorerPath, type Scenario } from "./scenarios";
+
+/*
+ * Ingestion through the public API: batches of 500 events from a few concurrent senders (the
+ * platform's services), for a fixed time, while one signed-in person browses the explorer. Every
+ * event carries an idempotency key, as a careful client's would, so the key table is part of
+ * the cost.
+ */
+
+export const INGEST_USER_AGENT = "audit-bench-ingest/1.0";
+export const INGEST_KEY_PREFIX = "bench-ingest-";
+export const BATCH_SIZE = 500;
+
+export interface IngestionResult {
+  batches: number;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  senders: number;
+  /** Per batch request, ms. */
+  batch: Summary;
+  errors: number;
+  firstError: string | null;
+  /** The console's CPU time per batch of 500 (explorer pages included), ms. */
+  serverCpuMsPerBatch: number | null;
+  /** The explorer while ingestion ran. */
+  explorer: { requests: number; ttfb: Summary; full: Summary; errors: number };
+}
+
+const ACTIONS = [
+  ["service", "deploy", "deploy service {t} to production", "service", "Deployments"],
+  ["auth", "login", "sign in with password", "user", "Sign-in"],
+  ["auth", "token_refresh", "refresh access token for kiops-cli", "user", "Sign-in"],
+  ["backup", "create_backup", "create incremental backup of volume {t}", "volume", "Backups"],
+  ["database", "run_sync", "run incremental sync of {t}", "database_connection", "Data sync"],
+  ["webhook", "deliver_event", "deliver event to {t}", "webhook", "Webhooks"],
+] as const;
+const TARGETS = ["checkout", "payments", "search-api", "inventory", "orders-db", "uploads", "slack-alerts"];
+
+let sequence = 0;
+
+function event(runId: string, now: number) {
+  const n = sequence++;
+  const [category, action, description, targetType, service] = ACTIONS[n % ACTIONS.length]!;
+  const target = TARGETS[(n * 7) % TARGETS.length]!;
+  const failed = n % 23 === 0;
+  const person = n % 97;
+  return {
+    idempotencyKey: `${INGEST_KEY_PREFIX}${runId}-${n}`,
+    occurredAt: new Date(now - (n % 5000)).toISOString(),
+    actor: { id: `u_${9000 + person}`, name: `Ingest User ${person}`, email: `ingest.user${person}@bench.test` },
+    category,
+    action,
+    description: description.replace("{t}", target),
+    target: { type: targetType, id: `${targetType}_${target}`, name: target },
+    result: failed ? "failed" : "done",
+    level: failed ? "notice" : "information",
+    service,
+    ip: `198.51.100.${1 + (n % 250)}`,
+    userAgent: INGEST_USER_AGENT,
+    requestId: `req_bench_${runId}_${n}`,
+    correlationId: n % 10 === 0 ? `op_bench_${runId}_${Math.floor(n / 10)}` : undefined,
+    params: { env: "production", attempt: 1 + (n % 3) },
+    error: failed ? { code: "timeout", message: "Rollout did not complete within 10 minutes" } : undefined,
+  };
+}
+
+export async function runIngestion(opts: {
+  baseUrl: string;
+  apiKey: string;
+  seconds: number;
+  senders: number;
+  explorer: HttpClient;
+  slug: string;
+  scenarios: Scenario[];
+  serverCpuMs?: () => number;
+}): Promise<IngestionResult> {
+  const runId = Date.now().toString(36);
+  const deadline = performance.now() + opts.seconds * 1000;
+  const batchTimes: number[] = [];
+  let events = 0;
+  let errors = 0;
+  let firstError: string | null = null;
+  const started = performance.now();
+  const cpuBefore = opts.serverCpuMs?.();
+
+  const sender = async () => {
+    const client = new HttpClient(opts.baseUrl);
+    try {
+      while (performance.now() < deadline) {
+        const now = Date.now();
+        const body = JSON.stringify({ events: Array.from({ length: BATCH_SIZE }, () => event(runId, now)) });
+        const t = performance.now();
+        try {
+          const res = await client.request("/api/v1/audit-events", {
+            method: "POST",
+            headers: { authorization: `Bearer ${opts.apiKey}`, "content-type": "application/json" },
+            body,
+          });
+          batchTimes.push(performance.now() - t);
+          if (res.status === 201) events += BATCH_SIZE;
+          else {
+            errors++;
+            firstError ??= `${res.status} ${res.body?.toString("utf8").slice(0, 300)}`;
+          }
+        } catch (err) {
+          errors++;
+          firstError ??= (err as Error).message;
+        }
+      }
+    } finally {
+      client.close();
+    }
+  };
+
+  const browse = async () => {
+    const ttfb: number[] = [];
+    const full: number[] = [];
+    let failures = 0;
+    let i = 0;
+    const views = opts.scenarios;
+    while (performance.now() < deadline) {
+      const scenario = views[i++ % views.length]!;
+      try {
+        const r = await opts.explorer.request(explorerPath(opts.slug, scenario.params));
+        if (r.status !== 200) failures++;
+        ttfb.push(r.ttfbMs);
+        full.push(r.totalMs);
+      } catch {
+        failures++;
+      }
+    }
+    return { requests: full.length, ttfb: summarize(ttfb), full: summarize(full), errors: failures };
+  };
+
+  const [explorer] = await Promise.all([browse(), ...Array.from({ length: opts.senders }, sender)]);
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = opts.serverCpuMs?.();
+  return {
+    serverCpuMsPerBatch: cpuBefore === undefined || cpuAfter === undefined || batchTimes.length === 0 ? null : Math.round((cpuAfter - cpuBefore) / batchTimes.length),
+    batches: batchTimes.length,
+    events,
+    seconds,
+    eventsPerSecond: Math.round(events / seconds),
+    senders: opts.senders,
+    batch: summarize(batchTimes),
+    errors,
+    firstError,
+    explorer,
+  };
+}

@@ -1,0 +1,86 @@
+import { parseArgs } from "node:util";
+
+/*
+ * The benchmark's command line. Everything that changes what is measured is a flag, so a table in
+ * docs/performance.md can always be reproduced from the command printed above it.
+ */
+
+export interface BenchOptions {
+  rows: number;
+  orgs: number;
+  seed: number;
+  /** Keep the data set when it already holds what was asked for. */
+  reuse: boolean;
+  /** Fewer repetitions and shorter load phases, for CI. */
+  quick: boolean;
+  port: number;
+  /** Run the console under `node --cpu-prof` and summarise the profile. */
+  profile: boolean;
+  /** Where `next build` writes and `next start` reads. */
+  distDir: string;
+  /** Server URL the bench database is derived from (DATABASE_URL). */
+  serverUrl: string;
+}
+
+export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--rows N] [--orgs N] [--seed N] [--reuse] [--quick] [--port N] [--profile]
+  --rows   audit entries in the data set (default 10,000,000)
+  --orgs   organizations; the largest holds half of the rows (default 20)
+  --seed   data set seed (default 1)
+  --reuse  keep the data set when it already has these rows, organizations and seed
+  --quick  fewer repetitions and shorter load phases (CI)
+  --port   port of the console under test (default 3204)
+  --profile  run the console under node --cpu-prof; the profile and its summary go to bench/results/
+The benchmark uses its own database, audit_bench, on the DATABASE_URL server (created if missing).
+NEXT_DIST_DIR chooses the build folder (default .next-bench); it is built when it has no BUILD_ID.`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function whole(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value.replace(/[_,]/g, ""));
+  if (!Number.isSafeInteger(n) || n < min) fail(`--${name} must be a whole number >= ${min}, got "${value}"`);
+  return n;
+}
+
+export function readOptions(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        rows: { type: "string" },
+        orgs: { type: "string" },
+        seed: { type: "string" },
+        reuse: { type: "boolean" },
+        quick: { type: "boolean" },
+        port: { type: "string" },
+        profile: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const serverUrl = env.DATABASE_URL;
+  if (!serverUrl) fail("DATABASE_URL is not set: the benchmark needs a PostgreSQL server (it creates its own database audit_bench there).");
+  const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
+  return {
+    rows: whole("rows", str(values.rows), 10_000_000, 1_000),
+    orgs: whole("orgs", str(values.orgs), 20, 2),
+    seed: whole("seed", str(values.seed), 1, 0),
+    reuse: values.reuse === true,
+    quick: values.quick === true,
+    port: whole("port", str(values.port), 3204, 1),
+    profile: values.profile === true,
+    distDir: env.NEXT_DIST_DIR ?? ".next-bench",
+    serverUrl,
+  };
+}

@@ -1,0 +1,225 @@
+/*
+ * npm run bench -- [--rows N] [--orgs N] [--seed N] [--reuse] [--quick] [--port N]
+ *
+ * The performance benchmark of the console (issue 7): builds the data set in its own database
+ * (audit_bench on the DATABASE_URL server), starts the production build on it, and measures the
+ * explorer over HTTP beside the database's own time and the naive way's, exports beside COPY,
+ * ingestion through the API, and a mixed load. Prints one markdown table and writes the figures
+ * as JSON under bench/results/. See docs/performance.md.
+ */
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { benchDatabaseUrl, ensureBenchDatabase, openBenchDatabase, shownUrl } from "./bench-db";
+import { prepareDataset, removeRunResidue } from "./dataset";
+import { installExplorerDatabase, measureDbLimit, measureNaive, type DbLimit, type NaiveTiming } from "./db-limits";
+import { measureScenarioHttp, signedInClient, type HttpTiming } from "./explorer-http";
+import { runExports, type ExportPhase } from "./exports";
+import { GOALS, scenarioVerdict } from "./goals";
+import type { HttpClient } from "./http-client";
+import { runIngestion, type IngestionResult } from "./ingestion";
+import { round } from "./measure";
+import { runMixedLoad, type MixedLoadResult } from "./mixed-load";
+import { int, markdownTable, ms, writeResults, type TableRow } from "./report";
+import { readOptions } from "./options";
+import { latestProfile, summarizeProfile } from "./profile-summary";
+import { prepareScenarios, type Scenario } from "./scenarios";
+import { ensureBuild, startServer } from "./server";
+
+const opts = readOptions();
+const log = (line: string) => console.log(line);
+const runStarted = performance.now();
+const plan = opts.quick
+  ? { warmup: 2, runs: 8, dbRuns: 5, naiveRuns: 1, ingestSeconds: 5, mixedMinSeconds: 5, clients: 20 }
+  : { warmup: 5, runs: 40, dbRuns: 20, naiveRuns: 3, ingestSeconds: 20, mixedMinSeconds: 20, clients: 20 };
+
+interface ScenarioResult {
+  scenario: Omit<Scenario, "naive">;
+  http: HttpTiming;
+  db: DbLimit;
+  naive: NaiveTiming | null;
+}
+
+log(`Benchmark: ${opts.rows.toLocaleString("en-US")} rows, ${opts.orgs} organizations, seed ${opts.seed}${opts.quick ? ", quick" : ""}`);
+const { created } = await ensureBenchDatabase(opts.serverUrl);
+const benchUrl = benchDatabaseUrl(opts.serverUrl);
+log(`Bench database: ${shownUrl(benchUrl)}${created ? " (created)" : ""}`);
+const handle = openBenchDatabase(benchUrl);
+const explorer = installExplorerDatabase(benchUrl);
+
+const dataset = await prepareDataset(handle, { rows: opts.rows, orgs: opts.orgs, seed: opts.seed, reuse: opts.reuse, log });
+if (dataset.build) {
+  const b = dataset.build;
+  log(
+    `Data set: ${int(opts.rows)} rows with their indexes in ${(b.seedMs / 1000).toFixed(1)} s (${int(b.rowsPerSecond)} rows/s), ` +
+      `VACUUM ANALYZE ${(b.vacuumAnalyzeMs / 1000).toFixed(1)} s: ${(b.totalMs / 1000).toFixed(1)} s in all`,
+  );
+}
+const apiKey = await createApiKey(handle.db, { orgId: dataset.largest.id, name: `bench ${new Date().toISOString()}`, createdBy: dataset.admin.id });
+const build = ensureBuild(opts.distDir, log);
+const profileDir = opts.profile ? path.join(process.cwd(), "bench", "results", `profile-${new Date().toISOString().replace(/[:.]/g, "-")}`) : undefined;
+const server = await startServer({ port: opts.port, distDir: opts.distDir, databaseUrl: benchUrl, log, profileDir });
+
+const clients: HttpClient[] = [];
+let exitCode = 0;
+try {
+  const slug = dataset.largest.slug;
+  const main = await signedInClient(server.url, dataset.admin.email, dataset.admin.password, slug);
+  clients.push(main);
+  log("Signed in over HTTP; preparing the scenarios...");
+  const ctx = await prepareScenarios(explorer, dataset);
+
+  const results: ScenarioResult[] = [];
+  for (const scenario of ctx.scenarios) {
+    const http = await measureScenarioHttp(main, slug, scenario, plan, server.cpuMs);
+    const db = await measureDbLimit(explorer, dataset.largest.id, scenario.params, { warmup: 2, runs: plan.dbRuns });
+    const naive = scenario.naive ? await measureNaive(explorer, scenario.naive, plan.naiveRuns) : null;
+    const { naive: _statements, ...described } = scenario;
+    results.push({ scenario: described, http, db, naive });
+    log(
+      `  ${scenario.label}: TTFB ${ms(http.ttfb.median)} / p95 ${ms(http.ttfb.p95)}, full ${ms(http.full.median)} / p95 ${ms(http.full.p95)}, ` +
+        `DB ${ms(db.load.median)}${naive ? `, naive ${ms(naive.total.median)}` : ""}; ${http.rows} rows, ${Math.round(http.bytes / 1024)} KB ` +
+        `(${Math.round(http.wireBytes / 1024)} KB sent), console CPU ${ms(http.serverCpuMs)}/request`,
+    );
+  }
+
+  log("Exports...");
+  const exportsPhase: ExportPhase = await runExports({ server, client: main, handle, databaseUrl: benchUrl, distDir: opts.distDir, dataset, ctx, quick: opts.quick, log });
+
+  log(`Ingestion: batches of 500 for ${plan.ingestSeconds} s...`);
+  const ingestion: IngestionResult = await runIngestion({
+    baseUrl: server.url,
+    apiKey: apiKey.secret,
+    seconds: plan.ingestSeconds,
+    senders: 4,
+    explorer: main,
+    slug,
+    scenarios: ctx.scenarios,
+    serverCpuMs: server.cpuMs,
+  });
+  log(
+    `  ${int(ingestion.eventsPerSecond)} events/s (console CPU ${ingestion.serverCpuMsPerBatch ?? "?"} ms per batch); explorer p95 meanwhile ${ms(ingestion.explorer.full.p95)}`,
+  );
+
+  log(`Mixed load: signing in ${plan.clients} clients...`);
+  for (let i = 0; i < plan.clients; i++) clients.push(await signedInClient(server.url, dataset.admin.email, dataset.admin.password, slug));
+  const mixed: MixedLoadResult = await runMixedLoad({
+    clients: clients.slice(1),
+    slug,
+    scenarios: ctx.scenarios,
+    minSeconds: plan.mixedMinSeconds,
+    thinkMs: [500, 1500],
+    background: () => exportsPhase.backgroundExport(),
+  });
+  log(`  people (think 0.5-1.5 s): ${mixed.requests} requests in ${mixed.seconds.toFixed(1)} s, p95 ${ms(mixed.full.p95)}, ${mixed.errors} errors`);
+  const capacity: MixedLoadResult = await runMixedLoad({
+    clients: clients.slice(1),
+    slug,
+    scenarios: ctx.scenarios,
+    minSeconds: plan.mixedMinSeconds,
+    thinkMs: [0, 0],
+    background: () => exportsPhase.backgroundExport(),
+  });
+  log(`  back to back: ${capacity.requests} requests in ${capacity.seconds.toFixed(1)} s (${capacity.requestsPerSecond}/s), p95 ${ms(capacity.full.p95)}, ${capacity.errors} errors`);
+
+  const rows: TableRow[] = results.map((r) => {
+    const v = scenarioVerdict(r.scenario.goal, r.http.ttfb, r.http.full);
+    const naive = r.naive?.total.median;
+    return {
+      scenario: r.scenario.label,
+      ttfbMedian: r.http.ttfb.median,
+      ttfbP95: r.http.ttfb.p95,
+      fullMedian: r.http.full.median,
+      fullP95: r.http.full.p95,
+      dbLimit: ms(r.db.load.median),
+      naive: naive === undefined ? "—" : ms(naive),
+      ratio: naive === undefined ? "—" : `${round(naive / r.db.load.median, 1)}x`,
+      ...v,
+    };
+  });
+  rows.push(...exportsPhase.rows);
+  rows.push({
+    scenario: `ingestion, batches of 500 (${ingestion.senders} senders)`,
+    fullMedian: ingestion.batch.median,
+    fullP95: ingestion.batch.p95,
+    dbLimit: `${int(ingestion.eventsPerSecond)} events/s`,
+    goal: `≥ ${int(GOALS.ingestion.eventsPerSecond)} events/s, explorer p95 < ${GOALS.ingestion.explorerP95} ms`,
+    met: ingestion.errors === 0 && ingestion.eventsPerSecond >= GOALS.ingestion.eventsPerSecond && ingestion.explorer.full.p95 < GOALS.ingestion.explorerP95,
+    verdict: `${int(ingestion.eventsPerSecond)}/s, explorer p95 ${ms(ingestion.explorer.full.p95)}${ingestion.errors ? `, ${ingestion.errors} errors` : ""}`,
+  });
+  rows.push({
+    scenario: `mixed load: ${mixed.clients} clients (think 0.5-1.5 s) + 1 CSV export`,
+    ttfbMedian: mixed.ttfb.median,
+    ttfbP95: mixed.ttfb.p95,
+    fullMedian: mixed.full.median,
+    fullP95: mixed.full.p95,
+    dbLimit: `${mixed.requestsPerSecond} req/s`,
+    goal: `0 errors, p95 < ${GOALS.mixed.p95} ms`,
+    met: mixed.errors === 0 && mixed.full.p95 < GOALS.mixed.p95,
+    verdict: `${mixed.errors} errors, p95 ${ms(mixed.full.p95)}`,
+  });
+  rows.push({
+    scenario: `capacity: ${capacity.clients} clients back to back + 1 CSV export`,
+    ttfbMedian: capacity.ttfb.median,
+    ttfbP95: capacity.ttfb.p95,
+    fullMedian: capacity.full.median,
+    fullP95: capacity.full.p95,
+    dbLimit: `${capacity.requestsPerSecond} req/s`,
+    goal: "(none: saturation)",
+    met: null,
+    verdict: capacity.errors ? `${capacity.errors} errors` : undefined,
+  });
+
+  const table = markdownTable(rows);
+  const b = dataset.build;
+  const header = [
+    `${int(opts.rows)} entries, ${opts.orgs} organizations (largest: ${int(Math.round(opts.rows / 2))}), seed ${opts.seed}; ` +
+      `${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${opts.quick ? "; quick mode" : ""}`,
+    b
+      ? `data set built in ${(b.totalMs / 1000).toFixed(0)} s: rows and indexes ${(b.seedMs / 1000).toFixed(0)} s (${int(b.rowsPerSecond)} rows/s), VACUUM ANALYZE ${(b.vacuumAnalyzeMs / 1000).toFixed(0)} s` +
+        (b.cpu.seed !== null ? `; database CPU ${Math.round(b.cpu.seed + (b.cpu.vacuumAnalyze ?? 0))} s` : "")
+      : `data set reused (built ${dataset.meta.builtAt})`,
+    `${plan.runs} runs per scenario after ${plan.warmup} warm-up runs; DB limit = median of the explorer's loadExplorer() in-process (${plan.dbRuns} runs); naive = median of ${plan.naiveRuns} run(s)`,
+  ];
+  console.log(`\n${header.map((h) => `_${h}_`).join("  \n")}\n\n${table}\n`);
+
+  const settings = await handle.sql<{ name: string; setting: string; unit: string | null }[]>`
+    select name, setting, unit from pg_settings
+    where name in ('shared_buffers', 'work_mem', 'maintenance_work_mem', 'effective_cache_size', 'max_parallel_workers_per_gather', 'jit', 'random_page_cost', 'server_version')`;
+  const file = writeResults(path.join(process.cwd(), "bench", "results"), {
+    options: { ...opts, serverUrl: shownUrl(opts.serverUrl) },
+    plan,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg() },
+    postgres: Object.fromEntries(settings.map((s) => [s.name, s.unit ? `${s.setting} ${s.unit}` : s.setting])),
+    dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build },
+    appBuild: build,
+    scenarios: results,
+    exports: exportsPhase.details,
+    ingestion,
+    mixed,
+    capacity,
+    table: rows,
+    markdown: table,
+    totalSeconds: Math.round((performance.now() - runStarted) / 1000),
+  });
+  log(`Results written to ${path.relative(process.cwd(), file)} (${Math.round((performance.now() - runStarted) / 1000)} s in all).`);
+} catch (err) {
+  console.error(err);
+  exitCode = 1;
+} finally {
+  for (const c of clients) c.close();
+  await server.stop();
+  const profile = profileDir ? latestProfile(profileDir) : null;
+  if (profile) {
+    const summary = summarizeProfile(profile);
+    log(`\nConsole CPU profile (${profile}): ${summary.totalMs - summary.idleMs} ms busy; by package:`);
+    for (const p of summary.byPackage) log(`  ${String(p.ms).padStart(7)} ms ${String(p.share).padStart(5)}%  ${p.name}`);
+    writeFileSync(`${profile}.summary.json`, JSON.stringify(summary, null, 2));
+  }
+  // Leave the data set as it was built, for the next --reuse.
+  await removeRunResidue(handle, dataset.meta).catch((err: unknown) => console.error("cleanup failed:", err));
+  await explorer.close();
+  await handle.close();
+}
+process.exit(exitCode);

@@ -21,5 +21,9 @@ export async function bootstrapDatabase(): Promise<void> {
     await ensurePartitions(handle);
   } catch (error) {
     console.error("[audit-console] the database is not migrated: run `npm run db:migrate`.", error);
+    return;
   }
+  // Off unless RETENTION_SCHEDULE is set (hourly, daily, or an interval such as 30m).
+  const { startRetentionSchedule } = await import("@/lib/retention/schedule");
+  startRetentionSchedule();
 }

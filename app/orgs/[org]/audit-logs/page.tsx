@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { requirePageAccess } from "@/lib/auth/access";
+import { retentionBannerInfo } from "@/lib/retention/banner-info";
 import { AccessRequestNotice } from "./components/access-request-notice";
 import { DeepLinkNotice } from "./components/deep-link-notice";
 import { EmptyState } from "./components/empty-state";
@@ -9,11 +10,12 @@ import { FilterChips } from "./components/filter-chips";
 import { FilterPanel } from "./components/filter-panel";
 import { ParamsNotice } from "./components/params-notice";
 import { PresetViews } from "./components/preset-views";
+import { RetentionBanner } from "./components/retention-banner";
 import { SearchBar } from "./components/search-bar";
 import { loadExplorer } from "./lib/load-explorer";
 import { searchOrgUsers } from "./lib/queries";
 import { parseSearchQuery } from "./lib/search-language";
-import { parseExplorerParams, type RawSearchParams } from "./lib/search-params";
+import { explorerHref, parseExplorerParams, type RawSearchParams } from "./lib/search-params";
 
 export const metadata: Metadata = { title: "Audit Log" };
 
@@ -46,10 +48,14 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
   const { params: explorer, problems } = parseExplorerParams(raw);
   const search = parseSearchQuery(explorer.q);
   const pathname = `/orgs/${access.org.slug}/audit-logs`;
-  const [data, userName] = await Promise.all([
+  const [data, userName, retention] = await Promise.all([
     loadExplorer(access.org.id, explorer, search),
     userNameFor(access.org.id, explorer.user),
+    retentionBannerInfo(access.org.id, { from: explorer.range.from, categories: explorer.type, scope: explorer.scope }),
   ]);
+  const archiveHref = retention.archiveEnabled
+    ? explorerHref(pathname, explorer, { scope: "archive", cursor: null, entry: null })
+    : null;
 
   return (
     <div className="group/explorer flex min-w-0 flex-col gap-4 p-4 md:p-6">
@@ -69,6 +75,7 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
       </div>
       <FilterChips pathname={pathname} params={explorer} userName={userName} />
       <ParamsNotice problems={problems} />
+      <RetentionBanner info={retention} archiveHref={archiveHref} />
       <DeepLinkNotice pathname={pathname} params={explorer} state={data.deepLink} />
 
       <ExplorerView

@@ -4,6 +4,7 @@ import { retentionBannerInfo } from "@/lib/retention/banner-info";
 import { AccessRequestNotice } from "./components/access-request-notice";
 import { DeepLinkNotice } from "./components/deep-link-notice";
 import { EmptyState } from "./components/empty-state";
+import { ExportDialog } from "./components/export-dialog";
 import { entryCountText } from "./components/entry-count";
 import { ExplorerView } from "./components/explorer-view";
 import { FilterChips } from "./components/filter-chips";
@@ -66,7 +67,10 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
             Who did what in {access.org.name}{explorer.scope === "archive" ? ", from the archive" : ""}.
           </p>
         </div>
-        <PresetViews pathname={pathname} params={explorer} />
+        <div className="flex flex-wrap items-center gap-2">
+          <PresetViews pathname={pathname} params={explorer} />
+          <ExportDialog orgSlug={access.org.slug} canExport={access.permissions.has("audit.export")} />
+        </div>
       </header>
 
       <div className="flex flex-wrap items-start gap-2">

@@ -10,6 +10,7 @@ import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
 import { authorizeAction, type OrgAccess } from "@/lib/auth/access";
 import { clientIp, userAgent } from "@/lib/auth/request-context";
+import { assertSameOrigin } from "@/lib/security/same-origin";
 import type { ActionResult } from "@/lib/action-result";
 
 const createSchema = z.object({
@@ -35,6 +36,7 @@ export async function createApiKeyAction(input: {
   orgSlug: string;
   name: string;
 }): Promise<ActionResult<{ id: string; name: string; prefix: string; secret: string }>> {
+  await assertSameOrigin();
   const parsed = createSchema.safeParse(input);
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Invalid input." };
   const auth = await authorizeAction(parsed.data.orgSlug, "audit.manage");
@@ -66,6 +68,7 @@ export async function createApiKeyAction(input: {
 }
 
 export async function revokeApiKeyAction(input: { orgSlug: string; keyId: string }): Promise<ActionResult<{ id: string }>> {
+  await assertSameOrigin();
   const parsed = revokeSchema.safeParse(input);
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Invalid input." };
   const auth = await authorizeAction(parsed.data.orgSlug, "audit.manage");

@@ -1,0 +1,170 @@
+import { isFormulaLikeUtf8 } from "./spreadsheet-safety";
+
+/*
+ * CSV as RFC 4180 describes it: fields separated by commas, records ended by CRLF, a field that
+ * holds a comma, a double quote, CR or LF enclosed in double quotes with its quotes doubled. The
+ * file starts with a UTF-8 byte order mark, which Excel needs to read UTF-8 instead of the
+ * system's code page.
+ *
+ * Quoting follows PostgreSQL's COPY ... CSV exactly (an empty string is quoted, NULL is not, and
+ * so is the lone `\.`), so the COPY fast path and the row-by-row path write the same bytes.
+ */
+
+export const UTF8_BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
+export const CSV_CONTENT_TYPE = "text/csv; charset=utf-8; header=present";
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+export function csvField(value: string | null): string {
+  if (value === null) return "";
+  if (value === "" || value === "\\." || NEEDS_QUOTES.test(value)) return `"${value.replace(/"/g, '""')}"`;
+  return value;
+}
+
+export function csvRecord(values: readonly (string | null)[]): string {
+  let line = "";
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) line += ",";
+    line += csvField(values[i] ?? null);
+  }
+  return `${line}\r\n`;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const APOSTROPHE = 0x27;
+
+export interface CopyCsvOptions {
+  /** Fields that COPY writes in each record. */
+  fields: number;
+  /** Per field: whether a formula-like value gets the leading apostrophe. */
+  neutralise: readonly boolean[];
+  /** The last field, added here: this prefix followed by the record's first field (its id). */
+  permalinkPrefix: string;
+}
+
+/**
+ * Finishes, as it streams, the CSV that COPY ... (FORMAT csv) writes:
+ * - records end with CRLF, as RFC 4180 has it (COPY ends them with LF; an LF inside a quoted
+ *   field is data and stays);
+ * - a formula-like value in a neutralised field gets its leading apostrophe (inside the quotes
+ *   when the field is quoted), by the same rule as isFormulaLike(), read on the UTF-8 bytes;
+ * - the permalink field is appended, built from the id COPY wrote first.
+ * Doing this here rather than in the SELECT keeps the database's per-row work to the columns
+ * themselves (measured: about a third less time in PostgreSQL); this side has CPU to spare.
+ *
+ * Input may break anywhere; an unfinished record is held until the rest arrives. Every record
+ * must have the expected number of fields, or the output is refused rather than garbled.
+ */
+export class CopyCsvPostProcessor {
+  private carry: Uint8Array = new Uint8Array(0);
+  private readonly prefix: Buffer;
+  records = 0;
+
+  constructor(private readonly options: CopyCsvOptions) {
+    this.prefix = Buffer.from(options.permalinkPrefix, "utf8");
+  }
+
+  /** True when the input ended between records. */
+  get complete(): boolean {
+    return this.carry.length === 0;
+  }
+
+  transform(chunk: Uint8Array): Uint8Array {
+    const input =
+      this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const n = input.length;
+    const { fields, neutralise } = this.options;
+    // Pass 1: where apostrophes go, where records end, where their ids are.
+    const inserts: number[] = [];
+    const ends: number[] = [];
+    const idStarts: number[] = [];
+    const idEnds: number[] = [];
+    let done = 0;
+    let p = 0;
+    records: while (p < n) {
+      const recordStart = p;
+      let idStart = p;
+      let idEnd = p;
+      for (let field = 0; ; field++) {
+        let contentStart: number;
+        let contentEnd: number;
+        let next: number;
+        if (input[p] === QUOTE) {
+          contentStart = p + 1;
+          let j = contentStart;
+          for (;;) {
+            while (j < n && input[j] !== QUOTE) j++;
+            if (j + 1 >= n) {
+              p = recordStart;
+              break records;
+            }
+            if (input[j + 1] === QUOTE) j += 2;
+            else break;
+          }
+          contentEnd = j;
+          next = j + 1;
+        } else {
+          contentStart = p;
+          let j = p;
+          while (j < n && input[j] !== COMMA && input[j] !== LF && input[j] !== CR) j++;
+          if (j >= n) {
+            p = recordStart;
+            break records;
+          }
+          contentEnd = j;
+          next = j;
+        }
+        if (field === 0) {
+          idStart = contentStart;
+          idEnd = contentEnd;
+        }
+        if (neutralise[field] && isFormulaLikeUtf8(input, contentStart, contentEnd)) inserts.push(contentStart);
+        const separator = input[next];
+        if (separator === COMMA) {
+          p = next + 1;
+          continue;
+        }
+        const end = separator === CR && input[next + 1] === LF ? next + 1 : next;
+        if (input[end] !== LF) throw new Error(`Unexpected byte after a CSV field at ${next}`);
+        if (field + 1 !== fields) throw new Error(`A COPY record had ${field + 1} fields, not ${fields}`);
+        ends.push(next);
+        idStarts.push(idStart);
+        idEnds.push(idEnd);
+        p = end + 1;
+        done = p;
+        break;
+      }
+    }
+    this.carry = done < n ? input.slice(done) : new Uint8Array(0);
+    this.records += ends.length;
+    if (ends.length === 0) return new Uint8Array(0);
+
+    // Pass 2: copy, inserting the apostrophes and, before each record's end, the permalink.
+    let extra = inserts.length;
+    for (let r = 0; r < ends.length; r++) extra += 2 + this.prefix.length + (idEnds[r]! - idStarts[r]!);
+    const out = Buffer.allocUnsafe(done + extra);
+    let from = 0;
+    let at = 0;
+    let k = 0;
+    for (let r = 0; r < ends.length; r++) {
+      const end = ends[r]!;
+      while (k < inserts.length && inserts[k]! < end) {
+        const position = inserts[k++]!;
+        at += input.copy(out, at, from, position);
+        out[at++] = APOSTROPHE;
+        from = position;
+      }
+      at += input.copy(out, at, from, end);
+      out[at++] = COMMA;
+      at += this.prefix.copy(out, at);
+      at += input.copy(out, at, idStarts[r]!, idEnds[r]!);
+      out[at++] = CR;
+      out[at++] = LF;
+      from = input[end] === CR ? end + 2 : end + 1;
+    }
+    return at === out.length ? out : out.subarray(0, at);
+  }
+}

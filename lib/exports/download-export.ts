@@ -1,0 +1,287 @@
+import "server-only";
+
+import { eq } from "drizzle-orm";
+import { getDatabaseHandle, type DatabaseHandle } from "@/db/client";
+import { organizations } from "@/db/schema";
+import { appOrigin } from "@/lib/app-url";
+import { getSessionUser, loadOrgAccess, type SessionUser } from "@/lib/auth/access";
+import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
+import { clientIp, userAgent } from "@/lib/auth/request-context";
+import { CSV_CONTENT_TYPE } from "./csv-writer";
+import { contentDisposition, exportFileName, parseExportSearch } from "./export-plan";
+import { consumeExportToken, exportDownloadId, hashExportToken, type ExportTokenRow, type StoredExportFilters } from "./export-tokens";
+import { recordExportEvent } from "./record-export-event";
+import { ExportAbortedError, exportChunks, ExportIncompleteError, isConnectionLost, type ExportJob, type ExportProgress } from "./stream-export";
+import { XLSX_CONTENT_TYPE } from "./xlsx-writer";
+
+/*
+ * GET /api/exports/[token]: streams the file that the export action prepared. The token is
+ * consumed first (single use, bound to the signed-in user), then audit.export is checked again
+ * (a revocation after the modal was opened stops the download), then the rows are read and sent
+ * as the client takes them.
+ *
+ * Failure before the first row goes out: an error status with a sentence saying what to do (the
+ * export dialog shows it). Failure after: the stream errors, so the HTTP response is cut off
+ * without its final chunk and the browser reports a failed download instead of saving a short
+ * file. Either way the failure is written to the log, sharing the export's correlation id.
+ */
+
+export const DOWNLOAD_COOKIE_PREFIX = "audit-export-";
+const STALL_TIMEOUT_MS = 5 * 60 * 1000;
+
+/*
+ * Each running export holds a database connection of its own for as long as the download lasts,
+ * so their number is capped per server process (EXPORT_MAX_CONCURRENT, default 4). A download
+ * over the cap is refused before its token is used, so trying again a little later works.
+ */
+const DEFAULT_MAX_CONCURRENT = 4;
+const slots = ((globalThis as { auditExportSlots?: { active: number } }).auditExportSlots ??= { active: 0 });
+
+function maxConcurrent(): number {
+  const n = Number(process.env.EXPORT_MAX_CONCURRENT);
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_CONCURRENT;
+}
+
+/** A slot, or null when all are taken; free() may be called any number of times. */
+function takeSlot(): { free: () => void } | null {
+  if (slots.active >= maxConcurrent()) return null;
+  slots.active += 1;
+  let freed = false;
+  return {
+    free() {
+      if (freed) return;
+      freed = true;
+      slots.active -= 1;
+    },
+  };
+}
+
+const NOT_FOUND_TEXT =
+  "This download link does not work: it was used already, it expired, or it was made for someone else. Close this and export again.";
+
+function textResponse(status: number, text: string, downloadId?: string): Response {
+  const headers = new Headers({
+    "Content-Type": "text/plain; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+  });
+  if (downloadId) headers.append("Set-Cookie", downloadCookie(downloadId, "failed"));
+  return new Response(text, { status, headers });
+}
+
+// Read by the export dialog to learn that the download started (or failed) while the browser's
+// own download manager takes the file. Not HttpOnly on purpose; it holds no secret.
+function downloadCookie(downloadId: string, state: "started" | "failed"): string {
+  return `${DOWNLOAD_COOKIE_PREFIX}${downloadId}=${state}; Path=/; Max-Age=120; SameSite=Strict`;
+}
+
+function failureOf(error: unknown): { code: string; message: string } {
+  if (error instanceof ExportAbortedError) return { code: "download_cancelled", message: "The download was cancelled or the connection was lost before the file was complete." };
+  if (error instanceof ExportIncompleteError) return { code: "export_incomplete", message: `${error.message}; the download was stopped so that no short file is saved.` };
+  if (isConnectionLost(error)) return { code: "database_error", message: "The connection to the database was lost while the file was being written." };
+  const pg = error as { code?: unknown; message?: unknown };
+  if (typeof pg?.code === "string" && /^[0-9A-Z]{5}$/.test(pg.code)) return { code: "database_error", message: `The database failed while the file was being written (${pg.code}).` };
+  return { code: "export_failed", message: "The file could not be written." };
+}
+
+async function orgSlugOf(orgId: string, handle: DatabaseHandle): Promise<string | null> {
+  const [org] = await handle.db.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, orgId)).limit(1);
+  return org?.slug ?? null;
+}
+
+export interface DownloadOptions {
+  handle?: DatabaseHandle;
+  /** The session's user; read from the request's session when not given. */
+  user?: SessionUser | null;
+  /** Rows per batch, for tests. */
+  batchRows?: number;
+}
+
+export async function downloadExport(request: Request, token: string, options: DownloadOptions = {}): Promise<Response> {
+  const handle = options.handle ?? getDatabaseHandle();
+  const user = options.user === undefined ? await getSessionUser() : options.user;
+  if (!user) return textResponse(401, "Your session has ended. Sign in again, then export once more.");
+
+  const slot = takeSlot();
+  if (!slot) {
+    const busy = textResponse(503, "Several exports are running on the server right now. Try again in a minute.");
+    busy.headers.set("Retry-After", "30");
+    return busy;
+  }
+  try {
+    return await startDownload(request, token, user, handle, slot.free, options.batchRows);
+  } catch (error) {
+    slot.free();
+    throw error;
+  }
+}
+
+async function startDownload(
+  request: Request,
+  token: string,
+  user: SessionUser,
+  handle: DatabaseHandle,
+  free: () => void,
+  batchRows: number | undefined,
+): Promise<Response> {
+  const row = await consumeExportToken(handle.db, token, user.id);
+  if (!row) {
+    free();
+    return textResponse(404, NOT_FOUND_TEXT);
+  }
+  const downloadId = exportDownloadId(hashExportToken(token));
+  const slug = await orgSlugOf(row.orgId, handle);
+  const access = slug ? await loadOrgAccess(user, slug) : null;
+  if (!access || !access.permissions.has("audit.export")) {
+    free();
+    return textResponse(403, NO_PERMISSION_TEXT, downloadId);
+  }
+
+  const filters = row.filters as StoredExportFilters;
+  const { params, search } = parseExportSearch(filters.search, row.snapshotAt);
+  const job: ExportJob = {
+    selection: { orgId: row.orgId, params, search, snapshotAt: row.snapshotAt },
+    context: { timeZone: row.timeZone, permalinkPrefix: `${appOrigin(request)}/orgs/${encodeURIComponent(access.org.slug)}/audit-logs/` },
+    format: row.format,
+    expectedRows: row.rowCount,
+  };
+  const fileName = exportFileName({ orgSlug: access.org.slug, params, snapshotAt: row.snapshotAt, timeZone: row.timeZone, format: row.format });
+  const audit = auditTrail(row, user, request, downloadId);
+
+  const abort = new AbortController();
+  request.signal?.addEventListener("abort", () => abort.abort(), { once: true });
+  const progress: ExportProgress = { rows: 0, bytes: 0 };
+  const chunks = exportChunks(handle, job, { signal: abort.signal, progress, batchRows });
+
+  // Read up to the first row before answering, so that a failure to start is an error page the
+  // dialog can show, not a download that breaks at once.
+  const head: Uint8Array[] = [];
+  let finished = false;
+  try {
+    while (progress.rows === 0) {
+      const next = await chunks.next();
+      if (next.done) {
+        finished = true;
+        break;
+      }
+      head.push(next.value);
+    }
+  } catch (error) {
+    free();
+    await audit.failed(error, progress);
+    return textResponse(500, "The export could not be read from the database. Try again in a moment; if it keeps failing, narrow the search.", downloadId);
+  }
+
+  let settled = false;
+  let lastPull = Date.now();
+  let watchdog: ReturnType<typeof setInterval> | undefined;
+  const stop = () => {
+    settled = true;
+    if (watchdog) clearInterval(watchdog);
+    free();
+  };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        // A client that stays connected but stops reading would hold a database connection for
+        // ever; a download that has not asked for more for this long is given up.
+        watchdog = setInterval(() => {
+          if (settled || Date.now() - lastPull < STALL_TIMEOUT_MS) return;
+          stop();
+          abort.abort();
+          controller.error(new ExportAbortedError());
+          void chunks.return(undefined).catch(() => {});
+          void audit.failed(new ExportAbortedError(), progress);
+        }, Math.min(STALL_TIMEOUT_MS, 15_000));
+        watchdog.unref?.();
+      },
+      async pull(controller) {
+        lastPull = Date.now();
+        try {
+          const piece = head.shift();
+          if (piece) return controller.enqueue(piece);
+          const next = finished ? { done: true as const, value: undefined } : await chunks.next();
+          if (next.done) {
+            stop();
+            controller.close();
+            await audit.done(progress);
+            return;
+          }
+          controller.enqueue(next.value);
+        } catch (error) {
+          if (settled) return;
+          stop();
+          // Errors the response: no final chunk, the browser marks the download failed.
+          controller.error(error);
+          void audit.failed(error, progress);
+        }
+      },
+      async cancel() {
+        if (settled) return;
+        stop();
+        abort.abort();
+        await chunks.return(undefined).catch(() => {});
+        void audit.failed(new ExportAbortedError(), progress);
+      },
+    },
+    new CountQueuingStrategy({ highWaterMark: 1 }),
+  );
+
+  const headers = new Headers({
+    "Content-Type": row.format === "csv" ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE,
+    "Content-Disposition": contentDisposition(fileName),
+    // no-transform: the response must not be compressed on the way (xlsx is compressed already,
+    // and gzip would cost more CPU than the export itself).
+    "Cache-Control": "no-store, no-transform",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Export-Rows": String(row.rowCount),
+  });
+  headers.append("Set-Cookie", downloadCookie(downloadId, "started"));
+  return new Response(body, { status: 200, headers });
+}
+
+const FAILURE_RECORD_DELAYS = [0, 500, 2000, 5000] as const;
+
+function auditTrail(row: ExportTokenRow, user: SessionUser, request: Request, downloadId: string) {
+  const started = performance.now();
+  const base = {
+    format: row.format,
+    rows: row.rowCount,
+    correlationId: `export_${downloadId}`,
+    ip: clientIp(request.headers),
+    userAgent: userAgent(request.headers),
+  };
+  // A failure is often the database's own, and then the entry cannot be written at once either:
+  // a few tries over several seconds record it once the database is back (a restart, a failover).
+  const record = async (event: Parameters<typeof recordExportEvent>[2], delays: readonly number[] = [0]) => {
+    for (const [attempt, delay] of delays.entries()) {
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      try {
+        await recordExportEvent(row.orgId, user, event);
+        return;
+      } catch (error) {
+        // The download's outcome stands; a log write that fails is reported, not thrown into the stream.
+        if (attempt === delays.length - 1) console.error("export audit entry failed", error);
+      }
+    }
+  };
+  return {
+    done: (progress: ExportProgress) =>
+      record({ ...base, result: "done", params: { format: row.format, count: row.rowCount, rowsWritten: progress.rows, bytes: progress.bytes, ms: Math.round(performance.now() - started) } }),
+    failed: (error: unknown, progress: ExportProgress) => {
+      const failure = failureOf(error);
+      if (!(error instanceof ExportAbortedError)) console.error("export failed", error);
+      return record(
+        {
+          ...base,
+          result: "failed",
+          error: failure,
+          params: { format: row.format, count: row.rowCount, rowsWritten: progress.rows, bytes: progress.bytes, ms: Math.round(performance.now() - started) },
+        },
+        FAILURE_RECORD_DELAYS,
+      );
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import "server-only";
+
+import { and, sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import { queryRows, type Executor } from "@/db/client";
+import { actionSortKey, auditLogs, targetSortKey, userSortKey } from "@/db/schema/audit-logs";
+import { asLiveShape, auditTableFor, buildAuditWhere } from "@/app/orgs/[org]/audit-logs/lib/filters";
+import type { SearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
+import type { ExplorerParams, SortDirection, SortKey } from "@/app/orgs/[org]/audit-logs/lib/search-params";
+
+/*
+ * What an export reads: the explorer's WHERE (same parser, same builder, so the same rows),
+ * bounded by a snapshot instant, in the explorer's order. The count that the modal announces and
+ * the query that writes the file are built here from the same parts, so they cannot disagree.
+ */
+
+type T = typeof auditLogs;
+
+export interface ExportSelection {
+  orgId: string;
+  params: ExplorerParams;
+  search: SearchQuery;
+  /** Entries received after this instant are left out: the file holds the N that was counted. */
+  snapshotAt: Date;
+}
+
+export function exportTable(selection: Pick<ExportSelection, "params">): T {
+  return asLiveShape(auditTableFor(selection.params.scope));
+}
+
+export function exportWhere(selection: ExportSelection): SQL {
+  const t = exportTable(selection);
+  return and(
+    buildAuditWhere(t, selection.orgId, selection.params, selection.search),
+    sql`${t.receivedAt} <= ${selection.snapshotAt.toISOString()}::timestamptz`,
+  )!;
+}
+
+/**
+ * The leading sort expression, spelled as the explorer's queries.ts spells it (and as its index
+ * does); null for time. The export test walks the explorer's pages and compares the order, so a
+ * change on one side without the other fails there.
+ */
+export function sortKeyExpression(t: T, sort: SortKey): SQL | null {
+  switch (sort) {
+    case "time":
+      return null;
+    case "user":
+      return userSortKey(t);
+    case "type":
+      return sql`${t.category}`;
+    case "action":
+      return actionSortKey(t);
+    case "target":
+      return targetSortKey(t);
+    case "result":
+      return sql`${t.result}`;
+  }
+}
+
+/** (sort key, occurred_at, id), all in the same direction: the explorer's order. */
+export function exportOrderBy(t: T, sort: SortKey, dir: SortDirection): SQL {
+  const key = sortKeyExpression(t, sort);
+  const d = sql.raw(dir);
+  const columns = key === null ? [sql`${t.occurredAt}`, sql`${t.id}`] : [key, sql`${t.occurredAt}`, sql`${t.id}`];
+  return sql.join(
+    columns.map((c) => sql`${c} ${d}`),
+    sql`, `,
+  );
+}
+
+/**
+ * How many rows the export will write, counted up to `cap` (then `cap + 1` means "more"): the
+ * inner LIMIT stops the scan, so an over-large search costs no more than the limit.
+ */
+export async function countExportRows(db: Executor, selection: ExportSelection, cap: number): Promise<number> {
+  const t = exportTable(selection);
+  const limit = Math.max(0, Math.floor(cap)) + 1;
+  const [row] = await queryRows<{ n: number | string }>(
+    db,
+    sql`select count(*)::int as n from (select 1 from ${t} where ${exportWhere(selection)} limit ${limit}) as capped`,
+  );
+  return Number(row?.n ?? 0);
+}
+
+/*
+ * The snapshot instant. received_at is the inserting transaction's start time (now()), so a
+ * transaction that started before the instant but commits after the count would add rows the
+ * count did not see. The instant is therefore taken before the oldest transaction still open in
+ * this database (looking back at most `lookBackMs`, so an idle-in-transaction session cannot pin
+ * it), truncated to the column's millisecond precision, minus one millisecond: everything at or
+ * before it was committed when the count runs, and everything after it (this export's own audit
+ * entry included) is out.
+ */
+export async function fixSnapshot(db: Executor, lookBackMs = 10_000): Promise<Date> {
+  const [row] = await queryRows<{ at: string | Date }>(
+    db,
+    sql`select (date_trunc('milliseconds', least(
+          clock_timestamp(),
+          coalesce((
+            select min(xact_start) from pg_stat_activity
+            where datname = current_database()
+              and pid <> pg_backend_pid()
+              and xact_start is not null
+              and xact_start > clock_timestamp() - ${`${Math.max(0, lookBackMs)} milliseconds`}::interval
+          ), 'infinity'::timestamptz)
+        )) - interval '1 millisecond') as at`,
+  );
+  if (!row) throw new Error("The database did not answer the snapshot query.");
+  return row.at instanceof Date ? row.at : new Date(row.at);
+}
+
+/** True when PostgreSQL knows the zone (its tz database may differ from the runtime's ICU). */
+export async function databaseKnowsZone(db: Executor, timeZone: string): Promise<boolean> {
+  try {
+    await queryRows(db, sql`select now() at time zone ${timeZone}::text as t`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* SQL text                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+const dialect = new PgDialect();
+
+export function compile(query: SQL): { sql: string; params: unknown[] } {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return { sql: text, params };
+}
+
+// A literal that means what the bound parameter meant: an untyped (unknown) literal, resolved by
+// its context exactly as an untyped parameter is. E'' spelling with backslashes doubled, so the
+// text reads the same whatever standard_conforming_strings says.
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (value instanceof Date) return `'${value.toISOString()}'::timestamptz`;
+  let text: string;
+  if (typeof value === "string") text = value;
+  else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
+  else if (typeof value === "bigint" || typeof value === "boolean") text = String(value);
+  else throw new TypeError(`Cannot write a ${typeof value} parameter into COPY`);
+  if (text.includes("\u0000")) throw new TypeError("A text value cannot contain NUL");
+  return `E'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+/**
+ * The statement with its parameters written in as literals. COPY is a utility statement and
+ * takes no bind parameters, so its inner query has to carry its values itself. Placeholders are
+ * only replaced outside quoted literals and identifiers.
+ */
+export function inlineParameters(query: { sql: string; params: unknown[] }): string {
+  const { sql: text, params } = query;
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"') {
+      const escapes = ch === "'" && i > 0 && /[eE]/.test(text[i - 1]!) && !/[\w$]/.test(text[i - 2] ?? " ");
+      let j = i + 1;
+      while (j < text.length) {
+        if (escapes && text[j] === "\\") j += 2;
+        else if (text[j] === ch) {
+          if (text[j + 1] === ch) j += 2;
+          else break;
+        } else j += 1;
+      }
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (ch === "$") {
+      const m = /^\$(\d+)/.exec(text.slice(i, i + 12));
+      if (m) {
+        const index = Number(m[1]) - 1;
+        if (index < 0 || index >= params.length) throw new RangeError(`No parameter $${m[1]}`);
+        out += literal(params[index]);
+        i += m[0].length;
+        continue;
+      }
+    }
+    out += ch;
+    i += 1;
+  }
+  return out;
+}

@@ -1,0 +1,442 @@
+import "server-only";
+
+import type { PGlite } from "@electric-sql/pglite";
+import { sql, type SQL } from "drizzle-orm";
+import postgres from "postgres";
+import type { DatabaseHandle } from "@/db/client";
+import type { ExportFormat } from "@/db/schema/enums";
+import { csvSelectList, EXPORT_COLUMNS, exportHeaders, exportSessionSettings, NEUTRALISED, SQL_COLUMNS, xlsxKind, xlsxSelectList, type ExportContext } from "./columns";
+import { CopyCsvPostProcessor, csvRecord, UTF8_BOM } from "./csv-writer";
+import { neutraliseForCsv } from "./spreadsheet-safety";
+import { compile, exportOrderBy, exportTable, exportWhere, inlineParameters, sortKeyExpression, type ExportSelection } from "./export-query";
+import { XlsxWriter } from "./xlsx-writer";
+
+/*
+ * The bytes of an export file, produced on demand: the consumer pulls a chunk, the database is
+ * read as far as that chunk needs, so memory stays at about one batch whatever the row count.
+ *
+ * - CSV on the server database: COPY (SELECT ...) TO STDOUT, every value computed and neutralised
+ *   in the SELECT, PostgreSQL writing the CSV; JavaScript only turns LF into CRLF. The socket is
+ *   paused while the consumer is behind (postgres.js pauses it when the stream's buffer is full).
+ * - xlsx on the server database: one query read through a cursor in batches, in key order.
+ * - Either format on embedded PGlite: keyset batches in the explorer's order (one connection, so
+ *   no long-running statement holds it between batches).
+ *
+ * A file that does not hold exactly the rows that were counted is an error, never a short file:
+ * the generator throws, and the HTTP response is aborted instead of ended.
+ */
+
+export interface ExportJob {
+  selection: ExportSelection;
+  context: ExportContext;
+  format: ExportFormat;
+  /** The number of rows the user was told; the file must hold exactly these. */
+  expectedRows: number;
+}
+
+export interface ExportProgress {
+  rows: number;
+  bytes: number;
+}
+
+export class ExportIncompleteError extends Error {
+  constructor(
+    readonly expected: number,
+    readonly written: number,
+  ) {
+    super(`The export wrote ${written} rows where ${expected} were counted`);
+    this.name = "ExportIncompleteError";
+  }
+}
+
+export class ExportAbortedError extends Error {
+  constructor() {
+    super("The export was cancelled");
+    this.name = "ExportAbortedError";
+  }
+}
+
+export interface StreamOptions {
+  /** Rows per batch (cursor fetch, keyset page, xlsx piece). */
+  batchRows?: number;
+  /** Aborting stops the database work and ends the generator. */
+  signal?: AbortSignal;
+  /** Called as rows and bytes go out, for the audit entry and measurements. */
+  progress?: ExportProgress;
+}
+
+const DEFAULT_BATCH_ROWS = 2000;
+// xlsx rows become XML and compressed pieces while the next batch is read: smaller batches keep
+// fewer of them alive at once (measured, 1M rows: 500 rows, 271 MB peak RSS; 2,000, 313 MB; 4,000,
+// 386 MB) at the same speed.
+const XLSX_BATCH_ROWS = 500;
+// COPY delivers one message per row; they are gathered into pieces of about this size, and the
+// database may run this far ahead of the consumer before it is held.
+const COPY_PIECE_BYTES = 128 * 1024;
+const COPY_BUFFER_BYTES = 1024 * 1024;
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new ExportAbortedError();
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Row sources                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+function selectStatement(job: ExportJob, list: SQL[], extra: SQL[] = [], after: SQL | null = null, limit: number | null = null): SQL {
+  const t = exportTable(job.selection);
+  const { sort, dir } = job.selection.params;
+  const where = after ? sql`${exportWhere(job.selection)} and ${after}` : exportWhere(job.selection);
+  const columns = sql.join([...list, ...extra], sql`, `);
+  const limitClause = limit === null ? sql`` : sql` limit ${limit}`;
+  return sql`select ${columns} from ${t} where ${where} order by ${exportOrderBy(t, sort, dir)}${limitClause}`;
+}
+
+// One statement: set_config(name, value, true) for each setting, so they end with the transaction.
+function settingsStatement(settings: [string, string][]): { text: string; params: string[] } {
+  const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
+  return { text: `select ${calls.join(", ")}`, params: settings.flat() };
+}
+
+/**
+ * A client of its own for one export: one connection, opened for the export and closed after it.
+ *
+ * Why not a connection reserved from the application's pool: an export holds its connection for
+ * as long as the download runs (minutes for millions of rows on a slow link), and several at once
+ * would starve the pages. And postgres.js 3.4 mishandles a reserved (or transaction) connection
+ * whose socket dies: releasing it puts the dead connection back in the pool, and a rollback on it
+ * throws from a timer, taking the process down. A plain one-connection client reconnects instead,
+ * and end() closes it whatever happened.
+ */
+function exportClient(handle: Extract<DatabaseHandle, { kind: "postgres" }>): postgres.Sql {
+  const o = handle.sql.options;
+  return postgres({
+    host: o.host.join(","),
+    port: o.port[0],
+    path: o.path,
+    database: o.database,
+    user: o.user,
+    pass: (o as { pass?: string | null }).pass ?? undefined,
+    ssl: o.ssl,
+    connect_timeout: o.connect_timeout,
+    connection: { ...o.connection, application_name: "audit-console-export" },
+    max: 1,
+    idle_timeout: 30,
+    onnotice: () => {},
+  });
+}
+
+/**
+ * Runs `work` inside a transaction with the export's settings, on a client of its own. A failed
+ * or cancelled statement is rolled back (unless the connection itself is gone), and the client is
+ * closed, however `work` ended.
+ */
+async function* inExportTransaction<T>(
+  handle: Extract<DatabaseHandle, { kind: "postgres" }>,
+  settings: [string, string][],
+  work: (conn: postgres.Sql) => AsyncGenerator<T>,
+): AsyncGenerator<T> {
+  const conn = exportClient(handle);
+  let committed = false;
+  let failure: unknown = null;
+  try {
+    await conn.unsafe("begin");
+    const { text, params } = settingsStatement(settings);
+    await conn.unsafe(text, params);
+    yield* work(conn);
+    await conn.unsafe("commit");
+    committed = true;
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    if (!committed && !isConnectionLost(failure)) {
+      await Promise.race([conn.unsafe("rollback").catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
+    }
+    await conn.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+const SOCKET_ERRORS = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNREFUSED", "EHOSTUNREACH"]);
+
+/** The error says the connection itself is gone (closed, terminated by the server, timed out). */
+export function isConnectionLost(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  if (severity === "FATAL") return true;
+  return typeof code === "string" && (code.startsWith("CONNECT") || code.startsWith("57P") || SOCKET_ERRORS.has(code));
+}
+
+/**
+ * COPY's output, in pieces. The readable is consumed by hand rather than with an async iterator:
+ * destroying a postgres.js COPY stream early leaves its connection paused and lost to the pool,
+ * so stopping early means cancelling the statement and reading on to its error, which returns
+ * the connection in working order.
+ */
+async function* copyOut(conn: postgres.Sql, statement: string, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  throwIfAborted(signal);
+  const query = conn.unsafe(statement);
+  const stream = await query.readable();
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  stream.on("data", (chunk: Buffer) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    // Let the database run ahead of the consumer by a few pieces, then hold it (postgres.js
+    // pauses the socket once the stream's own buffer fills, and TCP holds the server).
+    if (queued >= COPY_BUFFER_BYTES) stream.pause();
+    if (queued >= COPY_PIECE_BYTES) poke();
+  });
+  stream.once("end", () => {
+    ended = true;
+    // postgres.js pauses its socket when a push finds the stream's buffer full, and resumes it
+    // from the stream's _read(). When the last rows and CopyDone arrive in one burst before the
+    // stream is read, the socket stays paused after the end (no more _read calls), and the
+    // ReadyForQuery that frees the connection is never read: the next statement on it would
+    // hang. Calling _read() once more resumes the socket.
+    (stream as unknown as { _read(size: number): void })._read(0);
+    poke();
+  });
+  stream.once("error", (error) => {
+    failure = error;
+    poke();
+  });
+  const onAbort = () => poke();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    for (;;) {
+      if (failure) throw failure;
+      throwIfAborted(signal);
+      if (queued >= COPY_PIECE_BYTES || (ended && queued > 0)) {
+        const piece = Buffer.concat(queue, queued);
+        queue.length = 0;
+        queued = 0;
+        if (stream.isPaused()) stream.resume();
+        yield piece;
+        continue;
+      }
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        // Data may have arrived between the checks above and now.
+        if (failure || ended || queued >= COPY_PIECE_BYTES || signal?.aborted) poke();
+      });
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    if (!ended && !failure) {
+      // Stopped early (client gone, or an error downstream): cancel, then drain to the error.
+      stream.removeAllListeners("data");
+      const settled = new Promise<void>((resolve) => {
+        stream.once("error", () => resolve());
+        stream.once("end", () => resolve());
+        stream.once("close", () => resolve());
+      });
+      stream.on("data", () => {});
+      stream.resume();
+      // Not awaited: for a statement that already finished, postgres.js's promise never settles.
+      Promise.resolve(query.cancel() as unknown).catch(() => {});
+      await Promise.race([settled, new Promise((r) => setTimeout(r, 5000).unref())]);
+    }
+  }
+}
+
+/** Rows as arrays, a batch at a time, through a cursor on one statement. */
+async function* cursorRows(conn: postgres.Sql, statement: SQL, batchRows: number, signal: AbortSignal | undefined): AsyncGenerator<unknown[][]> {
+  throwIfAborted(signal);
+  const { sql: text, params } = compile(statement);
+  const query = conn.unsafe(text, params as postgres.ParameterOrJSON<never>[]).values();
+  const onAbort = () => void query.cancel();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    for await (const rows of query.cursor(batchRows)) {
+      throwIfAborted(signal);
+      yield rows as unknown as unknown[][];
+    }
+  } catch (error) {
+    throwIfAborted(signal);
+    throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+// The cursor's key literal, typed like the sort column (enum order, "C" text): as the explorer.
+function keyLiteral(sortKey: string, value: string): SQL {
+  if (sortKey === "type") return sql`${value}::audit_category`;
+  if (sortKey === "result") return sql`${value}::audit_result`;
+  return sql`${value}::text`;
+}
+
+/** Rows as arrays in keyset pages of the explorer's order, for the embedded database. */
+async function* keysetRows(client: PGlite, job: ExportJob, list: SQL[], batchRows: number, signal: AbortSignal | undefined): AsyncGenerator<unknown[][]> {
+  const t = exportTable(job.selection);
+  const { sort, dir } = job.selection.params;
+  const key = sortKeyExpression(t, sort);
+  const hidden = [
+    key === null ? sql`null::text` : sql`(${key})::text`,
+    sql`to_char(${t.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    sql`${t.id}::text`,
+  ];
+  const op = sql.raw(dir === "desc" ? "<" : ">");
+  // Each page is its own short transaction (the embedded database has one connection to share).
+  const settings = settingsStatement(exportSessionSettings(job.context, job.expectedRows));
+  let edge: { k: string | null; t: string; i: string } | null = null;
+  for (;;) {
+    throwIfAborted(signal);
+    let after: SQL | null = null;
+    if (edge) {
+      const at = sql`${edge.t}::timestamptz`;
+      const id = sql`${edge.i}::uuid`;
+      after =
+        key === null || edge.k === null
+          ? sql`(${t.occurredAt}, ${t.id}) ${op} (${at}, ${id})`
+          : sql`(${key}, ${t.occurredAt}, ${t.id}) ${op} (${keyLiteral(sort, edge.k)}, ${at}, ${id})`;
+    }
+    const { sql: text, params } = compile(selectStatement(job, list, hidden, after, batchRows));
+    const rows = await client.transaction(async (tx) => {
+      await tx.query(settings.text, settings.params);
+      return (await tx.query<unknown[]>(text, params, { rowMode: "array" })).rows;
+    });
+    if (rows.length === 0) return;
+    const last = rows[rows.length - 1]!;
+    const n = list.length;
+    edge = { k: last[n] as string | null, t: last[n + 1] as string, i: last[n + 2] as string };
+    yield rows.map((r) => r.slice(0, n));
+    if (rows.length < batchRows) return;
+  }
+}
+
+/**
+ * Keeps one batch in flight: the next batch is requested as soon as one arrives, so the database
+ * reads it while this one is turned into XML.
+ */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = source.next();
+      // Awaited on the next turn; meanwhile a rejection must not count as unhandled.
+      next.catch(() => {});
+      yield result.value;
+    }
+  } finally {
+    // Let the request in flight settle before closing the source, so its connection is released.
+    await next.catch(() => {});
+    await source.return(undefined);
+  }
+}
+
+/** Rows as arrays in the explorer's order, in batches (also used by the benchmark). */
+export function rowSource(handle: DatabaseHandle, job: ExportJob, list: SQL[], batchRows: number, signal: AbortSignal | undefined): AsyncGenerator<unknown[][]> {
+  if (handle.kind === "pglite") return keysetRows(handle.client, job, list, batchRows, signal);
+  const settings = exportSessionSettings(job.context, job.expectedRows);
+  return readAhead(inExportTransaction(handle, settings, (conn) => cursorRows(conn, selectStatement(job, list), batchRows, signal)));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Formats                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/** The COPY statement that writes the CSV body (no header): also what the benchmark times. */
+export function copyCsvStatement(job: ExportJob): string {
+  const t = exportTable(job.selection);
+  return `copy (${inlineParameters(compile(selectStatement(job, csvSelectList(t))))}) to stdout with (format csv)`;
+}
+
+async function* csvChunks(handle: DatabaseHandle, job: ExportJob, options: StreamOptions): AsyncGenerator<Uint8Array> {
+  const progress = options.progress ?? { rows: 0, bytes: 0 };
+  const head = Buffer.concat([UTF8_BOM, Buffer.from(csvRecord(exportHeaders(job.context)), "utf8")]);
+  progress.bytes += head.length;
+  yield head;
+  if (handle.kind === "postgres") {
+    const normaliser = new CopyCsvPostProcessor({ fields: SQL_COLUMNS.length, neutralise: NEUTRALISED, permalinkPrefix: job.context.permalinkPrefix });
+    const settings = exportSessionSettings(job.context, job.expectedRows);
+    const pieces = inExportTransaction(handle, settings, (conn) => copyOut(conn, copyCsvStatement(job), options.signal));
+    for await (const piece of pieces) {
+      const out = normaliser.transform(piece);
+      progress.rows = normaliser.records;
+      progress.bytes += out.length;
+      yield out;
+    }
+    if (!normaliser.complete) throw new ExportIncompleteError(job.expectedRows, normaliser.records);
+  } else {
+    const t = exportTable(job.selection);
+    const prefix = job.context.permalinkPrefix;
+    for await (const rows of keysetRows(handle.client, job, csvSelectList(t), options.batchRows ?? DEFAULT_BATCH_ROWS, options.signal)) {
+      let text = "";
+      for (const row of rows) {
+        // The same finish as CopyCsvPostProcessor gives COPY's output, value by value.
+        const values = (row as (string | null)[]).map((v, i) => (v !== null && NEUTRALISED[i] ? neutraliseForCsv(v) : v));
+        values.push(prefix + (row[0] as string));
+        text += csvRecord(values);
+      }
+      const out = Buffer.from(text, "utf8");
+      progress.rows += rows.length;
+      progress.bytes += out.length;
+      yield out;
+    }
+  }
+  if (progress.rows !== job.expectedRows) throw new ExportIncompleteError(job.expectedRows, progress.rows);
+}
+
+async function* xlsxChunks(handle: DatabaseHandle, job: ExportJob, options: StreamOptions): AsyncGenerator<Uint8Array> {
+  const progress = options.progress ?? { rows: 0, bytes: 0 };
+  const headers = exportHeaders(job.context);
+  const writer = new XlsxWriter(
+    EXPORT_COLUMNS.map((c, i) => ({ header: headers[i]!, width: c.width, kind: xlsxKind(c) })),
+    { sheetName: "Audit log", title: "Audit log export", createdAt: job.selection.snapshotAt },
+  );
+  for (const part of await writer.start()) {
+    progress.bytes += part.length;
+    yield part;
+  }
+  const t = exportTable(job.selection);
+  const rows = rowSource(handle, job, xlsxSelectList(t), options.batchRows ?? XLSX_BATCH_ROWS, options.signal);
+  const prefix = job.context.permalinkPrefix;
+  // Compression runs in the thread pool while the next batch is read and turned into XML.
+  let pending: Promise<Buffer> | null = null;
+  try {
+    for await (const batch of rows) {
+      for (const row of batch) row.push(prefix + (row[0] as string));
+      const next = writer.compress(writer.rowsXml(batch));
+      // A rejection is awaited below; this keeps it from being reported as unhandled meanwhile.
+      next.catch(() => {});
+      if (pending) {
+        const out = await pending;
+        progress.bytes += out.length;
+        yield out;
+      }
+      pending = next;
+      progress.rows = writer.rows;
+    }
+    if (pending) {
+      const out = await pending;
+      pending = null;
+      progress.bytes += out.length;
+      yield out;
+    }
+  } finally {
+    if (pending) await pending.catch(() => {});
+  }
+  if (writer.rows !== job.expectedRows) throw new ExportIncompleteError(job.expectedRows, writer.rows);
+  for (const part of await writer.finish()) {
+    progress.bytes += part.length;
+    yield part;
+  }
+}
+
+/** The file, as a sequence of byte chunks. Throws (mid-sequence) when the file cannot be complete. */
+export function exportChunks(handle: DatabaseHandle, job: ExportJob, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
+  return job.format === "csv" ? csvChunks(handle, job, options) : xlsxChunks(handle, job, options);
+}

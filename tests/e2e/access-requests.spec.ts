@@ -1,0 +1,130 @@
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+import { lockDemoMember } from "./helpers/demo-member-lock";
+import { signIn } from "./helpers/sign-in";
+
+/*
+ * The access request round trip in two browsers: the member asks from the notice, the admin sees
+ * the badge and approves, the member's next visit shows the log; a revocation shows the notice
+ * again at the member's next request; a declined request is reported once. The member ends the
+ * file as they started it: no audit permission and no open request.
+ */
+
+const NOTICE = "If you cannot access this feature, please request permission from your organization manager.";
+const MEMBER = { email: "member@acme.test", name: "Mia Member" };
+
+test.describe.configure({ mode: "serial" });
+
+let member: Page;
+let admin: Page;
+const contexts: BrowserContext[] = [];
+let unlock: (() => void) | undefined;
+
+async function signedIn(browser: import("@playwright/test").Browser, email: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  contexts.push(context);
+  const page = await context.newPage();
+  await signIn(page, email);
+  return page;
+}
+
+const memberSwitch = (label: "View logs" | "Export") => admin.getByRole("switch", { name: `${label} for ${MEMBER.name}` });
+const requestItem = () => admin.locator(`li[data-request-email="${MEMBER.email}"]`);
+
+async function setMemberPermission(label: "View logs" | "Export", on: boolean): Promise<void> {
+  const control = memberSwitch(label);
+  if ((await control.getAttribute("aria-checked")) !== String(on)) {
+    await control.click();
+    await expect(control).toHaveAttribute("aria-checked", String(on));
+    await expect(control).toBeEnabled();
+  }
+}
+
+test.beforeAll(async ({ browser }) => {
+  // Other specs expect the member without permission: take turns with them.
+  test.setTimeout(300_000);
+  unlock = await lockDemoMember();
+  member = await signedIn(browser, MEMBER.email);
+  admin = await signedIn(browser, "admin@acme.test");
+});
+
+test.afterAll(async () => {
+  // Leave the demo member as the other specs expect them: no permission, nothing pending.
+  await admin.goto("/orgs/acme/settings/access");
+  if ((await requestItem().count()) > 0) {
+    await requestItem().getByRole("button", { name: /^Decline/ }).click();
+    await expect(requestItem()).toHaveCount(0);
+  }
+  await setMemberPermission("Export", false);
+  await setMemberPermission("View logs", false);
+  for (const context of contexts) await context.close();
+  unlock?.();
+});
+
+test("the member asks for access from the notice, once", async () => {
+  await member.goto("/orgs/acme/audit-logs");
+  await expect(member.getByText(NOTICE)).toBeVisible();
+  await member.getByLabel("Message (optional)").fill("Investigating incident 42");
+  await member.getByRole("button", { name: "Request access" }).click();
+  await expect(member.getByText("Request sent", { exact: true })).toBeVisible();
+
+  // The next visit shows the open request instead of a second form.
+  await member.reload();
+  await expect(member.getByText(NOTICE)).toBeVisible();
+  await expect(member.getByText("Request pending")).toBeVisible();
+  await expect(member.getByRole("button", { name: "Request access" })).toHaveCount(0);
+  await expect(member.locator("tr[data-entry-id]")).toHaveCount(0);
+});
+
+test("the admin sees the request in the sidebar badge and on the access page, and approves it", async () => {
+  await admin.goto("/orgs/acme/audit-logs");
+  await expect(admin.getByLabel(/\d+ pending access requests?/)).toBeVisible();
+
+  await admin.getByRole("link", { name: /Access/ }).click();
+  await expect(admin).toHaveURL(/\/orgs\/acme\/settings\/access/);
+  await expect(requestItem()).toContainText("Investigating incident 42");
+  await expect(memberSwitch("View logs")).toHaveAttribute("aria-checked", "false");
+
+  await requestItem().getByRole("button", { name: `Approve access request from ${MEMBER.name}` }).click();
+  await expect(admin.getByText(`${MEMBER.name} can now view and export the audit log.`)).toBeVisible();
+  await expect(requestItem()).toHaveCount(0);
+  await expect(memberSwitch("View logs")).toHaveAttribute("aria-checked", "true");
+  await expect(memberSwitch("Export")).toHaveAttribute("aria-checked", "true");
+  await expect(admin.getByRole("list", { name: "Decided access requests" })).toContainText(MEMBER.name);
+});
+
+test("the member's next visit shows the audit log", async () => {
+  await member.reload();
+  await expect(member.getByText(NOTICE)).toHaveCount(0);
+  await expect(member.locator("tr[data-entry-id]").first()).toBeVisible();
+});
+
+test("revoking view applies at the member's next request", async () => {
+  await admin.goto("/orgs/acme/settings/access");
+  await setMemberPermission("Export", false);
+  await setMemberPermission("View logs", false);
+  await expect(admin.getByText(`${MEMBER.name} can no longer use “View logs”.`)).toBeVisible();
+
+  await member.reload();
+  await expect(member.getByText(NOTICE)).toBeVisible();
+  await expect(member.locator("tr[data-entry-id]")).toHaveCount(0);
+});
+
+test("a declined request is reported once, and the member may ask again", async () => {
+  await member.goto("/orgs/acme/audit-logs");
+  await member.getByRole("button", { name: "Request access" }).click();
+  await expect(member.getByText("Request sent", { exact: true })).toBeVisible();
+
+  await admin.goto("/orgs/acme/settings/access");
+  await requestItem().getByRole("button", { name: `Decline access request from ${MEMBER.name}` }).click();
+  await expect(admin.getByText(`The request from ${MEMBER.name} was declined.`)).toBeVisible();
+  await expect(requestItem()).toHaveCount(0);
+  await expect(memberSwitch("View logs")).toHaveAttribute("aria-checked", "false");
+
+  await member.reload();
+  await expect(member.getByText(/Your access request was declined by Ada Admin/)).toBeVisible();
+  await expect(member.getByRole("button", { name: "Request access" })).toBeVisible();
+  await member.reload();
+  await expect(member.getByText(/Your access request was declined/)).toHaveCount(0);
+  await expect(member.getByText(NOTICE)).toBeVisible();
+  await expect(member.getByRole("button", { name: "Request access" })).toBeVisible();
+});

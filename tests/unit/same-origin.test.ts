@@ -1,0 +1,35 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { crossOriginReason } from "@/lib/security/same-origin";
+
+const h = (init: Record<string, string>) => new Headers(init);
+
+describe("crossOriginReason", () => {
+  afterEach(() => {
+    delete process.env.APP_URL;
+  });
+
+  it("accepts a request from a page of the same host", () => {
+    expect(crossOriginReason(h({ origin: "http://127.0.0.1:3000", host: "127.0.0.1:3000" }))).toBeNull();
+    expect(crossOriginReason(h({ origin: "https://Audit.Example.com", host: "audit.example.com" }))).toBeNull();
+  });
+
+  it("accepts the public host a proxy forwards, and APP_URL's", () => {
+    expect(crossOriginReason(h({ origin: "https://audit.example.com", host: "10.0.0.5:3000", "x-forwarded-host": "audit.example.com, 10.0.0.5" }))).toBeNull();
+    process.env.APP_URL = "https://console.example.org/";
+    expect(crossOriginReason(h({ origin: "https://console.example.org", host: "10.0.0.5:3000" }))).toBeNull();
+  });
+
+  it.each([
+    ["a foreign origin", { origin: "https://evil.example", host: "127.0.0.1:3000" }],
+    ["a null origin (sandboxed frame, data: URL, privacy redirect)", { origin: "null", host: "127.0.0.1:3000" }],
+    ["no origin at all", { host: "127.0.0.1:3000" }],
+    ["an empty origin", { origin: "", host: "127.0.0.1:3000" }],
+    ["a different port", { origin: "http://127.0.0.1:4000", host: "127.0.0.1:3000" }],
+    ["a look-alike host", { origin: "http://127.0.0.1:3000.evil.example", host: "127.0.0.1:3000" }],
+    ["a non-http scheme", { origin: "file://127.0.0.1:3000", host: "127.0.0.1:3000" }],
+    ["an unparseable origin", { origin: "http://[bad", host: "127.0.0.1:3000" }],
+    ["no host to compare with", { origin: "http://127.0.0.1:3000" }],
+  ])("refuses %s", (_label, init) => {
+    expect(crossOriginReason(h(init))).not.toBeNull();
+  });
+});

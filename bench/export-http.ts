@@ -219,21 +219,24 @@ export async function checkFailureAndAbort(options: HttpMeasureOptions): Promise
     const killedMidStream = failure
       ? `download failed as it should after ${bytes.toLocaleString("en-US")} bytes: ${String((failure as { cause?: unknown }).cause ?? failure)}`
       : `DOWNLOAD ENDED CLEANLY after ${bytes.toLocaleString("en-US")} bytes (a truncated file that looks complete)`;
-    // 2. Walk away mid-stream: the export's connection must go.
-    const abandoned = await prepareDownload(options, "xlsx");
+    // 2. Walk away mid-stream, from a download held back (the server blocked writing to the
+    // export's connection): that connection must go at once.
+    const abandoned = await prepareDownload(options, "csv");
     const controller = new AbortController();
     const walk = await fetch(`http://127.0.0.1:${port}/api/exports/${abandoned.token}`, { headers: { cookie: abandoned.cookie }, signal: controller.signal });
     const walkReader = walk.body!.getReader();
     await walkReader.read();
-    await walkReader.read();
-    const during = (await exportBackends()).length;
+    await new Promise((r) => setTimeout(r, 1000));
+    const during = (await admin`select state, wait_event from pg_stat_activity where application_name = 'audit-console-export'`).map((r) => `${r.state}/${r.wait_event}`);
     controller.abort();
-    let after = during;
-    for (let i = 0; i < 50 && after > 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    const left = performance.now();
+    let after = during.length;
+    while (after > 0 && performance.now() - left < 10_000) {
+      await new Promise((r) => setTimeout(r, 20));
       after = (await exportBackends()).length;
     }
-    return { killedMidStream, abandoned: `export connections while downloading: ${during}; ${after === 0 ? "none" : after} left after the client went away` };
+    const gone = after === 0 ? `gone ${Math.round(performance.now() - left)} ms after the client went away` : `${after} STILL THERE 10 s after the client went away`;
+    return { killedMidStream, abandoned: `export connection while the download was held back: ${during.join(", ") || "none"}; ${gone}` };
   } finally {
     await admin.end();
     await stopServer(child);

@@ -99,3 +99,13 @@ export async function recordSignOut(user: KnownUser, context: AuthEventContext):
     userAgent: context.userAgent,
   });
 }
+
+/** A sign-in refused because the account or address is locked, before any password is checked. */
+export async function recordThrottledSignIn(email: string, context: AuthEventContext): Promise<void> {
+  const [user] = await getDb()
+    .select({ id: users.id, name: users.name, email: users.email })
+    .from(users)
+    .where(eq(users.email, email.trim().toLowerCase()))
+    .limit(1);
+  await recordSignInFailure(email.trim().toLowerCase(), user ?? null, "throttled", context);
+}

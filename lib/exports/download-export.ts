@@ -169,7 +169,7 @@ async function startDownload(
     }
   } catch (error) {
     free();
-    await audit.failed(error, progress);
+    void audit.failed(error, progress);
     return textResponse(500, "The export could not be read from the database. Try again in a moment; if it keeps failing, narrow the search.", downloadId);
   }
 

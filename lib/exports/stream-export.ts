@@ -2,6 +2,7 @@ import "server-only";
 
 import type { PGlite } from "@electric-sql/pglite";
 import { sql, type SQL } from "drizzle-orm";
+import { connect, type Socket } from "node:net";
 import postgres from "postgres";
 import type { DatabaseHandle } from "@/db/client";
 import type { ExportFormat } from "@/db/schema/enums";
@@ -15,12 +16,14 @@ import { XlsxWriter } from "./xlsx-writer";
  * The bytes of an export file, produced on demand: the consumer pulls a chunk, the database is
  * read as far as that chunk needs, so memory stays at about one batch whatever the row count.
  *
- * - CSV on the server database: COPY (SELECT ...) TO STDOUT, every value computed and neutralised
- *   in the SELECT, PostgreSQL writing the CSV; JavaScript only turns LF into CRLF. The socket is
- *   paused while the consumer is behind (postgres.js pauses it when the stream's buffer is full).
+ * - CSV on the server database: COPY (SELECT ...) TO STDOUT, PostgreSQL writing the CSV of the
+ *   columns (ISO times included); JavaScript finishes it as it passes (CRLF, formula
+ *   neutralisation, the permalink: CopyCsvPostProcessor). The socket is paused while the consumer
+ *   is behind (postgres.js pauses it when the stream's buffer is full), which holds the server.
  * - xlsx on the server database: one query read through a cursor in batches, in key order.
  * - Either format on embedded PGlite: keyset batches in the explorer's order (one connection, so
  *   no long-running statement holds it between batches).
+ * On the server database each export runs on a connection of its own, closed when it ends.
  *
  * A file that does not hold exactly the rows that were counted is an error, never a short file:
  * the generator throws, and the HTTP response is aborted instead of ended.
@@ -105,12 +108,20 @@ function settingsStatement(settings: [string, string][]): { text: string; params
  * as long as the download runs (minutes for millions of rows on a slow link), and several at once
  * would starve the pages. And postgres.js 3.4 mishandles a reserved (or transaction) connection
  * whose socket dies: releasing it puts the dead connection back in the pool, and a rollback on it
- * throws from a timer, taking the process down. A plain one-connection client reconnects instead,
- * and end() closes it whatever happened.
+ * throws from a timer, taking the process down.
+ *
+ * The socket is made here so that it can be destroyed: stopping a COPY early needs that. While
+ * the download is held back, the server is blocked writing to this socket; it honours neither a
+ * cancel request nor postgres.js's end() (a Terminate message it never gets to read) until the
+ * whole result has been sent. A reset connection stops it at once, and it rolls back.
  */
-function exportClient(handle: Extract<DatabaseHandle, { kind: "postgres" }>): postgres.Sql {
+function exportClient(handle: Extract<DatabaseHandle, { kind: "postgres" }>): { conn: postgres.Sql; destroy: () => void } {
   const o = handle.sql.options;
-  return postgres({
+  const sockets = new Set<Socket>();
+  const connectTimeoutMs = (Number(o.connect_timeout) || 30) * 1000;
+  // `socket` is postgres.js's documented custom-socket option (README, "Custom socket"), missing
+  // from its type declarations.
+  const options: postgres.Options<Record<string, never>> & { socket: () => Promise<Socket> } = {
     host: o.host.join(","),
     port: o.port[0],
     path: o.path,
@@ -123,22 +134,52 @@ function exportClient(handle: Extract<DatabaseHandle, { kind: "postgres" }>): po
     max: 1,
     idle_timeout: 30,
     onnotice: () => {},
-  });
+    socket: () =>
+      new Promise<Socket>((resolve, reject) => {
+        const socket = o.path ? connect(o.path) : connect(o.port[0] ?? 5432, o.host[0] ?? "localhost");
+        sockets.add(socket);
+        socket.once("close", () => sockets.delete(socket));
+        const timer = setTimeout(() => socket.destroy(new Error("timed out connecting to the database")), connectTimeoutMs);
+        socket.once("error", (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+        socket.once("connect", () => {
+          clearTimeout(timer);
+          socket.removeAllListeners("error");
+          resolve(socket);
+        });
+      }),
+  };
+  const conn = postgres(options);
+  return {
+    conn,
+    destroy: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }
 
 /**
- * Runs `work` inside a transaction with the export's settings, on a client of its own. A failed
- * or cancelled statement is rolled back (unless the connection itself is gone), and the client is
- * closed, however `work` ended.
+ * Runs `work` inside a transaction with the export's settings, on a client of its own, and closes
+ * the client when `work` ends. Stopping early (the client went away, an error) resets the
+ * connection: PostgreSQL stops the statement and rolls back as soon as it sees that. Aborting
+ * `signal` does the same while `work` waits on the database, so nothing outlives the download.
  */
 async function* inExportTransaction<T>(
   handle: Extract<DatabaseHandle, { kind: "postgres" }>,
   settings: [string, string][],
+  signal: AbortSignal | undefined,
   work: (conn: postgres.Sql) => AsyncGenerator<T>,
 ): AsyncGenerator<T> {
-  const conn = exportClient(handle);
+  throwIfAborted(signal);
+  const { conn, destroy } = exportClient(handle);
   let committed = false;
-  let failure: unknown = null;
+  const stopNow = () => {
+    destroy();
+    void conn.end({ timeout: 0 }).catch(() => {});
+  };
+  signal?.addEventListener("abort", stopNow);
   try {
     await conn.unsafe("begin");
     const { text, params } = settingsStatement(settings);
@@ -147,13 +188,12 @@ async function* inExportTransaction<T>(
     await conn.unsafe("commit");
     committed = true;
   } catch (error) {
-    failure = error;
+    throwIfAborted(signal);
     throw error;
   } finally {
-    if (!committed && !isConnectionLost(failure)) {
-      await Promise.race([conn.unsafe("rollback").catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
-    }
-    await conn.end({ timeout: 1 }).catch(() => {});
+    signal?.removeEventListener("abort", stopNow);
+    if (committed) await conn.end({ timeout: 1 }).catch(() => {});
+    else stopNow();
   }
 }
 
@@ -168,10 +208,9 @@ export function isConnectionLost(error: unknown): boolean {
 }
 
 /**
- * COPY's output, in pieces. The readable is consumed by hand rather than with an async iterator:
- * destroying a postgres.js COPY stream early leaves its connection paused and lost to the pool,
- * so stopping early means cancelling the statement and reading on to its error, which returns
- * the connection in working order.
+ * COPY's output, in pieces. The readable is consumed by hand rather than with an async iterator,
+ * whose early exit would destroy the stream under postgres.js (which then pauses the socket for
+ * good); stopping early is left to inExportTransaction, which closes the connection.
  */
 async function* copyOut(conn: postgres.Sql, statement: string, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
   throwIfAborted(signal);
@@ -232,20 +271,10 @@ async function* copyOut(conn: postgres.Sql, statement: string, signal: AbortSign
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    if (!ended && !failure) {
-      // Stopped early (client gone, or an error downstream): cancel, then drain to the error.
-      stream.removeAllListeners("data");
-      const settled = new Promise<void>((resolve) => {
-        stream.once("error", () => resolve());
-        stream.once("end", () => resolve());
-        stream.once("close", () => resolve());
-      });
-      stream.on("data", () => {});
-      stream.resume();
-      // Not awaited: for a statement that already finished, postgres.js's promise never settles.
-      Promise.resolve(query.cancel() as unknown).catch(() => {});
-      await Promise.race([settled, new Promise((r) => setTimeout(r, 5000).unref())]);
-    }
+    // Stopped early: the caller closes the connection, which errors the stream; that error has
+    // nowhere to go any more.
+    stream.removeAllListeners("data");
+    stream.on("error", () => {});
   }
 }
 
@@ -254,18 +283,9 @@ async function* cursorRows(conn: postgres.Sql, statement: SQL, batchRows: number
   throwIfAborted(signal);
   const { sql: text, params } = compile(statement);
   const query = conn.unsafe(text, params as postgres.ParameterOrJSON<never>[]).values();
-  const onAbort = () => void query.cancel();
-  signal?.addEventListener("abort", onAbort);
-  try {
-    for await (const rows of query.cursor(batchRows)) {
-      throwIfAborted(signal);
-      yield rows as unknown as unknown[][];
-    }
-  } catch (error) {
+  for await (const rows of query.cursor(batchRows)) {
     throwIfAborted(signal);
-    throw error;
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
+    yield rows as unknown as unknown[][];
   }
 }
 
@@ -341,7 +361,7 @@ async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
 export function rowSource(handle: DatabaseHandle, job: ExportJob, list: SQL[], batchRows: number, signal: AbortSignal | undefined): AsyncGenerator<unknown[][]> {
   if (handle.kind === "pglite") return keysetRows(handle.client, job, list, batchRows, signal);
   const settings = exportSessionSettings(job.context, job.expectedRows);
-  return readAhead(inExportTransaction(handle, settings, (conn) => cursorRows(conn, selectStatement(job, list), batchRows, signal)));
+  return readAhead(inExportTransaction(handle, settings, signal, (conn) => cursorRows(conn, selectStatement(job, list), batchRows, signal)));
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -362,7 +382,7 @@ async function* csvChunks(handle: DatabaseHandle, job: ExportJob, options: Strea
   if (handle.kind === "postgres") {
     const normaliser = new CopyCsvPostProcessor({ fields: SQL_COLUMNS.length, neutralise: NEUTRALISED, permalinkPrefix: job.context.permalinkPrefix });
     const settings = exportSessionSettings(job.context, job.expectedRows);
-    const pieces = inExportTransaction(handle, settings, (conn) => copyOut(conn, copyCsvStatement(job), options.signal));
+    const pieces = inExportTransaction(handle, settings, options.signal, (conn) => copyOut(conn, copyCsvStatement(job), options.signal));
     for await (const piece of pieces) {
       const out = normaliser.transform(piece);
       progress.rows = normaliser.records;

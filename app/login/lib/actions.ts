@@ -2,7 +2,12 @@
 
 import { AuthError, CredentialsSignin } from "next-auth";
 import { z } from "zod";
+import { headers } from "next/headers";
+import { getDb } from "@/db/client";
+import { recordThrottledSignIn } from "@/lib/audit/auth-events";
 import { signIn } from "@/lib/auth/auth";
+import { clientIp, userAgent } from "@/lib/auth/request-context";
+import { lockedUntil } from "@/lib/auth/throttle";
 import { safeCallbackPath } from "@/lib/auth/safe-callback";
 import { INVALID_CREDENTIALS_MESSAGE, THROTTLED_MESSAGE } from "./messages";
 
@@ -18,6 +23,14 @@ const formSchema = z.object({
 export async function signInWithPassword(_prev: SignInState, formData: FormData): Promise<SignInState> {
   const parsed = formSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? INVALID_CREDENTIALS_MESSAGE };
+  // Checked here as well as in authorize(), so the message does not depend on how Auth.js reports
+  // an error thrown inside authorize() through a server-side signIn().
+  const h = await headers();
+  const ip = clientIp(h);
+  if (await lockedUntil(getDb(), { account: parsed.data.email, ip })) {
+    await recordThrottledSignIn(parsed.data.email, { ip, userAgent: userAgent(h) });
+    return { error: THROTTLED_MESSAGE };
+  }
   try {
     await signIn("credentials", {
       email: parsed.data.email,

@@ -38,13 +38,16 @@ const row = (page: Page, id: string) => page.locator(`tr[data-entry-id="${id}"]`
 const details = (page: Page) => page.getByRole("region", { name: "Log details" });
 const searchBox = (page: Page) => page.getByRole("searchbox", { name: "Search logs" });
 
+// The page scrolls the entry into view once it has hydrated: wait until the row lies wholly
+// inside the viewport vertically (the table may be wider than the screen beside the details).
 async function expectInViewport(page: Page, locator: Locator) {
-  const box = await locator.boundingBox();
-  const viewport = page.viewportSize();
-  expect(box, "the row is rendered").not.toBeNull();
-  expect(viewport).not.toBeNull();
-  expect(box!.y).toBeGreaterThanOrEqual(0);
-  expect(box!.y + box!.height).toBeLessThanOrEqual(viewport!.height);
+  const height = page.viewportSize()?.height ?? 0;
+  await expect
+    .poll(async () => {
+      const box = await locator.boundingBox();
+      return box !== null && box.y >= 0 && box.y + box.height <= height;
+    })
+    .toBe(true);
 }
 
 test.describe("explorer", () => {
@@ -282,8 +285,11 @@ test.describe("explorer", () => {
     await expect(rows(page).nth(3)).toBeVisible();
     const ids = await rows(page).evaluateAll((els) => els.slice(0, 4).map((el) => el.getAttribute("data-entry-id")!));
 
-    await page.keyboard.press("/");
-    await expect(searchBox(page)).toBeFocused();
+    // The shortcut works once the page has hydrated; keep pressing until it does.
+    await expect(async () => {
+      await page.keyboard.press("/");
+      await expect(searchBox(page)).toBeFocused({ timeout: 1000 });
+    }).toPass();
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
     await page.keyboard.press("j");

@@ -16,6 +16,9 @@ import type { ExplorerParams, SortDirection, SortKey } from "@/app/orgs/[org]/au
 
 type T = typeof auditLogs;
 
+/** application_name of the connections that exports read on (one per running export). */
+export const EXPORT_APPLICATION_NAME = "audit-console-export";
+
 export interface ExportSelection {
   orgId: string;
   params: ExplorerParams;
@@ -90,7 +93,7 @@ export async function countExportRows(db: Executor, selection: ExportSelection, 
  * this database (looking back at most `lookBackMs`, so an idle-in-transaction session cannot pin
  * it), truncated to the column's millisecond precision, minus one millisecond: everything at or
  * before it was committed when the count runs, and everything after it (this export's own audit
- * entry included) is out.
+ * entry included) is out. Exports' own connections only read, so they are not waited for.
  */
 export async function fixSnapshot(db: Executor, lookBackMs = 10_000): Promise<Date> {
   const [row] = await queryRows<{ at: string | Date }>(
@@ -102,6 +105,7 @@ export async function fixSnapshot(db: Executor, lookBackMs = 10_000): Promise<Da
             where datname = current_database()
               and pid <> pg_backend_pid()
               and xact_start is not null
+              and application_name <> ${EXPORT_APPLICATION_NAME}
               and xact_start > clock_timestamp() - ${`${Math.max(0, lookBackMs)} milliseconds`}::interval
           ), 'infinity'::timestamptz)
         )) - interval '1 millisecond') as at`,

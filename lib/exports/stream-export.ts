@@ -9,7 +9,7 @@ import type { ExportFormat } from "@/db/schema/enums";
 import { csvSelectList, EXPORT_COLUMNS, exportHeaders, exportSessionSettings, NEUTRALISED, SQL_COLUMNS, xlsxKind, xlsxSelectList, type ExportContext } from "./columns";
 import { CopyCsvPostProcessor, csvRecord, UTF8_BOM } from "./csv-writer";
 import { neutraliseForCsv } from "./spreadsheet-safety";
-import { compile, exportOrderBy, exportTable, exportWhere, inlineParameters, sortKeyExpression, type ExportSelection } from "./export-query";
+import { compile, EXPORT_APPLICATION_NAME, exportOrderBy, exportTable, exportWhere, inlineParameters, sortKeyExpression, type ExportSelection } from "./export-query";
 import { XlsxWriter } from "./xlsx-writer";
 
 /*
@@ -130,7 +130,7 @@ function exportClient(handle: Extract<DatabaseHandle, { kind: "postgres" }>): { 
     pass: (o as { pass?: string | null }).pass ?? undefined,
     ssl: o.ssl,
     connect_timeout: o.connect_timeout,
-    connection: { ...o.connection, application_name: "audit-console-export" },
+    connection: { ...o.connection, application_name: EXPORT_APPLICATION_NAME },
     max: 1,
     idle_timeout: 30,
     onnotice: () => {},

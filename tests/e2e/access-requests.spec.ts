@@ -5,7 +5,8 @@ import { signIn } from "./helpers/sign-in";
 /*
  * The access request round trip in two browsers: the member asks from the notice, the admin sees
  * the badge and approves, the member's next visit shows the log; a revocation shows the notice
- * again at the member's next request; a declined request is reported once. The member ends the
+ * again at the member's next request (an open export modal and a prepared export link are refused
+ * once export is revoked); a declined request is reported once. The member ends the
  * file as they started it: no audit permission and no open request.
  */
 
@@ -96,6 +97,44 @@ test("the member's next visit shows the audit log", async () => {
   await member.reload();
   await expect(member.getByText(NOTICE)).toHaveCount(0);
   await expect(member.locator("tr[data-entry-id]").first()).toBeVisible();
+});
+
+test("revoking export refuses the member's open export modal and the export token already prepared", async () => {
+  await member.goto("/orgs/acme/audit-logs");
+  await member.getByRole("button", { name: "Export", exact: true }).first().click();
+  const dialog = member.getByRole("dialog");
+  await expect(dialog.getByRole("heading", { name: /^Downloading a total of [\d,]+ records from the current search\.$/ })).toBeVisible();
+
+  // Prepare an export, but keep its single-use download link unused: the browser's request for it
+  // is stopped here and the link kept for later.
+  let prepared: string | null = null;
+  await member.context().route("**/api/exports/**", (route) => {
+    prepared = route.request().url();
+    return route.abort();
+  });
+  await dialog.getByRole("button", { name: "Export", exact: true }).click();
+  await expect.poll(() => prepared).not.toBeNull();
+  await member.context().unroute("**/api/exports/**");
+  await expect(dialog.getByRole("button", { name: "Export", exact: true })).toBeEnabled();
+
+  await admin.goto("/orgs/acme/settings/access");
+  await setMemberPermission("Export", false);
+  await expect(admin.getByText(`${MEMBER.name} can no longer use “Export”.`)).toBeVisible();
+
+  // The modal is still open on the member's screen: its Export is now refused by the server.
+  await dialog.getByRole("button", { name: "Export", exact: true }).click();
+  await expect(dialog.getByText(NOTICE)).toBeVisible();
+
+  // The link prepared before the revocation no longer yields a file.
+  const download = await member.context().request.get(prepared!);
+  expect(download.status()).toBe(403);
+  expect(download.headers()["content-disposition"] ?? "").not.toMatch(/attachment/);
+  expect(await download.text()).toContain(NOTICE);
+
+  // Still allowed to view: the log shows, without the Export button.
+  await member.reload();
+  await expect(member.locator("tr[data-entry-id]").first()).toBeVisible();
+  await expect(member.getByRole("button", { name: "Export", exact: true })).toHaveCount(0);
 });
 
 test("revoking view applies at the member's next request", async () => {

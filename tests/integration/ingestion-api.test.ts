@@ -95,6 +95,35 @@ describe("POST /api/v1/audit-events", () => {
     expect(await rowsOf(acme.id)).toBe(1001);
   });
 
+  it("mixes known keys, new keys and events without a key in one batch, answering each in order", async () => {
+    type Answer = { entries: { id: string; duplicate: boolean }[] };
+    const known = (await (await post(acme.key, { events: [event(6000)] })).json()) as Answer;
+    const before = await rowsOf(acme.id);
+    const response = await post(acme.key, {
+      events: [event(6001), event(6000), event(6002, { idempotencyKey: null }), event(6001), event(6003)],
+    });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as Answer;
+    expect(body.entries.map((e) => e.duplicate)).toEqual([false, true, false, true, false]);
+    expect(body.entries[1]!.id).toBe(known.entries[0]!.id);
+    expect(body.entries[3]!.id).toBe(body.entries[0]!.id);
+    expect(new Set(body.entries.map((e) => e.id)).size).toBe(4);
+    expect(await rowsOf(acme.id)).toBe(before + 3);
+  });
+
+  it("stores a batch once when two requests send it at the same time", async () => {
+    type Answer = { entries: { id: string; duplicate: boolean }[] };
+    const events = Array.from({ length: 200 }, (_, i) => event(7000 + i));
+    const before = await rowsOf(acme.id);
+    const [a, b] = await Promise.all([post(acme.key, { events }), post(acme.key, { events })]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const [first, second] = (await Promise.all([a.json(), b.json()])) as [Answer, Answer];
+    expect(second.entries.map((e) => e.id)).toEqual(first.entries.map((e) => e.id));
+    // Exactly one of the two stored the batch; the other answered with its ids.
+    expect([first, second].map((r) => r.entries.every((e) => e.duplicate)).sort()).toEqual([false, true]);
+    expect(await rowsOf(acme.id)).toBe(before + 200);
+  });
+
   it("rejects a malformed batch whole, naming the offending fields", async () => {
     const before = await rowsOf(acme.id);
     const events = [
@@ -156,4 +185,47 @@ describe("POST /api/v1/audit-events", () => {
     const [row] = await queryRows<{ n: number }>(testDb.handle.db, sql`select count(*)::int as n from audit_logs_default`);
     expect(row!.n).toBe(0);
   });
+
+  it("stores every field as sent: text with quotes and line breaks, JSON, addresses, times, nulls", async () => {
+    const tricky = 'a "quoted", \\ backslashed\nsecond\tline é 中 🚀';
+    const sent = event(9500, {
+      description: tricky,
+      ip: "2001:db8::7",
+      params: { nested: { list: [1, "two", null, true] }, quote: '"' },
+      before: null,
+      after: { version: "1.5.0" },
+      error: { code: "timeout", message: "took too long" },
+      userAgent: "curl/8.5",
+    });
+    const response = await post(acme.key, sent);
+    const [entry] = ((await response.json()) as { entries: { id: string }[] }).entries;
+    const [row] = await testDb.handle.db.select().from(auditLogs).where(eq(auditLogs.id, entry!.id));
+    expect(row).toMatchObject({
+      orgId: acme.id,
+      occurredAt: new Date(sent.occurredAt),
+      actorId: "u_1",
+      actorName: "User 1",
+      actorEmail: "user1@acme.test",
+      category: "service",
+      action: "deploy",
+      description: tricky,
+      targetType: "service",
+      targetId: "svc_9",
+      targetName: "checkout",
+      result: "failed",
+      level: "notice",
+      service: "Deployments",
+      ip: "2001:db8::7",
+      userAgent: "curl/8.5",
+      requestId: "req_9500",
+      correlationId: "op_77",
+      params: { nested: { list: [1, "two", null, true] }, quote: '"' },
+      before: null,
+      after: { version: "1.5.0" },
+      errorCode: "timeout",
+      errorMessage: "took too long",
+      idempotencyKey: "evt-9500",
+    });
+  });
+
 });

@@ -1,5 +1,6 @@
 import { Bot } from "lucide-react";
 import type { AuditActor } from "../lib/types";
+import { CellStack } from "./cell-stack";
 
 /** `[nobody]`: the service acted by itself, or the actor does not exist (Kintone's wording). */
 export function NobodyActor() {
@@ -12,19 +13,7 @@ export function NobodyActor() {
 }
 
 export function ActorCell({ actor }: { actor: AuditActor | null }) {
-  if (!actor || (!actor.name && !actor.email && !actor.id)) return <NobodyActor />;
-  const primary = actor.name ?? actor.email ?? actor.id;
-  const secondary = actor.name ? (actor.email ?? actor.id) : null;
-  return (
-    <span className="grid max-w-56 min-w-0 leading-tight">
-      <span className="truncate font-medium" title={primary ?? undefined}>
-        {primary}
-      </span>
-      {secondary ? (
-        <span className="text-muted-foreground truncate text-xs" title={secondary}>
-          {secondary}
-        </span>
-      ) : null}
-    </span>
-  );
+  const primary = actor?.name || actor?.email || actor?.id;
+  if (!actor || !primary) return <NobodyActor />;
+  return <CellStack primary={primary} secondary={actor.name ? (actor.email ?? actor.id) : null} strong />;
 }

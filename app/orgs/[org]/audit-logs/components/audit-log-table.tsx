@@ -10,14 +10,15 @@ import { CATEGORY_LABELS } from "../lib/labels";
 import { explorerHref, type ExplorerParams, type SortDirection, type SortKey } from "../lib/search-params";
 import type { AuditEntrySummary } from "../lib/types";
 import { ActorCell } from "./actor-cell";
+import { CellStack } from "./cell-stack";
 import { LinkPending } from "./link-pending";
 import { LocalTime, TimeZoneName } from "./local-time";
 import { ResultBadge } from "./result-badge";
+import "./audit-log-table.css";
 
 declare module "@tanstack/react-table" {
   interface ColumnMeta<TData, TValue> {
     headerClassName?: string;
-    cellClassName?: string;
     /** Extra header content after the sort link (e.g. the time zone). */
     headerExtra?: ReactNode;
   }
@@ -26,34 +27,11 @@ declare module "@tanstack/react-table" {
 function TargetCell({ target }: { target: AuditEntrySummary["target"] }) {
   const primary = target.name ?? target.id;
   if (!primary) return <span className="text-muted-foreground">—</span>;
-  const secondary = [target.type, target.name ? target.id : null].filter(Boolean).join(" · ");
-  return (
-    <span className="grid max-w-56 min-w-0 leading-tight">
-      <span className="truncate" title={primary}>
-        {primary}
-      </span>
-      {secondary ? (
-        <span className="text-muted-foreground truncate text-xs" title={secondary}>
-          {secondary}
-        </span>
-      ) : null}
-    </span>
-  );
+  return <CellStack primary={primary} secondary={[target.type, target.name ? target.id : null].filter(Boolean).join(" · ")} />;
 }
 
 function ActionCell({ entry }: { entry: AuditEntrySummary }) {
-  return (
-    <span className="grid max-w-72 min-w-0 leading-tight">
-      <span className="truncate font-medium" title={entry.action}>
-        {entry.action}
-      </span>
-      {entry.description ? (
-        <span className="text-muted-foreground truncate text-xs" title={entry.description}>
-          {entry.description}
-        </span>
-      ) : null}
-    </span>
-  );
+  return <CellStack primary={entry.action} secondary={entry.description} strong wide />;
 }
 
 const COLUMNS: ColumnDef<AuditEntrySummary>[] = [
@@ -74,7 +52,7 @@ const COLUMNS: ColumnDef<AuditEntrySummary>[] = [
   {
     id: "type",
     header: "Type",
-    cell: ({ row }) => <span className="whitespace-nowrap">{CATEGORY_LABELS[row.original.category]}</span>,
+    cell: ({ row }) => CATEGORY_LABELS[row.original.category],
   },
   { id: "action", header: "Action", cell: ({ row }) => <ActionCell entry={row.original} /> },
   { id: "target", header: "Target", cell: ({ row }) => <TargetCell target={row.original.target} /> },
@@ -136,7 +114,7 @@ export function AuditLogTable({ pathname, params, entries, activeId, openId, onR
   const tabStop = activeId && entries.some((e) => e.id === activeId) ? activeId : (entries[0]?.id ?? null);
 
   return (
-    <Table aria-label="Audit log entries" className="min-w-[48rem]">
+    <Table aria-label="Audit log entries" className="audit-table min-w-[48rem]">
       <TableHeader className="bg-muted/40">
         {table.getHeaderGroups().map((group) => (
           <TableRow key={group.id} className="hover:bg-transparent">
@@ -182,8 +160,10 @@ export function AuditLogTable({ pathname, params, entries, activeId, openId, onR
         ) : (
           table.getRowModel().rows.map((row) => {
             const selected = row.id === activeId;
+            // Plain elements with the short class names of audit-log-table.css: these 50 rows are
+            // most of the page, so they carry no per-cell utility classes (docs/performance.md).
             return (
-              <TableRow
+              <tr
                 key={row.id}
                 data-entry-id={row.id}
                 aria-selected={selected}
@@ -194,19 +174,12 @@ export function AuditLogTable({ pathname, params, entries, activeId, openId, onR
                 onFocus={(e) => {
                   if (e.target === e.currentTarget) onRowFocus(row.id);
                 }}
-                className={cn(
-                  "cursor-pointer scroll-my-24 outline-none",
-                  "focus-visible:bg-muted/60 focus-visible:ring-ring focus-visible:ring-2 focus-visible:ring-inset",
-                  "data-[state=selected]:bg-accent dark:data-[state=selected]:bg-accent/70",
-                  "data-[open]:shadow-[inset_3px_0_0_var(--color-primary)]",
-                )}
+                className="audit-row"
               >
                 {row.getVisibleCells().map((cell) => (
-                  <TableCell key={cell.id} className={cn("px-3 py-2", cell.column.columnDef.meta?.cellClassName)}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </TableCell>
+                  <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
                 ))}
-              </TableRow>
+              </tr>
             );
           })
         )}

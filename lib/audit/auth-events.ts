@@ -3,6 +3,7 @@ import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { memberships, users } from "@/db/schema";
+import type { AuditEventInput } from "./event-schema";
 import { recordAuditEvent } from "./record-audit-event";
 
 interface AuthEventContext {
@@ -36,25 +37,32 @@ async function orgsOfDomain(email: string): Promise<string[]> {
   return rows.map((r) => r.orgId);
 }
 
-async function recordForOrgs(orgIds: string[], event: Parameters<typeof recordAuditEvent>[1]): Promise<void> {
+async function recordForOrgs(orgIds: string[], event: AuditEventInput): Promise<void> {
   for (const orgId of orgIds) await recordAuditEvent(orgId, event);
 }
 
+type AuthEventFields = Omit<AuditEventInput, "occurredAt" | "category" | "service" | "ip" | "userAgent">;
+
+/** What every sign-in, failure and sign-out entry shares: now, the auth category, the request. */
+function authEvent(context: AuthEventContext, fields: AuthEventFields): AuditEventInput {
+  return { occurredAt: new Date().toISOString(), category: "auth", service: "Sign-in", ip: context.ip, userAgent: context.userAgent, ...fields };
+}
+
+const actorOf = (user: KnownUser) => ({ id: user.id, name: user.name, email: user.email });
+
 export async function recordSignIn(user: KnownUser, context: AuthEventContext): Promise<void> {
-  await recordForOrgs(await orgsOfUser(user.id), {
-    occurredAt: new Date().toISOString(),
-    actor: { id: user.id, name: user.name, email: user.email },
-    category: "auth",
-    action: "login",
-    description: `${user.email} signed in`,
-    target: { type: "user", id: user.id, name: user.email },
-    result: "done",
-    level: "information",
-    service: "Sign-in",
-    ip: context.ip,
-    userAgent: context.userAgent,
-    params: { method: "password" },
-  });
+  await recordForOrgs(
+    await orgsOfUser(user.id),
+    authEvent(context, {
+      actor: actorOf(user),
+      action: "login",
+      description: `${user.email} signed in`,
+      target: { type: "user", id: user.id, name: user.email },
+      result: "done",
+      level: "information",
+      params: { method: "password" },
+    }),
+  );
 }
 
 export async function recordSignInFailure(
@@ -64,40 +72,36 @@ export async function recordSignInFailure(
   context: AuthEventContext,
 ): Promise<void> {
   const orgIds = user ? await orgsOfUser(user.id) : await orgsOfDomain(email);
-  await recordForOrgs(orgIds, {
-    occurredAt: new Date().toISOString(),
-    actor: user ? { id: user.id, name: user.name, email: user.email } : null,
-    category: "auth",
-    action: "login",
-    description: reason === "throttled" ? `sign-in refused for ${email}: too many failures` : `failed sign-in for ${email}`,
-    target: { type: "user", id: user?.id ?? null, name: email },
-    result: "failed",
-    level: "notice",
-    service: "Sign-in",
-    ip: context.ip,
-    userAgent: context.userAgent,
-    params: { email, method: "password" },
-    error: {
-      code: reason,
-      message: reason === "throttled" ? "Too many failed sign-ins" : "Email or password is incorrect",
-    },
-  });
+  await recordForOrgs(
+    orgIds,
+    authEvent(context, {
+      actor: user ? actorOf(user) : null,
+      action: "login",
+      description: reason === "throttled" ? `sign-in refused for ${email}: too many failures` : `failed sign-in for ${email}`,
+      target: { type: "user", id: user?.id ?? null, name: email },
+      result: "failed",
+      level: "notice",
+      params: { email, method: "password" },
+      error: {
+        code: reason,
+        message: reason === "throttled" ? "Too many failed sign-ins" : "Email or password is incorrect",
+      },
+    }),
+  );
 }
 
 export async function recordSignOut(user: KnownUser, context: AuthEventContext): Promise<void> {
-  await recordForOrgs(await orgsOfUser(user.id), {
-    occurredAt: new Date().toISOString(),
-    actor: { id: user.id, name: user.name, email: user.email },
-    category: "auth",
-    action: "logout",
-    description: `${user.email} signed out`,
-    target: { type: "user", id: user.id, name: user.email },
-    result: "done",
-    level: "information",
-    service: "Sign-in",
-    ip: context.ip,
-    userAgent: context.userAgent,
-  });
+  await recordForOrgs(
+    await orgsOfUser(user.id),
+    authEvent(context, {
+      actor: actorOf(user),
+      action: "logout",
+      description: `${user.email} signed out`,
+      target: { type: "user", id: user.id, name: user.email },
+      result: "done",
+      level: "information",
+    }),
+  );
 }
 
 /** A sign-in refused because the account or address is locked, before any password is checked. */

@@ -3,8 +3,9 @@ import "server-only";
 import { and, sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { queryRows, type Executor } from "@/db/client";
-import { actionSortKey, auditLogs, targetSortKey, userSortKey } from "@/db/schema/audit-logs";
+import { auditLogs } from "@/db/schema/audit-logs";
 import { asLiveShape, auditTableFor, buildAuditWhere } from "@/app/orgs/[org]/audit-logs/lib/filters";
+import { sortKeyExpression } from "@/app/orgs/[org]/audit-logs/lib/queries";
 import type { SearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
 import type { ExplorerParams, SortDirection, SortKey } from "@/app/orgs/[org]/audit-logs/lib/search-params";
 
@@ -37,28 +38,6 @@ export function exportWhere(selection: ExportSelection): SQL {
     buildAuditWhere(t, selection.orgId, selection.params, selection.search),
     sql`${t.receivedAt} <= ${selection.snapshotAt.toISOString()}::timestamptz`,
   )!;
-}
-
-/**
- * The leading sort expression, spelled as the explorer's queries.ts spells it (and as its index
- * does); null for time. The export test walks the explorer's pages and compares the order, so a
- * change on one side without the other fails there.
- */
-export function sortKeyExpression(t: T, sort: SortKey): SQL | null {
-  switch (sort) {
-    case "time":
-      return null;
-    case "user":
-      return userSortKey(t);
-    case "type":
-      return sql`${t.category}`;
-    case "action":
-      return actionSortKey(t);
-    case "target":
-      return targetSortKey(t);
-    case "result":
-      return sql`${t.result}`;
-  }
 }
 
 /** (sort key, occurred_at, id), all in the same direction: the explorer's order. */

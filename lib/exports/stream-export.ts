@@ -9,7 +9,8 @@ import type { ExportFormat } from "@/db/schema/enums";
 import { csvSelectList, EXPORT_COLUMNS, exportHeaders, exportSessionSettings, NEUTRALISED, SQL_COLUMNS, xlsxKind, xlsxSelectList, type ExportContext } from "./columns";
 import { CopyCsvPostProcessor, csvRecord, UTF8_BOM } from "./csv-writer";
 import { neutraliseForCsv } from "./spreadsheet-safety";
-import { compile, EXPORT_APPLICATION_NAME, exportOrderBy, exportTable, exportWhere, inlineParameters, sortKeyExpression, type ExportSelection } from "./export-query";
+import { compile, EXPORT_APPLICATION_NAME, exportOrderBy, exportTable, exportWhere, inlineParameters, type ExportSelection } from "./export-query";
+import { sortKeyExpression } from "@/app/orgs/[org]/audit-logs/lib/queries";
 import { XlsxWriter } from "./xlsx-writer";
 
 /*

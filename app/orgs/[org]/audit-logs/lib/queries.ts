@@ -133,8 +133,11 @@ function toDetails(row: DetailRow): AuditEntryDetails {
 /* Keyset                                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
-/** The leading sort expression, exactly as the matching index spells it; null for time. */
-function sortKeyExpression(t: T, sort: SortKey): SQL | null {
+/**
+ * The leading sort expression, exactly as the matching index spells it; null for time. The export
+ * orders its file with the same function, so the file and the pages list entries alike.
+ */
+export function sortKeyExpression(t: T, sort: SortKey): SQL | null {
   switch (sort) {
     case "time":
       return null;

@@ -9,8 +9,11 @@ import path from "node:path";
 import postgres from "postgres";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
+import { memberships, users } from "@/db/schema";
 import { seedDatabase } from "@/db/seed";
+import { DEMO_PASSWORD } from "@/db/seed/demo-accounts";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { hashPassword } from "@/lib/auth/password";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const stateDir = path.resolve(process.env.E2E_STATE_DIR ?? `.data/e2e-${port}`);
@@ -35,6 +38,19 @@ async function prepare(handle: DatabaseHandle) {
     keys[slug] = (await createApiKey(handle.db, { orgId, name: "e2e", createdBy: null })).secret;
   }
   writeFileSync(path.join(stateDir, "api-keys.json"), JSON.stringify(keys));
+  await addAccessRequester(handle, orgs.acme!);
+}
+
+/*
+ * An Acme member of the test run only, for the access-request spec: it gains and loses
+ * permissions while other specs run in parallel, so it must not be the demo member they check.
+ */
+async function addAccessRequester(handle: DatabaseHandle, acmeId: string) {
+  const [user] = await handle.db
+    .insert(users)
+    .values({ email: "requester@acme.test", name: "Rhea Requester", passwordHash: await hashPassword(DEMO_PASSWORD) })
+    .returning({ id: users.id });
+  await handle.db.insert(memberships).values({ orgId: acmeId, userId: user!.id, role: "member" });
 }
 
 rmSync(stateDir, { recursive: true, force: true });

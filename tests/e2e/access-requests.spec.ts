@@ -1,5 +1,4 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { lockDemoMember } from "./helpers/demo-member-lock";
 import { signIn } from "./helpers/sign-in";
 
 /*
@@ -11,14 +10,15 @@ import { signIn } from "./helpers/sign-in";
  */
 
 const NOTICE = "If you cannot access this feature, please request permission from your organization manager.";
-const MEMBER = { email: "member@acme.test", name: "Mia Member" };
+// An account of the e2e run only (scripts/e2e-server.ts): its permissions change here while other
+// specs, in parallel, check that the demo member has none.
+const MEMBER = { email: "requester@acme.test", name: "Rhea Requester" };
 
 test.describe.configure({ mode: "serial" });
 
 let member: Page;
 let admin: Page;
 const contexts: BrowserContext[] = [];
-let unlock: (() => void) | undefined;
 
 async function signedIn(browser: import("@playwright/test").Browser, email: string): Promise<Page> {
   const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
@@ -41,15 +41,12 @@ async function setMemberPermission(label: "View logs" | "Export", on: boolean): 
 }
 
 test.beforeAll(async ({ browser }) => {
-  // Other specs expect the member without permission: take turns with them.
-  test.setTimeout(300_000);
-  unlock = await lockDemoMember();
   member = await signedIn(browser, MEMBER.email);
   admin = await signedIn(browser, "admin@acme.test");
 });
 
 test.afterAll(async () => {
-  // Leave the demo member as the other specs expect them: no permission, nothing pending.
+  // Leave the requester as the file found them: no permission, nothing pending (a rerun on the same server).
   await admin.goto("/orgs/acme/settings/access");
   if ((await requestItem().count()) > 0) {
     await requestItem().getByRole("button", { name: /^Decline/ }).click();
@@ -58,7 +55,6 @@ test.afterAll(async () => {
   await setMemberPermission("Export", false);
   await setMemberPermission("View logs", false);
   for (const context of contexts) await context.close();
-  unlock?.();
 });
 
 test("the member asks for access from the notice, once", async () => {

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { lockDemoMember } from "./helpers/demo-member-lock";
 import { e2eApiKeys, signIn } from "./helpers/sign-in";
 
 /*
@@ -18,7 +17,6 @@ const PEOPLE: Who[] = ["signed-out", "member", "other-org", "admin"];
 test.describe.configure({ mode: "serial" });
 
 let baseURL: string;
-let unlock: (() => void) | undefined;
 const contexts = new Map<Who, BrowserContext>();
 const acme = { id: "", marker: `acme-secret-${randomUUID().slice(0, 8)}` };
 const globex = { id: "", marker: `globex-secret-${randomUUID().slice(0, 8)}` };
@@ -64,9 +62,6 @@ async function open(who: Who, path: string): Promise<Page> {
 }
 
 test.beforeAll(async ({ browser, playwright }) => {
-  // The member must be without permission throughout: wait while the access-request spec runs.
-  test.setTimeout(300_000);
-  unlock = await lockDemoMember();
   baseURL = test.info().project.use.baseURL!;
   const api = await playwright.request.newContext({ baseURL });
   const keys = e2eApiKeys();
@@ -78,7 +73,6 @@ test.beforeAll(async ({ browser, playwright }) => {
 
 test.afterAll(async () => {
   for (const context of contexts.values()) await context.close();
-  unlock?.();
 });
 
 // Each page, and what each person must see there. Searching for the marker keeps the probe entry on

@@ -745,13 +745,15 @@ const instantText = fc
   )
   // Midnights matter: the formatter writes some of them as bare dates, which mean whole days.
   .map(([date, midnight, zone]) => `${date.toISOString().slice(0, midnight ? 10 : 19)}${midnight ? "T00:00:00" : ""}${zone}`);
+const instant = (text: string) => Date.parse(text.replace(/z$/, "Z"));
 const createdText = fc.oneof(
   dayText,
   instantText,
   fc.tuple(fc.constantFrom(">", ">=", "<", "<=", "="), fc.oneof(dayText, instantText)).map(([op, v]) => op + v),
   fc
     .tuple(fc.oneof(dayText, instantText), fc.oneof(dayText, instantText))
-    .map(([a, b]) => (a <= b ? `${a}..${b}` : `${b}..${a}`)),
+    // Ordered by the instants they name, not as text: "23:59:59Z" is after "00:00:00+02:00" the next day.
+    .map(([a, b]) => (instant(a) <= instant(b) ? `${a}..${b}` : `${b}..${a}`)),
   dayText.map((a) => `${a}..*`),
   dayText.map((b) => `*..${b}`),
 );

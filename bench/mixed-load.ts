@@ -21,6 +21,10 @@ export interface MixedLoadResult {
   ttfb: Summary;
   full: Summary;
   background: unknown;
+  /** Full response time per scenario, and during / after the background export. */
+  byScenario: Record<string, Summary>;
+  duringBackground: Summary;
+  afterBackground: Summary;
 }
 
 export async function runMixedLoad(opts: {
@@ -38,6 +42,9 @@ export async function runMixedLoad(opts: {
   let errors = 0;
   let firstError: string | null = null;
   let done = false;
+  const perScenario = new Map<string, number[]>();
+  const during: number[] = [];
+  const after: number[] = [];
   const started = performance.now();
   const minEnd = started + opts.minSeconds * 1000;
 
@@ -52,6 +59,10 @@ export async function runMixedLoad(opts: {
         const r = await client.request(path, { timeoutMs: 60_000 });
         ttfb.push(r.ttfbMs);
         full.push(r.totalMs);
+        (done ? after : during).push(r.totalMs);
+        const times = perScenario.get(scenario.label) ?? [];
+        times.push(r.totalMs);
+        perScenario.set(scenario.label, times);
         if (r.status !== 200) {
           errors++;
           firstError ??= `${r.status} on ${path}`;
@@ -87,5 +98,8 @@ export async function runMixedLoad(opts: {
     ttfb: summarize(ttfb),
     full: summarize(full),
     background: result,
+    byScenario: Object.fromEntries([...perScenario].map(([label, times]) => [label, summarize(times)])),
+    duringBackground: summarize(during),
+    afterBackground: summarize(after),
   };
 }

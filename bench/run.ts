@@ -113,6 +113,8 @@ try {
     background: () => exportsPhase.backgroundExport(),
   });
   log(`  people (think 0.5-1.5 s): ${mixed.requests} requests in ${mixed.seconds.toFixed(1)} s, p95 ${ms(mixed.full.p95)}, ${mixed.errors} errors`);
+  log(`    while the export ran: p95 ${ms(mixed.duringBackground.p95)} (${mixed.duringBackground.runs}); after it: p95 ${ms(mixed.afterBackground.p95)} (${mixed.afterBackground.runs})`);
+  for (const [label, s] of Object.entries(mixed.byScenario)) log(`    ${label}: median ${ms(s.median)}, p95 ${ms(s.p95)} (${s.runs})`);
   const capacity: MixedLoadResult = await runMixedLoad({
     clients: clients.slice(1),
     slug,

@@ -10,6 +10,8 @@ import { e2eApiKeys, signIn } from "./helpers/sign-in";
  */
 
 const NOTICE = "If you cannot access this feature, please request permission from your organization manager.";
+const NOT_FOUND =
+  "This entry could not be found. It may not exist, may be in another organization, or may have been removed by the retention policy.";
 type Who = "signed-out" | "member" | "other-org" | "admin";
 const ACCOUNTS = { member: "member@acme.test", "other-org": "auditor@globex.test", admin: "admin@acme.test" } as const;
 const PEOPLE: Who[] = ["signed-out", "member", "other-org", "admin"];
@@ -149,6 +151,8 @@ test.describe("pages", () => {
 
   test("an entry of another organization stays invisible, by permalink or by search", async () => {
     const admin = await open("admin", `/orgs/acme/audit-logs/${globex.id}`);
+    // The same answer as for an entry that does not exist.
+    await expect(admin.getByText(NOT_FOUND)).toBeVisible();
     await expect(admin.getByText(NOTICE)).toHaveCount(0);
     await expect(admin.locator(`tr[data-entry-id="${globex.id}"]`)).toHaveCount(0);
     await expect(admin.getByText(globex.marker)).toHaveCount(0);
@@ -159,6 +163,7 @@ test.describe("pages", () => {
     const auditor = await open("other-org", `/orgs/globex/audit-logs?q=${globex.marker}`);
     await expect(auditor.locator(`tr[data-entry-id="${globex.id}"]`)).toBeVisible();
     await auditor.goto(`/orgs/globex/audit-logs/${acme.id}`);
+    await expect(auditor.getByText(NOT_FOUND)).toBeVisible();
     await expect(auditor.locator(`tr[data-entry-id="${acme.id}"]`)).toHaveCount(0);
     await expect(auditor.getByText(acme.marker)).toHaveCount(0);
     await auditor.close();
@@ -171,6 +176,24 @@ test.describe("route handlers", () => {
       const response = await ctx(who).request.get(`/api/exports/${randomUUID()}${randomUUID()}`, { maxRedirects: 0 });
       expect([401, 403, 404, 410], `${who}: ${response.status()}`).toContain(response.status());
       expect(response.headers()["content-disposition"] ?? "", who).not.toMatch(/attachment/);
+    }
+  });
+
+  test("an entry's permalink answers with a plain redirect: to sign in, or to the explorer that checks", async () => {
+    const permalink = `/orgs/acme/audit-logs/${acme.id}`;
+    const expected: Record<Who, string> = {
+      "signed-out": `/login?callbackUrl=${encodeURIComponent(permalink)}`,
+      member: `/orgs/acme/audit-logs?entry=${acme.id}`,
+      "other-org": `/orgs/acme/audit-logs?entry=${acme.id}`,
+      admin: `/orgs/acme/audit-logs?entry=${acme.id}`,
+    };
+    for (const who of PEOPLE) {
+      const response = await ctx(who).request.get(permalink, { maxRedirects: 0 });
+      // Not a 200 with a client-side refresh: mail clients, link checkers and scripts follow a 307.
+      expect(response.status(), who).toBe(307);
+      const location = new URL(response.headers()["location"] ?? "", baseURL);
+      expect(location.pathname + location.search, who).toBe(expected[who]);
+      expect(await response.text(), who).not.toContain(acme.marker);
     }
   });
 

@@ -30,3 +30,13 @@ describe("newEntryId", () => {
     expect(afterClockStep).toMatch(UUID_V7);
   });
 });
+
+describe("newEntryId's random bits", () => {
+  it("differ between ids, across refills of the random pool", () => {
+    const at = Date.UTC(2029, 0, 1);
+    // 2,000 ids span four refills of the 512-id pool; the 62 random bits of each must be new.
+    const tails = Array.from({ length: 2000 }, () => newEntryId(at).slice(19));
+    expect(new Set(tails).size).toBe(tails.length);
+    for (const tail of tails) expect(tail).toMatch(/^[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});

@@ -7,7 +7,8 @@ import postgres from "postgres";
 import type { DatabaseHandle } from "@/db/client";
 import type { ExportFormat } from "@/db/schema/enums";
 import { csvSelectList, EXPORT_COLUMNS, exportHeaders, exportSessionSettings, NEUTRALISED, SQL_COLUMNS, xlsxKind, xlsxSelectList, type ExportContext } from "./columns";
-import { CopyCsvPostProcessor, csvRecord, UTF8_BOM } from "./csv-writer";
+import { csvRecord, UTF8_BOM } from "./csv-writer";
+import { OffThreadCsvPostProcessor, type FinishedPiece } from "./off-thread-csv";
 import { neutraliseForCsv } from "./spreadsheet-safety";
 import { compile, EXPORT_APPLICATION_NAME, exportOrderBy, exportTable, exportWhere, inlineParameters, type ExportSelection } from "./export-query";
 import { sortKeyExpression } from "@/app/orgs/[org]/audit-logs/lib/queries";
@@ -19,7 +20,8 @@ import { XlsxWriter } from "./xlsx-writer";
  *
  * - CSV on the server database: COPY (SELECT ...) TO STDOUT, PostgreSQL writing the CSV of the
  *   columns (ISO times included); JavaScript finishes it as it passes (CRLF, formula
- *   neutralisation, the permalink: CopyCsvPostProcessor). The socket is paused while the consumer
+ *   neutralisation, the permalink: CopyCsvPostProcessor), on a thread of its own
+ *   (OffThreadCsvPostProcessor), off the thread that renders pages. The socket is paused while the consumer
  *   is behind (postgres.js pauses it when the stream's buffer is full), which holds the server.
  * - xlsx on the server database: one query read through a cursor in batches, in key order.
  * - Either format on embedded PGlite: keyset batches in the explorer's order (one connection, so
@@ -381,16 +383,30 @@ async function* csvChunks(handle: DatabaseHandle, job: ExportJob, options: Strea
   progress.bytes += head.length;
   yield head;
   if (handle.kind === "postgres") {
-    const normaliser = new CopyCsvPostProcessor({ fields: SQL_COLUMNS.length, neutralise: NEUTRALISED, permalinkPrefix: job.context.permalinkPrefix });
+    const normaliser = new OffThreadCsvPostProcessor({ fields: SQL_COLUMNS.length, neutralise: NEUTRALISED, permalinkPrefix: job.context.permalinkPrefix });
     const settings = exportSessionSettings(job.context, job.expectedRows);
     const pieces = inExportTransaction(handle, settings, options.signal, (conn) => copyOut(conn, copyCsvStatement(job), options.signal));
-    for await (const piece of pieces) {
-      const out = normaliser.transform(piece);
-      progress.rows = normaliser.records;
-      progress.bytes += out.length;
-      yield out;
+    try {
+      // One piece on the export thread while the next is read from the database.
+      let inFlight: Promise<FinishedPiece> | null = null;
+      const finished = async (pending: Promise<FinishedPiece>) => {
+        const { out, records } = await pending;
+        progress.rows = records;
+        progress.bytes += out.length;
+        return out;
+      };
+      for await (const piece of pieces) {
+        const next = normaliser.transform(piece);
+        // Awaited below; until then its failure must not count as unhandled.
+        next.catch(() => {});
+        if (inFlight) yield await finished(inFlight);
+        inFlight = next;
+      }
+      if (inFlight) yield await finished(inFlight);
+      if (!normaliser.complete) throw new ExportIncompleteError(job.expectedRows, normaliser.records);
+    } finally {
+      await normaliser.close();
     }
-    if (!normaliser.complete) throw new ExportIncompleteError(job.expectedRows, normaliser.records);
   } else {
     const t = exportTable(job.selection);
     const prefix = job.context.permalinkPrefix;

@@ -1,3 +1,4 @@
+import { isNavigationPayload, type Navigation } from "./client-navigation";
 import type { HttpClient } from "./http-client";
 import { sleep, summarize, type Summary } from "./measure";
 import { explorerPath, type Scenario } from "./scenarios";
@@ -8,6 +9,8 @@ import { explorerPath, type Scenario } from "./scenarios";
  * waits a random think time in [thinkMs[0], thinkMs[1]] between its requests. With [0, 0] the
  * clients fire back to back, which measures the console's capacity rather than people's waits.
  * It lasts until the background work is done and at least `minSeconds`.
+ * Without `navigation` every click is a full HTML page load (the worst case: a person opening
+ * links in new tabs); with it, every click is the client-side navigation a browser makes.
  */
 
 export interface MixedLoadResult {
@@ -34,6 +37,7 @@ export async function runMixedLoad(opts: {
   minSeconds: number;
   thinkMs: [number, number];
   background: () => Promise<unknown>;
+  navigation?: Navigation;
 }): Promise<MixedLoadResult> {
   const [thinkMin, thinkMax] = opts.thinkMs;
   const views = opts.scenarios;
@@ -54,18 +58,20 @@ export async function runMixedLoad(opts: {
     if (thinkMax > 0) await sleep((offset / opts.clients.length) * thinkMax);
     while (!done || performance.now() < minEnd) {
       const scenario = views[i++ % views.length]!;
-      const path = explorerPath(opts.slug, scenario.params);
+      const page = explorerPath(opts.slug, scenario.params);
+      const nav = opts.navigation;
+      const path = nav ? nav.path(page) : page;
       try {
-        const r = await client.request(path, { timeoutMs: 60_000 });
+        const r = await client.request(path, { timeoutMs: 60_000, headers: nav?.headers });
         ttfb.push(r.ttfbMs);
         full.push(r.totalMs);
         (done ? after : during).push(r.totalMs);
         const times = perScenario.get(scenario.label) ?? [];
         times.push(r.totalMs);
         perScenario.set(scenario.label, times);
-        if (r.status !== 200) {
+        if (r.status !== 200 || (nav && !isNavigationPayload(r.headers["content-type"]))) {
           errors++;
-          firstError ??= `${r.status} on ${path}`;
+          firstError ??= `${r.status} ${String(r.headers["content-type"])} on ${path}`;
         }
       } catch (err) {
         errors++;

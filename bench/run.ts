@@ -14,6 +14,7 @@ import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { benchDatabaseUrl, ensureBenchDatabase, openBenchDatabase, shownUrl } from "./bench-db";
 import { prepareDataset, removeRunResidue } from "./dataset";
 import { installExplorerDatabase, measureDbLimit, measureNaive, type DbLimit, type NaiveTiming } from "./db-limits";
+import { clientNavigation } from "./client-navigation";
 import { measureScenarioHttp, signedInClient, type HttpTiming } from "./explorer-http";
 import { runExports, type ExportPhase } from "./exports";
 import { GOALS, scenarioVerdict } from "./goals";
@@ -124,6 +125,24 @@ try {
     background: () => exportsPhase.backgroundExport(),
   });
   log(`  back to back: ${capacity.requests} requests in ${capacity.seconds.toFixed(1)} s (${capacity.requestsPerSecond}/s), p95 ${ms(capacity.full.p95)}, ${capacity.errors} errors`);
+  let browsing: MixedLoadResult | { error: string };
+  try {
+    const navigation = await clientNavigation(clients[1]!, slug);
+    browsing = await runMixedLoad({
+      clients: clients.slice(1),
+      slug,
+      scenarios: ctx.scenarios,
+      minSeconds: plan.mixedMinSeconds,
+      thinkMs: [500, 1500],
+      background: () => exportsPhase.backgroundExport(),
+      navigation,
+    });
+    log(`  people, by client-side navigation: ${browsing.requests} requests in ${browsing.seconds.toFixed(1)} s, p95 ${ms(browsing.full.p95)}, ${browsing.errors} errors`);
+    log(`    while the export ran: p95 ${ms(browsing.duringBackground.p95)} (${browsing.duringBackground.runs}); after it: p95 ${ms(browsing.afterBackground.p95)} (${browsing.afterBackground.runs})`);
+  } catch (err) {
+    browsing = { error: (err as Error).message };
+    log(`  people, by client-side navigation: not measured: ${browsing.error}`);
+  }
 
   const rows: TableRow[] = results.map((r) => {
     const v = scenarioVerdict(r.scenario.goal, r.http.ttfb, r.http.full);
@@ -151,7 +170,7 @@ try {
     verdict: `${int(ingestion.eventsPerSecond)}/s, explorer p95 ${ms(ingestion.explorer.full.p95)}${ingestion.errors ? `, ${ingestion.errors} errors` : ""}`,
   });
   rows.push({
-    scenario: `mixed load: ${mixed.clients} clients (think 0.5-1.5 s) + 1 CSV export`,
+    scenario: `mixed load, full page loads: ${mixed.clients} clients (think 0.5-1.5 s) + 1 CSV export`,
     ttfbMedian: mixed.ttfb.median,
     ttfbP95: mixed.ttfb.p95,
     fullMedian: mixed.full.median,
@@ -161,6 +180,22 @@ try {
     met: mixed.errors === 0 && mixed.full.p95 < GOALS.mixed.p95,
     verdict: `${mixed.errors} errors, p95 ${ms(mixed.full.p95)}`,
   });
+  const browsingLabel = `mixed load, client-side navigations: ${plan.clients} clients (think 0.5-1.5 s) + 1 CSV export`;
+  rows.push(
+    "error" in browsing
+      ? { scenario: browsingLabel, goal: `0 errors, p95 < ${GOALS.mixed.p95} ms`, met: null, verdict: `not measured: ${browsing.error}` }
+      : {
+          scenario: browsingLabel,
+          ttfbMedian: browsing.ttfb.median,
+          ttfbP95: browsing.ttfb.p95,
+          fullMedian: browsing.full.median,
+          fullP95: browsing.full.p95,
+          dbLimit: `${browsing.requestsPerSecond} req/s`,
+          goal: `0 errors, p95 < ${GOALS.mixed.p95} ms`,
+          met: browsing.errors === 0 && browsing.full.p95 < GOALS.mixed.p95,
+          verdict: `${browsing.errors} errors, p95 ${ms(browsing.full.p95)}`,
+        },
+  );
   rows.push({
     scenario: `capacity: ${capacity.clients} clients back to back + 1 CSV export`,
     ttfbMedian: capacity.ttfb.median,
@@ -200,6 +235,7 @@ try {
     exports: exportsPhase.details,
     ingestion,
     mixed,
+    browsing,
     capacity,
     table: rows,
     markdown: table,

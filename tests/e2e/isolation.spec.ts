@@ -142,6 +142,22 @@ test.describe("pages", () => {
     });
   }
 
+  test("signed-out visitors get a plain 307 to sign in, with the whole URL as the way back", async () => {
+    const paths = [
+      `/orgs/acme/audit-logs?entry=${acme.id}&type=secret`,
+      "/orgs/acme/settings/access",
+      // An organization that does not exist answers the same: signed out, nothing tells them apart.
+      "/orgs/no-such-org/audit-logs?q=x",
+    ];
+    for (const path of paths) {
+      const response = await ctx("signed-out").request.get(path, { maxRedirects: 0 });
+      expect(response.status(), path).toBe(307);
+      const location = new URL(response.headers()["location"] ?? "", baseURL);
+      expect(location.pathname + location.search, path).toBe(`/login?callbackUrl=${encodeURIComponent(path)}`);
+      expect(await response.text(), path).not.toContain(acme.marker);
+    }
+  });
+
   test("the access page lists Acme's members to the admin and nobody from Globex", async () => {
     const page = await open("admin", "/orgs/acme/settings/access");
     await expect(page.locator('tr[data-member-email="member@acme.test"]')).toBeVisible();

@@ -1,15 +1,21 @@
-import { notFound } from "next/navigation";
+import { headers } from "next/headers";
+import { notFound, redirect } from "next/navigation";
 import { AppShell } from "@/components/app-shell/app-shell";
 import { getOrgAccess, listUserOrganizations } from "@/lib/auth/access";
+import { REQUESTED_URL_HEADER, requestedOrgPath } from "@/lib/auth/requested-url";
 import { countPendingAccessRequests } from "@/lib/access-requests/count-pending";
 
 export default async function OrgLayout({ children, params }: LayoutProps<"/orgs/[org]">) {
   const { org: slug } = await params;
   const result = await getOrgAccess(slug);
   if (!result.ok) {
-    // A layout does not see the search params: the page itself sends signed-out visitors to sign
-    // in with its whole URL as the way back, so here they only get the bare page to do that.
-    if (result.reason === "unauthenticated") return children;
+    if (result.reason === "unauthenticated") {
+      // Here, above the pages' loading boundaries, the redirect is still a real 307. The URL comes
+      // from the proxy; without it the page itself sends the visitor to sign in.
+      const requested = requestedOrgPath((await headers()).get(REQUESTED_URL_HEADER), slug);
+      if (requested) redirect(`/login?callbackUrl=${encodeURIComponent(requested)}`);
+      return children;
+    }
     notFound();
   }
   const { access } = result;

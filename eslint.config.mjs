@@ -4,6 +4,12 @@ import nextTs from "eslint-config-next/typescript";
 const config = [
   ...nextVitals,
   ...nextTs,
+  {
+    rules: {
+      // `{ dropped: _dropped, ...kept }` is how a field is left out of a copy.
+      "@typescript-eslint/no-unused-vars": ["warn", { ignoreRestSiblings: true, argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
   { ignores: ["node_modules/**", ".next*/**", ".data/**", "db/migrations/**", "playwright-report/**", "test-results*/**", "bench/results/**"] },
 ];
 

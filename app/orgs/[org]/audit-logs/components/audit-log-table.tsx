@@ -17,6 +17,8 @@ import { ResultBadge } from "./result-badge";
 import "./audit-log-table.css";
 
 declare module "@tanstack/react-table" {
+  // An augmentation repeats the library's type parameters, used or not.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   interface ColumnMeta<TData, TValue> {
     headerClassName?: string;
     /** Extra header content after the sort link (e.g. the time zone). */
@@ -102,6 +104,9 @@ export interface AuditLogTableProps {
  * the selected row (or the first) is focusable, the page's key handler moves between them.
  */
 export function AuditLogTable({ pathname, params, entries, activeId, openId, onRowClick, onRowFocus, empty }: AuditLogTableProps) {
+  // TanStack Table hands back a mutable instance that cannot be memoized: this component is meant
+  // to re-render with every page the server sends, so nothing is lost by not compiling it.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data: entries,
     columns: COLUMNS,

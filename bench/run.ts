@@ -14,7 +14,7 @@ import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { benchDatabaseUrl, ensureBenchDatabase, openBenchDatabase, shownUrl } from "./bench-db";
 import { prepareDataset, removeRunResidue } from "./dataset";
 import { installExplorerDatabase, measureDbLimit, measureNaive, type DbLimit, type NaiveTiming } from "./db-limits";
-import { clientNavigation } from "./client-navigation";
+import { clientNavigation, type Navigation } from "./client-navigation";
 import { measureScenarioHttp, signedInClient, type HttpTiming } from "./explorer-http";
 import { runExports, type ExportPhase } from "./exports";
 import { GOALS, scenarioVerdict } from "./goals";
@@ -34,6 +34,23 @@ const runStarted = performance.now();
 const plan = opts.quick
   ? { warmup: 2, runs: 8, dbRuns: 5, naiveRuns: 1, ingestSeconds: 5, mixedMinSeconds: 5, clients: 20 }
   : { warmup: 5, runs: 40, dbRuns: 20, naiveRuns: 3, ingestSeconds: 20, mixedMinSeconds: 20, clients: 20 };
+
+/** A mixed-load row, read against the mixed-load goal. */
+function peopleRow(scenario: string, r: MixedLoadResult | { error: string }): TableRow {
+  const goal = `0 errors, p95 < ${GOALS.mixed.p95} ms`;
+  if ("error" in r) return { scenario, goal, met: null, verdict: `not measured: ${r.error}` };
+  return {
+    scenario,
+    ttfbMedian: r.ttfb.median,
+    ttfbP95: r.ttfb.p95,
+    fullMedian: r.full.median,
+    fullP95: r.full.p95,
+    dbLimit: `${r.requestsPerSecond} req/s`,
+    goal,
+    met: r.errors === 0 && r.full.p95 < GOALS.mixed.p95,
+    verdict: `${r.errors} errors, p95 ${ms(r.full.p95)}`,
+  };
+}
 
 interface ScenarioResult {
   scenario: Omit<Scenario, "naive">;
@@ -105,40 +122,29 @@ try {
 
   log(`Mixed load: signing in ${plan.clients} clients...`);
   for (let i = 0; i < plan.clients; i++) clients.push(await signedInClient(server.url, dataset.admin.email, dataset.admin.password, slug));
-  const mixed: MixedLoadResult = await runMixedLoad({
-    clients: clients.slice(1),
-    slug,
-    scenarios: ctx.scenarios,
-    minSeconds: plan.mixedMinSeconds,
-    thinkMs: [500, 1500],
-    background: () => exportsPhase.backgroundExport(),
-  });
-  log(`  people (think 0.5-1.5 s): ${mixed.requests} requests in ${mixed.seconds.toFixed(1)} s, p95 ${ms(mixed.full.p95)}, ${mixed.errors} errors`);
-  log(`    while the export ran: p95 ${ms(mixed.duringBackground.p95)} (${mixed.duringBackground.runs}); after it: p95 ${ms(mixed.afterBackground.p95)} (${mixed.afterBackground.runs})`);
-  for (const [label, s] of Object.entries(mixed.byScenario)) log(`    ${label}: median ${ms(s.median)}, p95 ${ms(s.p95)} (${s.runs})`);
-  const capacity: MixedLoadResult = await runMixedLoad({
-    clients: clients.slice(1),
-    slug,
-    scenarios: ctx.scenarios,
-    minSeconds: plan.mixedMinSeconds,
-    thinkMs: [0, 0],
-    background: () => exportsPhase.backgroundExport(),
-  });
-  log(`  back to back: ${capacity.requests} requests in ${capacity.seconds.toFixed(1)} s (${capacity.requestsPerSecond}/s), p95 ${ms(capacity.full.p95)}, ${capacity.errors} errors`);
-  let browsing: MixedLoadResult | { error: string };
-  try {
-    const navigation = await clientNavigation(clients[1]!, slug);
-    browsing = await runMixedLoad({
+  const mixedLoad = (thinkMs: [number, number], navigation?: Navigation) =>
+    runMixedLoad({
       clients: clients.slice(1),
       slug,
       scenarios: ctx.scenarios,
       minSeconds: plan.mixedMinSeconds,
-      thinkMs: [500, 1500],
+      thinkMs,
       background: () => exportsPhase.backgroundExport(),
       navigation,
     });
-    log(`  people, by client-side navigation: ${browsing.requests} requests in ${browsing.seconds.toFixed(1)} s, p95 ${ms(browsing.full.p95)}, ${browsing.errors} errors`);
-    log(`    while the export ran: p95 ${ms(browsing.duringBackground.p95)} (${browsing.duringBackground.runs}); after it: p95 ${ms(browsing.afterBackground.p95)} (${browsing.afterBackground.runs})`);
+  const logPeople = (label: string, r: MixedLoadResult) => {
+    log(`  ${label}: ${r.requests} requests in ${r.seconds.toFixed(1)} s, p95 ${ms(r.full.p95)}, ${r.errors} errors`);
+    log(`    while the export ran: p95 ${ms(r.duringBackground.p95)} (${r.duringBackground.runs}); after it: p95 ${ms(r.afterBackground.p95)} (${r.afterBackground.runs})`);
+  };
+  const mixed = await mixedLoad([500, 1500]);
+  logPeople("people (think 0.5-1.5 s)", mixed);
+  for (const [label, s] of Object.entries(mixed.byScenario)) log(`    ${label}: median ${ms(s.median)}, p95 ${ms(s.p95)} (${s.runs})`);
+  const capacity = await mixedLoad([0, 0]);
+  log(`  back to back: ${capacity.requests} requests in ${capacity.seconds.toFixed(1)} s (${capacity.requestsPerSecond}/s), p95 ${ms(capacity.full.p95)}, ${capacity.errors} errors`);
+  let browsing: MixedLoadResult | { error: string };
+  try {
+    browsing = await mixedLoad([500, 1500], await clientNavigation(clients[1]!, slug));
+    logPeople("people, by client-side navigation", browsing);
   } catch (err) {
     browsing = { error: (err as Error).message };
     log(`  people, by client-side navigation: not measured: ${browsing.error}`);
@@ -169,33 +175,8 @@ try {
     met: ingestion.errors === 0 && ingestion.eventsPerSecond >= GOALS.ingestion.eventsPerSecond && ingestion.explorer.full.p95 < GOALS.ingestion.explorerP95,
     verdict: `${int(ingestion.eventsPerSecond)}/s, explorer p95 ${ms(ingestion.explorer.full.p95)}${ingestion.errors ? `, ${ingestion.errors} errors` : ""}`,
   });
-  rows.push({
-    scenario: `mixed load, full page loads: ${mixed.clients} clients (think 0.5-1.5 s) + 1 CSV export`,
-    ttfbMedian: mixed.ttfb.median,
-    ttfbP95: mixed.ttfb.p95,
-    fullMedian: mixed.full.median,
-    fullP95: mixed.full.p95,
-    dbLimit: `${mixed.requestsPerSecond} req/s`,
-    goal: `0 errors, p95 < ${GOALS.mixed.p95} ms`,
-    met: mixed.errors === 0 && mixed.full.p95 < GOALS.mixed.p95,
-    verdict: `${mixed.errors} errors, p95 ${ms(mixed.full.p95)}`,
-  });
-  const browsingLabel = `mixed load, client-side navigations: ${plan.clients} clients (think 0.5-1.5 s) + 1 CSV export`;
-  rows.push(
-    "error" in browsing
-      ? { scenario: browsingLabel, goal: `0 errors, p95 < ${GOALS.mixed.p95} ms`, met: null, verdict: `not measured: ${browsing.error}` }
-      : {
-          scenario: browsingLabel,
-          ttfbMedian: browsing.ttfb.median,
-          ttfbP95: browsing.ttfb.p95,
-          fullMedian: browsing.full.median,
-          fullP95: browsing.full.p95,
-          dbLimit: `${browsing.requestsPerSecond} req/s`,
-          goal: `0 errors, p95 < ${GOALS.mixed.p95} ms`,
-          met: browsing.errors === 0 && browsing.full.p95 < GOALS.mixed.p95,
-          verdict: `${browsing.errors} errors, p95 ${ms(browsing.full.p95)}`,
-        },
-  );
+  rows.push(peopleRow(`mixed load, full page loads: ${plan.clients} clients (think 0.5-1.5 s) + 1 CSV export`, mixed));
+  rows.push(peopleRow(`mixed load, client-side navigations: ${plan.clients} clients (think 0.5-1.5 s) + 1 CSV export`, browsing));
   rows.push({
     scenario: `capacity: ${capacity.clients} clients back to back + 1 CSV export`,
     ttfbMedian: capacity.ttfb.median,

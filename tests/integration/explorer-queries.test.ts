@@ -227,14 +227,14 @@ function compareRows(a: ModelRow, b: ModelRow, sort: SortKey, dir: SortDirection
 }
 
 function searchTextOf(row: ModelRow): string {
-  return [row.actorName, row.actorEmail, row.targetName, row.ipHost, row.description, row.requestId]
+  return [row.actorName, row.actorEmail, row.targetName, row.ipHost, row.description]
     .map((v) => v ?? "")
     .join(" ")
     .toLowerCase();
 }
 
 function termMatches(row: ModelRow, term: SearchTerm): boolean {
-  if ([...term.text].length >= 3) return searchTextOf(row).includes(term.text);
+  if ([...term.text].length >= 3) return searchTextOf(row).includes(term.text) || (lower(row.requestId)?.startsWith(term.text) ?? false);
   return (lower(row.actorEmail) ?? "").startsWith(term.text) || (lower(row.targetName)?.startsWith(term.text) ?? false);
 }
 
@@ -533,6 +533,10 @@ describe("search language", () => {
     "2001:db8",
     "10.1",
     "req_%",
+    // request ids match by their start, not anywhere inside
+    "req_1",
+    "REQ_A",
+    "_special",
     "checkout service",
     "checkout -zebra",
     // short words: email or target-name prefixes

@@ -21,8 +21,8 @@ export function SearchHelp({ onExample }: { onExample: (example: string) => void
         <div className="grid gap-1 border-b p-4">
           <h2 className="text-sm font-semibold">Search syntax</h2>
           <p className="text-muted-foreground text-xs leading-relaxed">
-            Free words match the actor&apos;s name or email, the target, the IP address, the description and the
-            request id, ignoring case. Use <code className="font-mono">&quot;quoted phrases&quot;</code> to match words
+            Free words match anywhere in the actor&apos;s name or email, the target, the IP address and the
+            description, or the start of the request id, ignoring case. Use <code className="font-mono">&quot;quoted phrases&quot;</code> to match words
             together, <code className="font-mono">-</code> before a qualifier to exclude it. Different qualifiers must
             all match; the same qualifier twice means either value.
           </p>

@@ -17,7 +17,8 @@
  *   rather than reported as an unknown qualifier.
  *
  * Meaning: free terms AND together, and each must match (or, negated, must not match) one of actor
- * name, actor email, target name, IP, description or request id. The same qualifier repeated ORs
+ * name, actor email, target name, IP, description (anywhere inside) or request id (its start;
+ * lib/filters.ts says why). The same qualifier repeated ORs
  * its values (`type:auth type:vpn`), negated ones exclude all of theirs (`-type:auth -type:vpn`),
  * and different qualifiers AND together. A token that cannot be read becomes an error entry and is
  * left out; the rest of the query still applies. Parsing never throws.

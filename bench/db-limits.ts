@@ -3,7 +3,7 @@ import "server-only";
 import { drizzle } from "drizzle-orm/postgres-js";
 import type { SQL } from "drizzle-orm";
 import postgres from "postgres";
-import { setDatabaseHandle, type Database } from "@/db/client";
+import { CONSOLE_CONNECTION_SETTINGS, setDatabaseHandle, type Database } from "@/db/client";
 import * as schema from "@/db/schema";
 import { loadExplorer } from "@/app/orgs/[org]/audit-logs/lib/load-explorer";
 import { parseSearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
@@ -67,7 +67,9 @@ export interface ExplorerDatabase {
  * with a logger that can record the statements it sends.
  */
 export function installExplorerDatabase(url: string): ExplorerDatabase {
-  const client = postgres(url, { max: 10, idle_timeout: 30, connect_timeout: 10, onnotice: () => {} });
+  // The console's own session settings: without them the DB limit could use plans (parallel
+  // workers) the console never runs.
+  const client = postgres(url, { max: 10, idle_timeout: 30, connect_timeout: 10, onnotice: () => {}, connection: CONSOLE_CONNECTION_SETTINGS });
   const capture: Capture = { on: false, queries: [] };
   const db = drizzle(client, {
     schema,

@@ -29,6 +29,14 @@ export interface DatabaseOptions {
   maxConnections?: number;
 }
 
+/*
+ * Session settings of every console connection to a server database. Many short queries from many
+ * people at once: a parallel plan took three processes' CPU for the wall time one process needed
+ * (a common word's capped count: 162 ms either way on 10M entries), CPU the other people's pages
+ * were waiting for (docs/performance.md). The benchmark opens its connections with these too.
+ */
+export const CONSOLE_CONNECTION_SETTINGS = { max_parallel_workers_per_gather: "0" } as const;
+
 export function defaultDataDir(): string {
   return process.env.PGLITE_DATA_DIR ?? ".data/pglite";
 }
@@ -41,10 +49,7 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
       idle_timeout: 30,
       connect_timeout: 10,
       onnotice: () => {},
-      // Many short queries from many people at once: a parallel plan took three processes' CPU
-      // for the wall time one process needed (a common word's capped count: 162 ms either way
-      // on 10M entries), CPU the other people's pages were waiting for (docs/performance.md).
-      connection: { max_parallel_workers_per_gather: "0" },
+      connection: CONSOLE_CONNECTION_SETTINGS,
     });
     const db = drizzlePostgres(sql, { schema }) as unknown as Database;
     return { kind: "postgres", db, sql, close: () => sql.end({ timeout: 5 }) };

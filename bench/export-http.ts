@@ -2,7 +2,7 @@
  * The export through the real route, on a built console (`next start`), with the server's own
  * memory measured:
  *   NEXT_DIST_DIR=.next-export npx next build   (once)
- *   npx tsx --conditions=react-server bench/export-http.ts --url postgres://.../db --dist .next-export [--search "..."]
+ *   npx tsx --conditions=react-server bench/export-http.ts --url postgres://.../db --dist .next-export [--org slug --email member] [--search "..."]
  *
  * For each format a fresh server is started (so its peak RSS, VmHWM, is that export's alone), a
  * download link is made exactly as the export action makes it (same parser, snapshot, count and
@@ -245,16 +245,32 @@ export async function checkFailureAndAbort(options: HttpMeasureOptions): Promise
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { url: { type: "string" }, dist: { type: "string" }, port: { type: "string" }, search: { type: "string" }, tz: { type: "string" } },
+    options: {
+      url: { type: "string" },
+      dist: { type: "string" },
+      port: { type: "string" },
+      org: { type: "string" },
+      email: { type: "string" },
+      search: { type: "string" },
+      tz: { type: "string" },
+    },
     strict: true,
   });
   const url = values.url ?? process.env.DATABASE_URL;
   if (!url) throw new Error("--url or DATABASE_URL is required");
-  const options: HttpMeasureOptions = { url, dist: values.dist ?? ".next-export", port: values.port ? Number(values.port) : undefined, search: values.search, timeZone: values.tz };
-  const copyBefore: ExportMeasurement[] = await measureExports({ url, search: options.search }, ["copy-plain"]);
+  const options: HttpMeasureOptions = {
+    url,
+    dist: values.dist ?? ".next-export",
+    port: values.port ? Number(values.port) : undefined,
+    org: values.org,
+    email: values.email,
+    search: values.search,
+    timeZone: values.tz,
+  };
+  const copyBefore: ExportMeasurement[] = await measureExports({ url, org: options.org, search: options.search }, ["copy-plain"]);
   const results: HttpMeasurement[] = [];
   for (const format of ["csv", "xlsx"] as const) results.push(await measureExportHttp(options, format));
-  const copyAfter = await measureExports({ url, search: options.search }, ["copy-plain"]);
+  const copyAfter = await measureExports({ url, org: options.org, search: options.search }, ["copy-plain"]);
   console.log(formatMeasurements([...copyBefore, ...copyAfter]));
   const copyRate = Math.max(copyBefore[0]!.rowsPerSecond, copyAfter[0]!.rowsPerSecond);
   for (const r of results) {

@@ -1,3 +1,4 @@
+import { newCopyField, scanCopyField } from "./copy-csv-scan";
 import { isFormulaLikeUtf8 } from "./spreadsheet-safety";
 
 /*
@@ -32,7 +33,6 @@ export function csvRecord(values: readonly (string | null)[]): string {
 
 const LF = 0x0a;
 const CR = 0x0d;
-const QUOTE = 0x22;
 const COMMA = 0x2c;
 const APOSTROPHE = 0x27;
 
@@ -61,6 +61,7 @@ export interface CopyCsvOptions {
 export class CopyCsvPostProcessor {
   private carry: Uint8Array = new Uint8Array(0);
   private readonly prefix: Buffer;
+  private readonly field = newCopyField();
   records = 0;
 
   constructor(private readonly options: CopyCsvOptions) {
@@ -84,56 +85,27 @@ export class CopyCsvPostProcessor {
     const idEnds: number[] = [];
     let done = 0;
     let p = 0;
+    const field = this.field;
     records: while (p < n) {
       const recordStart = p;
       let idStart = p;
       let idEnd = p;
-      for (let field = 0; ; field++) {
-        let contentStart: number;
-        let contentEnd: number;
-        let next: number;
-        if (input[p] === QUOTE) {
-          contentStart = p + 1;
-          let j = contentStart;
-          for (;;) {
-            while (j < n && input[j] !== QUOTE) j++;
-            if (j + 1 >= n) {
-              p = recordStart;
-              break records;
-            }
-            if (input[j + 1] === QUOTE) j += 2;
-            else break;
-          }
-          contentEnd = j;
-          next = j + 1;
-        } else {
-          contentStart = p;
-          let j = p;
-          while (j < n && input[j] !== COMMA && input[j] !== LF && input[j] !== CR) j++;
-          if (j >= n) {
-            p = recordStart;
-            break records;
-          }
-          contentEnd = j;
-          next = j;
+      for (let index = 0; ; index++) {
+        if (!scanCopyField(input, p, n, field)) {
+          p = recordStart;
+          break records;
         }
-        if (field === 0) {
-          idStart = contentStart;
-          idEnd = contentEnd;
+        if (index === 0) {
+          idStart = field.start;
+          idEnd = field.end;
         }
-        if (neutralise[field] && isFormulaLikeUtf8(input, contentStart, contentEnd)) inserts.push(contentStart);
-        const separator = input[next];
-        if (separator === COMMA) {
-          p = next + 1;
-          continue;
-        }
-        const end = separator === CR && input[next + 1] === LF ? next + 1 : next;
-        if (input[end] !== LF) throw new Error(`Unexpected byte after a CSV field at ${next}`);
-        if (field + 1 !== fields) throw new Error(`A COPY record had ${field + 1} fields, not ${fields}`);
-        ends.push(next);
+        if (neutralise[index] && isFormulaLikeUtf8(input, field.start, field.end)) inserts.push(field.start);
+        p = field.after;
+        if (!field.last) continue;
+        if (index + 1 !== fields) throw new Error(`A COPY record had ${index + 1} fields, not ${fields}`);
+        ends.push(field.separator);
         idStarts.push(idStart);
         idEnds.push(idEnd);
-        p = end + 1;
         done = p;
         break;
       }

@@ -1,4 +1,4 @@
-import { ZipStream } from "./zip-stream";
+import { ZipStream, type CompressedPiece } from "./zip-stream";
 import { isFormulaLike } from "./spreadsheet-safety";
 
 /*
@@ -11,6 +11,9 @@ import { isFormulaLike } from "./spreadsheet-safety";
  * --modes xlsx-exceljs), wrote 19.8k rows/s with a peak RSS of 1.1 GB, committing every row and
  * waiting for 'drain'; this writer, 88k rows/s and 252 MB. It emits the XML as text and
  * compresses it in the thread pool while the next rows are built.
+ *
+ * On the server database the rows come another way: CopySheetRows writes the same XML from
+ * COPY's output on a thread of its own, compresses it there, and appendRows() adds the pieces.
  */
 
 export const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -33,9 +36,9 @@ export interface XlsxColumn {
 
 // Style indexes into cellXfs below.
 const STYLE_HEADER = 1;
-const STYLE_UTC = 2;
-const STYLE_LOCAL = 3;
-const STYLE_QUOTED_TEXT = 4;
+export const STYLE_UTC = 2;
+export const STYLE_LOCAL = 3;
+export const STYLE_QUOTED_TEXT = 4;
 
 const MS_PER_DAY = 86_400_000;
 // Excel's serial day 25569 is 1970-01-01 (the 1900 date system).
@@ -44,6 +47,11 @@ const EPOCH_SERIAL = 25_569;
 const NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 const NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+
+/** Excel's serial date of an instant given as milliseconds since 1970 (UTC, or a wall clock read as UTC). */
+export function dateSerial(epochMs: number): number {
+  return epochMs / MS_PER_DAY + EPOCH_SERIAL;
+}
 
 export function columnLetter(index: number): string {
   let n = index + 1;
@@ -97,7 +105,8 @@ function isXmlSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
-function inlineString(ref: string, value: string, style: number): string {
+/** A text cell, cut to Excel's limit, escaped, its edge blanks kept. */
+export function inlineString(ref: string, value: string, style: number): string {
   const text = value.length > XLSX_MAX_CELL_CHARS ? fitCell(value) : value;
   const s = style ? ` s="${style}"` : "";
   const space = isXmlSpace(text.charCodeAt(0)) || isXmlSpace(text.charCodeAt(text.length - 1)) ? ' xml:space="preserve"' : "";
@@ -140,6 +149,8 @@ export interface XlsxWriterOptions {
   level?: number;
 }
 
+const DEFAULT_LEVEL = 1;
+
 export class XlsxWriter {
   private readonly zip: ZipStream;
   private readonly refs: string[];
@@ -150,7 +161,7 @@ export class XlsxWriter {
     private readonly columns: readonly XlsxColumn[],
     private readonly options: XlsxWriterOptions,
   ) {
-    this.zip = new ZipStream(options.createdAt, options.level ?? 1);
+    this.zip = new ZipStream(options.createdAt, options.level ?? DEFAULT_LEVEL);
     this.refs = columns.map((_, i) => columnLetter(i));
     this.kinds = columns.map((c) => c.kind);
   }
@@ -255,13 +266,37 @@ export class XlsxWriter {
           if (text === "") continue;
           xml += inlineString(`${refs[i]}${r}`, text, isFormulaLike(text) ? STYLE_QUOTED_TEXT : 0);
         } else {
-          const serial = Number(value) / MS_PER_DAY + EPOCH_SERIAL;
-          xml += `<c r="${refs[i]}${r}" s="${kind === "utc-time" ? STYLE_UTC : STYLE_LOCAL}"><v>${serial}</v></c>`;
+          xml += `<c r="${refs[i]}${r}" s="${kind === "utc-time" ? STYLE_UTC : STYLE_LOCAL}"><v>${dateSerial(Number(value))}</v></c>`;
         }
       }
       xml += "</row>";
     }
     return xml;
+  }
+
+  /** The worksheet's CRC so far: where a thread that writes the next rows carries it on from. */
+  get sheetCrc(): number {
+    return this.zip.openCrc;
+  }
+
+  /** The sheet row the next data row becomes. */
+  get nextRow(): number {
+    return this.rowNumber + 1;
+  }
+
+  /** The zlib level of the worksheet, for a thread that compresses its rows. */
+  get level(): number {
+    return this.options.level ?? DEFAULT_LEVEL;
+  }
+
+  /**
+   * Rows written and compressed on another thread (CopySheetRows and deflatePiece), in order;
+   * `rows` is the number of data rows the sheet holds once this piece is in.
+   */
+  appendRows(piece: CompressedPiece, rows: number): Buffer {
+    if (rows > XLSX_MAX_DATA_ROWS) throw new RangeError(`An xlsx sheet holds at most ${XLSX_MAX_DATA_ROWS} data rows`);
+    this.rowNumber = rows + 1;
+    return this.zip.append(piece);
   }
 
   /** Compresses a piece of worksheet XML; await the pieces in the order they were made. */

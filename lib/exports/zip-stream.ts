@@ -16,6 +16,29 @@ import zlib from "node:zlib";
 
 const deflateRawAsync = promisify(zlib.deflateRaw);
 
+/**
+ * One piece of a streamed entry's deflate stream, compressed in libuv's thread pool and ended
+ * with a sync flush, so that pieces compressed apart concatenate into one valid stream.
+ */
+export function deflatePiece(data: Buffer, level: number): Promise<Buffer> {
+  // A large output chunk: fewer callbacks back on the calling thread per piece.
+  return deflateRawAsync(data, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 256 * 1024 });
+}
+
+/** deflatePiece() on the calling thread, for a thread whose own work it is. */
+export function deflatePieceSync(data: Uint8Array, level: number): Buffer {
+  return zlib.deflateRawSync(data, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 256 * 1024 });
+}
+
+/** A piece of the open entry compressed elsewhere (another thread), with the entry's running CRC after it. */
+export interface CompressedPiece {
+  out: Uint8Array;
+  /** CRC-32 of the entry's uncompressed bytes so far, this piece's included. */
+  crc: number;
+  /** Uncompressed bytes in this piece. */
+  bytesIn: number;
+}
+
 const UINT32_MAX = 0xffffffff;
 const FLAG_DATA_DESCRIPTOR = 0x0008;
 const FLAG_UTF8 = 0x0800;
@@ -131,13 +154,34 @@ export class ZipStream {
     entry.uncompressed += data.length;
     entry.pending += 1;
     try {
-      // A large output chunk: fewer callbacks back on the main thread per piece.
-      const out = await deflateRawAsync(data, { level: this.level, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 256 * 1024 });
+      const out = await deflatePiece(data, this.level);
       entry.compressed += out.length;
       return this.emit(out);
     } finally {
       entry.pending -= 1;
     }
+  }
+
+  /** The open entry's CRC so far: where a thread compressing its next pieces starts. */
+  get openCrc(): number {
+    if (!this.open) throw new Error("No streamed entry is open");
+    return this.open.crc;
+  }
+
+  /**
+   * Adds a piece of the open entry that was compressed elsewhere (deflatePiece on another
+   * thread, which carried the CRC on from openCrc). Pieces must come in order, with no write()
+   * pending.
+   */
+  append(piece: CompressedPiece): Buffer {
+    const entry = this.open;
+    if (!entry) throw new Error("No streamed entry is open");
+    if (entry.pending > 0) throw new Error("Compressed pieces are still pending");
+    entry.crc = piece.crc;
+    entry.uncompressed += piece.bytesIn;
+    entry.compressed += piece.out.length;
+    const out = Buffer.from(piece.out.buffer, piece.out.byteOffset, piece.out.byteLength);
+    return this.emit(out);
   }
 
   /** Ends the open entry: the final empty deflate block and the data descriptor. */

@@ -1,0 +1,72 @@
+import "server-only";
+
+import { Worker } from "node:worker_threads";
+import type { PieceReply } from "./piece-worker-thread";
+
+// Outside a build (vitest runs the TypeScript sources) a worker's entry is TypeScript too: it is
+// loaded through tsx's loader, registered inside the new thread.
+const SOURCES_ENTRY = `import("tsx/esm/api").then(({ register }) => { register(); return import(require("node:worker_threads").workerData.entry); })`;
+
+/** True when `moduleUrl` is a TypeScript source (tests, the benchmark's scripts), not a build. */
+export function runningFromSources(moduleUrl: string): boolean {
+  return moduleUrl.endsWith(".ts");
+}
+
+/** A worker on a TypeScript entry, for code that runs from its sources. */
+export function sourceWorker(entryUrl: string, workerData: object): Worker {
+  return new Worker(SOURCES_ENTRY, { eval: true, workerData: { ...workerData, entry: entryUrl } });
+}
+
+interface Waiting<R> {
+  resolve: (reply: R) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * The side of an export thread that sends it pieces of a stream and takes back what it made of
+ * each, in the order they were sent (piece-worker-thread.ts answers in order). A failure there
+ * fails that piece and every piece after it: a stream with a hole in it is never finished.
+ */
+export class PieceWorker<R extends object> {
+  private readonly waiting: Waiting<R>[] = [];
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly worker: Worker,
+    /** Says which thread stopped, in the error a stopped thread leaves behind. */
+    private readonly label: string,
+  ) {
+    worker.on("message", (reply: PieceReply<R>) => {
+      const waiting = this.waiting.shift();
+      if ("error" in reply) {
+        this.fail(new Error(reply.error));
+        waiting?.reject(this.failure!);
+        return;
+      }
+      waiting?.resolve(reply);
+    });
+    worker.on("error", (error) => this.fail(error));
+    worker.on("exit", (code) => this.fail(new Error(`The ${label} thread stopped (exit code ${code})`)));
+  }
+
+  /** Sends a piece; a buffer of its own moves to the thread, a slice of a shared one is copied. */
+  send(piece: Uint8Array): Promise<R> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      const own = piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength;
+      this.worker.postMessage(piece, own ? [piece.buffer as ArrayBuffer] : []);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners("exit");
+    this.fail(new Error(`The ${this.label} thread was closed`));
+    await this.worker.terminate();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiting of this.waiting.splice(0)) waiting.reject(this.failure);
+  }
+}

@@ -82,3 +82,39 @@ export function scanCopyField(input: Uint8Array, p: number, n: number, field: Co
   field.after = next + 1;
   return true;
 }
+
+/**
+ * The unfinished record left by the last piece, followed by the next piece, in one buffer that is
+ * reused from piece to piece: an export passes gigabytes through, and a fresh buffer for each
+ * piece would pile up as garbage outside the JavaScript heap between collections.
+ */
+export class PieceJoiner {
+  private buf = Buffer.allocUnsafe(256 * 1024);
+  private carried = 0;
+
+  /** Bytes kept from the last piece (an unfinished record). */
+  get pending(): number {
+    return this.carried;
+  }
+
+  /**
+   * The kept bytes followed by `chunk`: valid up to the returned length, and only until the next
+   * call (the buffer is reused).
+   */
+  join(chunk: Uint8Array): [Buffer, number] {
+    const n = this.carried + chunk.length;
+    if (n > this.buf.length) {
+      const larger = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2));
+      this.buf.copy(larger, 0, 0, this.carried);
+      this.buf = larger;
+    }
+    this.buf.set(chunk, this.carried);
+    return [this.buf, n];
+  }
+
+  /** Keeps bytes [from, n) of the joined input for the next piece. */
+  keep(from: number, n: number): void {
+    this.carried = n - from;
+    if (from > 0 && this.carried > 0) this.buf.copyWithin(0, from, n);
+  }
+}

@@ -1,4 +1,4 @@
-import { newCopyField, scanCopyField } from "./copy-csv-scan";
+import { newCopyField, PieceJoiner, scanCopyField } from "./copy-csv-scan";
 import { isFormulaLike, isFormulaLikeUtf8 } from "./spreadsheet-safety";
 import { columnLetter, dateSerial, inlineString, STYLE_LOCAL, STYLE_QUOTED_TEXT, STYLE_UTC, XLSX_MAX_DATA_ROWS, XLSX_MAX_ROWS, type XlsxCellKind } from "./xlsx-writer";
 
@@ -125,11 +125,7 @@ class ByteSink {
 }
 
 export class CopySheetRows {
-  // The unfinished record from the last piece followed by the new piece, in a buffer that is
-  // reused: an export passes gigabytes through here, and fresh buffers for each piece would
-  // pile up as garbage between collections (they live outside the JavaScript heap).
-  private input = Buffer.allocUnsafe(256 * 1024);
-  private carried = 0;
+  private readonly joiner = new PieceJoiner();
   private readonly field = newCopyField();
   private readonly kinds: Uint8Array;
   private readonly refs: string[];
@@ -150,7 +146,7 @@ export class CopySheetRows {
 
   /** True when the input ended between records. */
   get complete(): boolean {
-    return this.carried === 0;
+    return this.joiner.pending === 0;
   }
 
   /**
@@ -158,14 +154,7 @@ export class CopySheetRows {
    * buffer that the next call writes over: use it (compress it, copy it) before calling again.
    */
   transform(chunk: Uint8Array): Buffer {
-    const n = this.carried + chunk.length;
-    if (n > this.input.length) {
-      const larger = Buffer.allocUnsafe(Math.max(n, this.input.length * 2));
-      this.input.copy(larger, 0, 0, this.carried);
-      this.input = larger;
-    }
-    const { input } = this;
-    input.set(chunk, this.carried);
+    const [input, n] = this.joiner.join(chunk);
     const { kinds, field, sink } = this;
     sink.reset();
     const fields = kinds.length;
@@ -202,9 +191,7 @@ export class CopySheetRows {
       this.records += 1;
       done = p;
     }
-    // The unfinished record moves to the front for the next piece.
-    this.carried = n - done;
-    if (done > 0 && this.carried > 0) input.copyWithin(0, done, n);
+    this.joiner.keep(done, n);
     return sink.view();
   }
 

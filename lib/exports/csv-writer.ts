@@ -1,4 +1,4 @@
-import { newCopyField, scanCopyField } from "./copy-csv-scan";
+import { newCopyField, PieceJoiner, scanCopyField } from "./copy-csv-scan";
 import { isFormulaLikeUtf8 } from "./spreadsheet-safety";
 
 /*
@@ -59,7 +59,7 @@ export interface CopyCsvOptions {
  * must have the expected number of fields, or the output is refused rather than garbled.
  */
 export class CopyCsvPostProcessor {
-  private carry: Uint8Array = new Uint8Array(0);
+  private readonly joiner = new PieceJoiner();
   private readonly prefix: Buffer;
   private readonly field = newCopyField();
   records = 0;
@@ -70,13 +70,11 @@ export class CopyCsvPostProcessor {
 
   /** True when the input ended between records. */
   get complete(): boolean {
-    return this.carry.length === 0;
+    return this.joiner.pending === 0;
   }
 
   transform(chunk: Uint8Array): Uint8Array {
-    const input =
-      this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const n = input.length;
+    const [input, n] = this.joiner.join(chunk);
     const { fields, neutralise } = this.options;
     // Pass 1: where apostrophes go, where records end, where their ids are.
     const inserts: number[] = [];
@@ -110,9 +108,11 @@ export class CopyCsvPostProcessor {
         break;
       }
     }
-    this.carry = done < n ? input.slice(done) : new Uint8Array(0);
     this.records += ends.length;
-    if (ends.length === 0) return new Uint8Array(0);
+    if (ends.length === 0) {
+      this.joiner.keep(done, n);
+      return new Uint8Array(0);
+    }
 
     // Pass 2: copy, inserting the apostrophes and, before each record's end, the permalink.
     let extra = inserts.length;
@@ -137,6 +137,8 @@ export class CopyCsvPostProcessor {
       out[at++] = LF;
       from = input[end] === CR ? end + 2 : end + 1;
     }
+    // Only now: keeping the unfinished record moves it over the bytes just copied.
+    this.joiner.keep(done, n);
     return at === out.length ? out : out.subarray(0, at);
   }
 }

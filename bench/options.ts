@@ -31,7 +31,8 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --port   port of the console under test (default 3204)
   --profile  run the console under node --cpu-prof; the profile and its summary go to bench/results/
 The benchmark uses its own database, audit_bench, on the DATABASE_URL server (created if missing).
-NEXT_DIST_DIR chooses the build folder (default .next-bench); it is built when it has no BUILD_ID.`;
+NEXT_DIST_DIR chooses the build folder (default .next-bench); it is built when it has no BUILD_ID.
+BENCH_SERVER_NODE_OPTIONS, when set, is the console's NODE_OPTIONS (and only the console's), e.g. --max-old-space-size=256.`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);

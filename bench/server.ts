@@ -112,6 +112,7 @@ export async function startServer(opts: {
     PORT: String(opts.port),
     DATABASE_URL: opts.databaseUrl,
     NEXT_DIST_DIR: opts.distDir,
+    ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     AUTH_SECRET: process.env.BENCH_AUTH_SECRET ?? "bench-secret-not-for-production-0123456789abcdef",
     // Every client of the benchmark signs in from 127.0.0.1.
     AUTH_THROTTLE_IP_LIMIT: "100000",

@@ -4,10 +4,10 @@
  * COPY's output as it streams and may be handed a piece that ends anywhere.
  */
 
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const LF = 0x0a;
-const CR = 0x0d;
+export const QUOTE = 0x22;
+export const COMMA = 0x2c;
+export const LF = 0x0a;
+export const CR = 0x0d;
 
 /** Where one field's content lies, and where the scan goes on. Reused between calls. */
 export interface CopyField {

@@ -1,6 +1,6 @@
 import { newCopyField, PieceJoiner, scanCopyField } from "./copy-csv-scan";
 import { isFormulaLike, isFormulaLikeUtf8 } from "./spreadsheet-safety";
-import { columnLetter, dateSerial, inlineString, STYLE_LOCAL, STYLE_QUOTED_TEXT, STYLE_UTC, XLSX_MAX_DATA_ROWS, XLSX_MAX_ROWS, type XlsxCellKind } from "./xlsx-writer";
+import { columnLetter, dateSerial, inlineString, STYLE_LOCAL, STYLE_QUOTED_TEXT, STYLE_UTC, XLSX_MAX_CELL_CHARS, XLSX_MAX_DATA_ROWS, XLSX_MAX_ROWS, type XlsxCellKind } from "./xlsx-writer";
 
 /*
  * Worksheet rows straight from the CSV that COPY writes for the xlsx select list, on the bytes:
@@ -215,7 +215,7 @@ export class CopySheetRows {
     }
     if (start === end) return;
     // Bytes are at least as many as characters: a value this short fits a cell.
-    if (end - start > 32_767 || field.escapes || needsSlowPath(input, start, end) || isXmlSpace(input[start]) || isXmlSpace(input[end - 1])) {
+    if (end - start > XLSX_MAX_CELL_CHARS || field.escapes || needsSlowPath(input, start, end) || isXmlSpace(input[start]) || isXmlSpace(input[end - 1])) {
       const text = input.toString("utf8", start, end);
       const value = field.escapes ? text.replaceAll('""', '"') : text;
       sink.utf8(inlineString(this.refs[index]! + r, value, isFormulaLike(value) ? STYLE_QUOTED_TEXT : 0));

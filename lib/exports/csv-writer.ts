@@ -1,4 +1,4 @@
-import { newCopyField, PieceJoiner, scanCopyField } from "./copy-csv-scan";
+import { COMMA, CR, LF, newCopyField, PieceJoiner, scanCopyField } from "./copy-csv-scan";
 import { isFormulaLikeUtf8 } from "./spreadsheet-safety";
 
 /*
@@ -31,9 +31,6 @@ export function csvRecord(values: readonly (string | null)[]): string {
   return `${line}\r\n`;
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
-const COMMA = 0x2c;
 const APOSTROPHE = 0x27;
 
 export interface CopyCsvOptions {

@@ -1,7 +1,7 @@
 import "server-only";
 
 import { Worker } from "node:worker_threads";
-import type { PieceReply } from "./piece-worker-thread";
+import { isWholeBuffer, type PieceReply } from "./piece-worker-thread";
 
 // Outside a build (vitest runs the TypeScript sources) a worker's entry is TypeScript too: it is
 // loaded through tsx's loader, registered inside the new thread.
@@ -54,8 +54,7 @@ export class PieceWorker<R extends object> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      const own = piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength;
-      this.worker.postMessage(piece, own ? [piece.buffer as ArrayBuffer] : []);
+      this.worker.postMessage(piece, isWholeBuffer(piece) ? [piece.buffer as ArrayBuffer] : []);
     });
   }
 

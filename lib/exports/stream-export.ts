@@ -382,7 +382,10 @@ async function* oneAhead<I, O>(pieces: AsyncIterable<I>, transform: (piece: I) =
   if (inFlight) yield await inFlight;
 }
 
-/** Rows as arrays in the explorer's order, in batches (also used by the benchmark). */
+/**
+ * Rows as arrays in the explorer's order, in batches: the xlsx export on the embedded database.
+ * On the server database only the benchmark reads rows this way (exceljs' writer, for comparison).
+ */
 export function rowSource(handle: DatabaseHandle, job: ExportJob, list: SQL[], batchRows: number, signal: AbortSignal | undefined): AsyncGenerator<unknown[][]> {
   if (handle.kind === "pglite") return keysetRows(handle.client, job, list, batchRows, signal);
   const settings = exportSessionSettings(job.context, job.expectedRows);
@@ -393,10 +396,14 @@ export function rowSource(handle: DatabaseHandle, job: ExportJob, list: SQL[], b
 /* Formats                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
+// COPY takes no parameters: the statement's values are inlined as literals.
+function copyCsvOf(job: ExportJob, list: SQL[]): string {
+  return `copy (${inlineParameters(compile(selectStatement(job, list)))}) to stdout with (format csv)`;
+}
+
 /** The COPY statement that writes the CSV body (no header): also what the benchmark times. */
 export function copyCsvStatement(job: ExportJob): string {
-  const t = exportTable(job.selection);
-  return `copy (${inlineParameters(compile(selectStatement(job, csvSelectList(t))))}) to stdout with (format csv)`;
+  return copyCsvOf(job, csvSelectList(exportTable(job.selection)));
 }
 
 /**
@@ -405,8 +412,7 @@ export function copyCsvStatement(job: ExportJob): string {
  * set with the export's settings), so the dates are the same as from rows read as values.
  */
 export function copyXlsxStatement(job: ExportJob): string {
-  const t = exportTable(job.selection);
-  return `copy (${inlineParameters(compile(selectStatement(job, xlsxSelectList(t))))}) to stdout with (format csv)`;
+  return copyCsvOf(job, xlsxSelectList(exportTable(job.selection)));
 }
 
 async function* csvChunks(handle: DatabaseHandle, job: ExportJob, options: StreamOptions): AsyncGenerator<Uint8Array> {

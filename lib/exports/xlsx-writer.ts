@@ -290,7 +290,7 @@ export class XlsxWriter {
   }
 
   /**
-   * Rows written and compressed on another thread (CopySheetRows and deflatePiece), in order;
+   * Rows written and compressed on another thread (CopySheetRows and deflatePieceSync), in order;
    * `rows` is the number of data rows the sheet holds once this piece is in.
    */
   appendRows(piece: CompressedPiece, rows: number): Buffer {

@@ -169,7 +169,7 @@ export class ZipStream {
   }
 
   /**
-   * Adds a piece of the open entry that was compressed elsewhere (deflatePiece on another
+   * Adds a piece of the open entry that was compressed elsewhere (deflatePieceSync on another
    * thread, which carried the CRC on from openCrc). Pieces must come in order, with no write()
    * pending.
    */

@@ -7,9 +7,16 @@ import { isWholeBuffer, type PieceReply } from "./piece-worker-thread";
 // loaded through tsx's loader, registered inside the new thread.
 const SOURCES_ENTRY = `import("tsx/esm/api").then(({ register }) => { register(); return import(require("node:worker_threads").workerData.entry); })`;
 
-/** True when `moduleUrl` is a TypeScript source (tests, the benchmark's scripts), not a build. */
-export function runningFromSources(moduleUrl: string): boolean {
-  return moduleUrl.endsWith(".ts");
+/**
+ * True when this code runs from its TypeScript sources (tests, the benchmark's scripts), not from
+ * a Next.js build. Next.js compiles `process.env.NEXT_RUNTIME` into its server bundles as
+ * "nodejs". The module's own URL cannot tell: Turbopack's import.meta.url names the source file
+ * (`.../off-thread-csv.ts`) in a build too, and deciding by it sent every production export's
+ * thread through tsx, a development dependency, compiling the sources on each start (300-400 ms
+ * before the first piece was answered, docs/performance.md).
+ */
+export function runningFromSources(): boolean {
+  return process.env.NEXT_RUNTIME !== "nodejs";
 }
 
 /** A worker on a TypeScript entry, for code that runs from its sources. */

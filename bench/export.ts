@@ -21,8 +21,8 @@ import { organizations } from "@/db/schema";
 import { parseSearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
 import { parseExplorerParams } from "@/app/orgs/[org]/audit-logs/lib/search-params";
 import { compile, countExportRows, exportOrderBy, exportTable, exportWhere, fixSnapshot, inlineParameters } from "@/lib/exports/export-query";
-import { EXPORT_COLUMNS, exportHeaders, exportSessionSettings, xlsxSelectList } from "@/lib/exports/columns";
-import { exportChunks, rowSource, type ExportJob } from "@/lib/exports/stream-export";
+import { EXPORT_COLUMNS, exportHeaders, xlsxSelectList } from "@/lib/exports/columns";
+import { exportChunks, exportJobSettings, rowSource, type ExportJob } from "@/lib/exports/stream-export";
 
 export const EXPORT_MEASURE_MODES = ["copy-plain", "copy-export", "csv", "xlsx"] as const;
 /** Not run by default: exceljs' streaming writer on the same rows, for the record. */
@@ -98,7 +98,7 @@ async function discardCopy(handle: DatabaseHandle, job: ExportJob, statement: st
   const conn = await handle.sql.reserve();
   try {
     await conn.unsafe("begin");
-    for (const [name, value] of exportSessionSettings(job.context, job.expectedRows)) {
+    for (const [name, value] of exportJobSettings(job)) {
       await conn.unsafe("select set_config($1, $2, true)", [name, value]);
     }
     const stream = await conn.unsafe(statement).readable();

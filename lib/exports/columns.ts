@@ -143,18 +143,15 @@ export function xlsxSelectList(t: T): SQL[] {
  *   evaluating them (measured: 3x slower with JIT on a 1M-row export).
  * - no parallel workers: the rows are streamed in order to one consumer; workers would sort in
  *   parallel and compete with the web server for the same cores.
- * - enable_sort off for large exports: the explorer's order has an index for every sort, and
- *   walking it streams the first rows at once with no sort spilling hundreds of MB to disk. A
- *   small export keeps the planner's choice (a selective search is cheaper to sort than to walk).
+ * - enable_sort off when `walkIndex` (walksIndexOrder in export-query.ts): the rows are read in
+ *   order from the explorer's index for the sort instead of being sorted.
  */
-export const SORT_FREE_ABOVE_ROWS = 50_000;
-
-export function exportSessionSettings(ctx: Pick<ExportContext, "timeZone">, expectedRows: number): [string, string][] {
+export function exportSessionSettings(ctx: Pick<ExportContext, "timeZone">, walkIndex: boolean): [string, string][] {
   const settings: [string, string][] = [
     ["TimeZone", ctx.timeZone],
     ["jit", "off"],
     ["max_parallel_workers_per_gather", "0"],
   ];
-  if (expectedRows > SORT_FREE_ABOVE_ROWS) settings.push(["enable_sort", "off"]);
+  if (walkIndex) settings.push(["enable_sort", "off"]);
   return settings;
 }

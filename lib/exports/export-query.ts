@@ -4,7 +4,7 @@ import { and, sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { queryRows, type Executor } from "@/db/client";
 import { auditLogs } from "@/db/schema/audit-logs";
-import { asLiveShape, auditTableFor, buildAuditWhere } from "@/app/orgs/[org]/audit-logs/lib/filters";
+import { asLiveShape, auditTableFor, buildAuditWhere, buildFilterParts } from "@/app/orgs/[org]/audit-logs/lib/filters";
 import { sortKeyExpression } from "@/app/orgs/[org]/audit-logs/lib/queries";
 import type { SearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
 import type { ExplorerParams, SortDirection, SortKey } from "@/app/orgs/[org]/audit-logs/lib/search-params";
@@ -30,6 +30,28 @@ export interface ExportSelection {
 
 export function exportTable(selection: Pick<ExportSelection, "params">): T {
   return asLiveShape(auditTableFor(selection.params.scope));
+}
+
+/** Above this many rows an export always walks its index (walksIndexOrder). */
+export const SORT_FREE_ABOVE_ROWS = 50_000;
+
+/**
+ * Whether an export reads its rows in order by walking the explorer's index for its sort
+ * (enable_sort off), rather than leaving the plan to PostgreSQL, which may sort.
+ * - Large exports walk: the first rows stream at once, with no sort spilling hundreds of MB.
+ * - So does an export that only its period restricts, in time order, whatever its size: the
+ *   primary key (org_id, occurred_at, id) holds exactly its rows in its order, so the walk reads
+ *   nothing it throws away. Left to the planner, 25,600 such rows were read by a bitmap scan and
+ *   sorted on disk at the default work_mem (11 MB): 158-167 ms before the first row against
+ *   104-112 ms for the whole walk (10M data set, psql).
+ * - Other small exports keep the planner's choice: a selective search (a rare word) is cheaper to
+ *   sort than to find by walking every entry of the period.
+ */
+export function walksIndexOrder(selection: Pick<ExportSelection, "params" | "search">, expectedRows: number): boolean {
+  if (expectedRows > SORT_FREE_ABOVE_ROWS) return true;
+  if (selection.params.sort !== "time") return false;
+  const parts = buildFilterParts(exportTable(selection), selection.params, selection.search);
+  return Object.keys(parts).every((part) => part === "period");
 }
 
 export function exportWhere(selection: ExportSelection): SQL {

@@ -11,7 +11,7 @@ import { csvRecord, UTF8_BOM } from "./csv-writer";
 import { OffThreadCsvPostProcessor } from "./off-thread-csv";
 import { OffThreadSheetRows } from "./off-thread-xlsx";
 import { neutraliseForCsv } from "./spreadsheet-safety";
-import { compile, EXPORT_APPLICATION_NAME, exportOrderBy, exportTable, exportWhere, inlineParameters, type ExportSelection } from "./export-query";
+import { compile, EXPORT_APPLICATION_NAME, exportOrderBy, exportTable, exportWhere, inlineParameters, walksIndexOrder, type ExportSelection } from "./export-query";
 import { sortKeyExpression } from "@/app/orgs/[org]/audit-logs/lib/queries";
 import { XlsxWriter } from "./xlsx-writer";
 
@@ -105,6 +105,11 @@ function selectStatement(job: ExportJob, list: SQL[], extra: SQL[] = [], after: 
 }
 
 // One statement: set_config(name, value, true) for each setting, so they end with the transaction.
+/** The settings of the transaction an export runs in (exportSessionSettings). */
+export function exportJobSettings(job: ExportJob): [string, string][] {
+  return exportSessionSettings(job.context, walksIndexOrder(job.selection, job.expectedRows));
+}
+
 function settingsStatement(settings: [string, string][]): { text: string; params: string[] } {
   const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
   return { text: `select ${calls.join(", ")}`, params: settings.flat() };
@@ -317,7 +322,7 @@ async function* keysetRows(client: PGlite, job: ExportJob, list: SQL[], batchRow
   ];
   const op = sql.raw(dir === "desc" ? "<" : ">");
   // Each page is its own short transaction (the embedded database has one connection to share).
-  const settings = settingsStatement(exportSessionSettings(job.context, job.expectedRows));
+  const settings = settingsStatement(exportJobSettings(job));
   let edge: { k: string | null; t: string; i: string } | null = null;
   for (;;) {
     throwIfAborted(signal);
@@ -388,7 +393,7 @@ async function* oneAhead<I, O>(pieces: AsyncIterable<I>, transform: (piece: I) =
  */
 export function rowSource(handle: DatabaseHandle, job: ExportJob, list: SQL[], batchRows: number, signal: AbortSignal | undefined): AsyncGenerator<unknown[][]> {
   if (handle.kind === "pglite") return keysetRows(handle.client, job, list, batchRows, signal);
-  const settings = exportSessionSettings(job.context, job.expectedRows);
+  const settings = exportJobSettings(job);
   return readAhead(inExportTransaction(handle, settings, signal, (conn) => cursorRows(conn, selectStatement(job, list), batchRows, signal)));
 }
 
@@ -422,7 +427,7 @@ async function* csvChunks(handle: DatabaseHandle, job: ExportJob, options: Strea
   yield head;
   if (handle.kind === "postgres") {
     const normaliser = new OffThreadCsvPostProcessor({ fields: SQL_COLUMNS.length, neutralise: NEUTRALISED, permalinkPrefix: job.context.permalinkPrefix });
-    const settings = exportSessionSettings(job.context, job.expectedRows);
+    const settings = exportJobSettings(job);
     const pieces = inExportTransaction(handle, settings, options.signal, (conn) => copyOut(conn, copyCsvStatement(job), options.signal));
     try {
       for await (const { out, records } of oneAhead(pieces, (piece) => normaliser.transform(piece))) {
@@ -489,7 +494,7 @@ async function* xlsxRowsFromCopy(handle: Extract<DatabaseHandle, { kind: "postgr
     crc: writer.sheetCrc,
     level: writer.level,
   });
-  const settings: [string, string][] = [...exportSessionSettings(job.context, job.expectedRows), ["extra_float_digits", "1"]];
+  const settings: [string, string][] = [...exportJobSettings(job), ["extra_float_digits", "1"]];
   const pieces = inExportTransaction(handle, settings, options.signal, (conn) => copyOut(conn, copyXlsxStatement(job), options.signal));
   try {
     let complete = true;

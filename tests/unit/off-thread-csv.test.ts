@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CopyCsvPostProcessor, type CopyCsvOptions } from "@/lib/exports/csv-writer";
 import { OffThreadCsvPostProcessor } from "@/lib/exports/off-thread-csv";
+import { runningFromSources } from "@/lib/exports/piece-worker";
 
 const OPTIONS: CopyCsvOptions = { fields: 3, neutralise: [false, true, true], permalinkPrefix: "https://console.test/e/" };
 
@@ -59,5 +60,22 @@ describe("OffThreadCsvPostProcessor", () => {
     const offThread = new OffThreadCsvPostProcessor(OPTIONS);
     await offThread.close();
     await expect(offThread.transform(Buffer.from("a,b,c\n"))).rejects.toThrow("closed");
+  });
+});
+
+describe("runningFromSources", () => {
+  it("is false inside a Next.js build, whatever the module's URL says, and true outside one", () => {
+    const before = process.env.NEXT_RUNTIME;
+    try {
+      // Next.js compiles this value into its server bundles; Turbopack's import.meta.url still
+      // names the .ts source there, so only this tells a build from the sources.
+      process.env.NEXT_RUNTIME = "nodejs";
+      expect(runningFromSources()).toBe(false);
+      delete process.env.NEXT_RUNTIME;
+      expect(runningFromSources()).toBe(true);
+    } finally {
+      if (before === undefined) delete process.env.NEXT_RUNTIME;
+      else process.env.NEXT_RUNTIME = before;
+    }
   });
 });

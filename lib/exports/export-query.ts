@@ -42,8 +42,8 @@ export const SORT_FREE_ABOVE_ROWS = 50_000;
  * - So does an export that only its period restricts, in time order, whatever its size: the
  *   primary key (org_id, occurred_at, id) holds exactly its rows in its order, so the walk reads
  *   nothing it throws away. Left to the planner, 25,600 such rows were read by a bitmap scan and
- *   sorted on disk at the default work_mem (11 MB): 158-167 ms before the first row against
- *   104-112 ms for the whole walk (10M data set, psql).
+ *   sorted on disk at the default work_mem (11 MB): 158-160 ms before the first row against
+ *   104-112 ms for the whole walk (10M data set, psql, warm).
  * - Other small exports keep the planner's choice: a selective search (a rare word) is cheaper to
  *   sort than to find by walking every entry of the period.
  */

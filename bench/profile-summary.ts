@@ -68,7 +68,11 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
 
 export function latestProfile(dir: string): string | null {
   try {
-    const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).sort();
+    // Node names a thread's profile CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile, and
+    // the export threads write theirs beside the console's: the console's main thread is id 0.
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith(".cpuprofile") && f.split(".")[4] === "0")
+      .sort();
     return files.length ? path.join(dir, files[files.length - 1]!) : null;
   } catch {
     return null;

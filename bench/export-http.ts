@@ -216,7 +216,9 @@ export async function checkFailureAndAbort(options: HttpMeasureOptions): Promise
     } catch (error) {
       failure = error;
     }
-    const killedMidStream = failure
+    const killedMidStream = !terminated
+      ? `not checked: the whole file was ${bytes.toLocaleString("en-US")} bytes, under the megabyte after which the connection is killed (use a larger data set)`
+      : failure
       ? `download failed as it should after ${bytes.toLocaleString("en-US")} bytes: ${String((failure as { cause?: unknown }).cause ?? failure)}`
       : `DOWNLOAD ENDED CLEANLY after ${bytes.toLocaleString("en-US")} bytes (a truncated file that looks complete)`;
     // 2. Walk away mid-stream, from a download held back (the server blocked writing to the

@@ -79,10 +79,14 @@ export function orgSlug(i: number): string {
   return `bench-${String(i + 1).padStart(2, "0")}`;
 }
 
+function orgDomain(slug: string): string {
+  return `${slug}.bench.test`;
+}
+
 function benchOrgs(count: number): BenchOrg[] {
   return Array.from({ length: count }, (_, i) => {
     const slug = orgSlug(i);
-    return { id: demoUuid(`bench:org:${slug}`), slug, name: i === 0 ? "Bench Largest" : `Bench ${i + 1}`, domain: `${slug}.bench.test` };
+    return { id: demoUuid(`bench:org:${slug}`), slug, name: i === 0 ? "Bench Largest" : `Bench ${i + 1}`, domain: orgDomain(slug) };
   });
 }
 
@@ -101,6 +105,12 @@ const PEOPLE: readonly [string, string, MemberRole][] = [
   ["lena.voss", "Lena Voss", "member"],
   ["kwame.mensah", "Kwame Mensah", "member"],
 ];
+
+/** The largest organization and its admin, who signs in with BENCH_PASSWORD (tools that reuse a built data set). */
+export function largestOrgAdmin(): { slug: string; email: string } {
+  const slug = orgSlug(0);
+  return { slug, email: `${PEOPLE[0]![0]}@${orgDomain(slug)}` };
+}
 
 function peopleOf(org: BenchOrg, largest: boolean): BenchPerson[] {
   return PEOPLE.slice(0, largest ? PEOPLE.length : 3).map(([local, name, role]) => {

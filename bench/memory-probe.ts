@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { benchDatabaseUrl } from "./bench-db";
-import { BENCH_PASSWORD } from "./dataset";
+import { BENCH_PASSWORD, largestOrgAdmin } from "./dataset";
 import { signedInClient } from "./explorer-http";
 import { explorerPath } from "./scenarios";
 import { startServer } from "./server";
@@ -50,19 +50,19 @@ async function inspector(port: number) {
   const socket = new Socket(targets[0]!.webSocketDebuggerUrl);
   await new Promise<void>((resolve) => socket.addEventListener("open", () => resolve(), { once: true }));
   let lastId = 0;
-  const pending = new Map<number, (result: unknown) => void>();
+  const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
   socket.addEventListener("message", (event) => {
-    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
-    const resolve = message.id === undefined ? undefined : pending.get(message.id);
-    if (resolve) {
-      pending.delete(message.id!);
-      resolve(message.result);
-    }
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
+    const waiting = message.id === undefined ? undefined : pending.get(message.id);
+    if (!waiting) return;
+    pending.delete(message.id!);
+    if (message.error) waiting.reject(new Error(`inspector: ${message.error.message}`));
+    else waiting.resolve(message.result);
   });
   const call = (method: string, params: object = {}) =>
-    new Promise<unknown>((resolve) => {
+    new Promise<unknown>((resolve, reject) => {
       const id = ++lastId;
-      pending.set(id, resolve);
+      pending.set(id, { resolve, reject });
       socket.send(JSON.stringify({ id, method, params }));
     });
   return {
@@ -118,13 +118,14 @@ async function main(): Promise<void> {
   try {
     console.log(`server options: ${args["node-options"] || "(none)"}`);
     console.log(`started: ${describe(await devtools.memory(false))}`);
-    const client = await signedInClient(server.url, "bench-admin@bench-01.bench.test", BENCH_PASSWORD, "bench-01");
+    const admin = largestOrgAdmin();
+    const client = await signedInClient(server.url, admin.email, BENCH_PASSWORD, admin.slug);
     let n = 0;
     for (let round = 1; round <= rounds; round++) {
       const started = performance.now();
       const cpuBefore = server.cpuMs();
       for (let i = 0; i < pages; i++, n++) {
-        const page = await client.request(explorerPath("bench-01", paramsOf(n)));
+        const page = await client.request(explorerPath(admin.slug, paramsOf(n)));
         if (page.status !== 200) throw new Error(`page ${n} answered ${page.status}`);
       }
       const seconds = (performance.now() - started) / 1000;

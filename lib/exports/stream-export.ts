@@ -104,12 +104,12 @@ function selectStatement(job: ExportJob, list: SQL[], extra: SQL[] = [], after: 
   return sql`select ${columns} from ${t} where ${where} order by ${exportOrderBy(t, sort, dir)}${limitClause}`;
 }
 
-// One statement: set_config(name, value, true) for each setting, so they end with the transaction.
 /** The settings of the transaction an export runs in (exportSessionSettings). */
 export function exportJobSettings(job: ExportJob): [string, string][] {
   return exportSessionSettings(job.context, walksIndexOrder(job.selection, job.expectedRows));
 }
 
+// One statement: set_config(name, value, true) for each setting, so they end with the transaction.
 function settingsStatement(settings: [string, string][]): { text: string; params: string[] } {
   const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
   return { text: `select ${calls.join(", ")}`, params: settings.flat() };

@@ -7,10 +7,23 @@ const config = [
   {
     rules: {
       // `{ dropped: _dropped, ...kept }` is how a field is left out of a copy.
-      "@typescript-eslint/no-unused-vars": ["warn", { ignoreRestSiblings: true, argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "warn",
+        { ignoreRestSiblings: true, argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
     },
   },
-  { ignores: ["node_modules/**", ".next*/**", ".data/**", "db/migrations/**", "playwright-report/**", "test-results*/**", "bench/results/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      ".next*/**",
+      ".data/**",
+      "db/migrations/**",
+      "playwright-report/**",
+      "test-results*/**",
+      "bench/results/**",
+    ],
+  },
 ];
 
 export default config;

@@ -4,9 +4,9 @@ import { Button } from "@/components/ui/button";
 export default function NotFound() {
   return (
     <main className="flex min-h-dvh flex-col items-center justify-center gap-4 p-8 text-center">
-      <p className="text-muted-foreground text-sm font-medium">404</p>
+      <p className="text-sm font-medium text-muted-foreground">404</p>
       <h1 className="text-2xl font-semibold tracking-tight">Page not found</h1>
-      <p className="text-muted-foreground max-w-md text-sm">
+      <p className="max-w-md text-sm text-muted-foreground">
         The page does not exist, or you do not have access to it.
       </p>
       <Button asChild>

@@ -31,18 +31,29 @@ export function isNavigationPayload(contentType: string | string[] | undefined):
 }
 
 export async function clientNavigation(client: HttpClient, slug: string): Promise<Navigation> {
-  const headers = { RSC: "1", "Next-Router-State-Tree": encodeURIComponent(stateTree(slug)), "Next-Url": `/orgs/${slug}/audit-logs` };
+  const headers = {
+    RSC: "1",
+    "Next-Router-State-Tree": encodeURIComponent(stateTree(slug)),
+    "Next-Url": `/orgs/${slug}/audit-logs`,
+  };
   const start = explorerPath(slug, {});
   const redirect = await client.request(start, { headers });
   const location = redirect.headers.location;
-  const rsc = redirect.status === 307 && location ? new URL(String(location), client.base).searchParams.get("_rsc") : null;
+  const rsc =
+    redirect.status === 307 && location ? new URL(String(location), client.base).searchParams.get("_rsc") : null;
   if (!rsc) throw new Error(`client-side navigation: expected a 307 adding _rsc, got ${redirect.status}`);
   const path = (url: string) => `${url}${url.includes("?") ? "&" : "?"}_rsc=${encodeURIComponent(rsc)}`;
   const probe = await client.request(path(start), { headers });
   const body = probe.body?.toString("utf8") ?? "";
   // The explorer's rows travel as the `entries` prop of its client view.
-  if (probe.status !== 200 || !isNavigationPayload(probe.headers["content-type"]) || !body.includes('"entries":[{"id":')) {
-    throw new Error(`client-side navigation: the explorer's payload did not come back (${probe.status}, ${String(probe.headers["content-type"])})`);
+  if (
+    probe.status !== 200 ||
+    !isNavigationPayload(probe.headers["content-type"]) ||
+    !body.includes('"entries":[{"id":')
+  ) {
+    throw new Error(
+      `client-side navigation: the explorer's payload did not come back (${probe.status}, ${String(probe.headers["content-type"])})`,
+    );
   }
   return { path, headers };
 }

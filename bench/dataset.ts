@@ -7,7 +7,14 @@ import { memberships, organizations, permissionGrants, users, type MemberRole } 
 import { demoUuid, seedAuditRows, type SeedOrg } from "@/db/seed";
 import { hashPassword } from "@/lib/auth/password";
 import { BENCH_DATABASE } from "./bench-db";
-import { backendTicks, cpuSeconds, indexDefinitions, processTicks, verifyIndexes, type IndexCheck } from "./schema-check";
+import {
+  backendTicks,
+  cpuSeconds,
+  indexDefinitions,
+  processTicks,
+  verifyIndexes,
+  type IndexCheck,
+} from "./schema-check";
 
 /*
  * The benchmark's data set: N organizations, the largest holding half of the rows, entries spread
@@ -62,7 +69,10 @@ export interface Dataset {
 type Reserved = Awaited<ReturnType<(DatabaseHandle & { kind: "postgres" })["sql"]["reserve"]>>;
 
 /** Runs `fn` on one reserved session; answers the CPU seconds its backend spent, when visible. */
-async function withBackendCpu(handle: DatabaseHandle & { kind: "postgres" }, fn: (conn: Reserved) => Promise<unknown>): Promise<number | null> {
+async function withBackendCpu(
+  handle: DatabaseHandle & { kind: "postgres" },
+  fn: (conn: Reserved) => Promise<unknown>,
+): Promise<number | null> {
   const conn = await handle.sql.reserve();
   try {
     const [row] = (await conn`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
@@ -86,7 +96,12 @@ function orgDomain(slug: string): string {
 function benchOrgs(count: number): BenchOrg[] {
   return Array.from({ length: count }, (_, i) => {
     const slug = orgSlug(i);
-    return { id: demoUuid(`bench:org:${slug}`), slug, name: i === 0 ? "Bench Largest" : `Bench ${i + 1}`, domain: orgDomain(slug) };
+    return {
+      id: demoUuid(`bench:org:${slug}`),
+      slug,
+      name: i === 0 ? "Bench Largest" : `Bench ${i + 1}`,
+      domain: orgDomain(slug),
+    };
   });
 }
 
@@ -140,7 +155,10 @@ async function writeMeta(handle: DatabaseHandle, meta: DatasetMeta): Promise<voi
 async function auditRowCount(handle: DatabaseHandle, orgIds: string[]): Promise<number> {
   const [row] = await queryRows<{ n: string }>(
     handle.db,
-    sql`select count(*) as n from audit_logs where org_id in (${sql.join(orgIds.map((id) => sql`${id}::uuid`), sql`, `)})`,
+    sql`select count(*) as n from audit_logs where org_id in (${sql.join(
+      orgIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`,
   );
   return Number(row?.n ?? 0);
 }
@@ -162,15 +180,26 @@ async function createPeople(handle: DatabaseHandle, orgs: BenchOrg[]): Promise<M
   const byOrg = new Map(orgs.map((o, i) => [o.id, peopleOf(o, i === 0)]));
   await handle.db.insert(organizations).values(orgs.map((o) => ({ id: o.id, slug: o.slug, name: o.name })));
   const all = [...byOrg.entries()].flatMap(([orgId, people]) => people.map((p) => ({ orgId, ...p })));
-  await handle.db.insert(users).values(
-    all.map((p) => ({ id: p.id, email: p.email, name: p.name, passwordHash: p.role === "admin" && p.orgId === orgs[0]!.id ? passwordHash : null })),
-  );
+  await handle.db
+    .insert(users)
+    .values(
+      all.map((p) => ({
+        id: p.id,
+        email: p.email,
+        name: p.name,
+        passwordHash: p.role === "admin" && p.orgId === orgs[0]!.id ? passwordHash : null,
+      })),
+    );
   await handle.db.insert(memberships).values(all.map((p) => ({ orgId: p.orgId, userId: p.id, role: p.role })));
   const managers = all.filter((p) => p.role === "manager");
   if (managers.length > 0) {
-    await handle.db.insert(permissionGrants).values(
-      managers.flatMap((p) => (["audit.view", "audit.export"] as const).map((permission) => ({ orgId: p.orgId, userId: p.id, permission }))),
-    );
+    await handle.db
+      .insert(permissionGrants)
+      .values(
+        managers.flatMap((p) =>
+          (["audit.view", "audit.export"] as const).map((permission) => ({ orgId: p.orgId, userId: p.id, permission })),
+        ),
+      );
   }
   return byOrg;
 }
@@ -200,9 +229,18 @@ export interface BuildOptions {
 }
 
 /** The data set asked for: reused when `reuse` and it is already there, else built afresh. */
-export async function prepareDataset(handle: DatabaseHandle & { kind: "postgres" }, opts: BuildOptions): Promise<Dataset> {
+export async function prepareDataset(
+  handle: DatabaseHandle & { kind: "postgres" },
+  opts: BuildOptions,
+): Promise<Dataset> {
   const existing = await readMeta(handle);
-  if (opts.reuse && existing && existing.rows === opts.rows && existing.orgs === opts.orgs && existing.seed === opts.seed) {
+  if (
+    opts.reuse &&
+    existing &&
+    existing.rows === opts.rows &&
+    existing.orgs === opts.orgs &&
+    existing.seed === opts.seed
+  ) {
     const residue = await removeRunResidue(handle, existing);
     if (residue > 0) opts.log(`Removed ${residue.toLocaleString("en-US")} entries left by earlier runs.`);
     const orgIds = benchOrgs(opts.orgs).map((o) => o.id);
@@ -211,11 +249,15 @@ export async function prepareDataset(handle: DatabaseHandle & { kind: "postgres"
       opts.log(`Reusing the data set built ${existing.builtAt} (${count.toLocaleString("en-US")} rows).`);
       const ageHours = (Date.now() - Date.parse(existing.now)) / 3_600_000;
       if (ageHours > 12) {
-        opts.log(`  note: it is ${Math.round(ageHours)} hours old; the rolling periods (7 and 30 days) now hold fewer of its entries than when it was built.`);
+        opts.log(
+          `  note: it is ${Math.round(ageHours)} hours old; the rolling periods (7 and 30 days) now hold fewer of its entries than when it was built.`,
+        );
       }
       return datasetOf(existing, true, null);
     }
-    opts.log(`The data set holds ${count.toLocaleString("en-US")} rows, not ${opts.rows.toLocaleString("en-US")}: rebuilding.`);
+    opts.log(
+      `The data set holds ${count.toLocaleString("en-US")} rows, not ${opts.rows.toLocaleString("en-US")}: rebuilding.`,
+    );
   }
 
   const started = performance.now();
@@ -233,7 +275,9 @@ export async function prepareDataset(handle: DatabaseHandle & { kind: "postgres"
     people: (people.get(o.id) ?? []).map((p) => ({ id: p.id, name: p.name, email: p.email, role: p.role })),
   }));
 
-  opts.log(`Generating ${opts.rows.toLocaleString("en-US")} audit rows for ${opts.orgs} organizations over ${DATASET_DAYS} days...`);
+  opts.log(
+    `Generating ${opts.rows.toLocaleString("en-US")} audit rows for ${opts.orgs} organizations over ${DATASET_DAYS} days...`,
+  );
   let lastReport = 0;
   const expectedIndexes = await indexDefinitions(handle);
   const seedTicks = await backendTicks(handle);
@@ -249,14 +293,18 @@ export async function prepareDataset(handle: DatabaseHandle & { kind: "postgres"
       if (inserted < total && t - lastReport < 10_000) return;
       lastReport = t;
       const rate = Math.round(inserted / ((t - seedStarted) / 1000));
-      opts.log(`  ${inserted.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} rows (${rate.toLocaleString("en-US")} rows/s, indexes included)`);
+      opts.log(
+        `  ${inserted.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} rows (${rate.toLocaleString("en-US")} rows/s, indexes included)`,
+      );
     },
   });
   const seedMs = performance.now() - seedStarted;
   const seedCpu = cpuSeconds(seedTicks, await backendTicks(handle));
   if (result.inserted !== opts.rows) throw new Error(`the seed inserted ${result.inserted} rows, not ${opts.rows}`);
   const indexes = await verifyIndexes(handle, expectedIndexes);
-  opts.log(`  ${indexes.definitions} index definitions of audit_logs and its partitions identical to the migrated schema, all valid`);
+  opts.log(
+    `  ${indexes.definitions} index definitions of audit_logs and its partitions identical to the migrated schema, all valid`,
+  );
 
   opts.log("VACUUM (ANALYZE) audit_logs...");
   const vacuumStarted = performance.now();
@@ -293,7 +341,10 @@ export async function prepareDataset(handle: DatabaseHandle & { kind: "postgres"
  * entries for sign-ins and exports, idempotency keys, export tokens): everything newer than the
  * seed's `now`, which no seeded entry is. Every run then measures the same data set.
  */
-export async function removeRunResidue(handle: DatabaseHandle & { kind: "postgres" }, meta: DatasetMeta): Promise<number> {
+export async function removeRunResidue(
+  handle: DatabaseHandle & { kind: "postgres" },
+  meta: DatasetMeta,
+): Promise<number> {
   const removed = await handle.sql`delete from audit_logs where occurred_at > ${meta.now}::timestamptz`;
   await handle.sql`delete from audit_idempotency where created_at > ${meta.now}::timestamptz`;
   await handle.sql`delete from export_tokens`;

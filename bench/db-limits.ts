@@ -69,7 +69,13 @@ export interface ExplorerDatabase {
 export function installExplorerDatabase(url: string): ExplorerDatabase {
   // The console's own session settings: without them the DB limit could use plans (parallel
   // workers) the console never runs.
-  const client = postgres(url, { max: 10, idle_timeout: 30, connect_timeout: 10, onnotice: () => {}, connection: CONSOLE_CONNECTION_SETTINGS });
+  const client = postgres(url, {
+    max: 10,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: CONSOLE_CONNECTION_SETTINGS,
+  });
   const capture: Capture = { on: false, queries: [] };
   const db = drizzle(client, {
     schema,
@@ -105,7 +111,9 @@ function planSummary(root: PlanNode): string {
   const walk = (node: PlanNode, depth: number) => {
     const target = node["Index Name"] ?? node["Relation Name"];
     const generic = target ? target.replace(/_p\d{6}|_default/, "_p*") : "";
-    items.push(`${"  ".repeat(depth)}${node["Node Type"]}${generic ? `(${generic})` : ""} rows=${node["Actual Rows"] ?? "?"}`);
+    items.push(
+      `${"  ".repeat(depth)}${node["Node Type"]}${generic ? `(${generic})` : ""} rows=${node["Actual Rows"] ?? "?"}`,
+    );
     for (const child of node.Plans ?? []) walk(child, depth + 1);
   };
   walk(root, 0);
@@ -122,17 +130,30 @@ function planSummary(root: PlanNode): string {
     count = 1;
   }
   if (last) folded.push(count > 1 ? `${last} x${count}` : last);
-  return folded.map((s) => s.trim()).join(" > ").slice(0, 600);
+  return folded
+    .map((s) => s.trim())
+    .join(" > ")
+    .slice(0, 600);
 }
 
 export async function explain(sql: postgres.Sql, query: CapturedQuery): Promise<ExplainedQuery> {
-  const rows = await sql.unsafe(`explain (analyze, buffers, format json) ${query.text}`, query.params as postgres.ParameterOrJSON<never>[]);
-  const doc = (rows[0] as Record<string, unknown>)["QUERY PLAN"] as [{ Plan: PlanNode & { "Shared Hit Blocks"?: number; "Shared Read Blocks"?: number }; "Execution Time": number }];
+  const rows = await sql.unsafe(
+    `explain (analyze, buffers, format json) ${query.text}`,
+    query.params as postgres.ParameterOrJSON<never>[],
+  );
+  const doc = (rows[0] as Record<string, unknown>)["QUERY PLAN"] as [
+    { Plan: PlanNode & { "Shared Hit Blocks"?: number; "Shared Read Blocks"?: number }; "Execution Time": number },
+  ];
   const top = doc[0];
   const plannings: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const planned = await sql.unsafe(`explain (summary, format json) ${query.text}`, query.params as postgres.ParameterOrJSON<never>[]);
-    plannings.push(((planned[0] as Record<string, unknown>)["QUERY PLAN"] as [{ "Planning Time": number }])[0]["Planning Time"]);
+    const planned = await sql.unsafe(
+      `explain (summary, format json) ${query.text}`,
+      query.params as postgres.ParameterOrJSON<never>[],
+    );
+    plannings.push(
+      ((planned[0] as Record<string, unknown>)["QUERY PLAN"] as [{ "Planning Time": number }])[0]["Planning Time"],
+    );
   }
   return {
     sql: query.text.replace(/\s+/g, " ").slice(0, 200),
@@ -171,7 +192,10 @@ export async function measureDbLimit(
 }
 
 /** A function's own time, for DB-side steps that are not the explorer's page load (counts). */
-export async function measureCall(fn: () => Promise<unknown>, { warmup, runs }: { warmup: number; runs: number }): Promise<Summary> {
+export async function measureCall(
+  fn: () => Promise<unknown>,
+  { warmup, runs }: { warmup: number; runs: number },
+): Promise<Summary> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {

@@ -59,11 +59,17 @@ export async function measureScenarioHttp(
 }
 
 /** Signs in and proves the session works on the explorer (a page with entries, not a redirect). */
-export async function signedInClient(baseUrl: string, email: string, password: string, slug: string): Promise<HttpClient> {
+export async function signedInClient(
+  baseUrl: string,
+  email: string,
+  password: string,
+  slug: string,
+): Promise<HttpClient> {
   const client = new HttpClient(baseUrl);
   await client.signIn(email, password);
   const page = await client.request(explorerPath(slug, {}));
   checkPage(page, `GET ${explorerPath(slug, {})} after sign-in`);
-  if (listedRows(page.body!.toString("utf8")) === 0) throw new Error("the explorer listed no entries for the signed-in bench admin");
+  if (listedRows(page.body!.toString("utf8")) === 0)
+    throw new Error("the explorer listed no entries for the signed-in bench admin");
   return client;
 }

@@ -88,7 +88,14 @@ function listenerPid(port: number): number | null {
 async function startServer(options: HttpMeasureOptions, port: number): Promise<{ child: ChildProcess; pid: number }> {
   const child = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: options.url, AUTH_SECRET: SECRET, NEXT_DIST_DIR: options.dist, APP_URL: `http://127.0.0.1:${port}`, PORT: String(port) },
+    env: {
+      ...process.env,
+      DATABASE_URL: options.url,
+      AUTH_SECRET: SECRET,
+      NEXT_DIST_DIR: options.dist,
+      APP_URL: `http://127.0.0.1:${port}`,
+      PORT: String(port),
+    },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });
@@ -122,11 +129,20 @@ function stopServer(child: ChildProcess): Promise<void> {
 async function prepareDownload(options: HttpMeasureOptions, format: "csv" | "xlsx") {
   const handle = createDatabase({ url: options.url, maxConnections: 2 });
   try {
-    const [org] = await handle.db.select().from(organizations).where(eq(organizations.slug, options.org ?? "acme"));
-    const [user] = await handle.db.select().from(users).where(eq(users.email, options.email ?? "manager@acme.test"));
+    const [org] = await handle.db
+      .select()
+      .from(organizations)
+      .where(eq(organizations.slug, options.org ?? "acme"));
+    const [user] = await handle.db
+      .select()
+      .from(users)
+      .where(eq(users.email, options.email ?? "manager@acme.test"));
     if (!org || !user) throw new Error("organization or user missing");
     const snapshotAt = await fixSnapshot(handle.db);
-    const { params, search, canonical } = parseExportSearch(options.search ?? "period=custom&from=2000-01-01", snapshotAt);
+    const { params, search, canonical } = parseExportSearch(
+      options.search ?? "period=custom&from=2000-01-01",
+      snapshotAt,
+    );
     const count = await countExportRows(handle.db, { orgId: org.id, params, search, snapshotAt }, 10_000_000);
     const { token } = await createExportToken(handle.db, {
       orgId: org.id,
@@ -137,7 +153,11 @@ async function prepareDownload(options: HttpMeasureOptions, format: "csv" | "xls
       rowCount: count,
       timeZone: options.timeZone ?? "Europe/Berlin",
     });
-    const cookie = await encode({ token: { sub: user.id, name: user.name, email: user.email }, secret: SECRET, salt: "authjs.session-token" });
+    const cookie = await encode({
+      token: { sub: user.id, name: user.name, email: user.email },
+      secret: SECRET,
+      salt: "authjs.session-token",
+    });
     return { token, count, cookie: `authjs.session-token=${cookie}` };
   } finally {
     await handle.close();
@@ -161,7 +181,14 @@ async function fetchExport(port: number, token: string, cookie: string, signal?:
   } catch (error) {
     failure = error;
   }
-  return { status: response.status, bytes, ms: performance.now() - started, firstByteMs, failure, headers: response.headers };
+  return {
+    status: response.status,
+    bytes,
+    ms: performance.now() - started,
+    firstByteMs,
+    failure,
+    headers: response.headers,
+  };
 }
 
 export async function measureExportHttp(options: HttpMeasureOptions, format: "csv" | "xlsx"): Promise<HttpMeasurement> {
@@ -173,7 +200,8 @@ export async function measureExportHttp(options: HttpMeasureOptions, format: "cs
     await fetch(`http://127.0.0.1:${port}/api/exports/${"x".repeat(43)}`, { headers: { cookie } });
     const before = procStatus(pid, "VmRSS");
     const result = await fetchExport(port, token, cookie);
-    if (result.status !== 200 || result.failure) throw new Error(`download failed: ${result.status} ${String(result.failure)}`);
+    if (result.status !== 200 || result.failure)
+      throw new Error(`download failed: ${result.status} ${String(result.failure)}`);
     return {
       format,
       rows: count,
@@ -190,15 +218,20 @@ export async function measureExportHttp(options: HttpMeasureOptions, format: "cs
 }
 
 /** A download whose database connection is killed after the first megabyte must not end cleanly. */
-export async function checkFailureAndAbort(options: HttpMeasureOptions): Promise<{ killedMidStream: string; abandoned: string }> {
+export async function checkFailureAndAbort(
+  options: HttpMeasureOptions,
+): Promise<{ killedMidStream: string; abandoned: string }> {
   const port = options.port ?? 3204;
   const { child } = await startServer(options, port);
   const admin = postgres(options.url, { max: 1, onnotice: () => {} });
   try {
-    const exportBackends = () => admin`select pid from pg_stat_activity where application_name = 'audit-console-export'`;
+    const exportBackends = () =>
+      admin`select pid from pg_stat_activity where application_name = 'audit-console-export'`;
     // 1. Kill the export's connection mid-stream.
     const killed = await prepareDownload(options, "csv");
-    const response = await fetch(`http://127.0.0.1:${port}/api/exports/${killed.token}`, { headers: { cookie: killed.cookie } });
+    const response = await fetch(`http://127.0.0.1:${port}/api/exports/${killed.token}`, {
+      headers: { cookie: killed.cookie },
+    });
     const reader = response.body!.getReader();
     let bytes = 0;
     let failure: unknown = null;
@@ -219,17 +252,22 @@ export async function checkFailureAndAbort(options: HttpMeasureOptions): Promise
     const killedMidStream = !terminated
       ? `not checked: the whole file was ${bytes.toLocaleString("en-US")} bytes, under the megabyte after which the connection is killed (use a larger data set)`
       : failure
-      ? `download failed as it should after ${bytes.toLocaleString("en-US")} bytes: ${String((failure as { cause?: unknown }).cause ?? failure)}`
-      : `DOWNLOAD ENDED CLEANLY after ${bytes.toLocaleString("en-US")} bytes (a truncated file that looks complete)`;
+        ? `download failed as it should after ${bytes.toLocaleString("en-US")} bytes: ${String((failure as { cause?: unknown }).cause ?? failure)}`
+        : `DOWNLOAD ENDED CLEANLY after ${bytes.toLocaleString("en-US")} bytes (a truncated file that looks complete)`;
     // 2. Walk away mid-stream, from a download held back (the server blocked writing to the
     // export's connection): that connection must go at once.
     const abandoned = await prepareDownload(options, "csv");
     const controller = new AbortController();
-    const walk = await fetch(`http://127.0.0.1:${port}/api/exports/${abandoned.token}`, { headers: { cookie: abandoned.cookie }, signal: controller.signal });
+    const walk = await fetch(`http://127.0.0.1:${port}/api/exports/${abandoned.token}`, {
+      headers: { cookie: abandoned.cookie },
+      signal: controller.signal,
+    });
     const walkReader = walk.body!.getReader();
     await walkReader.read();
     await new Promise((r) => setTimeout(r, 1000));
-    const during = (await admin`select state, wait_event from pg_stat_activity where application_name = 'audit-console-export'`).map((r) => `${r.state}/${r.wait_event}`);
+    const during = (
+      await admin`select state, wait_event from pg_stat_activity where application_name = 'audit-console-export'`
+    ).map((r) => `${r.state}/${r.wait_event}`);
     controller.abort();
     const left = performance.now();
     let after = during.length;
@@ -237,8 +275,14 @@ export async function checkFailureAndAbort(options: HttpMeasureOptions): Promise
       await new Promise((r) => setTimeout(r, 20));
       after = (await exportBackends()).length;
     }
-    const gone = after === 0 ? `gone ${Math.round(performance.now() - left)} ms after the client went away` : `${after} STILL THERE 10 s after the client went away`;
-    return { killedMidStream, abandoned: `export connection while the download was held back: ${during.join(", ") || "none"}; ${gone}` };
+    const gone =
+      after === 0
+        ? `gone ${Math.round(performance.now() - left)} ms after the client went away`
+        : `${after} STILL THERE 10 s after the client went away`;
+    return {
+      killedMidStream,
+      abandoned: `export connection while the download was held back: ${during.join(", ") || "none"}; ${gone}`,
+    };
   } finally {
     await admin.end();
     await stopServer(child);
@@ -269,7 +313,9 @@ async function main(): Promise<void> {
     search: values.search,
     timeZone: values.tz,
   };
-  const copyBefore: ExportMeasurement[] = await measureExports({ url, org: options.org, search: options.search }, ["copy-plain"]);
+  const copyBefore: ExportMeasurement[] = await measureExports({ url, org: options.org, search: options.search }, [
+    "copy-plain",
+  ]);
   const results: HttpMeasurement[] = [];
   for (const format of ["csv", "xlsx"] as const) results.push(await measureExportHttp(options, format));
   const copyAfter = await measureExports({ url, org: options.org, search: options.search }, ["copy-plain"]);

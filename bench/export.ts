@@ -20,7 +20,15 @@ import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { organizations } from "@/db/schema";
 import { parseSearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
 import { parseExplorerParams } from "@/app/orgs/[org]/audit-logs/lib/search-params";
-import { compile, countExportRows, exportOrderBy, exportTable, exportWhere, fixSnapshot, inlineParameters } from "@/lib/exports/export-query";
+import {
+  compile,
+  countExportRows,
+  exportOrderBy,
+  exportTable,
+  exportWhere,
+  fixSnapshot,
+  inlineParameters,
+} from "@/lib/exports/export-query";
 import { EXPORT_COLUMNS, exportHeaders, xlsxSelectList } from "@/lib/exports/columns";
 import { exportChunks, exportJobSettings, rowSource, type ExportJob } from "@/lib/exports/stream-export";
 
@@ -71,7 +79,11 @@ function rssPeakSampler() {
   };
 }
 
-async function prepareJob(handle: DatabaseHandle, options: ExportMeasureOptions, format: "csv" | "xlsx"): Promise<ExportJob> {
+async function prepareJob(
+  handle: DatabaseHandle,
+  options: ExportMeasureOptions,
+  format: "csv" | "xlsx",
+): Promise<ExportJob> {
   const [org] = await handle.db
     .select({ id: organizations.id, slug: organizations.slug })
     .from(organizations)
@@ -87,13 +99,20 @@ async function prepareJob(handle: DatabaseHandle, options: ExportMeasureOptions,
     selection,
     format,
     expectedRows,
-    context: { timeZone: options.timeZone ?? "Europe/Berlin", permalinkPrefix: `http://localhost:3000/orgs/${org.slug}/audit-logs/` },
+    context: {
+      timeZone: options.timeZone ?? "Europe/Berlin",
+      permalinkPrefix: `http://localhost:3000/orgs/${org.slug}/audit-logs/`,
+    },
   };
 }
 
 // The statement under the export's own session settings (jit off, no parallel workers, the
 // index walk rather than a sort for large exports), so the baseline gets the same advantages.
-async function discardCopy(handle: DatabaseHandle, job: ExportJob, statement: string): Promise<{ rows: number; bytes: number }> {
+async function discardCopy(
+  handle: DatabaseHandle,
+  job: ExportJob,
+  statement: string,
+): Promise<{ rows: number; bytes: number }> {
   if (handle.kind !== "postgres") throw new Error("COPY needs the server database");
   const conn = await handle.sql.reserve();
   try {
@@ -139,7 +158,9 @@ async function exceljsXlsx(handle: DatabaseHandle, job: ExportJob): Promise<{ ro
   let rows = 0;
   for await (const batch of rowSource(handle, job, xlsxSelectList(t), 500, undefined)) {
     for (const row of batch) {
-      const values = row.map((v, i) => (EXPORT_COLUMNS[i]!.kind === "utc-time" || EXPORT_COLUMNS[i]!.kind === "local-time" ? new Date(Number(v)) : v));
+      const values = row.map((v, i) =>
+        EXPORT_COLUMNS[i]!.kind === "utc-time" || EXPORT_COLUMNS[i]!.kind === "local-time" ? new Date(Number(v)) : v,
+      );
       values.push(job.context.permalinkPrefix + String(row[0]));
       sheet.addRow(values).commit();
       rows += 1;
@@ -153,7 +174,10 @@ async function exceljsXlsx(handle: DatabaseHandle, job: ExportJob): Promise<{ ro
 }
 
 /** One mode, in this process. */
-export async function measureExportInProcess(mode: ExportMeasureMode, options: ExportMeasureOptions): Promise<ExportMeasurement> {
+export async function measureExportInProcess(
+  mode: ExportMeasureMode,
+  options: ExportMeasureOptions,
+): Promise<ExportMeasurement> {
   const handle = createDatabase({ url: options.url, maxConnections: 2 });
   try {
     const job = await prepareJob(handle, options, mode === "xlsx" || mode === "xlsx-exceljs" ? "xlsx" : "csv");
@@ -167,7 +191,9 @@ export async function measureExportInProcess(mode: ExportMeasureMode, options: E
       const t = exportTable(job.selection);
       const inner =
         mode === "copy-plain"
-          ? compile(sql`select ${t.id}, ${t.occurredAt}, ${t.actorName}, ${t.actorEmail}, ${t.category}, ${t.action}, ${t.description}, ${t.targetType}, ${t.targetId}, ${t.targetName}, ${t.result}, ${t.errorCode}, ${t.errorMessage}, ${t.level}, ${t.service}, ${t.ip}, ${t.userAgent}, ${t.requestId}, ${t.correlationId}, ${t.params}, ${t.before}, ${t.after} from ${t} where ${exportWhere(job.selection)} order by ${exportOrderBy(t, job.selection.params.sort, job.selection.params.dir)}`)
+          ? compile(
+              sql`select ${t.id}, ${t.occurredAt}, ${t.actorName}, ${t.actorEmail}, ${t.category}, ${t.action}, ${t.description}, ${t.targetType}, ${t.targetId}, ${t.targetName}, ${t.result}, ${t.errorCode}, ${t.errorMessage}, ${t.level}, ${t.service}, ${t.ip}, ${t.userAgent}, ${t.requestId}, ${t.correlationId}, ${t.params}, ${t.before}, ${t.after} from ${t} where ${exportWhere(job.selection)} order by ${exportOrderBy(t, job.selection.params.sort, job.selection.params.dir)}`,
+            )
           : null;
       const { copyCsvStatement } = await import("@/lib/exports/stream-export");
       const statement = inner ? `copy (${inlineParameters(inner)}) to stdout with (format csv)` : copyCsvStatement(job);
@@ -208,14 +234,20 @@ export async function measureExportInProcess(mode: ExportMeasureMode, options: E
 const self = fileURLToPath(import.meta.url);
 
 /** Every mode, each in a fresh Node process, one after the other on the same database. */
-export async function measureExports(options: ExportMeasureOptions, modes: readonly ExportMeasureMode[] = EXPORT_MEASURE_MODES): Promise<ExportMeasurement[]> {
+export async function measureExports(
+  options: ExportMeasureOptions,
+  modes: readonly ExportMeasureMode[] = EXPORT_MEASURE_MODES,
+): Promise<ExportMeasurement[]> {
   const results: ExportMeasurement[] = [];
   for (const mode of modes) {
     const args = ["tsx", "--conditions=react-server", self, "--child", mode, "--url", options.url];
     if (options.org) args.push("--org", options.org);
     if (options.search) args.push("--search", options.search);
     if (options.timeZone) args.push("--tz", options.timeZone);
-    const child = spawn("npx", args, { cwd: path.resolve(path.dirname(self), ".."), stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn("npx", args, {
+      cwd: path.resolve(path.dirname(self), ".."),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const [code] = (await once(child, "exit")) as [number | null];
@@ -229,7 +261,8 @@ export async function measureExports(options: ExportMeasureOptions, modes: reado
 export function formatMeasurements(results: readonly ExportMeasurement[]): string {
   const copy = results.find((r) => r.mode === "copy-plain");
   const rows = results.map((r) => {
-    const share = copy && r.mode !== "copy-plain" ? ` (${Math.round((r.rowsPerSecond / copy.rowsPerSecond) * 100)}% of COPY)` : "";
+    const share =
+      copy && r.mode !== "copy-plain" ? ` (${Math.round((r.rowsPerSecond / copy.rowsPerSecond) * 100)}% of COPY)` : "";
     return `${r.mode.padEnd(12)} ${r.rows.toLocaleString("en-US").padStart(10)} rows  ${(r.ms / 1000).toFixed(2).padStart(7)} s  ${r.rowsPerSecond.toLocaleString("en-US").padStart(9)} rows/s${share}  ${r.mbPerSecond} MB/s  ${(r.bytes / 1e6).toFixed(1)} MB  peak RSS ${r.peakRssMb} MB`;
   });
   return rows.join("\n");
@@ -250,7 +283,13 @@ async function main(): Promise<void> {
   });
   const url = values.url ?? process.env.DATABASE_URL;
   if (!url) throw new Error("--url or DATABASE_URL is required");
-  const options: ExportMeasureOptions = { url, org: values.org, search: values.search, timeZone: values.tz, out: values.out };
+  const options: ExportMeasureOptions = {
+    url,
+    org: values.org,
+    search: values.search,
+    timeZone: values.tz,
+    out: values.out,
+  };
   if (values.child) {
     const result = await measureExportInProcess(values.child as ExportMeasureMode, options);
     process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -75,7 +75,11 @@ type StartExport = (search: string, format: "csv" | "xlsx") => Promise<Started>;
 
 /** startExport over HTTP, as the export dialog calls it. */
 function startOverHttp(client: HttpClient, pagePath: string, startId: string, slug: string): StartExport {
-  return async (search, format) => unwrap<Started>((await callAction(client, pagePath, startId, [slug, search, format, "UTC", null])).value, "startExport");
+  return async (search, format) =>
+    unwrap<Started>(
+      (await callAction(client, pagePath, startId, [slug, search, format, "UTC", null])).value,
+      "startExport",
+    );
 }
 
 /**
@@ -87,7 +91,11 @@ function startInDatabase(dataset: Dataset): StartExport {
     const db = getDb();
     const snapshotAt = await fixSnapshot(db);
     const { params, search: query, canonical } = parseExportSearch(search, snapshotAt);
-    const count = await countExportRows(db, { orgId: dataset.largest.id, params, search: query, snapshotAt }, exportMaxRows());
+    const count = await countExportRows(
+      db,
+      { orgId: dataset.largest.id, params, search: query, snapshotAt },
+      exportMaxRows(),
+    );
     const { token } = await createExportToken(db, {
       orgId: dataset.largest.id,
       userId: dataset.admin.id,
@@ -101,7 +109,13 @@ function startInDatabase(dataset: Dataset): StartExport {
   };
 }
 
-async function runExport(server: RunningServer, client: HttpClient, startExport: StartExport, search: string, format: "csv" | "xlsx"): Promise<ExportRun> {
+async function runExport(
+  server: RunningServer,
+  client: HttpClient,
+  startExport: StartExport,
+  search: string,
+  format: "csv" | "xlsx",
+): Promise<ExportRun> {
   const started = performance.now();
   const start = await startExport(search, format);
   const startMs = performance.now() - started;
@@ -110,12 +124,17 @@ async function runExport(server: RunningServer, client: HttpClient, startExport:
   const sampler = sampleRss(server);
   const cpuBefore = server.cpuMs();
   const lines = countLines();
-  const res = await client.request(start.url, { discard: true, onChunk: format === "csv" ? lines.onChunk : undefined, timeoutMs: 30 * 60_000 });
+  const res = await client.request(start.url, {
+    discard: true,
+    onChunk: format === "csv" ? lines.onChunk : undefined,
+    timeoutMs: 30 * 60_000,
+  });
   const sampled = sampler.stop();
   const serverCpuMs = server.cpuMs() - cpuBefore;
   if (res.status !== 200) throw new Error(`GET ${start.url} answered ${res.status}`);
   // The CSV has a header record; its fields hold no line breaks in this data set.
-  if (format === "csv" && lines.lines() - 1 !== start.count) throw new Error(`the CSV holds ${lines.lines() - 1} records, the action announced ${start.count}`);
+  if (format === "csv" && lines.lines() - 1 !== start.count)
+    throw new Error(`the CSV holds ${lines.lines() - 1} records, the action announced ${start.count}`);
   return {
     format,
     rows: start.count,
@@ -158,7 +177,12 @@ export async function runExports(opts: {
 
   // The modal's count, over HTTP, and the same count in this process (the database's part).
   const count = countAction;
-  const countRuns = count ? await repeat(() => callAction(client, count.pagePath, count.id, [slug, search]), { warmup: 2, runs: opts.quick ? 5 : 20 }) : [];
+  const countRuns = count
+    ? await repeat(() => callAction(client, count.pagePath, count.id, [slug, search]), {
+        warmup: 2,
+        runs: opts.quick ? 5 : 20,
+      })
+    : [];
   const nan = summarize([]);
   const countTtfb = countRuns.length ? summarize(countRuns.map((r) => r.http.ttfbMs)) : nan;
   const countFull = countRuns.length ? summarize(countRuns.map((r) => r.http.totalMs)) : nan;
@@ -169,19 +193,32 @@ export async function runExports(opts: {
     return countExportRows(getDb(), { orgId: dataset.largest.id, params, search: query, snapshotAt }, exportMaxRows());
   };
   const countDb: Summary = await measureCall(countInDb, { warmup: 1, runs: opts.quick ? 3 : 10 });
-  const counted = countRuns.length ? unwrap<{ count: number }>(countRuns[0]!.value, "prepareExportCount").count : await countInDb();
-  log(`  export modal count (${int(counted)} rows): ${ms(countFull.median)} / p95 ${ms(countFull.p95)}, DB ${ms(countDb.median)}`);
+  const counted = countRuns.length
+    ? unwrap<{ count: number }>(countRuns[0]!.value, "prepareExportCount").count
+    : await countInDb();
+  log(
+    `  export modal count (${int(counted)} rows): ${ms(countFull.median)} / p95 ${ms(countFull.p95)}, DB ${ms(countDb.median)}`,
+  );
 
   // COPY of the same rows, the practical limit (bench/export.ts).
-  const copy: ExportMeasurement = await measureExportInProcess("copy-plain", { url: opts.databaseUrl, org: slug, search, timeZone: "UTC" });
+  const copy: ExportMeasurement = await measureExportInProcess("copy-plain", {
+    url: opts.databaseUrl,
+    org: slug,
+    search,
+    timeZone: "UTC",
+  });
   log(`  COPY: ${int(copy.rows)} rows in ${ms(copy.ms)} (${int(copy.rowsPerSecond)} rows/s)`);
 
   const csv = await runExport(server, client, startExport, search, "csv");
-  log(`  CSV: ${int(csv.rows)} rows in ${ms(csv.downloadMs)} (${int(csv.rowsPerSecond)} rows/s), peak RSS ${csv.peakRssMiB} MiB`);
+  log(
+    `  CSV: ${int(csv.rows)} rows in ${ms(csv.downloadMs)} (${int(csv.rowsPerSecond)} rows/s), peak RSS ${csv.peakRssMiB} MiB`,
+  );
   // About 1M rows at most (scenarios.ts), within an xlsx sheet's 1,048,575.
   if (counted > XLSX_MAX_DATA_ROWS) throw new Error(`${counted} rows do not fit an xlsx sheet`);
   const xlsx = await runExport(server, client, startExport, search, "xlsx");
-  log(`  xlsx: ${int(xlsx.rows)} rows in ${ms(xlsx.downloadMs)} (${int(xlsx.rowsPerSecond)} rows/s), peak RSS ${xlsx.peakRssMiB} MiB`);
+  log(
+    `  xlsx: ${int(xlsx.rows)} rows in ${ms(xlsx.downloadMs)} (${int(xlsx.rowsPerSecond)} rows/s), peak RSS ${xlsx.peakRssMiB} MiB`,
+  );
 
   const csvShare = csv.rowsPerSecond / copy.rowsPerSecond;
   const rows: TableRow[] = [
@@ -226,7 +263,12 @@ export async function runExports(opts: {
     },
     backgroundExport: async () => {
       const run = await runExport(server, client, startExport, search, "csv");
-      return { rows: run.rows, seconds: round(run.downloadMs / 1000, 1), rowsPerSecond: run.rowsPerSecond, peakRssMiB: run.peakRssMiB };
+      return {
+        rows: run.rows,
+        seconds: round(run.downloadMs / 1000, 1),
+        rowsPerSecond: run.rowsPerSecond,
+        peakRssMiB: run.peakRssMiB,
+      };
     },
   };
 }

@@ -33,7 +33,11 @@ export function scenarioVerdict(goal: GoalClass, ttfb: Summary, full: Summary): 
         verdict: `${f(ttfb.median)} / ${f(ttfb.p95)}`,
       };
     case "search":
-      return { goal: `p95 ≤ ${GOALS.search.p95} ms`, met: full.p95 <= GOALS.search.p95, verdict: `full p95 ${f(full.p95)}` };
+      return {
+        goal: `p95 ≤ ${GOALS.search.p95} ms`,
+        met: full.p95 <= GOALS.search.p95,
+        verdict: `full p95 ${f(full.p95)}`,
+      };
     case "none":
       return { goal: "(none: 1-2 characters)", met: null };
   }

@@ -56,7 +56,10 @@ export class HttpClient {
       if (eq <= 0) continue;
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split("=")[1] ?? "") < Date.now()));
+      const expired = attrs.some(
+        (a) =>
+          /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split("=")[1] ?? "") < Date.now()),
+      );
       if (expired || value === "") this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -70,7 +73,10 @@ export class HttpClient {
     try {
       return await this.attempt(path, opts);
     } catch (err) {
-      if ((err as { reusedSocket?: boolean }).reusedSocket && /ECONNRESET|EPIPE/.test(String((err as { code?: string }).code))) {
+      if (
+        (err as { reusedSocket?: boolean }).reusedSocket &&
+        /ECONNRESET|EPIPE/.test(String((err as { code?: string }).code))
+      ) {
         return this.attempt(path, opts);
       }
       throw err;
@@ -98,7 +104,13 @@ export class HttpClient {
         });
         const encoding = String(res.headers["content-encoding"] ?? "");
         const decoded =
-          encoding === "gzip" ? res.pipe(zlib.createGunzip()) : encoding === "br" ? res.pipe(zlib.createBrotliDecompress()) : encoding === "deflate" ? res.pipe(zlib.createInflate()) : res;
+          encoding === "gzip"
+            ? res.pipe(zlib.createGunzip())
+            : encoding === "br"
+              ? res.pipe(zlib.createBrotliDecompress())
+              : encoding === "deflate"
+                ? res.pipe(zlib.createInflate())
+                : res;
         decoded.on("data", (chunk: Buffer) => {
           bytes += chunk.length;
           opts.onChunk?.(chunk);
@@ -119,7 +131,9 @@ export class HttpClient {
         res.on("error", reject);
         decoded.on("error", reject);
       });
-      req.setTimeout(opts.timeoutMs ?? 120_000, () => req.destroy(new Error(`timeout after ${opts.timeoutMs ?? 120_000} ms: ${url.pathname}`)));
+      req.setTimeout(opts.timeoutMs ?? 120_000, () =>
+        req.destroy(new Error(`timeout after ${opts.timeoutMs ?? 120_000} ms: ${url.pathname}`)),
+      );
       req.on("error", (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
       if (opts.body !== undefined) req.write(opts.body);
       req.end();

@@ -139,7 +139,10 @@ export async function runIngestion(opts: {
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = opts.serverCpuMs?.();
   return {
-    serverCpuMsPerBatch: cpuBefore === undefined || cpuAfter === undefined || batchTimes.length === 0 ? null : Math.round((cpuAfter - cpuBefore) / batchTimes.length),
+    serverCpuMsPerBatch:
+      cpuBefore === undefined || cpuAfter === undefined || batchTimes.length === 0
+        ? null
+        : Math.round((cpuAfter - cpuBefore) / batchTimes.length),
     batches: batchTimes.length,
     events,
     seconds,

@@ -36,7 +36,10 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
 }
 
 /** `warmup` unmeasured runs, then `runs` measured ones, one after the other. */
-export async function repeat<T>(fn: () => Promise<T>, { warmup, runs }: { warmup: number; runs: number }): Promise<T[]> {
+export async function repeat<T>(
+  fn: () => Promise<T>,
+  { warmup, runs }: { warmup: number; runs: number },
+): Promise<T[]> {
   for (let i = 0; i < warmup; i++) await fn();
   const out: T[] = [];
   for (let i = 0; i < runs; i++) out.push(await fn());

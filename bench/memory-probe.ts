@@ -17,7 +17,11 @@ import { startServer } from "./server";
  */
 
 interface InspectorSocket {
-  addEventListener(type: "open" | "message", listener: (event: { data: unknown }) => void, options?: { once: boolean }): void;
+  addEventListener(
+    type: "open" | "message",
+    listener: (event: { data: unknown }) => void,
+    options?: { once: boolean },
+  ): void;
   send(data: string): void;
   close(): void;
 }
@@ -46,7 +50,9 @@ const mib = (bytes: number) => Math.round(bytes / 1048576);
 async function inspector(port: number) {
   const Socket = (globalThis as { WebSocket?: InspectorSocketConstructor }).WebSocket;
   if (!Socket) throw new Error("no WebSocket in this Node: run with NODE_OPTIONS=--experimental-websocket (Node 20)");
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
+    webSocketDebuggerUrl: string;
+  }[];
   const socket = new Socket(targets[0]!.webSocketDebuggerUrl);
   await new Promise<void>((resolve) => socket.addEventListener("open", () => resolve(), { once: true }));
   let lastId = 0;
@@ -68,7 +74,10 @@ async function inspector(port: number) {
   return {
     async memory(collectFirst: boolean): Promise<MemoryUsage> {
       if (collectFirst) await call("HeapProfiler.collectGarbage");
-      const answer = (await call("Runtime.evaluate", { expression: "JSON.stringify(process.memoryUsage())", returnByValue: true })) as {
+      const answer = (await call("Runtime.evaluate", {
+        expression: "JSON.stringify(process.memoryUsage())",
+        returnByValue: true,
+      })) as {
         result: { value: string };
       };
       return JSON.parse(answer.result.value) as MemoryUsage;

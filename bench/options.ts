@@ -46,7 +46,10 @@ function whole(name: string, value: string | undefined, fallback: number, min: n
   return n;
 }
 
-export function readOptions(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchOptions {
+export function readOptions(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): BenchOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -71,7 +74,10 @@ export function readOptions(argv: string[] = process.argv.slice(2), env: NodeJS.
     process.exit(0);
   }
   const serverUrl = env.DATABASE_URL;
-  if (!serverUrl) fail("DATABASE_URL is not set: the benchmark needs a PostgreSQL server (it creates its own database audit_bench there).");
+  if (!serverUrl)
+    fail(
+      "DATABASE_URL is not set: the benchmark needs a PostgreSQL server (it creates its own database audit_bench there).",
+    );
   const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
   return {
     rows: whole("rows", str(values.rows), 10_000_000, 1_000),

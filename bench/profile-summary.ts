@@ -62,8 +62,18 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
     [...m]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, micros]) => ({ name, ms: Math.round(micros / 1000), share: Math.round((micros / busy) * 1000) / 10 }));
-  return { file, totalMs: Math.round(total / 1000), idleMs: Math.round(idle / 1000), byPackage: list(packages), byFunction: list(functions) };
+      .map(([name, micros]) => ({
+        name,
+        ms: Math.round(micros / 1000),
+        share: Math.round((micros / busy) * 1000) / 10,
+      }));
+  return {
+    file,
+    totalMs: Math.round(total / 1000),
+    idleMs: Math.round(idle / 1000),
+    byPackage: list(packages),
+    byFunction: list(functions),
+  };
 }
 
 export function latestProfile(dir: string): string | null {

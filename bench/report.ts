@@ -23,7 +23,12 @@ export interface TableRow {
   verdict?: string;
 }
 
-export const ms = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? "—" : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v >= 100 ? Math.round(v) : v.toFixed(1)} ms`);
+export const ms = (v: number | null | undefined): string =>
+  v === null || v === undefined || Number.isNaN(v)
+    ? "—"
+    : v >= 1000
+      ? `${(v / 1000).toFixed(2)} s`
+      : `${v >= 100 ? Math.round(v) : v.toFixed(1)} ms`;
 
 export const int = (v: number): string => Math.round(v).toLocaleString("en-US");
 
@@ -32,7 +37,18 @@ function cell(text: string): string {
 }
 
 export function markdownTable(rows: TableRow[]): string {
-  const head = ["scenario", "TTFB median", "TTFB p95", "full median", "full p95", "DB limit", "naive", "ratio (naive/console)", "goal", "met?"];
+  const head = [
+    "scenario",
+    "TTFB median",
+    "TTFB p95",
+    "full median",
+    "full p95",
+    "DB limit",
+    "naive",
+    "ratio (naive/console)",
+    "goal",
+    "met?",
+  ];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map((h, i) => (i === 0 || i === 8 ? "---" : "---:")).join("|")}|`];
   for (const r of rows) {
     const met = r.met === null ? "—" : r.met ? "yes" : "**no**";

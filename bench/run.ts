@@ -59,14 +59,22 @@ interface ScenarioResult {
   naive: NaiveTiming | null;
 }
 
-log(`Benchmark: ${opts.rows.toLocaleString("en-US")} rows, ${opts.orgs} organizations, seed ${opts.seed}${opts.quick ? ", quick" : ""}`);
+log(
+  `Benchmark: ${opts.rows.toLocaleString("en-US")} rows, ${opts.orgs} organizations, seed ${opts.seed}${opts.quick ? ", quick" : ""}`,
+);
 const { created } = await ensureBenchDatabase(opts.serverUrl);
 const benchUrl = benchDatabaseUrl(opts.serverUrl);
 log(`Bench database: ${shownUrl(benchUrl)}${created ? " (created)" : ""}`);
 const handle = openBenchDatabase(benchUrl);
 const explorer = installExplorerDatabase(benchUrl);
 
-const dataset = await prepareDataset(handle, { rows: opts.rows, orgs: opts.orgs, seed: opts.seed, reuse: opts.reuse, log });
+const dataset = await prepareDataset(handle, {
+  rows: opts.rows,
+  orgs: opts.orgs,
+  seed: opts.seed,
+  reuse: opts.reuse,
+  log,
+});
 if (dataset.build) {
   const b = dataset.build;
   log(
@@ -74,9 +82,15 @@ if (dataset.build) {
       `VACUUM ANALYZE ${(b.vacuumAnalyzeMs / 1000).toFixed(1)} s: ${(b.totalMs / 1000).toFixed(1)} s in all`,
   );
 }
-const apiKey = await createApiKey(handle.db, { orgId: dataset.largest.id, name: `bench ${new Date().toISOString()}`, createdBy: dataset.admin.id });
+const apiKey = await createApiKey(handle.db, {
+  orgId: dataset.largest.id,
+  name: `bench ${new Date().toISOString()}`,
+  createdBy: dataset.admin.id,
+});
 const build = ensureBuild(opts.distDir, log);
-const profileDir = opts.profile ? path.join(process.cwd(), "bench", "results", `profile-${new Date().toISOString().replace(/[:.]/g, "-")}`) : undefined;
+const profileDir = opts.profile
+  ? path.join(process.cwd(), "bench", "results", `profile-${new Date().toISOString().replace(/[:.]/g, "-")}`)
+  : undefined;
 const server = await startServer({ port: opts.port, distDir: opts.distDir, databaseUrl: benchUrl, log, profileDir });
 
 const clients: HttpClient[] = [];
@@ -103,7 +117,17 @@ try {
   }
 
   log("Exports...");
-  const exportsPhase: ExportPhase = await runExports({ server, client: main, handle, databaseUrl: benchUrl, distDir: opts.distDir, dataset, ctx, quick: opts.quick, log });
+  const exportsPhase: ExportPhase = await runExports({
+    server,
+    client: main,
+    handle,
+    databaseUrl: benchUrl,
+    distDir: opts.distDir,
+    dataset,
+    ctx,
+    quick: opts.quick,
+    log,
+  });
 
   log(`Ingestion: batches of 500 for ${plan.ingestSeconds} s...`);
   const ingestion: IngestionResult = await runIngestion({
@@ -121,7 +145,8 @@ try {
   );
 
   log(`Mixed load: signing in ${plan.clients} clients...`);
-  for (let i = 0; i < plan.clients; i++) clients.push(await signedInClient(server.url, dataset.admin.email, dataset.admin.password, slug));
+  for (let i = 0; i < plan.clients; i++)
+    clients.push(await signedInClient(server.url, dataset.admin.email, dataset.admin.password, slug));
   const mixedLoad = (thinkMs: [number, number], navigation?: Navigation) =>
     runMixedLoad({
       clients: clients.slice(1),
@@ -134,13 +159,18 @@ try {
     });
   const logPeople = (label: string, r: MixedLoadResult) => {
     log(`  ${label}: ${r.requests} requests in ${r.seconds.toFixed(1)} s, p95 ${ms(r.full.p95)}, ${r.errors} errors`);
-    log(`    while the export ran: p95 ${ms(r.duringBackground.p95)} (${r.duringBackground.runs}); after it: p95 ${ms(r.afterBackground.p95)} (${r.afterBackground.runs})`);
+    log(
+      `    while the export ran: p95 ${ms(r.duringBackground.p95)} (${r.duringBackground.runs}); after it: p95 ${ms(r.afterBackground.p95)} (${r.afterBackground.runs})`,
+    );
   };
   const mixed = await mixedLoad([500, 1500]);
   logPeople("people (think 0.5-1.5 s)", mixed);
-  for (const [label, s] of Object.entries(mixed.byScenario)) log(`    ${label}: median ${ms(s.median)}, p95 ${ms(s.p95)} (${s.runs})`);
+  for (const [label, s] of Object.entries(mixed.byScenario))
+    log(`    ${label}: median ${ms(s.median)}, p95 ${ms(s.p95)} (${s.runs})`);
   const capacity = await mixedLoad([0, 0]);
-  log(`  back to back: ${capacity.requests} requests in ${capacity.seconds.toFixed(1)} s (${capacity.requestsPerSecond}/s), p95 ${ms(capacity.full.p95)}, ${capacity.errors} errors`);
+  log(
+    `  back to back: ${capacity.requests} requests in ${capacity.seconds.toFixed(1)} s (${capacity.requestsPerSecond}/s), p95 ${ms(capacity.full.p95)}, ${capacity.errors} errors`,
+  );
   let browsing: MixedLoadResult | { error: string };
   try {
     browsing = await mixedLoad([500, 1500], await clientNavigation(clients[1]!, slug));
@@ -172,11 +202,19 @@ try {
     fullP95: ingestion.batch.p95,
     dbLimit: `${int(ingestion.eventsPerSecond)} events/s`,
     goal: `≥ ${int(GOALS.ingestion.eventsPerSecond)} events/s, explorer p95 < ${GOALS.ingestion.explorerP95} ms`,
-    met: ingestion.errors === 0 && ingestion.eventsPerSecond >= GOALS.ingestion.eventsPerSecond && ingestion.explorer.full.p95 < GOALS.ingestion.explorerP95,
+    met:
+      ingestion.errors === 0 &&
+      ingestion.eventsPerSecond >= GOALS.ingestion.eventsPerSecond &&
+      ingestion.explorer.full.p95 < GOALS.ingestion.explorerP95,
     verdict: `${int(ingestion.eventsPerSecond)}/s, explorer p95 ${ms(ingestion.explorer.full.p95)}${ingestion.errors ? `, ${ingestion.errors} errors` : ""}`,
   });
   rows.push(peopleRow(`mixed load, full page loads: ${plan.clients} clients (think 0.5-1.5 s) + 1 CSV export`, mixed));
-  rows.push(peopleRow(`mixed load, client-side navigations: ${plan.clients} clients (think 0.5-1.5 s) + 1 CSV export`, browsing));
+  rows.push(
+    peopleRow(
+      `mixed load, client-side navigations: ${plan.clients} clients (think 0.5-1.5 s) + 1 CSV export`,
+      browsing,
+    ),
+  );
   rows.push({
     scenario: `capacity: ${capacity.clients} clients back to back + 1 CSV export`,
     ttfbMedian: capacity.ttfb.median,
@@ -208,7 +246,13 @@ try {
   const file = writeResults(path.join(process.cwd(), "bench", "results"), {
     options: { ...opts, serverUrl: shownUrl(opts.serverUrl) },
     plan,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg() },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      loadavg: os.loadavg(),
+    },
     postgres: Object.fromEntries(settings.map((s) => [s.name, s.unit ? `${s.setting} ${s.unit}` : s.setting])),
     dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build },
     appBuild: build,
@@ -222,7 +266,9 @@ try {
     markdown: table,
     totalSeconds: Math.round((performance.now() - runStarted) / 1000),
   });
-  log(`Results written to ${path.relative(process.cwd(), file)} (${Math.round((performance.now() - runStarted) / 1000)} s in all).`);
+  log(
+    `Results written to ${path.relative(process.cwd(), file)} (${Math.round((performance.now() - runStarted) / 1000)} s in all).`,
+  );
 } catch (err) {
   console.error(err);
   exitCode = 1;
@@ -233,7 +279,8 @@ try {
   if (profile) {
     const summary = summarizeProfile(profile);
     log(`\nConsole CPU profile (${profile}): ${summary.totalMs - summary.idleMs} ms busy; by package:`);
-    for (const p of summary.byPackage) log(`  ${String(p.ms).padStart(7)} ms ${String(p.share).padStart(5)}%  ${p.name}`);
+    for (const p of summary.byPackage)
+      log(`  ${String(p.ms).padStart(7)} ms ${String(p.share).padStart(5)}%  ${p.name}`);
     writeFileSync(`${profile}.summary.json`, JSON.stringify(summary, null, 2));
   }
   // Leave the data set as it was built, for the next --reuse.

@@ -66,7 +66,11 @@ function naivePage(where: SQL, order: SQL, offset = 0): SQL[] {
 
 const byTime = sql.raw("occurred_at desc, id desc");
 
-async function nthNewest(explorer: ExplorerDatabase, orgId: string, n: number): Promise<{ id: string; at: string } | null> {
+async function nthNewest(
+  explorer: ExplorerDatabase,
+  orgId: string,
+  n: number,
+): Promise<{ id: string; at: string } | null> {
   const [row] = await queryRows<{ id: string; at: string }>(
     explorer.db,
     sql`select id::text as id, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at

@@ -26,19 +26,27 @@ export function findAction(distDir: string, filename: string, exportedName: stri
   const manifest = JSON.parse(readFileSync(path.join(distDir, "server", "server-reference-manifest.json"), "utf8")) as {
     node: Record<string, ManifestEntry>;
   };
-  const found = Object.entries(manifest.node).find(([, e]) => e.filename === filename && e.exportedName === exportedName);
+  const found = Object.entries(manifest.node).find(
+    ([, e]) => e.filename === filename && e.exportedName === exportedName,
+  );
   if (!found) throw new Error(`server action ${exportedName} (${filename}) is not in the build at ${distDir}`);
   const [id, entry] = found;
   const pages = Object.keys(entry.workers).filter((w) => /^app\/.*\/page$/.test(w) && !/\[(?!org\])[^\]]+\]/.test(w));
   const page = pages.find((w) => w === "app/orgs/[org]/audit-logs/page") ?? pages[0];
   if (!page) throw new Error(`server action ${exportedName} is used by no page the benchmark can address`);
-  const pagePath = page.replace(/^app/, "").replace(/\/page$/, "").replace("[org]", encodeURIComponent(orgSlug)) || "/";
+  const pagePath =
+    page
+      .replace(/^app/, "")
+      .replace(/\/page$/, "")
+      .replace("[org]", encodeURIComponent(orgSlug)) || "/";
   return { id, pagePath };
 }
 
 // React's encodeReply writes plain JSON, except that strings starting with "$" are escaped.
 function encodeArgs(args: unknown[]): string {
-  return JSON.stringify(args, (_key, value: unknown) => (typeof value === "string" && value.startsWith("$") ? `$${value}` : value));
+  return JSON.stringify(args, (_key, value: unknown) =>
+    typeof value === "string" && value.startsWith("$") ? `$${value}` : value,
+  );
 }
 
 /** The action's return value from the flight stream: the row the root's "a" field points to. */
@@ -56,7 +64,12 @@ export function actionResult(body: string): unknown {
   return JSON.parse(text) as unknown;
 }
 
-export async function callAction(client: HttpClient, pagePath: string, actionId: string, args: unknown[]): Promise<{ value: unknown; http: HttpResult }> {
+export async function callAction(
+  client: HttpClient,
+  pagePath: string,
+  actionId: string,
+  args: unknown[],
+): Promise<{ value: unknown; http: HttpResult }> {
   const http = await client.request(pagePath, {
     method: "POST",
     headers: {
@@ -67,6 +80,9 @@ export async function callAction(client: HttpClient, pagePath: string, actionId:
     },
     body: encodeArgs(args),
   });
-  if (http.status !== 200) throw new Error(`server action ${actionId} on ${pagePath} answered ${http.status}: ${http.body?.toString("utf8").slice(0, 300)}`);
+  if (http.status !== 200)
+    throw new Error(
+      `server action ${actionId} on ${pagePath} answered ${http.status}: ${http.body?.toString("utf8").slice(0, 300)}`,
+    );
   return { value: actionResult(http.body!.toString("utf8")), http };
 }

@@ -9,7 +9,9 @@ import { runMigrations } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed";
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run db:seed -- [--rows N] [--seed S] [--now ISO-DATE] [--days D] [--parallel SESSIONS]`);
+  console.error(
+    `${message}\nusage: npm run db:seed -- [--rows N] [--seed S] [--now ISO-DATE] [--days D] [--parallel SESSIONS]`,
+  );
   process.exit(2);
 }
 
@@ -47,7 +49,9 @@ async function main(): Promise<void> {
   const target = handle.kind === "postgres" ? "DATABASE_URL" : "embedded PGlite";
   try {
     await runMigrations(handle);
-    console.log(`Seeding ${rows.toLocaleString("en-US")} audit rows (seed ${seed}, now ${now.toISOString()}) into ${target}...`);
+    console.log(
+      `Seeding ${rows.toLocaleString("en-US")} audit rows (seed ${seed}, now ${now.toISOString()}) into ${target}...`,
+    );
     let lastReport = 0;
     const result = await seedDatabase(handle, {
       rows,
@@ -70,7 +74,9 @@ async function main(): Promise<void> {
     if (inserted < rows) {
       console.log(`${(rows - inserted).toLocaleString("en-US")} rows were already there: this seed had run before.`);
     }
-    console.log("Demo accounts (password demo-password): admin@acme.test, manager@acme.test, member@acme.test, auditor@globex.test");
+    console.log(
+      "Demo accounts (password demo-password): admin@acme.test, manager@acme.test, member@acme.test, auditor@globex.test",
+    );
   } finally {
     await handle.close();
   }

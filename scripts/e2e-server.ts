@@ -32,7 +32,11 @@ async function freshServerDatabase(base: string): Promise<string> {
 
 async function prepare(handle: DatabaseHandle) {
   await runMigrations(handle);
-  const { orgs } = await seedDatabase(handle, { rows: Number(process.env.E2E_SEED_ROWS ?? 3000), seed: 7, now: new Date() });
+  const { orgs } = await seedDatabase(handle, {
+    rows: Number(process.env.E2E_SEED_ROWS ?? 3000),
+    seed: 7,
+    now: new Date(),
+  });
   const keys: Record<string, string> = {};
   for (const [slug, orgId] of Object.entries(orgs)) {
     keys[slug] = (await createApiKey(handle.db, { orgId, name: "e2e", createdBy: null })).secret;
@@ -76,7 +80,10 @@ if (serverUrl) {
   await prepare(handle);
   await handle.close();
 }
-writeFileSync(path.join(stateDir, "database.json"), JSON.stringify({ url: env.DATABASE_URL ?? null, dataDir: env.PGLITE_DATA_DIR ?? null }));
+writeFileSync(
+  path.join(stateDir, "database.json"),
+  JSON.stringify({ url: env.DATABASE_URL ?? null, dataDir: env.PGLITE_DATA_DIR ?? null }),
+);
 
 const server = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], { env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));

@@ -28,7 +28,11 @@ function orgLine(report: OrgRunReport): string {
   const detail = Object.entries(report.counts)
     .filter(([, c]) => c.deleted + c.archived + c.archivePurged > 0)
     .map(([category, c]) => {
-      const parts = [c.deleted && `${n(c.deleted)} deleted`, c.archived && `${n(c.archived)} archived`, c.archivePurged && `${n(c.archivePurged)} purged`];
+      const parts = [
+        c.deleted && `${n(c.deleted)} deleted`,
+        c.archived && `${n(c.archived)} archived`,
+        c.archivePurged && `${n(c.archivePurged)} purged`,
+      ];
       return `    ${CATEGORY_LABELS[category as keyof typeof CATEGORY_LABELS]}: ${parts.filter(Boolean).join(", ")}`;
     });
   const head = `  ${report.slug} (${report.archiveEnabled ? "archive on" : "archive off"}): ${n(t.deleted)} deleted, ${n(t.archived)} archived, ${n(t.archivePurged)} purged from the archive`;
@@ -38,7 +42,10 @@ function orgLine(report: OrgRunReport): string {
 async function main(): Promise<void> {
   let values;
   try {
-    ({ values } = parseArgs({ options: { "batch-size": { type: "string" }, "pause-ms": { type: "string" } }, strict: true }));
+    ({ values } = parseArgs({
+      options: { "batch-size": { type: "string" }, "pause-ms": { type: "string" } },
+      strict: true,
+    }));
   } catch (err) {
     usage(err instanceof Error ? err.message : String(err));
   }
@@ -57,11 +64,15 @@ async function main(): Promise<void> {
       console.log(`Retention run skipped: ${report.reason}.`);
       return;
     }
-    console.log(`Retention run over ${report.orgs.length} organizations in ${(report.ms / 1000).toFixed(1)} s (${n(report.batches)} batches):`);
+    console.log(
+      `Retention run over ${report.orgs.length} organizations in ${(report.ms / 1000).toFixed(1)} s (${n(report.batches)} batches):`,
+    );
     for (const org of report.orgs) console.log(orgLine(org));
     if (report.partitionsDropped.length) console.log(`Dropped partitions: ${report.partitionsDropped.join(", ")}`);
-    if (report.partitionsKept.length) console.log(`Kept (lock busy, emptied row by row): ${report.partitionsKept.join(", ")}`);
-    if (report.unownedRowsDropped) console.log(`Rows of deleted organizations dropped with partitions: ${n(report.unownedRowsDropped)}`);
+    if (report.partitionsKept.length)
+      console.log(`Kept (lock busy, emptied row by row): ${report.partitionsKept.join(", ")}`);
+    if (report.unownedRowsDropped)
+      console.log(`Rows of deleted organizations dropped with partitions: ${n(report.unownedRowsDropped)}`);
   } finally {
     await handle.close();
   }

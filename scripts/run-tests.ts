@@ -9,7 +9,9 @@ function run(label: string, command: string, args: string[], env: NodeJS.Process
   console.log(`\n=== ${label}: ${command} ${args.join(" ")}`);
   const started = performance.now();
   const result = spawnSync(command, args, { stdio: "inherit", env });
-  console.log(`=== ${label}: ${result.status === 0 ? "ok" : "FAILED"} in ${Math.round((performance.now() - started) / 1000)} s`);
+  console.log(
+    `=== ${label}: ${result.status === 0 ? "ok" : "FAILED"} in ${Math.round((performance.now() - started) / 1000)} s`,
+  );
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
@@ -20,6 +22,7 @@ console.log(`Database for tests: ${database ? database.replace(/\/\/[^@]*@/, "//
 
 if (only !== "e2e") run("unit and integration tests", "npx", ["vitest", "run"]);
 if (only !== "unit") {
-  if (process.env.E2E_SKIP_BUILD !== "1") run("production build", "npx", ["next", "build"], { ...process.env, NEXT_DIST_DIR: distDir });
+  if (process.env.E2E_SKIP_BUILD !== "1")
+    run("production build", "npx", ["next", "build"], { ...process.env, NEXT_DIST_DIR: distDir });
   run("end-to-end tests", "npx", ["playwright", "test"], { ...process.env, NEXT_DIST_DIR: distDir });
 }

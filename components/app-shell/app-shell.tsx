@@ -15,12 +15,12 @@ interface AppShellProps {
 export function AppShell({ org, orgs, user, canManage, pendingRequests, children }: AppShellProps) {
   return (
     <div className="flex min-h-dvh flex-col md:flex-row">
-      <a href="#main" className="focus:bg-background sr-only focus:not-sr-only focus:absolute focus:z-50 focus:p-2">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:z-50 focus:bg-background focus:p-2">
         Skip to content
       </a>
       <aside
         aria-label="Sidebar"
-        className="bg-sidebar text-sidebar-foreground flex shrink-0 flex-col gap-4 border-b p-3 md:sticky md:top-0 md:h-dvh md:w-60 md:border-r md:border-b-0"
+        className="flex shrink-0 flex-col gap-4 border-b bg-sidebar p-3 text-sidebar-foreground md:sticky md:top-0 md:h-dvh md:w-60 md:border-r md:border-b-0"
       >
         <OrgSwitcher current={org} orgs={orgs} />
         <div className="flex-1">

@@ -13,7 +13,17 @@ interface NavLinksProps {
   pendingRequests: number;
 }
 
-function NavLink({ href, icon, children, badge }: { href: string; icon: ReactNode; children: ReactNode; badge?: ReactNode }) {
+function NavLink({
+  href,
+  icon,
+  children,
+  badge,
+}: {
+  href: string;
+  icon: ReactNode;
+  children: ReactNode;
+  badge?: ReactNode;
+}) {
   const pathname = usePathname();
   const active = pathname === href || pathname.startsWith(`${href}/`);
   return (
@@ -21,8 +31,8 @@ function NavLink({ href, icon, children, badge }: { href: string; icon: ReactNod
       href={href}
       aria-current={active ? "page" : undefined}
       className={cn(
-        "hover:bg-accent hover:text-accent-foreground flex items-center gap-2 rounded-md px-2 py-1.5 text-sm",
-        active && "bg-accent text-accent-foreground font-medium",
+        "flex items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-accent hover:text-accent-foreground",
+        active && "bg-accent font-medium text-accent-foreground",
       )}
     >
       {icon}
@@ -41,7 +51,7 @@ export function NavLinks({ orgSlug, canManage, pendingRequests }: NavLinksProps)
       </NavLink>
       {canManage ? (
         <div className="mt-4 grid gap-1">
-          <p className="text-muted-foreground px-2 text-xs font-medium">Settings</p>
+          <p className="px-2 text-xs font-medium text-muted-foreground">Settings</p>
           <NavLink
             href={`${base}/settings/access`}
             icon={<ShieldCheck className="size-4" aria-hidden />}

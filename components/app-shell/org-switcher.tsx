@@ -35,7 +35,7 @@ export function OrgSwitcher({ current, orgs }: { current: OrgOption; orgs: OrgOp
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start" className="w-56">
-        <DropdownMenuLabel className="text-muted-foreground text-xs">Organizations</DropdownMenuLabel>
+        <DropdownMenuLabel className="text-xs text-muted-foreground">Organizations</DropdownMenuLabel>
         {orgs.map((org) => (
           <DropdownMenuItem key={org.slug} asChild>
             <Link href={`/orgs/${org.slug}/audit-logs`}>

@@ -36,17 +36,17 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
           </Avatar>
           <span className="grid min-w-0 text-left text-xs leading-tight">
             <span className="truncate font-medium">{name}</span>
-            <span className="text-muted-foreground truncate">{email}</span>
+            <span className="truncate text-muted-foreground">{email}</span>
           </span>
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="start" side="top" className="w-56">
         <DropdownMenuLabel className="font-normal">
           <span className="block truncate text-sm font-medium">{name}</span>
-          <span className="text-muted-foreground block truncate text-xs">{email}</span>
+          <span className="block truncate text-xs text-muted-foreground">{email}</span>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
-        <DropdownMenuLabel className="text-muted-foreground text-xs">Theme</DropdownMenuLabel>
+        <DropdownMenuLabel className="text-xs text-muted-foreground">Theme</DropdownMenuLabel>
         <DropdownMenuRadioGroup value={theme ?? "system"} onValueChange={setTheme}>
           <DropdownMenuRadioItem value="system">
             <Monitor className="size-4" /> System

@@ -1,24 +1,18 @@
-"use client"
+"use client";
 
-import * as React from "react"
-import {
-  CircleCheckIcon,
-  InfoIcon,
-  Loader2Icon,
-  OctagonXIcon,
-  TriangleAlertIcon,
-} from "lucide-react"
-import { useTheme } from "next-themes"
-import { Toaster as Sonner, type ToasterProps } from "sonner"
+import * as React from "react";
+import { CircleCheckIcon, InfoIcon, Loader2Icon, OctagonXIcon, TriangleAlertIcon } from "lucide-react";
+import { useTheme } from "next-themes";
+import { Toaster as Sonner, type ToasterProps } from "sonner";
 
 // next-themes reports an arbitrary string (or undefined before hydration);
 // sonner only accepts these three.
 function toToasterTheme(theme: string | undefined): ToasterProps["theme"] {
-  return theme === "light" || theme === "dark" ? theme : "system"
+  return theme === "light" || theme === "dark" ? theme : "system";
 }
 
 function Toaster({ ...props }: ToasterProps) {
-  const { theme } = useTheme()
+  const { theme } = useTheme();
 
   return (
     <Sonner
@@ -41,7 +35,7 @@ function Toaster({ ...props }: ToasterProps) {
       }
       {...props}
     />
-  )
+  );
 }
 
-export { Toaster }
+export { Toaster };

@@ -1,15 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import {
-  index,
-  inet,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-  type AnyPgColumn,
-} from "drizzle-orm/pg-core";
+import { index, inet, jsonb, pgTable, primaryKey, text, timestamp, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { auditCategory, auditLevel, auditResult } from "./enums";
 
 /*

@@ -985,7 +985,7 @@ export const AUDIT_TEMPLATES: readonly AuditTemplate[] = [
     notice: true,
     fail: 80,
     errors: [
-      ["restore_failed", "pg_restore exited with code 1: relation \"orders\" already exists"],
+      ["restore_failed", 'pg_restore exited with code 1: relation "orders" already exists'],
       [INVALID, "Validation failed: point in time is outside the backup window"],
     ],
     kind: "dbRestore",
@@ -1157,7 +1157,12 @@ export const KIND_SQL: Record<ParamKind, KindSql> = {
   vpnConnect: {
     params: `jsonb_build_object('client', ${pick(["WireGuard 1.0.16", "WireGuard 0.5.3", "kiops-vpn 2.1.0"], "na")}, 'assigned_ip', '10.8.' || (nb % 200) || '.' || (2 + nc % 250))`,
   },
-  secret: { params: `jsonb_build_object('env', env, 'scope', 'service:' || ${pick(TARGET_POOLS.service.items.map((i) => i[0]), "na")})` },
+  secret: {
+    params: `jsonb_build_object('env', env, 'scope', 'service:' || ${pick(
+      TARGET_POOLS.service.items.map((i) => i[0]),
+      "na",
+    )})`,
+  },
   secretRotate: {
     params: `jsonb_build_object('env', env, 'reason', CASE WHEN aemail IS NULL THEN 'scheduled' ELSE 'manual' END)`,
     before: `jsonb_build_object('version', 1 + nb % 20)`,

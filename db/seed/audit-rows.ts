@@ -76,16 +76,88 @@ const BURST_ROWS = SPRAY_ROWS + TARGETED_ROWS; // a multiple of 3, so bursts nev
 const MAX_BURST_PERIOD = 30_000;
 
 const FIRST_NAMES = [
-  "Aiko", "Ben", "Carla", "Daniel", "Elif", "Felix", "Grace", "Hiro", "Ines", "Jonas",
-  "Keiko", "Liam", "Maya", "Noah", "Olga", "Pedro", "Quinn", "Rina", "Sam", "Tomas",
-  "Uma", "Victor", "Wen", "Yusuf", "Zoe", "Arjun", "Beatriz", "Chen", "Dmitri", "Emma",
-  "Farah", "Goro", "Helena", "Ivan", "Julia", "Kofi", "Lena", "Mateo", "Nadia", "Oscar",
+  "Aiko",
+  "Ben",
+  "Carla",
+  "Daniel",
+  "Elif",
+  "Felix",
+  "Grace",
+  "Hiro",
+  "Ines",
+  "Jonas",
+  "Keiko",
+  "Liam",
+  "Maya",
+  "Noah",
+  "Olga",
+  "Pedro",
+  "Quinn",
+  "Rina",
+  "Sam",
+  "Tomas",
+  "Uma",
+  "Victor",
+  "Wen",
+  "Yusuf",
+  "Zoe",
+  "Arjun",
+  "Beatriz",
+  "Chen",
+  "Dmitri",
+  "Emma",
+  "Farah",
+  "Goro",
+  "Helena",
+  "Ivan",
+  "Julia",
+  "Kofi",
+  "Lena",
+  "Mateo",
+  "Nadia",
+  "Oscar",
 ];
 const LAST_NAMES = [
-  "Tanaka", "Schmidt", "Garcia", "Nguyen", "Okafor", "Rossi", "Yamamoto", "Kowalski", "Silva", "Dubois",
-  "Ito", "Johansson", "Haddad", "Park", "Novak", "Fischer", "Suzuki", "Lopez", "Andersen", "Mori",
-  "Costa", "Weber", "Takahashi", "Ahmed", "Walsh", "Bianchi", "Nakamura", "Jensen", "Kaur", "Horvat",
-  "Watanabe", "Keller", "Sousa", "Ozturk", "Lindqvist", "Abe", "Brennan", "Petrov", "Varga", "Hoshino",
+  "Tanaka",
+  "Schmidt",
+  "Garcia",
+  "Nguyen",
+  "Okafor",
+  "Rossi",
+  "Yamamoto",
+  "Kowalski",
+  "Silva",
+  "Dubois",
+  "Ito",
+  "Johansson",
+  "Haddad",
+  "Park",
+  "Novak",
+  "Fischer",
+  "Suzuki",
+  "Lopez",
+  "Andersen",
+  "Mori",
+  "Costa",
+  "Weber",
+  "Takahashi",
+  "Ahmed",
+  "Walsh",
+  "Bianchi",
+  "Nakamura",
+  "Jensen",
+  "Kaur",
+  "Horvat",
+  "Watanabe",
+  "Keller",
+  "Sousa",
+  "Ozturk",
+  "Lindqvist",
+  "Abe",
+  "Brennan",
+  "Petrov",
+  "Varga",
+  "Hoshino",
 ];
 const BROWSERS = [
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
@@ -112,11 +184,34 @@ const ATTACK_AGENTS = [
 ];
 // Local parts tried by password sprays; none of them is a demo account.
 const GUESSED_LOCAL_PARTS = [
-  "root", "test", "info", "support", "it", "hr", "finance", "jenkins",
-  "backup", "devops", "sales", "postmaster", "webmaster", "ceo", "office",
+  "root",
+  "test",
+  "info",
+  "support",
+  "it",
+  "hr",
+  "finance",
+  "jenkins",
+  "backup",
+  "devops",
+  "sales",
+  "postmaster",
+  "webmaster",
+  "ceo",
+  "office",
 ];
-const ENVIRONMENTS = ["production", "production", "production", "production", "production",
-  "staging", "staging", "staging", "development", "development"];
+const ENVIRONMENTS = [
+  "production",
+  "production",
+  "production",
+  "production",
+  "production",
+  "staging",
+  "staging",
+  "staging",
+  "development",
+  "development",
+];
 // Hour of day (UTC) weights: the working day of an Asia-Pacific team, a quieter evening.
 const HOUR_WEIGHTS = [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2];
 
@@ -226,7 +321,8 @@ interface Clock {
 }
 
 function hashOf(plan: OrgPlan) {
-  return (x: string, j: number) => `(hashint8extended(${x}, ${(plan.salt + BigInt(j)).toString()}) & 9223372036854775807)`;
+  return (x: string, j: number) =>
+    `(hashint8extended(${x}, ${(plan.salt + BigInt(j)).toString()}) & 9223372036854775807)`;
 }
 
 function planOrgs(opts: SeedAuditRowsOptions): OrgPlan[] {
@@ -613,7 +709,7 @@ interface Month {
 function monthsCovering(clock: Clock): Month[] {
   const months: Month[] = [];
   const first = new Date(clock.nowMs - clock.days * DAY_MS);
-  for (let m = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1); m <= clock.nowMs; ) {
+  for (let m = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1); m <= clock.nowMs;) {
     const d = new Date(m);
     const toMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
     const suffix = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
@@ -690,7 +786,9 @@ async function swapIn(session: Session, month: Month, info: PartitionInfo, stage
     await session.run("SET LOCAL lock_timeout = '2min'");
     await session.run(`ALTER TABLE audit_logs DETACH PARTITION ${month.partition}`);
     // Checked under the lock: rows written since the look before mean it is not ours to replace.
-    const [check] = await session.rows<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${month.partition}) AS empty`);
+    const [check] = await session.rows<{ empty: boolean }>(
+      `SELECT NOT EXISTS (SELECT 1 FROM ${month.partition}) AS empty`,
+    );
     if (!check?.empty) throw new Error(`${month.partition} is no longer empty`);
     await session.run(`DROP TABLE ${month.partition}`);
     await session.run(`ALTER TABLE ${stage} RENAME TO ${month.partition}`);
@@ -726,12 +824,21 @@ function monthTask(plans: readonly OrgPlan[], clock: Clock, seed: number, month:
       const chunks = range ? [...chunksOf(range[0], range[1], chunkSize)] : [];
       const dest = { table, window };
       const bursts = burstSql(plan, clock, seed, dest);
-      return [...chunks.map(([lo, hi]) => () => chunkSql(plan, clock, seed, lo, hi, dest)), ...(bursts ? [() => bursts] : [])];
+      return [
+        ...chunks.map(
+          ([lo, hi]) =>
+            () =>
+              chunkSql(plan, clock, seed, lo, hi, dest),
+        ),
+        ...(bursts ? [() => bursts] : []),
+      ];
     });
 
   return async (session, onRows) => {
     const info = await partitionInfo(session, month.partition);
-    const defs = info?.empty ? info.indexes.map((d, k) => retarget(d.def, `${month.partition}_seed_i${k}`, `${month.partition}_seed`)) : [];
+    const defs = info?.empty
+      ? info.indexes.map((d, k) => retarget(d.def, `${month.partition}_seed_i${k}`, `${month.partition}_seed`))
+      : [];
     if (!info?.empty || defs.length === 0 || defs.some((d) => d === null)) {
       // Rows already there (a second seed, live data) or no partition: insert through the parent.
       for (const statement of statements("audit_logs")) onRows(await session.run(statement()));
@@ -744,7 +851,13 @@ function monthTask(plans: readonly OrgPlan[], clock: Clock, seed: number, month:
     for (const statement of statements(stage)) loaded += await session.run(statement());
     for (const def of defs) await session.run(def!);
     try {
-      await swapIn(session, month, info, stage, info.indexes.map((_, k) => `${month.partition}_seed_i${k}`));
+      await swapIn(
+        session,
+        month,
+        info,
+        stage,
+        info.indexes.map((_, k) => `${month.partition}_seed_i${k}`),
+      );
     } catch {
       // Someone wrote into the month meanwhile, or the default partition holds rows of it: the
       // rows go in through the parent after all.
@@ -762,12 +875,16 @@ function isoDate(ms: number): string {
 }
 
 function validate(opts: SeedAuditRowsOptions, days: number): void {
-  if (!Number.isSafeInteger(opts.rows) || opts.rows < 0) throw new Error("seedAuditRows: rows must be a whole number >= 0");
-  if (!Number.isSafeInteger(opts.seed) || Math.abs(opts.seed) > 2 ** 40) throw new Error("seedAuditRows: seed must be an integer below 2^40");
-  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new Error("seedAuditRows: days must be between 1 and 3650");
+  if (!Number.isSafeInteger(opts.rows) || opts.rows < 0)
+    throw new Error("seedAuditRows: rows must be a whole number >= 0");
+  if (!Number.isSafeInteger(opts.seed) || Math.abs(opts.seed) > 2 ** 40)
+    throw new Error("seedAuditRows: seed must be an integer below 2^40");
+  if (!Number.isInteger(days) || days < 1 || days > 3650)
+    throw new Error("seedAuditRows: days must be between 1 and 3650");
   if (Number.isNaN(opts.now.getTime())) throw new Error("seedAuditRows: now is not a valid date");
   for (const org of opts.orgs) {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(org.id)) throw new Error(`seedAuditRows: ${org.id} is not a uuid`);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(org.id))
+      throw new Error(`seedAuditRows: ${org.id} is not a uuid`);
   }
 }
 
@@ -776,10 +893,7 @@ const CLEAN_PENDING_LISTS = `SELECT count(gin_clean_pending_list(i.indexrelid::r
   FROM pg_inherits h JOIN pg_index i ON i.indexrelid = h.inhrelid
   WHERE h.inhparent = 'audit_logs_search_trgm_idx'::regclass`;
 
-export async function seedAuditRows(
-  handle: DatabaseHandle,
-  opts: SeedAuditRowsOptions,
-): Promise<SeedAuditRowsResult> {
+export async function seedAuditRows(handle: DatabaseHandle, opts: SeedAuditRowsOptions): Promise<SeedAuditRowsResult> {
   const started = performance.now();
   const days = opts.days ?? 400;
   validate(opts, days);
@@ -814,8 +928,14 @@ export async function seedAuditRows(
     tasks = plans.flatMap((plan) => {
       const dest = { table: "audit_logs" };
       const bursts = burstSql(plan, clock, opts.seed, dest);
-      const statements = [...chunksOf(0, plan.rows - 1, chunkSize)].map(([lo, hi]) => chunkSql(plan, clock, opts.seed, lo, hi, dest));
-      return [...statements, ...(bursts ? [bursts] : [])].map((text): Task => async (session, onRows) => onRows(await session.run(text)));
+      const statements = [...chunksOf(0, plan.rows - 1, chunkSize)].map(([lo, hi]) =>
+        chunkSql(plan, clock, opts.seed, lo, hi, dest),
+      );
+      return [...statements, ...(bursts ? [bursts] : [])].map(
+        (text): Task =>
+          async (session, onRows) =>
+            onRows(await session.run(text)),
+      );
     });
   }
 

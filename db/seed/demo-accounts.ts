@@ -97,11 +97,21 @@ export async function seedDemoAccounts(db: Database): Promise<SeededDemoAccounts
     const orgRows = await tx
       .select({ id: organizations.id, slug: organizations.slug })
       .from(organizations)
-      .where(inArray(organizations.slug, DEMO_ORGANIZATIONS.map((o) => o.slug)));
+      .where(
+        inArray(
+          organizations.slug,
+          DEMO_ORGANIZATIONS.map((o) => o.slug),
+        ),
+      );
     const userRows = await tx
       .select({ id: users.id, email: users.email })
       .from(users)
-      .where(inArray(users.email, DEMO_ACCOUNTS.map((a) => a.email)));
+      .where(
+        inArray(
+          users.email,
+          DEMO_ACCOUNTS.map((a) => a.email),
+        ),
+      );
     const orgId = new Map(orgRows.map((r) => [r.slug, r.id]));
     const userId = new Map(userRows.map((r) => [r.email, r.id]));
     const idOf = <K>(map: Map<K, string>, key: K): string => {

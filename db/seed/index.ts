@@ -28,13 +28,22 @@ export interface SeedDatabaseResult extends SeededDemoAccounts {
 const WEIGHTS: Record<string, number> = { acme: 0.8, globex: 0.2 };
 
 /** Demo accounts, then audit rows for Acme and Globex. Run on a migrated database. */
-export async function seedDatabase(handle: DatabaseHandle, options: SeedDatabaseOptions = {}): Promise<SeedDatabaseResult> {
+export async function seedDatabase(
+  handle: DatabaseHandle,
+  options: SeedDatabaseOptions = {},
+): Promise<SeedDatabaseResult> {
   const { rows = 20_000, seed = 42, now = new Date(), days, parallel, onProgress } = options;
   const accounts = await seedDemoAccounts(handle.db);
   const orgs = await Promise.all(
     DEMO_ORGANIZATIONS.map(async (o) => {
       const id = accounts.orgs[o.slug];
-      return { id, name: o.name, domain: o.domain, weight: WEIGHTS[o.slug] ?? 0, people: await listOrgPeople(handle.db, id) };
+      return {
+        id,
+        name: o.name,
+        domain: o.domain,
+        weight: WEIGHTS[o.slug] ?? 0,
+        people: await listOrgPeople(handle.db, id),
+      };
     }),
   );
   const audit = await seedAuditRows(handle, { orgs, rows, seed, now, days, parallel, onProgress });
@@ -43,6 +52,10 @@ export async function seedDatabase(handle: DatabaseHandle, options: SeedDatabase
 
 /** True once the demo seed has run (the demo organization exists). */
 export async function isSeeded(db: Database): Promise<boolean> {
-  const rows = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, "acme")).limit(1);
+  const rows = await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.slug, "acme"))
+    .limit(1);
   return rows.length > 0;
 }

@@ -19,7 +19,12 @@ export interface AccessEvent {
  * Permission changes and access requests are written to the organization's own log (category
  * user, level notice), in the caller's transaction so the entry exists exactly when the change does.
  */
-export async function recordAccessEvent(tx: Executor, orgId: string, actor: SessionUser, event: AccessEvent): Promise<void> {
+export async function recordAccessEvent(
+  tx: Executor,
+  orgId: string,
+  actor: SessionUser,
+  event: AccessEvent,
+): Promise<void> {
   const h = await headers();
   await recordAuditEvent(
     orgId,

@@ -18,7 +18,10 @@ interface KnownUser {
 }
 
 async function orgsOfUser(userId: string): Promise<string[]> {
-  const rows = await getDb().select({ orgId: memberships.orgId }).from(memberships).where(eq(memberships.userId, userId));
+  const rows = await getDb()
+    .select({ orgId: memberships.orgId })
+    .from(memberships)
+    .where(eq(memberships.userId, userId));
   return rows.map((r) => r.orgId);
 }
 
@@ -45,7 +48,14 @@ type AuthEventFields = Omit<AuditEventInput, "occurredAt" | "category" | "servic
 
 /** What every sign-in, failure and sign-out entry shares: now, the auth category, the request. */
 function authEvent(context: AuthEventContext, fields: AuthEventFields): AuditEventInput {
-  return { occurredAt: new Date().toISOString(), category: "auth", service: "Sign-in", ip: context.ip, userAgent: context.userAgent, ...fields };
+  return {
+    occurredAt: new Date().toISOString(),
+    category: "auth",
+    service: "Sign-in",
+    ip: context.ip,
+    userAgent: context.userAgent,
+    ...fields,
+  };
 }
 
 const actorOf = (user: KnownUser) => ({ id: user.id, name: user.name, email: user.email });
@@ -77,7 +87,8 @@ export async function recordSignInFailure(
     authEvent(context, {
       actor: user ? actorOf(user) : null,
       action: "login",
-      description: reason === "throttled" ? `sign-in refused for ${email}: too many failures` : `failed sign-in for ${email}`,
+      description:
+        reason === "throttled" ? `sign-in refused for ${email}: too many failures` : `failed sign-in for ${email}`,
       target: { type: "user", id: user?.id ?? null, name: email },
       result: "failed",
       level: "notice",

@@ -67,7 +67,11 @@ function shapeAuditEvent(e: CheckedEvent) {
   return {
     idempotencyKey: orNull(e.idempotencyKey),
     occurredAt: new Date(e.occurredAt),
-    actor: actor && { id: orNull(actor.id), name: orNull(actor.name), email: actor.email ? actor.email.toLowerCase() : null },
+    actor: actor && {
+      id: orNull(actor.id),
+      name: orNull(actor.name),
+      email: actor.email ? actor.email.toLowerCase() : null,
+    },
     category: e.category,
     action: e.action,
     description: orNull(e.description),

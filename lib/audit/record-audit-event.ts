@@ -81,7 +81,11 @@ export interface StoredEntry {
  * an earlier call or earlier in the same batch) stores nothing and answers with the entry stored
  * the first time.
  */
-export async function storeAuditEvents(db: Executor, orgId: string, events: readonly AuditEvent[]): Promise<StoredEntry[]> {
+export async function storeAuditEvents(
+  db: Executor,
+  orgId: string,
+  events: readonly AuditEvent[],
+): Promise<StoredEntry[]> {
   if (events.length === 0) return [];
   // Ids are made here, so each event's answer never depends on the order RETURNING gives rows in.
   const ids = events.map(() => newEntryId());
@@ -96,7 +100,11 @@ export async function storeAuditEvents(db: Executor, orgId: string, events: read
     return key === null || owners.get(key) === index ? [toRow(ids[index]!, orgId, event)] : [];
   });
   const claimed = await insertClaimingKeys(db, candidates);
-  const earlier = await storedEntriesFor(db, orgId, [...owners.keys()].filter((key) => !claimed.has(key)));
+  const earlier = await storedEntriesFor(
+    db,
+    orgId,
+    [...owners.keys()].filter((key) => !claimed.has(key)),
+  );
   return events.map((event, index): StoredEntry => {
     const key = event.idempotencyKey;
     if (key === null) return { id: ids[index]!, occurredAt: event.occurredAt, created: true };
@@ -126,8 +134,14 @@ export async function storeAuditEvents(db: Executor, orgId: string, events: read
  *   that runs all day.
  */
 async function insertClaimingKeys(db: Executor, rows: AuditRow[]): Promise<Set<string>> {
-  const names = sql.join(COLUMNS.map(([name]) => sql.identifier(name)), sql`, `);
-  const record = sql.join(COLUMNS.map(([name, type]) => sql`${sql.identifier(name)} ${sql.raw(type)}`), sql`, `);
+  const names = sql.join(
+    COLUMNS.map(([name]) => sql.identifier(name)),
+    sql`, `,
+  );
+  const record = sql.join(
+    COLUMNS.map(([name, type]) => sql`${sql.identifier(name)} ${sql.raw(type)}`),
+    sql`, `,
+  );
   const claimed = await queryRows<{ key: string }>(
     db,
     sql`
@@ -148,7 +162,11 @@ async function insertClaimingKeys(db: Executor, rows: AuditRow[]): Promise<Set<s
 }
 
 /** The entries stored earlier under these keys (committed: a conflicting claim waited for them). */
-async function storedEntriesFor(tx: Executor, orgId: string, keys: readonly string[]): Promise<Map<string, StoredEntry>> {
+async function storedEntriesFor(
+  tx: Executor,
+  orgId: string,
+  keys: readonly string[],
+): Promise<Map<string, StoredEntry>> {
   if (keys.length === 0) return new Map();
   const rows = await tx
     .select({ key: auditIdempotency.key, id: auditIdempotency.entryId, occurredAt: auditIdempotency.occurredAt })
@@ -158,7 +176,11 @@ async function storedEntriesFor(tx: Executor, orgId: string, keys: readonly stri
 }
 
 /** The console's own events (sign-ins, permission changes, exports...). Validates like the API. */
-export async function recordAuditEvent(orgId: string, input: AuditEventInput, db: Executor = getDb()): Promise<StoredEntry> {
+export async function recordAuditEvent(
+  orgId: string,
+  input: AuditEventInput,
+  db: Executor = getDb(),
+): Promise<StoredEntry> {
   const event = auditEventSchema.parse(input);
   const [stored] = await storeAuditEvents(db, orgId, [event]);
   return stored!;

@@ -4,7 +4,14 @@ import { and, asc, eq } from "drizzle-orm";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db/client";
-import { memberships, organizations, permissionGrants, users, type AuditPermission, type MemberRole } from "@/db/schema";
+import {
+  memberships,
+  organizations,
+  permissionGrants,
+  users,
+  type AuditPermission,
+  type MemberRole,
+} from "@/db/schema";
 import { auth } from "./auth";
 import { NO_PERMISSION_TEXT } from "./messages";
 import { effectivePermissions } from "./permissions";
@@ -53,10 +60,7 @@ export async function loadOrgAccess(user: SessionUser, orgSlug: string): Promise
     })
     .from(organizations)
     .innerJoin(memberships, and(eq(memberships.orgId, organizations.id), eq(memberships.userId, user.id)))
-    .leftJoin(
-      permissionGrants,
-      and(eq(permissionGrants.orgId, organizations.id), eq(permissionGrants.userId, user.id)),
-    )
+    .leftJoin(permissionGrants, and(eq(permissionGrants.orgId, organizations.id), eq(permissionGrants.userId, user.id)))
     .where(eq(organizations.slug, orgSlug));
   const first = rows[0];
   if (!first) return null;
@@ -101,7 +105,6 @@ export async function requirePageAccess(
   }
   return { access: result.access, allowed: permission === null || result.access.permissions.has(permission) };
 }
-
 
 /** The user's organizations, first by name; "/" sends people to the first. */
 export async function listUserOrganizations(userId: string) {

@@ -9,7 +9,10 @@ export function clientIp(headers: Headers): string {
   const forwarded = headers.get("x-forwarded-for");
   const hops = Math.max(0, Number(process.env.TRUSTED_PROXY_HOPS ?? 0));
   if (forwarded) {
-    const chain = forwarded.split(",").map((s) => s.trim()).filter(Boolean);
+    const chain = forwarded
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     const ip = chain[Math.max(0, chain.length - 1 - hops)];
     if (ip) return normalizeIp(ip);
   }

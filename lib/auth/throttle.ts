@@ -43,7 +43,10 @@ export async function recordFailure(db: Executor, keys: ThrottleKeys, now = new 
   const lockUntil = new Date(now.getTime() + THROTTLE_LOCK_MS);
   const [accountKey, ipKey] = keyList(keys) as [string, string];
   const { account, ip } = limits();
-  for (const [key, limit] of [[accountKey, account], [ipKey, ip]] as const) {
+  for (const [key, limit] of [
+    [accountKey, account],
+    [ipKey, ip],
+  ] as const) {
     // One statement per key: the counter restarts when its window has passed, and the lock is set
     // by the failure that reaches the limit, atomically under concurrent attempts.
     await db.execute(sql`

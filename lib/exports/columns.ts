@@ -68,7 +68,14 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   // The id comes first: the permalink is built from it.
   code("ID", 38, (t) => sql`${t.id}::text`),
   { header: () => "Time (ISO 8601 UTC)", kind: "utc-time", width: 26, userText: false, plain: true, text: utcText },
-  { header: (ctx) => `Time (${ctx.timeZone})`, kind: "local-time", width: 31, userText: false, plain: true, text: localText },
+  {
+    header: (ctx) => `Time (${ctx.timeZone})`,
+    kind: "local-time",
+    width: 31,
+    userText: false,
+    plain: true,
+    text: localText,
+  },
   text("Actor name", 24, (t) => sql`${t.actorName}`),
   text("Actor email", 28, (t) => sql`${t.actorEmail}`),
   code("Type", 13, (t) => sql`${t.category}::text`),
@@ -97,7 +104,10 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
 
 /** The columns PostgreSQL computes: all but the permalink, which is last. */
 export const SQL_COLUMNS = EXPORT_COLUMNS.filter((c) => c.kind !== "permalink");
-if (EXPORT_COLUMNS[EXPORT_COLUMNS.length - 1]?.kind !== "permalink" || EXPORT_COLUMNS[0]?.header({ timeZone: "UTC" }) !== "ID") {
+if (
+  EXPORT_COLUMNS[EXPORT_COLUMNS.length - 1]?.kind !== "permalink" ||
+  EXPORT_COLUMNS[0]?.header({ timeZone: "UTC" }) !== "ID"
+) {
   throw new Error("The export's first column must be the id and its last the permalink");
 }
 

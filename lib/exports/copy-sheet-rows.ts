@@ -1,6 +1,17 @@
 import { newCopyField, PieceJoiner, scanCopyField } from "./copy-csv-scan";
 import { isFormulaLike, isFormulaLikeUtf8 } from "./spreadsheet-safety";
-import { columnLetter, dateSerial, inlineString, STYLE_LOCAL, STYLE_QUOTED_TEXT, STYLE_UTC, XLSX_MAX_CELL_CHARS, XLSX_MAX_DATA_ROWS, XLSX_MAX_ROWS, type XlsxCellKind } from "./xlsx-writer";
+import {
+  columnLetter,
+  dateSerial,
+  inlineString,
+  STYLE_LOCAL,
+  STYLE_QUOTED_TEXT,
+  STYLE_UTC,
+  XLSX_MAX_CELL_CHARS,
+  XLSX_MAX_DATA_ROWS,
+  XLSX_MAX_ROWS,
+  type XlsxCellKind,
+} from "./xlsx-writer";
 
 /*
  * Worksheet rows straight from the CSV that COPY writes for the xlsx select list, on the bytes:
@@ -33,7 +44,12 @@ const KIND_CODE = 0;
 const KIND_TEXT = 1;
 const KIND_UTC = 2;
 const KIND_LOCAL = 3;
-const KIND_CODES: Record<XlsxCellKind, number> = { code: KIND_CODE, text: KIND_TEXT, "utc-time": KIND_UTC, "local-time": KIND_LOCAL };
+const KIND_CODES: Record<XlsxCellKind, number> = {
+  code: KIND_CODE,
+  text: KIND_TEXT,
+  "utc-time": KIND_UTC,
+  "local-time": KIND_LOCAL,
+};
 
 // A prefix that needs no escaping, starts with a letter (no formula, no blank) and ends in a
 // character that is not a blank: then the permalink cell is the prefix's bytes and the id's.
@@ -140,7 +156,9 @@ export class CopySheetRows {
     this.kinds = Uint8Array.from(options.kinds, (k) => KIND_CODES[k]);
     this.refs = options.kinds.map((_, i) => columnLetter(i));
     this.cellOpens = [...this.refs, columnLetter(options.kinds.length)].map((letters) => ascii(`<c r="${letters}`));
-    this.plainPrefix = PLAIN_PREFIX.test(options.permalinkPrefix) ? Buffer.from(options.permalinkPrefix, "latin1") : null;
+    this.plainPrefix = PLAIN_PREFIX.test(options.permalinkPrefix)
+      ? Buffer.from(options.permalinkPrefix, "latin1")
+      : null;
     this.rowNumber = options.firstRow - 1;
   }
 
@@ -162,7 +180,8 @@ export class CopySheetRows {
     records: while (done < n) {
       let p = done;
       const mark = sink.at;
-      if (this.rowNumber >= XLSX_MAX_ROWS) throw new RangeError(`An xlsx sheet holds at most ${XLSX_MAX_DATA_ROWS} data rows`);
+      if (this.rowNumber >= XLSX_MAX_ROWS)
+        throw new RangeError(`An xlsx sheet holds at most ${XLSX_MAX_DATA_ROWS} data rows`);
       const r = String(this.rowNumber + 1);
       sink.put(ROW_OPEN);
       sink.ascii(r);
@@ -215,7 +234,13 @@ export class CopySheetRows {
     }
     if (start === end) return;
     // Bytes are at least as many as characters: a value this short fits a cell.
-    if (end - start > XLSX_MAX_CELL_CHARS || field.escapes || needsSlowPath(input, start, end) || isXmlSpace(input[start]) || isXmlSpace(input[end - 1])) {
+    if (
+      end - start > XLSX_MAX_CELL_CHARS ||
+      field.escapes ||
+      needsSlowPath(input, start, end) ||
+      isXmlSpace(input[start]) ||
+      isXmlSpace(input[end - 1])
+    ) {
       const text = input.toString("utf8", start, end);
       const value = field.escapes ? text.replaceAll('""', '"') : text;
       sink.utf8(inlineString(this.refs[index]! + r, value, isFormulaLike(value) ? STYLE_QUOTED_TEXT : 0));

@@ -9,9 +9,22 @@ import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
 import { clientIp, userAgent } from "@/lib/auth/request-context";
 import { CSV_CONTENT_TYPE } from "./csv-writer";
 import { contentDisposition, exportFileName, parseExportSearch } from "./export-plan";
-import { consumeExportToken, exportDownloadId, hashExportToken, type ExportTokenRow, type StoredExportFilters } from "./export-tokens";
+import {
+  consumeExportToken,
+  exportDownloadId,
+  hashExportToken,
+  type ExportTokenRow,
+  type StoredExportFilters,
+} from "./export-tokens";
 import { recordExportEvent } from "./record-export-event";
-import { ExportAbortedError, exportChunks, ExportIncompleteError, isConnectionLost, type ExportJob, type ExportProgress } from "./stream-export";
+import {
+  ExportAbortedError,
+  exportChunks,
+  ExportIncompleteError,
+  isConnectionLost,
+  type ExportJob,
+  type ExportProgress,
+} from "./stream-export";
 import { XLSX_CONTENT_TYPE } from "./xlsx-writer";
 
 /*
@@ -77,16 +90,33 @@ function downloadCookie(downloadId: string, state: "started" | "failed"): string
 }
 
 function failureOf(error: unknown): { code: string; message: string } {
-  if (error instanceof ExportAbortedError) return { code: "download_cancelled", message: "The download was cancelled or the connection was lost before the file was complete." };
-  if (error instanceof ExportIncompleteError) return { code: "export_incomplete", message: `${error.message}; the download was stopped so that no short file is saved.` };
-  if (isConnectionLost(error)) return { code: "database_error", message: "The connection to the database was lost while the file was being written." };
+  if (error instanceof ExportAbortedError)
+    return {
+      code: "download_cancelled",
+      message: "The download was cancelled or the connection was lost before the file was complete.",
+    };
+  if (error instanceof ExportIncompleteError)
+    return {
+      code: "export_incomplete",
+      message: `${error.message}; the download was stopped so that no short file is saved.`,
+    };
+  if (isConnectionLost(error))
+    return {
+      code: "database_error",
+      message: "The connection to the database was lost while the file was being written.",
+    };
   const pg = error as { code?: unknown; message?: unknown };
-  if (typeof pg?.code === "string" && /^[0-9A-Z]{5}$/.test(pg.code)) return { code: "database_error", message: `The database failed while the file was being written (${pg.code}).` };
+  if (typeof pg?.code === "string" && /^[0-9A-Z]{5}$/.test(pg.code))
+    return { code: "database_error", message: `The database failed while the file was being written (${pg.code}).` };
   return { code: "export_failed", message: "The file could not be written." };
 }
 
 async function orgSlugOf(orgId: string, handle: DatabaseHandle): Promise<string | null> {
-  const [org] = await handle.db.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, orgId)).limit(1);
+  const [org] = await handle.db
+    .select({ slug: organizations.slug })
+    .from(organizations)
+    .where(eq(organizations.id, orgId))
+    .limit(1);
   return org?.slug ?? null;
 }
 
@@ -98,7 +128,11 @@ export interface DownloadOptions {
   batchRows?: number;
 }
 
-export async function downloadExport(request: Request, token: string, options: DownloadOptions = {}): Promise<Response> {
+export async function downloadExport(
+  request: Request,
+  token: string,
+  options: DownloadOptions = {},
+): Promise<Response> {
   const handle = options.handle ?? getDatabaseHandle();
   const user = options.user === undefined ? await getSessionUser() : options.user;
   if (!user) return textResponse(401, "Your session has ended. Sign in again, then export once more.");
@@ -142,11 +176,20 @@ async function startDownload(
   const { params, search } = parseExportSearch(filters.search, row.snapshotAt);
   const job: ExportJob = {
     selection: { orgId: row.orgId, params, search, snapshotAt: row.snapshotAt },
-    context: { timeZone: row.timeZone, permalinkPrefix: `${appOrigin(request)}/orgs/${encodeURIComponent(access.org.slug)}/audit-logs/` },
+    context: {
+      timeZone: row.timeZone,
+      permalinkPrefix: `${appOrigin(request)}/orgs/${encodeURIComponent(access.org.slug)}/audit-logs/`,
+    },
     format: row.format,
     expectedRows: row.rowCount,
   };
-  const fileName = exportFileName({ orgSlug: access.org.slug, params, snapshotAt: row.snapshotAt, timeZone: row.timeZone, format: row.format });
+  const fileName = exportFileName({
+    orgSlug: access.org.slug,
+    params,
+    snapshotAt: row.snapshotAt,
+    timeZone: row.timeZone,
+    format: row.format,
+  });
   const audit = auditTrail(row, user, request, downloadId);
 
   const abort = new AbortController();
@@ -170,7 +213,11 @@ async function startDownload(
   } catch (error) {
     free();
     void audit.failed(error, progress);
-    return textResponse(500, "The export could not be read from the database. Try again in a moment; if it keeps failing, narrow the search.", downloadId);
+    return textResponse(
+      500,
+      "The export could not be read from the database. Try again in a moment; if it keeps failing, narrow the search.",
+      downloadId,
+    );
   }
 
   let settled = false;
@@ -186,14 +233,17 @@ async function startDownload(
       start(controller) {
         // A client that stays connected but stops reading would hold a database connection for
         // ever; a download that has not asked for more for this long is given up.
-        watchdog = setInterval(() => {
-          if (settled || Date.now() - lastPull < STALL_TIMEOUT_MS) return;
-          stop();
-          abort.abort();
-          controller.error(new ExportAbortedError());
-          void chunks.return(undefined).catch(() => {});
-          void audit.failed(new ExportAbortedError(), progress);
-        }, Math.min(STALL_TIMEOUT_MS, 15_000));
+        watchdog = setInterval(
+          () => {
+            if (settled || Date.now() - lastPull < STALL_TIMEOUT_MS) return;
+            stop();
+            abort.abort();
+            controller.error(new ExportAbortedError());
+            void chunks.return(undefined).catch(() => {});
+            void audit.failed(new ExportAbortedError(), progress);
+          },
+          Math.min(STALL_TIMEOUT_MS, 15_000),
+        );
         watchdog.unref?.();
       },
       async pull(controller) {
@@ -269,7 +319,17 @@ function auditTrail(row: ExportTokenRow, user: SessionUser, request: Request, do
   };
   return {
     done: (progress: ExportProgress) =>
-      record({ ...base, result: "done", params: { format: row.format, count: row.rowCount, rowsWritten: progress.rows, bytes: progress.bytes, ms: Math.round(performance.now() - started) } }),
+      record({
+        ...base,
+        result: "done",
+        params: {
+          format: row.format,
+          count: row.rowCount,
+          rowsWritten: progress.rows,
+          bytes: progress.bytes,
+          ms: Math.round(performance.now() - started),
+        },
+      }),
     failed: (error: unknown, progress: ExportProgress) => {
       const failure = failureOf(error);
       if (!(error instanceof ExportAbortedError)) console.error("export failed", error);
@@ -278,7 +338,13 @@ function auditTrail(row: ExportTokenRow, user: SessionUser, request: Request, do
           ...base,
           result: "failed",
           error: failure,
-          params: { format: row.format, count: row.rowCount, rowsWritten: progress.rows, bytes: progress.bytes, ms: Math.round(performance.now() - started) },
+          params: {
+            format: row.format,
+            count: row.rowCount,
+            rowsWritten: progress.rows,
+            bytes: progress.bytes,
+            ms: Math.round(performance.now() - started),
+          },
         },
         FAILURE_RECORD_DELAYS,
       );

@@ -52,7 +52,11 @@ export function isExportTokenShape(token: string): boolean {
   return TOKEN_SHAPE.test(token);
 }
 
-export async function createExportToken(db: Executor, input: NewExportToken, now = new Date()): Promise<{ token: string; tokenHash: string; expiresAt: Date }> {
+export async function createExportToken(
+  db: Executor,
+  input: NewExportToken,
+  now = new Date(),
+): Promise<{ token: string; tokenHash: string; expiresAt: Date }> {
   const token = randomBytes(32).toString("base64url");
   const tokenHash = hashExportToken(token);
   const expiresAt = new Date(now.getTime() + EXPORT_TOKEN_TTL_MS);

@@ -6,7 +6,8 @@ import type { CsvWorkerReply } from "./csv-worker-protocol";
 import { PieceWorker, runningFromSources, sourceWorker } from "./piece-worker";
 
 function startWorker(options: CopyCsvOptions): Worker {
-  if (runningFromSources()) return sourceWorker(import.meta.url.replace(/off-thread-csv\.ts$/, "csv-post-process-worker.ts"), options);
+  if (runningFromSources())
+    return sourceWorker(import.meta.url.replace(/off-thread-csv\.ts$/, "csv-post-process-worker.ts"), options);
   return new Worker(new URL("./csv-post-process-worker.ts", import.meta.url), { workerData: options });
 }
 

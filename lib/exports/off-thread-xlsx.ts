@@ -5,7 +5,8 @@ import { PieceWorker, runningFromSources, sourceWorker } from "./piece-worker";
 import type { XlsxSheetReply, XlsxSheetWorkerData } from "./xlsx-sheet-protocol";
 
 function startWorker(data: XlsxSheetWorkerData): Worker {
-  if (runningFromSources()) return sourceWorker(import.meta.url.replace(/off-thread-xlsx\.ts$/, "xlsx-sheet-worker.ts"), data);
+  if (runningFromSources())
+    return sourceWorker(import.meta.url.replace(/off-thread-xlsx\.ts$/, "xlsx-sheet-worker.ts"), data);
   return new Worker(new URL("./xlsx-sheet-worker.ts", import.meta.url), { workerData: data });
 }
 

@@ -35,7 +35,12 @@ function describe(event: ExportEvent): string {
   }
 }
 
-export async function recordExportEvent(orgId: string, actor: SessionUser, event: ExportEvent, db: Executor = getDb()): Promise<void> {
+export async function recordExportEvent(
+  orgId: string,
+  actor: SessionUser,
+  event: ExportEvent,
+  db: Executor = getDb(),
+): Promise<void> {
   await recordAuditEvent(
     orgId,
     {

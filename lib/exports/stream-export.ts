@@ -6,12 +6,31 @@ import { connect, type Socket } from "node:net";
 import postgres from "postgres";
 import type { DatabaseHandle } from "@/db/client";
 import type { ExportFormat } from "@/db/schema/enums";
-import { csvSelectList, EXPORT_COLUMNS, exportHeaders, exportSessionSettings, NEUTRALISED, SQL_COLUMNS, xlsxKind, xlsxSelectList, type ExportContext } from "./columns";
+import {
+  csvSelectList,
+  EXPORT_COLUMNS,
+  exportHeaders,
+  exportSessionSettings,
+  NEUTRALISED,
+  SQL_COLUMNS,
+  xlsxKind,
+  xlsxSelectList,
+  type ExportContext,
+} from "./columns";
 import { csvRecord, UTF8_BOM } from "./csv-writer";
 import { OffThreadCsvPostProcessor } from "./off-thread-csv";
 import { OffThreadSheetRows } from "./off-thread-xlsx";
 import { neutraliseForCsv } from "./spreadsheet-safety";
-import { compile, EXPORT_APPLICATION_NAME, exportOrderBy, exportTable, exportWhere, inlineParameters, walksIndexOrder, type ExportSelection } from "./export-query";
+import {
+  compile,
+  EXPORT_APPLICATION_NAME,
+  exportOrderBy,
+  exportTable,
+  exportWhere,
+  inlineParameters,
+  walksIndexOrder,
+  type ExportSelection,
+} from "./export-query";
 import { sortKeyExpression } from "@/app/orgs/[org]/audit-logs/lib/queries";
 import { XlsxWriter } from "./xlsx-writer";
 
@@ -95,7 +114,13 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 /* Row sources                                                                                  */
 /* ------------------------------------------------------------------------------------------ */
 
-function selectStatement(job: ExportJob, list: SQL[], extra: SQL[] = [], after: SQL | null = null, limit: number | null = null): SQL {
+function selectStatement(
+  job: ExportJob,
+  list: SQL[],
+  extra: SQL[] = [],
+  after: SQL | null = null,
+  limit: number | null = null,
+): SQL {
   const t = exportTable(job.selection);
   const { sort, dir } = job.selection.params;
   const where = after ? sql`${exportWhere(job.selection)} and ${after}` : exportWhere(job.selection);
@@ -129,7 +154,10 @@ function settingsStatement(settings: [string, string][]): { text: string; params
  * cancel request nor postgres.js's end() (a Terminate message it never gets to read) until the
  * whole result has been sent. A reset connection stops it at once, and it rolls back.
  */
-function exportClient(handle: Extract<DatabaseHandle, { kind: "postgres" }>): { conn: postgres.Sql; destroy: () => void } {
+function exportClient(handle: Extract<DatabaseHandle, { kind: "postgres" }>): {
+  conn: postgres.Sql;
+  destroy: () => void;
+} {
   const o = handle.sql.options;
   const sockets = new Set<Socket>();
   const connectTimeoutMs = (Number(o.connect_timeout) || 30) * 1000;
@@ -153,7 +181,10 @@ function exportClient(handle: Extract<DatabaseHandle, { kind: "postgres" }>): { 
         const socket = o.path ? connect(o.path) : connect(o.port[0] ?? 5432, o.host[0] ?? "localhost");
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
-        const timer = setTimeout(() => socket.destroy(new Error("timed out connecting to the database")), connectTimeoutMs);
+        const timer = setTimeout(
+          () => socket.destroy(new Error("timed out connecting to the database")),
+          connectTimeoutMs,
+        );
         socket.once("error", (error) => {
           clearTimeout(timer);
           reject(error);
@@ -226,7 +257,11 @@ export function isConnectionLost(error: unknown): boolean {
  * whose early exit would destroy the stream under postgres.js (which then pauses the socket for
  * good); stopping early is left to inExportTransaction, which closes the connection.
  */
-async function* copyOut(conn: postgres.Sql, statement: string, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+async function* copyOut(
+  conn: postgres.Sql,
+  statement: string,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Buffer> {
   throwIfAborted(signal);
   const query = conn.unsafe(statement);
   const stream = await query.readable();
@@ -293,7 +328,12 @@ async function* copyOut(conn: postgres.Sql, statement: string, signal: AbortSign
 }
 
 /** Rows as arrays, a batch at a time, through a cursor on one statement. */
-async function* cursorRows(conn: postgres.Sql, statement: SQL, batchRows: number, signal: AbortSignal | undefined): AsyncGenerator<unknown[][]> {
+async function* cursorRows(
+  conn: postgres.Sql,
+  statement: SQL,
+  batchRows: number,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<unknown[][]> {
   throwIfAborted(signal);
   const { sql: text, params } = compile(statement);
   const query = conn.unsafe(text, params as postgres.ParameterOrJSON<never>[]).values();
@@ -311,7 +351,13 @@ function keyLiteral(sortKey: string, value: string): SQL {
 }
 
 /** Rows as arrays in keyset pages of the explorer's order, for the embedded database. */
-async function* keysetRows(client: PGlite, job: ExportJob, list: SQL[], batchRows: number, signal: AbortSignal | undefined): AsyncGenerator<unknown[][]> {
+async function* keysetRows(
+  client: PGlite,
+  job: ExportJob,
+  list: SQL[],
+  batchRows: number,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<unknown[][]> {
   const t = exportTable(job.selection);
   const { sort, dir } = job.selection.params;
   const key = sortKeyExpression(t, sort);
@@ -391,10 +437,20 @@ async function* oneAhead<I, O>(pieces: AsyncIterable<I>, transform: (piece: I) =
  * Rows as arrays in the explorer's order, in batches: the xlsx export on the embedded database.
  * On the server database only the benchmark reads rows this way (exceljs' writer, for comparison).
  */
-export function rowSource(handle: DatabaseHandle, job: ExportJob, list: SQL[], batchRows: number, signal: AbortSignal | undefined): AsyncGenerator<unknown[][]> {
+export function rowSource(
+  handle: DatabaseHandle,
+  job: ExportJob,
+  list: SQL[],
+  batchRows: number,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<unknown[][]> {
   if (handle.kind === "pglite") return keysetRows(handle.client, job, list, batchRows, signal);
   const settings = exportJobSettings(job);
-  return readAhead(inExportTransaction(handle, settings, signal, (conn) => cursorRows(conn, selectStatement(job, list), batchRows, signal)));
+  return readAhead(
+    inExportTransaction(handle, settings, signal, (conn) =>
+      cursorRows(conn, selectStatement(job, list), batchRows, signal),
+    ),
+  );
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -426,9 +482,15 @@ async function* csvChunks(handle: DatabaseHandle, job: ExportJob, options: Strea
   progress.bytes += head.length;
   yield head;
   if (handle.kind === "postgres") {
-    const normaliser = new OffThreadCsvPostProcessor({ fields: SQL_COLUMNS.length, neutralise: NEUTRALISED, permalinkPrefix: job.context.permalinkPrefix });
+    const normaliser = new OffThreadCsvPostProcessor({
+      fields: SQL_COLUMNS.length,
+      neutralise: NEUTRALISED,
+      permalinkPrefix: job.context.permalinkPrefix,
+    });
     const settings = exportJobSettings(job);
-    const pieces = inExportTransaction(handle, settings, options.signal, (conn) => copyOut(conn, copyCsvStatement(job), options.signal));
+    const pieces = inExportTransaction(handle, settings, options.signal, (conn) =>
+      copyOut(conn, copyCsvStatement(job), options.signal),
+    );
     try {
       for await (const { out, records } of oneAhead(pieces, (piece) => normaliser.transform(piece))) {
         progress.rows = records;
@@ -442,11 +504,19 @@ async function* csvChunks(handle: DatabaseHandle, job: ExportJob, options: Strea
   } else {
     const t = exportTable(job.selection);
     const prefix = job.context.permalinkPrefix;
-    for await (const rows of keysetRows(handle.client, job, csvSelectList(t), options.batchRows ?? DEFAULT_BATCH_ROWS, options.signal)) {
+    for await (const rows of keysetRows(
+      handle.client,
+      job,
+      csvSelectList(t),
+      options.batchRows ?? DEFAULT_BATCH_ROWS,
+      options.signal,
+    )) {
       let text = "";
       for (const row of rows) {
         // The same finish as CopyCsvPostProcessor gives COPY's output, value by value.
-        const values = (row as (string | null)[]).map((v, i) => (v !== null && NEUTRALISED[i] ? neutraliseForCsv(v) : v));
+        const values = (row as (string | null)[]).map((v, i) =>
+          v !== null && NEUTRALISED[i] ? neutraliseForCsv(v) : v,
+        );
         values.push(prefix + (row[0] as string));
         text += csvRecord(values);
       }
@@ -463,12 +533,19 @@ async function* xlsxChunks(handle: DatabaseHandle, job: ExportJob, options: Stre
   const progress = options.progress ?? { rows: 0, bytes: 0 };
   const headers = exportHeaders(job.context);
   const columns = EXPORT_COLUMNS.map((c, i) => ({ header: headers[i]!, width: c.width, kind: xlsxKind(c) }));
-  const writer = new XlsxWriter(columns, { sheetName: "Audit log", title: "Audit log export", createdAt: job.selection.snapshotAt });
+  const writer = new XlsxWriter(columns, {
+    sheetName: "Audit log",
+    title: "Audit log export",
+    createdAt: job.selection.snapshotAt,
+  });
   for (const part of await writer.start()) {
     progress.bytes += part.length;
     yield part;
   }
-  const sheetRows = handle.kind === "postgres" ? xlsxRowsFromCopy(handle, job, writer, options) : xlsxRowsFromValues(handle, job, writer, options);
+  const sheetRows =
+    handle.kind === "postgres"
+      ? xlsxRowsFromCopy(handle, job, writer, options)
+      : xlsxRowsFromValues(handle, job, writer, options);
   for await (const part of sheetRows) {
     progress.rows = writer.rows;
     progress.bytes += part.length;
@@ -486,7 +563,12 @@ async function* xlsxChunks(handle: DatabaseHandle, job: ExportJob, options: Stre
  * compressed rows on the xlsx sheet thread while the next piece is read. Nothing is parsed into
  * values on this thread.
  */
-async function* xlsxRowsFromCopy(handle: Extract<DatabaseHandle, { kind: "postgres" }>, job: ExportJob, writer: XlsxWriter, options: StreamOptions): AsyncGenerator<Buffer> {
+async function* xlsxRowsFromCopy(
+  handle: Extract<DatabaseHandle, { kind: "postgres" }>,
+  job: ExportJob,
+  writer: XlsxWriter,
+  options: StreamOptions,
+): AsyncGenerator<Buffer> {
   const sheet = new OffThreadSheetRows({
     kinds: SQL_COLUMNS.map(xlsxKind),
     permalinkPrefix: job.context.permalinkPrefix,
@@ -495,7 +577,9 @@ async function* xlsxRowsFromCopy(handle: Extract<DatabaseHandle, { kind: "postgr
     level: writer.level,
   });
   const settings: [string, string][] = [...exportJobSettings(job), ["extra_float_digits", "1"]];
-  const pieces = inExportTransaction(handle, settings, options.signal, (conn) => copyOut(conn, copyXlsxStatement(job), options.signal));
+  const pieces = inExportTransaction(handle, settings, options.signal, (conn) =>
+    copyOut(conn, copyXlsxStatement(job), options.signal),
+  );
   try {
     let complete = true;
     for await (const reply of oneAhead(pieces, (piece) => sheet.transform(piece))) {
@@ -509,7 +593,12 @@ async function* xlsxRowsFromCopy(handle: Extract<DatabaseHandle, { kind: "postgr
 }
 
 /** The worksheet's rows on the embedded database: keyset batches as values, written here. */
-async function* xlsxRowsFromValues(handle: DatabaseHandle, job: ExportJob, writer: XlsxWriter, options: StreamOptions): AsyncGenerator<Buffer> {
+async function* xlsxRowsFromValues(
+  handle: DatabaseHandle,
+  job: ExportJob,
+  writer: XlsxWriter,
+  options: StreamOptions,
+): AsyncGenerator<Buffer> {
   const t = exportTable(job.selection);
   const rows = rowSource(handle, job, xlsxSelectList(t), options.batchRows ?? XLSX_BATCH_ROWS, options.signal);
   const prefix = job.context.permalinkPrefix;
@@ -522,6 +611,10 @@ async function* xlsxRowsFromValues(handle: DatabaseHandle, job: ExportJob, write
 }
 
 /** The file, as a sequence of byte chunks. Throws (mid-sequence) when the file cannot be complete. */
-export function exportChunks(handle: DatabaseHandle, job: ExportJob, options: StreamOptions = {}): AsyncGenerator<Uint8Array> {
+export function exportChunks(
+  handle: DatabaseHandle,
+  job: ExportJob,
+  options: StreamOptions = {},
+): AsyncGenerator<Uint8Array> {
   return job.format === "csv" ? csvChunks(handle, job, options) : xlsxChunks(handle, job, options);
 }

@@ -109,7 +109,8 @@ function isXmlSpace(code: number): boolean {
 export function inlineString(ref: string, value: string, style: number): string {
   const text = value.length > XLSX_MAX_CELL_CHARS ? fitCell(value) : value;
   const s = style ? ` s="${style}"` : "";
-  const space = isXmlSpace(text.charCodeAt(0)) || isXmlSpace(text.charCodeAt(text.length - 1)) ? ' xml:space="preserve"' : "";
+  const space =
+    isXmlSpace(text.charCodeAt(0)) || isXmlSpace(text.charCodeAt(text.length - 1)) ? ' xml:space="preserve"' : "";
   return `<c r="${ref}" t="inlineStr"${s}><is><t${space}>${xmlText(text)}</t></is></c>`;
 }
 
@@ -252,7 +253,8 @@ export class XlsxWriter {
     const { refs, kinds } = this;
     let xml = "";
     for (const row of rows) {
-      if (this.rowNumber >= XLSX_MAX_ROWS) throw new RangeError(`An xlsx sheet holds at most ${XLSX_MAX_DATA_ROWS} data rows`);
+      if (this.rowNumber >= XLSX_MAX_ROWS)
+        throw new RangeError(`An xlsx sheet holds at most ${XLSX_MAX_DATA_ROWS} data rows`);
       const r = ++this.rowNumber;
       xml += `<row r="${r}">`;
       for (let i = 0; i < kinds.length; i++) {

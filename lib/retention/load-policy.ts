@@ -27,7 +27,12 @@ export interface OrgRetentionWithOrg extends OrgRetention {
 type PolicyRow = { orgId: string; category: AuditCategory; days: number };
 type ArchiveRow = { orgId: string; enabled: boolean; archiveDays: number };
 
-function assemble(orgId: string, policies: PolicyRow[], archive: ArchiveRow | undefined, bounds: RetentionBounds): OrgRetention {
+function assemble(
+  orgId: string,
+  policies: PolicyRow[],
+  archive: ArchiveRow | undefined,
+  bounds: RetentionBounds,
+): OrgRetention {
   const stored = new Map(policies.map((p) => [p.category, p.days]));
   const categories = {} as Record<AuditCategory, CategoryRetention>;
   for (const category of auditCategory.enumValues) {
@@ -58,7 +63,11 @@ export async function loadOrgRetention(
       .from(retentionPolicies)
       .where(eq(retentionPolicies.orgId, orgId)),
     db
-      .select({ orgId: archiveSettings.orgId, enabled: archiveSettings.enabled, archiveDays: archiveSettings.archiveDays })
+      .select({
+        orgId: archiveSettings.orgId,
+        enabled: archiveSettings.enabled,
+        archiveDays: archiveSettings.archiveDays,
+      })
       .from(archiveSettings)
       .where(eq(archiveSettings.orgId, orgId))
       .limit(1),
@@ -69,9 +78,20 @@ export async function loadOrgRetention(
 /** Every organization's policy, for the retention run. */
 export async function loadAllOrgRetention(db: Executor, bounds: RetentionBounds): Promise<OrgRetentionWithOrg[]> {
   const [orgs, policies, archives] = await Promise.all([
-    db.select({ id: organizations.id, slug: organizations.slug, name: organizations.name }).from(organizations).orderBy(asc(organizations.slug)),
-    db.select({ orgId: retentionPolicies.orgId, category: retentionPolicies.category, days: retentionPolicies.days }).from(retentionPolicies),
-    db.select({ orgId: archiveSettings.orgId, enabled: archiveSettings.enabled, archiveDays: archiveSettings.archiveDays }).from(archiveSettings),
+    db
+      .select({ id: organizations.id, slug: organizations.slug, name: organizations.name })
+      .from(organizations)
+      .orderBy(asc(organizations.slug)),
+    db
+      .select({ orgId: retentionPolicies.orgId, category: retentionPolicies.category, days: retentionPolicies.days })
+      .from(retentionPolicies),
+    db
+      .select({
+        orgId: archiveSettings.orgId,
+        enabled: archiveSettings.enabled,
+        archiveDays: archiveSettings.archiveDays,
+      })
+      .from(archiveSettings),
   ]);
   const policiesByOrg = new Map<string, PolicyRow[]>();
   for (const p of policies) policiesByOrg.set(p.orgId, [...(policiesByOrg.get(p.orgId) ?? []), p]);

@@ -32,7 +32,8 @@ export const RETENTION_GROUPS: readonly RetentionGroup[] = [
   {
     id: "security",
     label: "Security-sensitive",
-    description: "Sign-ins, accounts, organization settings, audit settings, secrets and VPN: kept longer for security audits.",
+    description:
+      "Sign-ins, accounts, organization settings, audit settings, secrets and VPN: kept longer for security audits.",
     categories: SECURITY_CATEGORIES,
     defaultDays: 365,
     floorDays: 90,
@@ -76,7 +77,9 @@ function raisedMinimum(group: RetentionGroup, raw: string | undefined): number {
   const value = Number(raw.trim());
   if (!Number.isSafeInteger(value) || value < 1 || value > MAX_RETENTION_DAYS) {
     // A compliance setting that cannot be read must not silently fall back to something shorter.
-    throw new Error(`${group.envVar} must be a whole number of days between 1 and ${MAX_RETENTION_DAYS}, got "${raw}".`);
+    throw new Error(
+      `${group.envVar} must be a whole number of days between 1 and ${MAX_RETENTION_DAYS}, got "${raw}".`,
+    );
   }
   return Math.max(group.floorDays, value);
 }
@@ -104,7 +107,11 @@ export function defaultDays(category: AuditCategory, bounds: RetentionBounds): n
 }
 
 /** What the run applies: the stored value kept inside the allowed range, or the default. */
-export function effectiveDays(category: AuditCategory, stored: number | null | undefined, bounds: RetentionBounds): number {
+export function effectiveDays(
+  category: AuditCategory,
+  stored: number | null | undefined,
+  bounds: RetentionBounds,
+): number {
   if (stored === null || stored === undefined) return defaultDays(category, bounds);
   return clamp(stored, categoryRange(category, bounds));
 }

@@ -103,7 +103,10 @@ export interface RetentionRunReport {
 const ZERO: CategoryCounts = { deleted: 0, archived: 0, archivePurged: 0 };
 
 function emptyCounts(): Record<AuditCategory, CategoryCounts> {
-  return Object.fromEntries(auditCategory.enumValues.map((c) => [c, { ...ZERO }])) as Record<AuditCategory, CategoryCounts>;
+  return Object.fromEntries(auditCategory.enumValues.map((c) => [c, { ...ZERO }])) as Record<
+    AuditCategory,
+    CategoryCounts
+  >;
 }
 
 function sumCounts(counts: Record<AuditCategory, CategoryCounts>): CategoryCounts {
@@ -172,7 +175,8 @@ class RetentionRun {
   }
 
   private addBatch(orgId: string, field: keyof CategoryCounts, result: BatchResult): void {
-    for (const [category, rows] of Object.entries(result.byCategory)) this.add(orgId, category as AuditCategory, field, rows ?? 0);
+    for (const [category, rows] of Object.entries(result.byCategory))
+      this.add(orgId, category as AuditCategory, field, rows ?? 0);
   }
 
   /** Runs batches over one scope until it is empty. */
@@ -216,7 +220,8 @@ class RetentionRun {
       }
     }
     const dropped = await dropDetached(this.db, table);
-    for (const d of dropped) this.add(d.orgId, d.category, parent === "audit_logs" ? "deleted" : "archivePurged", d.rows);
+    for (const d of dropped)
+      this.add(d.orgId, d.category, parent === "audit_logs" ? "deleted" : "archivePurged", d.rows);
     this.partitionsDropped.push(table);
   }
 
@@ -250,7 +255,8 @@ class RetentionRun {
   }
 
   async run(): Promise<void> {
-    for (const leftover of await listDetachedLeftovers(this.db)) await this.finishDetached(leftover.parent, leftover.table);
+    for (const leftover of await listDetachedLeftovers(this.db))
+      await this.finishDetached(leftover.parent, leftover.table);
 
     const liveCutoff = this.globalCutoff((o, c) => this.liveCutoff(o, c));
     const archiveCutoff = this.globalCutoff((o, c) => this.archiveCutoff(o, c));
@@ -276,7 +282,12 @@ class RetentionRun {
     // Also for organizations that turned the archive off: what they archived still expires.
     for (const org of this.orgs) {
       for (const category of auditCategory.enumValues) {
-        const scope = { table: "audit_logs_archive", orgId: org.orgId, category, before: this.archiveCutoff(org, category) };
+        const scope = {
+          table: "audit_logs_archive",
+          orgId: org.orgId,
+          category,
+          before: this.archiveCutoff(org, category),
+        };
         await this.drain(scope, "archive-purge", "archivePurged", deleteBatch);
       }
     }
@@ -299,13 +310,21 @@ class RetentionRun {
     }
     const dropped = (prefix: string) => this.partitionsDropped.some((p) => p.startsWith(prefix));
     if (live >= ANALYZE_AFTER_ROWS || dropped("audit_logs_expired_")) await this.db.execute(sql`analyze audit_logs`);
-    if (archive >= ANALYZE_AFTER_ROWS || dropped("audit_logs_archive_expired_")) await this.db.execute(sql`analyze audit_logs_archive`);
+    if (archive >= ANALYZE_AFTER_ROWS || dropped("audit_logs_archive_expired_"))
+      await this.db.execute(sql`analyze audit_logs_archive`);
   }
 
   reports(): OrgRunReport[] {
     return this.orgs.map((org) => {
       const counts = this.counts.get(org.orgId)!;
-      return { orgId: org.orgId, slug: org.slug, name: org.name, archiveEnabled: org.archive.enabled, counts, totals: sumCounts(counts) };
+      return {
+        orgId: org.orgId,
+        slug: org.slug,
+        name: org.name,
+        archiveEnabled: org.archive.enabled,
+        counts,
+        totals: sumCounts(counts),
+      };
     });
   }
 }
@@ -354,7 +373,10 @@ async function writeAuditEntries(
           durationMs: Math.round(outcome.ms),
         },
         error: failed
-          ? { code: "retention_run_failed", message: String(outcome.error instanceof Error ? outcome.error.message : outcome.error).slice(0, 2000) }
+          ? {
+              code: "retention_run_failed",
+              message: String(outcome.error instanceof Error ? outcome.error.message : outcome.error).slice(0, 2000),
+            }
           : null,
       },
       handle.db,
@@ -367,7 +389,10 @@ async function writeAuditEntries(
  * holds the lock. Throws when a step fails (after writing "failed" audit entries with the counts
  * so far); running again finishes the work.
  */
-export async function runRetention(handle: DatabaseHandle, options: RunRetentionOptions = {}): Promise<RetentionRunReport> {
+export async function runRetention(
+  handle: DatabaseHandle,
+  options: RunRetentionOptions = {},
+): Promise<RetentionRunReport> {
   const startedAt = new Date();
   const started = performance.now();
   const lock = await tryAcquireRunLock(handle);

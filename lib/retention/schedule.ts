@@ -29,7 +29,9 @@ export function parseRetentionSchedule(value: string | undefined): number | null
     const ms = Number(match[1]) * (match[2] === "h" ? 3_600_000 : 60_000);
     if (ms >= MIN_INTERVAL_MS) return ms;
   }
-  throw new Error(`RETENTION_SCHEDULE must be off, hourly, daily or an interval such as 30m or 6h (at least 1m), got "${value}".`);
+  throw new Error(
+    `RETENTION_SCHEDULE must be off, hourly, daily or an interval such as 30m or 6h (at least 1m), got "${value}".`,
+  );
 }
 
 function summarize(report: RetentionRunReport): string {
@@ -51,7 +53,9 @@ const globalForSchedule = globalThis as unknown as { auditRetentionSchedule?: Re
  * Starts the schedule named by RETENTION_SCHEDULE (once per process, whatever the module reloads);
  * returns null when it is off. Call from the server's start-up (db/bootstrap.ts).
  */
-export function startRetentionSchedule(env: Record<string, string | undefined> = process.env): RetentionSchedule | null {
+export function startRetentionSchedule(
+  env: Record<string, string | undefined> = process.env,
+): RetentionSchedule | null {
   const intervalMs = parseRetentionSchedule(env.RETENTION_SCHEDULE);
   if (intervalMs === null) return null;
   if (globalForSchedule.auditRetentionSchedule) return globalForSchedule.auditRetentionSchedule;

@@ -28,7 +28,8 @@ async function signedIn(browser: import("@playwright/test").Browser, email: stri
   return page;
 }
 
-const memberSwitch = (label: "View logs" | "Export") => admin.getByRole("switch", { name: `${label} for ${MEMBER.name}` });
+const memberSwitch = (label: "View logs" | "Export") =>
+  admin.getByRole("switch", { name: `${label} for ${MEMBER.name}` });
 const requestItem = () => admin.locator(`li[data-request-email="${MEMBER.email}"]`);
 
 async function setMemberPermission(label: "View logs" | "Export", on: boolean): Promise<void> {
@@ -49,7 +50,9 @@ test.afterAll(async () => {
   // Leave the requester as the file found them: no permission, nothing pending (a rerun on the same server).
   await admin.goto("/orgs/acme/settings/access");
   if ((await requestItem().count()) > 0) {
-    await requestItem().getByRole("button", { name: /^Decline/ }).click();
+    await requestItem()
+      .getByRole("button", { name: /^Decline/ })
+      .click();
     await expect(requestItem()).toHaveCount(0);
   }
   await setMemberPermission("Export", false);
@@ -81,7 +84,9 @@ test("the admin sees the request in the sidebar badge and on the access page, an
   await expect(requestItem()).toContainText("Investigating incident 42");
   await expect(memberSwitch("View logs")).toHaveAttribute("aria-checked", "false");
 
-  await requestItem().getByRole("button", { name: `Approve access request from ${MEMBER.name}` }).click();
+  await requestItem()
+    .getByRole("button", { name: `Approve access request from ${MEMBER.name}` })
+    .click();
   await expect(admin.getByText(`${MEMBER.name} can now view and export the audit log.`)).toBeVisible();
   await expect(requestItem()).toHaveCount(0);
   await expect(memberSwitch("View logs")).toHaveAttribute("aria-checked", "true");
@@ -99,7 +104,9 @@ test("revoking export refuses the member's open export modal and the export toke
   await member.goto("/orgs/acme/audit-logs");
   await member.getByRole("button", { name: "Export", exact: true }).first().click();
   const dialog = member.getByRole("dialog");
-  await expect(dialog.getByRole("heading", { name: /^Downloading a total of [\d,]+ records from the current search\.$/ })).toBeVisible();
+  await expect(
+    dialog.getByRole("heading", { name: /^Downloading a total of [\d,]+ records from the current search\.$/ }),
+  ).toBeVisible();
 
   // Prepare an export, but keep its single-use download link unused: the browser's request for it
   // is stopped here and the link kept for later.
@@ -150,7 +157,9 @@ test("a declined request is reported once, and the member may ask again", async 
   await expect(member.getByText("Request sent", { exact: true })).toBeVisible();
 
   await admin.goto("/orgs/acme/settings/access");
-  await requestItem().getByRole("button", { name: `Decline access request from ${MEMBER.name}` }).click();
+  await requestItem()
+    .getByRole("button", { name: `Decline access request from ${MEMBER.name}` })
+    .click();
   await expect(admin.getByText(`The request from ${MEMBER.name} was declined.`)).toBeVisible();
   await expect(requestItem()).toHaveCount(0);
   await expect(memberSwitch("View logs")).toHaveAttribute("aria-checked", "false");

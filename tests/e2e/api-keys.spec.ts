@@ -1,7 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers/sign-in";
 
-test("an admin creates a key that writes events, then revokes it and the key stops working", async ({ page, request }) => {
+test("an admin creates a key that writes events, then revokes it and the key stops working", async ({
+  page,
+  request,
+}) => {
   await signIn(page, "admin@acme.test");
   await page.goto("/orgs/acme/settings/api-keys");
   const name = `e2e key ${Date.now()}`;
@@ -17,13 +20,19 @@ test("an admin creates a key that writes events, then revokes it and the key sto
   await expect(page.getByText(secret)).toHaveCount(0);
 
   const event = { occurredAt: new Date().toISOString(), category: "webhook", action: "deliver_event", result: "done" };
-  const accepted = await request.post("/api/v1/audit-events", { headers: { authorization: `Bearer ${secret}` }, data: event });
+  const accepted = await request.post("/api/v1/audit-events", {
+    headers: { authorization: `Bearer ${secret}` },
+    data: event,
+  });
   expect(accepted.status()).toBe(201);
 
   await row.getByRole("button", { name: `Revoke key ${name}` }).click();
   await page.getByRole("button", { name: "Revoke key" }).click();
   await expect(row).toContainText("Revoked");
-  const refused = await request.post("/api/v1/audit-events", { headers: { authorization: `Bearer ${secret}` }, data: event });
+  const refused = await request.post("/api/v1/audit-events", {
+    headers: { authorization: `Bearer ${secret}` },
+    data: event,
+  });
   expect(refused.status()).toBe(401);
 });
 

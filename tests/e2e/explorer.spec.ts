@@ -15,7 +15,11 @@ const EXPLORER = "/orgs/acme/audit-logs";
 
 type EventInput = Record<string, unknown>;
 
-async function ingest(request: APIRequestContext, events: EventInput[], org: "acme" | "globex" = "acme"): Promise<string[]> {
+async function ingest(
+  request: APIRequestContext,
+  events: EventInput[],
+  org: "acme" | "globex" = "acme",
+): Promise<string[]> {
   const response = await request.post("/api/v1/audit-events", {
     headers: { authorization: `Bearer ${e2eApiKeys()[org]}` },
     data: { events },
@@ -54,8 +58,21 @@ test.describe("explorer", () => {
   test("filters applied through the panel narrow the list, show as chips and reset", async ({ page, request }) => {
     const tag = marker("filter");
     await ingest(request, [
-      { occurredAt: minutesAgo(1), category: "auth", action: "login", result: "failed", description: `${tag} bad password`, actor: { email: "kim@acme.test", name: "Kim Lee" } },
-      { occurredAt: minutesAgo(2), category: "service", action: "deploy", result: "failed", description: `${tag} deploy` },
+      {
+        occurredAt: minutesAgo(1),
+        category: "auth",
+        action: "login",
+        result: "failed",
+        description: `${tag} bad password`,
+        actor: { email: "kim@acme.test", name: "Kim Lee" },
+      },
+      {
+        occurredAt: minutesAgo(2),
+        category: "service",
+        action: "deploy",
+        result: "failed",
+        description: `${tag} deploy`,
+      },
     ]);
     await signIn(page, "manager@acme.test");
     await page.goto(EXPLORER);
@@ -102,13 +119,20 @@ test.describe("explorer", () => {
     // Signing in just now is itself an entry by this user.
     await expect(rows(page).first()).toBeVisible();
     const count = await rows(page).count();
-    for (let i = 0; i < count; i++) await expect(rows(page).nth(i).locator("td").nth(1)).toContainText("manager@acme.test");
+    for (let i = 0; i < count; i++)
+      await expect(rows(page).nth(i).locator("td").nth(1)).toContainText("manager@acme.test");
   });
 
   test("typing a search refreshes the results with no Enter and replaces the URL", async ({ page, request }) => {
     const tag = marker("needle");
     const [id] = await ingest(request, [
-      { occurredAt: minutesAgo(1), category: "service", action: "deploy", result: "done", target: { type: "service", name: tag } },
+      {
+        occurredAt: minutesAgo(1),
+        category: "service",
+        action: "deploy",
+        result: "done",
+        target: { type: "service", name: tag },
+      },
     ]);
     await signIn(page, "manager@acme.test");
     await page.goto(EXPLORER);
@@ -139,8 +163,20 @@ test.describe("explorer", () => {
     const first = marker("late-first");
     const second = marker("late-second");
     await ingest(request, [
-      { occurredAt: minutesAgo(1), category: "service", action: "deploy", result: "done", target: { type: "service", name: first } },
-      { occurredAt: minutesAgo(1), category: "service", action: "deploy", result: "done", target: { type: "service", name: second } },
+      {
+        occurredAt: minutesAgo(1),
+        category: "service",
+        action: "deploy",
+        result: "done",
+        target: { type: "service", name: first },
+      },
+      {
+        occurredAt: minutesAgo(1),
+        category: "service",
+        action: "deploy",
+        result: "done",
+        target: { type: "service", name: second },
+      },
     ]);
     await signIn(page, "manager@acme.test");
     await page.goto(EXPLORER);
@@ -172,8 +208,22 @@ test.describe("explorer", () => {
     const tag = marker("details");
     const correlationId = `op_${tag}`;
     const [pendingId, processingId, doneId] = await ingest(request, [
-      { occurredAt: minutesAgo(3), category: "service", action: "deploy", result: "pending", correlationId, target: { type: "service", name: tag } },
-      { occurredAt: minutesAgo(2), category: "service", action: "deploy", result: "processing", correlationId, target: { type: "service", name: tag } },
+      {
+        occurredAt: minutesAgo(3),
+        category: "service",
+        action: "deploy",
+        result: "pending",
+        correlationId,
+        target: { type: "service", name: tag },
+      },
+      {
+        occurredAt: minutesAgo(2),
+        category: "service",
+        action: "deploy",
+        result: "processing",
+        correlationId,
+        target: { type: "service", name: tag },
+      },
       {
         occurredAt: minutesAgo(1),
         category: "service",
@@ -342,7 +392,13 @@ test.describe("explorer", () => {
   test("an entry outside the filters opens with a notice and can be shown in context", async ({ page, request }) => {
     const tag = marker("outside");
     const [id] = await ingest(request, [
-      { occurredAt: minutesAgo(1), category: "backup", action: "restore", result: "done", target: { type: "backup", name: tag } },
+      {
+        occurredAt: minutesAgo(1),
+        category: "backup",
+        action: "restore",
+        result: "done",
+        target: { type: "backup", name: tag },
+      },
     ]);
     await signIn(page, "manager@acme.test");
     await page.goto(`${EXPLORER}?type=auth&entry=${id}`);
@@ -356,8 +412,15 @@ test.describe("explorer", () => {
     await expect(row(page, id!)).toHaveAttribute("aria-selected", "true");
   });
 
-  test("a missing entry or another organization's gets the same message, and the page still works", async ({ page, request }) => {
-    const [globexId] = await ingest(request, [{ occurredAt: minutesAgo(1), category: "audit", action: "export", result: "done" }], "globex");
+  test("a missing entry or another organization's gets the same message, and the page still works", async ({
+    page,
+    request,
+  }) => {
+    const [globexId] = await ingest(
+      request,
+      [{ occurredAt: minutesAgo(1), category: "audit", action: "export", result: "done" }],
+      "globex",
+    );
     await signIn(page, "manager@acme.test");
     for (const id of [randomUUID(), globexId!]) {
       await page.goto(`${EXPLORER}?entry=${id}`);

@@ -24,7 +24,10 @@ async function openExport(page: Page): Promise<{ dialog: Locator; count: number 
 
 async function exportAs(page: Page, dialog: Locator, format: "xlsx" | "CSV"): Promise<Download> {
   await dialog.getByRole("radio", { name: new RegExp(`^${format}`) }).check();
-  const [download] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("button", { name: "Export", exact: true }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    dialog.getByRole("button", { name: "Export", exact: true }).click(),
+  ]);
   return download;
 }
 
@@ -64,6 +67,8 @@ test("exports the current search as xlsx and as CSV, each with the N the modal a
 test("offers no Export to a member without audit.export", async ({ page }) => {
   await signIn(page, "member@acme.test");
   await page.goto("/orgs/acme/audit-logs");
-  await expect(page.getByText("If you cannot access this feature, please request permission from your organization manager.")).toBeVisible();
+  await expect(
+    page.getByText("If you cannot access this feature, please request permission from your organization manager."),
+  ).toBeVisible();
   await expect(page.getByRole("button", { name: "Export", exact: true })).toHaveCount(0);
 });

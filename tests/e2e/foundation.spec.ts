@@ -67,7 +67,9 @@ test("an ingested event shows up at the top of the list", async ({ page, request
   await expect(first).toContainText(marker);
 });
 
-test("repeated failed sign-ins are throttled with the same message for unknown and known accounts", async ({ page }) => {
+test("repeated failed sign-ins are throttled with the same message for unknown and known accounts", async ({
+  page,
+}) => {
   // An address nobody has, so that locking it cannot disturb the other tests' demo accounts.
   const email = `nobody-${randomUUID().slice(0, 8)}@acme.test`;
   await page.goto("/login");

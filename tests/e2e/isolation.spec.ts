@@ -225,13 +225,31 @@ test.describe("route handlers", () => {
 
 test.describe("framework-internal headers and URL variants change nothing", () => {
   const variants: { name: string; path: (p: string) => string; headers: Record<string, string> }[] = [
-    { name: "x-middleware-subrequest (middleware)", path: (p) => p, headers: { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" } },
-    { name: "x-middleware-subrequest (src/middleware)", path: (p) => p, headers: { "x-middleware-subrequest": "src/middleware:src/middleware:src/middleware:src/middleware:src/middleware" } },
-    { name: "x-middleware-subrequest (proxy)", path: (p) => p, headers: { "x-middleware-subrequest": "proxy:proxy:proxy:proxy:proxy" } },
+    {
+      name: "x-middleware-subrequest (middleware)",
+      path: (p) => p,
+      headers: { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" },
+    },
+    {
+      name: "x-middleware-subrequest (src/middleware)",
+      path: (p) => p,
+      headers: {
+        "x-middleware-subrequest": "src/middleware:src/middleware:src/middleware:src/middleware:src/middleware",
+      },
+    },
+    {
+      name: "x-middleware-subrequest (proxy)",
+      path: (p) => p,
+      headers: { "x-middleware-subrequest": "proxy:proxy:proxy:proxy:proxy" },
+    },
     { name: "RSC: 1", path: (p) => p, headers: { RSC: "1" } },
     { name: "RSC prefetch", path: (p) => p, headers: { RSC: "1", "Next-Router-Prefetch": "1" } },
     { name: "?_rsc=1", path: (p) => `${p}${p.includes("?") ? "&" : "?"}_rsc=1`, headers: {} },
-    { name: "?_rsc=1 with RSC: 1 and x-middleware-subrequest", path: (p) => `${p}${p.includes("?") ? "&" : "?"}_rsc=1`, headers: { RSC: "1", "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" } },
+    {
+      name: "?_rsc=1 with RSC: 1 and x-middleware-subrequest",
+      path: (p) => `${p}${p.includes("?") ? "&" : "?"}_rsc=1`,
+      headers: { RSC: "1", "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" },
+    },
     { name: ".rsc suffix", path: (p) => p.replace(/(\?|$)/, ".rsc$1"), headers: {} },
   ];
   // The marker is never part of a URL below, so finding it in an answer means data was served.
@@ -298,10 +316,13 @@ test.describe("sign-in only ever redirects within the site", () => {
       const context = await browser.newContext({ baseURL });
       const offsite: string[] = [];
       // Any request to another host (not merely a URL mentioning one in its query) is recorded and stopped.
-      await context.route((url) => url.hostname.endsWith("evil.example"), (route) => {
-        offsite.push(route.request().url());
-        return route.abort();
-      });
+      await context.route(
+        (url) => url.hostname.endsWith("evil.example"),
+        (route) => {
+          offsite.push(route.request().url());
+          return route.abort();
+        },
+      );
       const page = await context.newPage();
       await page.goto(`/login?callbackUrl=${encodeURIComponent(target)}`);
       await page.getByLabel("Email").fill("member@acme.test");
@@ -320,9 +341,12 @@ test.describe("sign-in only ever redirects within the site", () => {
 
   test("next-auth's own endpoints refuse an off-site callbackUrl", async () => {
     for (const path of ["/api/auth/signin", "/api/auth/signout", "/api/auth/error"]) {
-      const first = await ctx("signed-out").request.get(`${path}?callbackUrl=${encodeURIComponent("https://evil.example/")}`, {
-        maxRedirects: 0,
-      });
+      const first = await ctx("signed-out").request.get(
+        `${path}?callbackUrl=${encodeURIComponent("https://evil.example/")}`,
+        {
+          maxRedirects: 0,
+        },
+      );
       const location = first.headers()["location"];
       if (location) expect(new URL(location, baseURL).origin, path).toBe(new URL(baseURL).origin);
     }
@@ -338,7 +362,9 @@ test.describe("server actions", () => {
     return (await viewSwitch(page).getAttribute("aria-checked")) === "true";
   }
 
-  test("a replayed action is refused from a foreign, null or missing Origin and without a session", async ({ playwright }) => {
+  test("a replayed action is refused from a foreign, null or missing Origin and without a session", async ({
+    playwright,
+  }) => {
     const page = await open("admin", "/orgs/acme/settings/access");
     await expect(viewSwitch(page)).toHaveAttribute("aria-checked", "false");
 
@@ -358,7 +384,9 @@ test.describe("server actions", () => {
     // Only what makes it a server action call; origin and cookie are what each replay varies.
     const sent = await captured.allHeaders();
     const headers = Object.fromEntries(
-      ["next-action", "next-router-state-tree", "content-type", "accept"].flatMap((name) => (sent[name] ? [[name, sent[name]]] : [])),
+      ["next-action", "next-router-state-tree", "content-type", "accept"].flatMap((name) =>
+        sent[name] ? [[name, sent[name]]] : [],
+      ),
     );
     const replay = (request: APIRequestContext, extra: Record<string, string>) =>
       request.post(url, { headers: { ...headers, ...extra }, data: body, maxRedirects: 0 });

@@ -25,7 +25,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const handle = createDatabase({ dataDir: "memory://" });
     await runMigrations(handle);
     setDatabaseHandle(handle);
-    return { handle, url: null, drop: async () => { setDatabaseHandle(undefined); await handle.close(); } };
+    return {
+      handle,
+      url: null,
+      drop: async () => {
+        setDatabaseHandle(undefined);
+        await handle.close();
+      },
+    };
   }
   const name = `audit_test_${randomBytes(6).toString("hex")}`;
   const admin = postgres(base, { max: 1, onnotice: () => {} });

@@ -24,16 +24,20 @@ vi.mock("@/lib/auth/auth", () => ({
 vi.mock("next/headers", () => ({ headers: async () => requestHeaders.current }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }));
 
-const { approveAccessRequest, changeRole, declineAccessRequest, grantPermission, revokePermission } = await import(
-  "@/app/orgs/[org]/settings/access/lib/actions"
-);
+const { approveAccessRequest, changeRole, declineAccessRequest, grantPermission, revokePermission } =
+  await import("@/app/orgs/[org]/settings/access/lib/actions");
 const { requestAccess } = await import("@/app/orgs/[org]/audit-logs/lib/access-request-actions");
 const { getMyAccessRequestState } = await import("@/app/orgs/[org]/audit-logs/lib/access-request-state");
 const { listAccessMembers, listPendingAccessRequests } = await import("@/app/orgs/[org]/settings/access/lib/queries");
 const { requirePermission } = await import("@/lib/auth/access");
 const { CrossOriginActionError } = await import("@/lib/security/same-origin");
 
-const SITE = { origin: "http://console.test", host: "console.test", "user-agent": "vitest", "x-forwarded-for": "198.51.100.9" };
+const SITE = {
+  origin: "http://console.test",
+  host: "console.test",
+  "user-agent": "vitest",
+  "x-forwarded-for": "198.51.100.9",
+};
 
 let testDb: TestDatabase;
 let seeded: SeededDemoAccounts;
@@ -121,9 +125,13 @@ describe("granting and revoking", () => {
   });
 
   it("applies a revocation at the very next request", async () => {
-    await as("admin@acme.test", () => grantPermission("acme", { userId: id("member@acme.test"), permission: "audit.export" }));
+    await as("admin@acme.test", () =>
+      grantPermission("acme", { userId: id("member@acme.test"), permission: "audit.export" }),
+    );
     expect((await as("member@acme.test", () => requirePermission("acme", "audit.export"))).ok).toBe(true);
-    await as("admin@acme.test", () => revokePermission("acme", { userId: id("member@acme.test"), permission: "audit.export" }));
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("member@acme.test"), permission: "audit.export" }),
+    );
     const after = await as("member@acme.test", () => requirePermission("acme", "audit.export"));
     expect(after).toMatchObject({ ok: false, reason: "forbidden" });
   });
@@ -146,18 +154,26 @@ describe("granting and revoking", () => {
   it("refuses a manager without audit.manage, whatever they ask", async () => {
     const target = { userId: id("member@acme.test"), permission: "audit.view" as const };
     expect(await as("manager@acme.test", () => grantPermission("acme", target))).toEqual({ error: NO_PERMISSION_TEXT });
-    expect(await as("manager@acme.test", () => revokePermission("acme", target))).toEqual({ error: NO_PERMISSION_TEXT });
-    expect(await as("manager@acme.test", () => changeRole("acme", { userId: target.userId, role: "manager" }))).toEqual({
+    expect(await as("manager@acme.test", () => revokePermission("acme", target))).toEqual({
       error: NO_PERMISSION_TEXT,
     });
+    expect(await as("manager@acme.test", () => changeRole("acme", { userId: target.userId, role: "manager" }))).toEqual(
+      {
+        error: NO_PERMISSION_TEXT,
+      },
+    );
     expect(await grantsOf(seeded.orgs.acme, "member@acme.test")).toEqual([]);
   });
 
   it("lets nobody grant more than they hold, themselves included", async () => {
     const acme = seeded.orgs.acme;
     // The manager gets audit.manage but loses export.
-    await as("admin@acme.test", () => grantPermission("acme", { userId: id("manager@acme.test"), permission: "audit.manage" }));
-    await as("admin@acme.test", () => revokePermission("acme", { userId: id("manager@acme.test"), permission: "audit.export" }));
+    await as("admin@acme.test", () =>
+      grantPermission("acme", { userId: id("manager@acme.test"), permission: "audit.manage" }),
+    );
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("manager@acme.test"), permission: "audit.export" }),
+    );
 
     const self = await as("manager@acme.test", () =>
       grantPermission("acme", { userId: id("manager@acme.test"), permission: "audit.export" }),
@@ -177,19 +193,29 @@ describe("granting and revoking", () => {
     expect(view.data?.permissions).toEqual(["audit.view"]);
 
     // Only admins change roles, even for a manager holding audit.manage.
-    const role = await as("manager@acme.test", () => changeRole("acme", { userId: id("lucas.moreau@acme.test"), role: "manager" }));
+    const role = await as("manager@acme.test", () =>
+      changeRole("acme", { userId: id("lucas.moreau@acme.test"), role: "manager" }),
+    );
     expect(role.error).toBe("Only admins can change roles.");
 
     // Restore the demo manager.
-    await as("admin@acme.test", () => grantPermission("acme", { userId: id("manager@acme.test"), permission: "audit.export" }));
-    await as("admin@acme.test", () => revokePermission("acme", { userId: id("manager@acme.test"), permission: "audit.manage" }));
-    await as("admin@acme.test", () => revokePermission("acme", { userId: id("lucas.moreau@acme.test"), permission: "audit.view" }));
+    await as("admin@acme.test", () =>
+      grantPermission("acme", { userId: id("manager@acme.test"), permission: "audit.export" }),
+    );
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("manager@acme.test"), permission: "audit.manage" }),
+    );
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("lucas.moreau@acme.test"), permission: "audit.view" }),
+    );
   });
 });
 
 describe("roles", () => {
   it("keeps at least one admin", async () => {
-    const result = await as("admin@acme.test", () => changeRole("acme", { userId: id("admin@acme.test"), role: "manager" }));
+    const result = await as("admin@acme.test", () =>
+      changeRole("acme", { userId: id("admin@acme.test"), role: "manager" }),
+    );
     expect(result.error).toMatch(/at least one admin/);
     const [row] = await testDb.handle.db
       .select({ role: memberships.role })
@@ -233,13 +259,21 @@ describe("roles", () => {
       before: { role: "member", permissions: [] },
       after: { role: "manager", permissions: ["audit.view", "audit.export"] },
     });
-    await as("admin@acme.test", () => grantPermission("acme", { userId: id("hana.kobayashi@acme.test"), permission: "audit.manage" }));
-    const demoted = await as("admin@acme.test", () => changeRole("acme", { userId: id("hana.kobayashi@acme.test"), role: "member" }));
+    await as("admin@acme.test", () =>
+      grantPermission("acme", { userId: id("hana.kobayashi@acme.test"), permission: "audit.manage" }),
+    );
+    const demoted = await as("admin@acme.test", () =>
+      changeRole("acme", { userId: id("hana.kobayashi@acme.test"), role: "member" }),
+    );
     expect(demoted.data).toMatchObject({ role: "member", permissions: ["audit.view", "audit.export"] });
     expect(await grantsOf(acme, "hana.kobayashi@acme.test")).toEqual(["audit.export", "audit.view"]);
     // Back to the demo state.
-    await as("admin@acme.test", () => revokePermission("acme", { userId: id("hana.kobayashi@acme.test"), permission: "audit.view" }));
-    await as("admin@acme.test", () => revokePermission("acme", { userId: id("hana.kobayashi@acme.test"), permission: "audit.export" }));
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("hana.kobayashi@acme.test"), permission: "audit.view" }),
+    );
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("hana.kobayashi@acme.test"), permission: "audit.export" }),
+    );
   });
 });
 
@@ -247,11 +281,17 @@ describe("organizations stay apart", () => {
   it("answers another organization's member exactly like an unknown one", async () => {
     const foreign = id("auditor@globex.test");
     const unknown = "00000000-0000-4000-8000-000000000000";
-    const a = await as("admin@acme.test", () => grantPermission("acme", { userId: foreign, permission: "audit.manage" }));
-    const b = await as("admin@acme.test", () => grantPermission("acme", { userId: unknown, permission: "audit.manage" }));
+    const a = await as("admin@acme.test", () =>
+      grantPermission("acme", { userId: foreign, permission: "audit.manage" }),
+    );
+    const b = await as("admin@acme.test", () =>
+      grantPermission("acme", { userId: unknown, permission: "audit.manage" }),
+    );
     expect(a).toEqual({ error: "Member not found." });
     expect(b).toEqual(a);
-    expect(await as("admin@acme.test", () => revokePermission("acme", { userId: foreign, permission: "audit.view" }))).toEqual(a);
+    expect(
+      await as("admin@acme.test", () => revokePermission("acme", { userId: foreign, permission: "audit.view" })),
+    ).toEqual(a);
     expect(await as("admin@acme.test", () => changeRole("acme", { userId: foreign, role: "member" }))).toEqual(a);
     expect(await grantsOf(seeded.orgs.globex, "auditor@globex.test")).toEqual(["audit.export", "audit.view"]);
   });
@@ -269,7 +309,9 @@ describe("organizations stay apart", () => {
     // The globex auditor loses view, asks for it, and an acme admin tries to approve it.
     await testDb.handle.db
       .delete(permissionGrants)
-      .where(and(eq(permissionGrants.orgId, seeded.orgs.globex), eq(permissionGrants.userId, id("auditor@globex.test"))));
+      .where(
+        and(eq(permissionGrants.orgId, seeded.orgs.globex), eq(permissionGrants.userId, id("auditor@globex.test"))),
+      );
     const asked = await as("auditor@globex.test", () => requestAccess("globex", { message: "please" }));
     expect(asked.data?.alreadyPending).toBe(false);
     const requestId = asked.data!.requestId;
@@ -330,16 +372,28 @@ describe("access requests", () => {
   it("refuses to let the requester decide their own request", async () => {
     // A manager holding audit.manage but not view asks, then tries to approve it.
     const acme = seeded.orgs.acme;
-    await as("admin@acme.test", () => grantPermission("acme", { userId: id("kenji.sato@acme.test"), permission: "audit.manage" }));
-    await as("admin@acme.test", () => revokePermission("acme", { userId: id("kenji.sato@acme.test"), permission: "audit.view" }));
+    await as("admin@acme.test", () =>
+      grantPermission("acme", { userId: id("kenji.sato@acme.test"), permission: "audit.manage" }),
+    );
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("kenji.sato@acme.test"), permission: "audit.view" }),
+    );
     const asked = await as("kenji.sato@acme.test", () => requestAccess("acme"));
     const requestId = asked.data!.requestId;
-    expect((await as("kenji.sato@acme.test", () => approveAccessRequest("acme", { requestId }))).error).toMatch(/your own access request/);
-    expect((await as("kenji.sato@acme.test", () => declineAccessRequest("acme", { requestId }))).error).toMatch(/your own access request/);
+    expect((await as("kenji.sato@acme.test", () => approveAccessRequest("acme", { requestId }))).error).toMatch(
+      /your own access request/,
+    );
+    expect((await as("kenji.sato@acme.test", () => declineAccessRequest("acme", { requestId }))).error).toMatch(
+      /your own access request/,
+    );
     expect(await grantsOf(acme, "kenji.sato@acme.test")).toEqual(["audit.export", "audit.manage"]);
     await as("admin@acme.test", () => declineAccessRequest("acme", { requestId }));
-    await as("admin@acme.test", () => grantPermission("acme", { userId: id("kenji.sato@acme.test"), permission: "audit.view" }));
-    await as("admin@acme.test", () => revokePermission("acme", { userId: id("kenji.sato@acme.test"), permission: "audit.manage" }));
+    await as("admin@acme.test", () =>
+      grantPermission("acme", { userId: id("kenji.sato@acme.test"), permission: "audit.view" }),
+    );
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("kenji.sato@acme.test"), permission: "audit.manage" }),
+    );
   });
 
   it("approving grants view and export, once; the requester is told once", async () => {
@@ -375,8 +429,12 @@ describe("access requests", () => {
     expect(await getMyAccessRequestState(acme, id("member@acme.test"))).toEqual({ kind: "none" });
 
     // Back to "no audit permission" for the following tests.
-    await as("admin@acme.test", () => revokePermission("acme", { userId: id("member@acme.test"), permission: "audit.view" }));
-    await as("admin@acme.test", () => revokePermission("acme", { userId: id("member@acme.test"), permission: "audit.export" }));
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("member@acme.test"), permission: "audit.view" }),
+    );
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("member@acme.test"), permission: "audit.export" }),
+    );
   });
 
   it("declining grants nothing, is recorded, and the requester may ask again", async () => {
@@ -424,9 +482,9 @@ describe("requests that must be refused before anything happens", () => {
     requestHeaders.current = new Headers(headers);
     try {
       const userId = id("member@acme.test");
-      await expect(as("admin@acme.test", () => grantPermission("acme", { userId, permission: "audit.view" }))).rejects.toBeInstanceOf(
-        CrossOriginActionError,
-      );
+      await expect(
+        as("admin@acme.test", () => grantPermission("acme", { userId, permission: "audit.view" })),
+      ).rejects.toBeInstanceOf(CrossOriginActionError);
       await expect(as("admin@acme.test", () => changeRole("acme", { userId, role: "admin" }))).rejects.toBeInstanceOf(
         CrossOriginActionError,
       );
@@ -438,7 +496,11 @@ describe("requests that must be refused before anything happens", () => {
   });
 
   it("accepts the site's own origin behind a proxy (x-forwarded-host)", async () => {
-    requestHeaders.current = new Headers({ origin: "https://audit.example.com", host: "10.0.0.5:3000", "x-forwarded-host": "audit.example.com" });
+    requestHeaders.current = new Headers({
+      origin: "https://audit.example.com",
+      host: "10.0.0.5:3000",
+      "x-forwarded-host": "audit.example.com",
+    });
     try {
       const result = await as("admin@acme.test", () =>
         revokePermission("acme", { userId: id("member@acme.test"), permission: "audit.view" }),
@@ -451,9 +513,9 @@ describe("requests that must be refused before anything happens", () => {
 
   it("validates the input on the server", async () => {
     const invalid = { error: "The request was not understood. Reload the page and try again." };
-    expect(await as("admin@acme.test", () => grantPermission("acme", { userId: "not-a-uuid", permission: "audit.view" }))).toEqual(
-      invalid,
-    );
+    expect(
+      await as("admin@acme.test", () => grantPermission("acme", { userId: "not-a-uuid", permission: "audit.view" })),
+    ).toEqual(invalid);
     const forged = { userId: id("member@acme.test"), permission: "audit.everything" } as unknown as {
       userId: string;
       permission: "audit.view";
@@ -464,6 +526,8 @@ describe("requests that must be refused before anything happens", () => {
       role: "admin";
     };
     expect(await as("admin@acme.test", () => changeRole("acme", extra))).toEqual(invalid);
-    expect(await as("admin@acme.test", () => approveAccessRequest("acme", { requestId: "1; drop table users" }))).toEqual(invalid);
+    expect(
+      await as("admin@acme.test", () => approveAccessRequest("acme", { requestId: "1; drop table users" })),
+    ).toEqual(invalid);
   });
 });

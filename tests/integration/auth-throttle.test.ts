@@ -23,7 +23,9 @@ describe("sign-in throttling", () => {
     expect(until).not.toBeNull();
     expect(until!.getTime()).toBeGreaterThan(at(7000).getTime());
     // The lock ends by itself.
-    expect(await lockedUntil(db, { account: "kim@acme.test", ip: "10.9.9.9" }, new Date(until!.getTime() + 1))).toBeNull();
+    expect(
+      await lockedUntil(db, { account: "kim@acme.test", ip: "10.9.9.9" }, new Date(until!.getTime() + 1)),
+    ).toBeNull();
   });
 
   it("starts counting again once the window has passed", async () => {

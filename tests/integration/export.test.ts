@@ -50,7 +50,8 @@ const userId = (email: string) => {
   if (!found) throw new Error(`no demo user ${email}`);
   return found;
 };
-const as = <T,>(email: string | null, fn: () => Promise<T>): Promise<T> => session.run(email === null ? null : userId(email), fn);
+const as = <T>(email: string | null, fn: () => Promise<T>): Promise<T> =>
+  session.run(email === null ? null : userId(email), fn);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Data                                                                                         */
@@ -177,7 +178,13 @@ async function readXlsxFile(body: Buffer): Promise<ExportedFile & { sheet: Excel
     const values: (string | null)[] = [];
     for (let c = 1; c <= header.length; c++) {
       const value = row.getCell(c).value;
-      values.push(value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : ooxmlText(String(value)));
+      values.push(
+        value === null || value === undefined
+          ? null
+          : value instanceof Date
+            ? value.toISOString()
+            : ooxmlText(String(value)),
+      );
     }
     rows.push(values);
   }
@@ -303,7 +310,10 @@ beforeAll(async () => {
     })),
   );
   // Another organization's entries: never in Acme's files.
-  await store(seeded.orgs.globex, Array.from({ length: 40 }, (_, i) => event(3000 + i, now)));
+  await store(
+    seeded.orgs.globex,
+    Array.from({ length: 40 }, (_, i) => event(3000 + i, now)),
+  );
 });
 
 afterAll(async () => {
@@ -345,8 +355,12 @@ describe("the file holds exactly the explorer's rows, in its order", () => {
 describe("file contents", () => {
   it("has the same columns and text in both formats", async () => {
     const search = "q=something";
-    const csv = readCsvFile(await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", search, "csv")).started));
-    const xlsx = await readXlsxFile(await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", search, "xlsx")).started));
+    const csv = readCsvFile(
+      await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", search, "csv")).started),
+    );
+    const xlsx = await readXlsxFile(
+      await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", search, "xlsx")).started),
+    );
     expect(csv.header).toEqual([
       "ID",
       "Time (ISO 8601 UTC)",
@@ -391,9 +405,14 @@ describe("file contents", () => {
     const first = csv.rows[0]!;
     expect(first[1]).toBe(row!.occurredAt.toISOString());
     // Berlin is UTC+1 in winter and UTC+2 in summer: the offset printed is the one at that instant.
-    const berlin = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin", timeZoneName: "longOffset" }).format(row!.occurredAt);
+    const berlin = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin", timeZoneName: "longOffset" }).format(
+      row!.occurredAt,
+    );
     const offset = /GMT([+-]\d{2}:\d{2})/.exec(berlin)?.[1] ?? "+00:00";
-    const local = new Date(row!.occurredAt.getTime() + (offset.startsWith("-") ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000);
+    const local = new Date(
+      row!.occurredAt.getTime() +
+        (offset.startsWith("-") ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000,
+    );
     expect(first[2]).toBe(`${local.toISOString().slice(0, 23)}${offset}`);
     expect(first[23]).toBe(`${ORIGIN}/orgs/acme/audit-logs/${csv.ids[0]}`);
     expect(first[20]).toBe(JSON.stringify(row!.params).replace(/":/g, '": ').replace(/,"/g, ', "'));
@@ -420,8 +439,12 @@ describe("file contents", () => {
 
   it("keeps quotes, commas, line breaks, unicode, blanks and control characters intact", async () => {
     const search = "q=resource:tricky_*";
-    const csv = readCsvFile(await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", search, "csv")).started));
-    const xlsx = await readXlsxFile(await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", search, "xlsx")).started));
+    const csv = readCsvFile(
+      await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", search, "csv")).started),
+    );
+    const xlsx = await readXlsxFile(
+      await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", search, "xlsx")).started),
+    );
     for (const text of TRICKY_TEXT) {
       const id = trickyIds.get(text)!;
       const csvRow = csv.rows.find((r) => r[0] === id)!;
@@ -439,13 +462,17 @@ describe("file contents", () => {
 describe("formula injection", () => {
   const columns = [3, 7, 9, 10, 12, 13, 15, 17, 18, 19];
   it("neutralises payloads in CSV with a leading apostrophe and changes nothing else", async () => {
-    const csv = readCsvFile(await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", "type=user", "csv")).started));
+    const csv = readCsvFile(
+      await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", "type=user", "csv")).started),
+    );
     for (const [key, payload] of Object.entries(PAYLOADS)) {
       const row = csv.rows.find((r) => r[0] === payloadIds.get(key));
       if (!row) continue; // not a user-category entry
       for (const c of columns) expect([key, c, row[c]]).toEqual([key, c, `'${payload}`]);
     }
-    const all = readCsvFile(await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", "", "csv")).started));
+    const all = readCsvFile(
+      await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", "", "csv")).started),
+    );
     let seen = 0;
     for (const [key, payload] of Object.entries(PAYLOADS)) {
       const row = all.rows.find((r) => r[0] === payloadIds.get(key))!;
@@ -461,7 +488,9 @@ describe("formula injection", () => {
   });
 
   it("keeps payloads as text cells, marked quoted, in xlsx", async () => {
-    const file = await readXlsxFile(await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", "", "xlsx")).started));
+    const file = await readXlsxFile(
+      await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", "", "xlsx")).started),
+    );
     for (const [key, payload] of Object.entries(PAYLOADS)) {
       const index = file.ids.indexOf(payloadIds.get(key)!);
       const row = file.sheet.getRow(index + 2);
@@ -488,9 +517,12 @@ describe("snapshot", () => {
     const counted = await as("manager@acme.test", () => prepareExportCount("acme", search));
     const before = await explorerIds(seeded.orgs.acme, search);
     expect(counted.data?.count).toBe(before.length);
-    const recent = (i: number) => event(5000 + i, Date.now(), { action: "login", occurredAt: new Date(Date.now() - 60_000).toISOString() });
+    const recent = (i: number) =>
+      event(5000 + i, Date.now(), { action: "login", occurredAt: new Date(Date.now() - 60_000).toISOString() });
     const late = await store(seeded.orgs.acme, [recent(0), recent(1)]);
-    const started = await as("manager@acme.test", () => startExport("acme", search, "csv", "UTC", counted.data!.snapshotAt));
+    const started = await as("manager@acme.test", () =>
+      startExport("acme", search, "csv", "UTC", counted.data!.snapshotAt),
+    );
     expect(started.data?.count).toBe(before.length);
     await store(seeded.orgs.acme, [recent(2)]);
     const file = readCsvFile(await downloadFile("manager@acme.test", started.data!));
@@ -514,7 +546,9 @@ describe("audit trail", () => {
     const rows = await testDb.handle.db
       .select()
       .from(auditLogs)
-      .where(and(eq(auditLogs.orgId, seeded.orgs.acme), eq(auditLogs.category, "audit"), eq(auditLogs.action, "export")))
+      .where(
+        and(eq(auditLogs.orgId, seeded.orgs.acme), eq(auditLogs.category, "audit"), eq(auditLogs.action, "export")),
+      )
       .orderBy(desc(auditLogs.receivedAt), desc(auditLogs.occurredAt))
       .limit(1);
     const pending = rows[0]!;
@@ -527,7 +561,12 @@ describe("audit trail", () => {
       params: {
         format: "xlsx",
         count: started.count,
-        filters: { type: ["auth"], result: ["failed"], q: "-user:kim@acme.test", search: expect.stringContaining("type=auth") },
+        filters: {
+          type: ["auth"],
+          result: ["failed"],
+          q: "-user:kim@acme.test",
+          search: expect.stringContaining("type=auth"),
+        },
       },
     });
     await downloadFile("manager@acme.test", started);
@@ -544,19 +583,27 @@ describe("audit trail", () => {
 describe("who may export", () => {
   it("refuses a member without audit.export, with the contract's notice", async () => {
     expect(await as("member@acme.test", () => prepareExportCount("acme", ""))).toEqual({ error: NO_PERMISSION_TEXT });
-    expect(await as("member@acme.test", () => startExport("acme", "", "csv", "UTC"))).toEqual({ error: NO_PERMISSION_TEXT });
+    expect(await as("member@acme.test", () => startExport("acme", "", "csv", "UTC"))).toEqual({
+      error: NO_PERMISSION_TEXT,
+    });
   });
 
   it("refuses another organization's user and a signed-out visitor", async () => {
-    expect(await as("auditor@globex.test", () => prepareExportCount("acme", ""))).toEqual({ error: "Organization not found." });
-    expect(await as("auditor@globex.test", () => startExport("acme", "", "csv", "UTC"))).toEqual({ error: "Organization not found." });
+    expect(await as("auditor@globex.test", () => prepareExportCount("acme", ""))).toEqual({
+      error: "Organization not found.",
+    });
+    expect(await as("auditor@globex.test", () => startExport("acme", "", "csv", "UTC"))).toEqual({
+      error: "Organization not found.",
+    });
     expect((await as(null, () => startExport("acme", "", "csv", "UTC"))).error).toMatch(/Sign in again/);
   });
 
   it("refuses an action posted from another site", async () => {
     requestHeaders.current = new Headers({ ...SITE, origin: "https://evil.test" });
     try {
-      await expect(as("manager@acme.test", () => startExport("acme", "", "csv", "UTC"))).rejects.toBeInstanceOf(CrossOriginActionError);
+      await expect(as("manager@acme.test", () => startExport("acme", "", "csv", "UTC"))).rejects.toBeInstanceOf(
+        CrossOriginActionError,
+      );
     } finally {
       requestHeaders.current = new Headers(SITE);
     }
@@ -574,7 +621,10 @@ describe("who may export", () => {
 
   it("gives an expired token nothing", async () => {
     const { started } = await exportAs("manager@acme.test", "type=infra", "csv");
-    await testDb.handle.db.update(exportTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(sql`true`);
+    await testDb.handle.db
+      .update(exportTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(sql`true`);
     expect((await download("manager@acme.test", started.url)).status).toBe(404);
   });
 
@@ -622,20 +672,29 @@ describe("limits", () => {
   });
 
   it("falls back to UTC for a zone the runtime does not know", async () => {
-    const started = await as("manager@acme.test", () => startExport("acme", "q=request_id:req_1", "csv", "Mars/Olympus_Mons"));
+    const started = await as("manager@acme.test", () =>
+      startExport("acme", "q=request_id:req_1", "csv", "Mars/Olympus_Mons"),
+    );
     const file = readCsvFile(await downloadFile("manager@acme.test", started.data!));
     expect(file.header[2]).toBe("Time (UTC)");
     expect(file.rows[0]![2]).toMatch(/\+00:00$/);
   });
 
   it("names the file after the organization and the period, in safe ASCII", async () => {
-    const { started } = await exportAs("manager@acme.test", "period=custom&from=2026-01-01&to=2026-01-31", "xlsx", "UTC");
+    const { started } = await exportAs(
+      "manager@acme.test",
+      "period=custom&from=2026-01-01&to=2026-01-31",
+      "xlsx",
+      "UTC",
+    );
     expect(started.fileName).toBe("audit-logs-acme-2026-01-01_2026-01-31.xlsx");
     const response = await download("manager@acme.test", started.url);
     expect(response.headers.get("content-disposition")).toBe(
       `attachment; filename="audit-logs-acme-2026-01-01_2026-01-31.xlsx"; filename*=UTF-8''audit-logs-acme-2026-01-01_2026-01-31.xlsx`,
     );
-    expect(response.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect(response.headers.get("content-type")).toBe(
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    );
     expect(response.headers.get("cache-control")).toBe("no-store, no-transform");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("set-cookie")).toMatch(/^audit-export-[0-9a-f]{16}=started; Path=\//);
@@ -650,7 +709,9 @@ describe("streaming", () => {
   it("sends the file in pieces as it is read, with memory bounded by a batch", async () => {
     const { started } = await exportAs("manager@acme.test", "", "csv");
     const response = await as("manager@acme.test", () =>
-      downloadExport(new Request(`${ORIGIN}${started.url}`, { headers: SITE }), tokenOf(started.url), { batchRows: 50 }),
+      downloadExport(new Request(`${ORIGIN}${started.url}`, { headers: SITE }), tokenOf(started.url), {
+        batchRows: 50,
+      }),
     );
     const reader = response.body!.getReader();
     let pieces = 0;
@@ -684,7 +745,9 @@ describe("streaming", () => {
   it("stops reading and releases the connection when the client goes away", async () => {
     const { started } = await exportAs("manager@acme.test", "", "xlsx");
     const response = await as("manager@acme.test", () =>
-      downloadExport(new Request(`${ORIGIN}${started.url}`, { headers: SITE }), tokenOf(started.url), { batchRows: 20 }),
+      downloadExport(new Request(`${ORIGIN}${started.url}`, { headers: SITE }), tokenOf(started.url), {
+        batchRows: 20,
+      }),
     );
     const reader = response.body!.getReader();
     await reader.read();
@@ -694,7 +757,9 @@ describe("streaming", () => {
       const rows = await testDb.handle.db
         .select({ result: auditLogs.result, errorCode: auditLogs.errorCode })
         .from(auditLogs)
-        .where(and(eq(auditLogs.orgId, seeded.orgs.acme), eq(auditLogs.action, "export"), eq(auditLogs.result, "failed")));
+        .where(
+          and(eq(auditLogs.orgId, seeded.orgs.acme), eq(auditLogs.action, "export"), eq(auditLogs.result, "failed")),
+        );
       return rows.some((r) => r.errorCode === "download_cancelled") ? rows : null;
     });
     expect(trail.some((r) => r.errorCode === "download_cancelled")).toBe(true);
@@ -706,7 +771,9 @@ describe("streaming", () => {
       expect(busy[0]!.n).toBe(0);
     }
     // The pool still works.
-    expect((await as("manager@acme.test", () => prepareExportCount("acme", "type=auth"))).data?.count).toBeGreaterThan(0);
+    expect((await as("manager@acme.test", () => prepareExportCount("acme", "type=auth"))).data?.count).toBeGreaterThan(
+      0,
+    );
   });
 });
 
@@ -733,9 +800,13 @@ describe("a database failure in the middle of the file", () => {
     );
     for (const format of ["csv", "xlsx"] as const) {
       const counted = await as("auditor@globex.test", () => prepareExportCount("globex", ""));
-      const started = await as("auditor@globex.test", () => startExport("globex", "", format, "UTC", counted.data!.snapshotAt));
+      const started = await as("auditor@globex.test", () =>
+        startExport("globex", "", format, "UTC", counted.data!.snapshotAt),
+      );
       const response = await as("auditor@globex.test", () =>
-        downloadExport(new Request(`${ORIGIN}${started.data!.url}`, { headers: SITE }), tokenOf(started.data!.url), { batchRows: 200 }),
+        downloadExport(new Request(`${ORIGIN}${started.data!.url}`, { headers: SITE }), tokenOf(started.data!.url), {
+          batchRows: 200,
+        }),
       );
       expect(response.status).toBe(200);
       const reader = response.body!.getReader();
@@ -790,5 +861,6 @@ async function breakTheDatabase(): Promise<void> {
 }
 
 async function repairTheDatabase(): Promise<void> {
-  if (testDb.handle.kind === "pglite") await testDb.handle.client.exec("alter table audit_logs_gone rename to audit_logs");
+  if (testDb.handle.kind === "pglite")
+    await testDb.handle.client.exec("alter table audit_logs_gone rename to audit_logs");
 }

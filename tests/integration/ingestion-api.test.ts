@@ -14,7 +14,11 @@ function post(key: string | null, body: unknown, raw?: string): Promise<Response
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (key) headers.authorization = `Bearer ${key}`;
   return POST(
-    new Request("http://console.test/api/v1/audit-events", { method: "POST", headers, body: raw ?? JSON.stringify(body) }),
+    new Request("http://console.test/api/v1/audit-events", {
+      method: "POST",
+      headers,
+      body: raw ?? JSON.stringify(body),
+    }),
   );
 }
 
@@ -142,9 +146,18 @@ describe("POST /api/v1/audit-events", () => {
   });
 
   it("rejects events in the future, and requires only occurredAt, category, action and result", async () => {
-    const future = await post(acme.key, event(1, { idempotencyKey: "future", occurredAt: new Date(Date.now() + 3600_000).toISOString() }));
+    const future = await post(
+      acme.key,
+      event(1, { idempotencyKey: "future", occurredAt: new Date(Date.now() + 3600_000).toISOString() }),
+    );
     expect(future.status).toBe(400);
-    const minimal = await post(acme.key, { occurredAt: new Date().toISOString(), category: "system", action: "start", result: "pending", actor: null });
+    const minimal = await post(acme.key, {
+      occurredAt: new Date().toISOString(),
+      category: "system",
+      action: "start",
+      result: "pending",
+      actor: null,
+    });
     expect(minimal.status).toBe(201);
     const { entries } = (await minimal.json()) as { entries: { id: string }[] };
     const [row] = await testDb.handle.db.select().from(auditLogs).where(eq(auditLogs.id, entries[0]!.id));
@@ -175,14 +188,21 @@ describe("POST /api/v1/audit-events", () => {
   it("answers 413 for more than 1,000 events or an oversized body, and 400 for invalid JSON", async () => {
     const tooMany = await post(acme.key, { events: Array.from({ length: 1001 }, (_, i) => event(20000 + i)) });
     expect(tooMany.status).toBe(413);
-    const huge = await post(acme.key, null, JSON.stringify({ events: [event(1, { description: "x".repeat(9 * 1024 * 1024) })] }));
+    const huge = await post(
+      acme.key,
+      null,
+      JSON.stringify({ events: [event(1, { description: "x".repeat(9 * 1024 * 1024) })] }),
+    );
     expect(huge.status).toBe(413);
     const invalid = await post(acme.key, null, "{not json");
     expect(invalid.status).toBe(400);
   });
 
   it("keeps every row in a partition: nothing lands in the default partition for current months", async () => {
-    const [row] = await queryRows<{ n: number }>(testDb.handle.db, sql`select count(*)::int as n from audit_logs_default`);
+    const [row] = await queryRows<{ n: number }>(
+      testDb.handle.db,
+      sql`select count(*)::int as n from audit_logs_default`,
+    );
     expect(row!.n).toBe(0);
   });
 
@@ -227,5 +247,4 @@ describe("POST /api/v1/audit-events", () => {
       idempotencyKey: "evt-9500",
     });
   });
-
 });

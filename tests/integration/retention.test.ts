@@ -18,7 +18,12 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database"
  */
 
 const session = new AsyncLocalStorage<string | null>();
-const SITE = { origin: "http://console.test", host: "console.test", "user-agent": "vitest", "x-forwarded-for": "198.51.100.9" };
+const SITE = {
+  origin: "http://console.test",
+  host: "console.test",
+  "user-agent": "vitest",
+  "x-forwarded-for": "198.51.100.9",
+};
 const requestHeaders = { current: new Headers(SITE) };
 
 vi.mock("@/lib/auth/auth", () => ({
@@ -125,8 +130,14 @@ async function resetData(): Promise<void> {
 
 async function setPolicy(orgId: string, policy: Policy, archive?: { enabled: boolean; days?: number }): Promise<void> {
   const entries = Object.entries(policy) as [AuditCategory, number][];
-  if (entries.length) await db().insert(retentionPolicies).values(entries.map(([category, days]) => ({ orgId, category, days })));
-  if (archive) await db().insert(archiveSettings).values({ orgId, enabled: archive.enabled, archiveDays: archive.days ?? 2557 });
+  if (entries.length)
+    await db()
+      .insert(retentionPolicies)
+      .values(entries.map(([category, days]) => ({ orgId, category, days })));
+  if (archive)
+    await db()
+      .insert(archiveSettings)
+      .values({ orgId, enabled: archive.enabled, archiveDays: archive.days ?? 2557 });
 }
 
 async function idsIn(table: typeof auditLogs | typeof auditLogsArchive, action = "seeded"): Promise<string[]> {
@@ -182,7 +193,11 @@ describe("the retention run", () => {
     for (const org of report.orgs) {
       for (const category of auditCategory.enumValues) {
         const expected = expired.filter((r) => r.orgId === org.orgId && r.category === category).length;
-        expect(org.counts[category], `${org.slug} ${category}`).toEqual({ deleted: expected, archived: 0, archivePurged: 0 });
+        expect(org.counts[category], `${org.slug} ${category}`).toEqual({
+          deleted: expected,
+          archived: 0,
+          archivePurged: 0,
+        });
       }
       const entries = await retentionEntries(org.orgId);
       expect(entries).toHaveLength(1);
@@ -260,8 +275,13 @@ describe("the retention run", () => {
       // Mid-way: every row is in exactly one place.
       const live = await idsIn(auditLogs);
       const archive = await idsIn(auditLogsArchive);
-      expect(live.filter((id) => archive.includes(id)), `kill after ${killAfter}`).toEqual([]);
-      expect(sorted([...live, ...archive]).length).toBeGreaterThanOrEqual(reference.live.length + reference.archive.length);
+      expect(
+        live.filter((id) => archive.includes(id)),
+        `kill after ${killAfter}`,
+      ).toEqual([]);
+      expect(sorted([...live, ...archive]).length).toBeGreaterThanOrEqual(
+        reference.live.length + reference.archive.length,
+      );
 
       await runRetention(testDb.handle, { now: NOW, bounds: BOUNDS, batchSize: 7 });
       expect(await idsIn(auditLogs), `kill after ${killAfter}`).toEqual(reference.live);
@@ -336,7 +356,10 @@ describe("the retention run", () => {
     }
     expect(after).toContain("audit_logs_default");
     // Nothing left behind under the detached name.
-    const leftovers = await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from pg_class where relname ~ '^audit_logs_expired_'`);
+    const leftovers = await queryRows<{ n: number }>(
+      db(),
+      sql`select count(*)::int as n from pg_class where relname ~ '^audit_logs_expired_'`,
+    );
     expect(Number(leftovers[0]!.n)).toBe(0);
 
     // One category kept for ten years pins every partition: nothing is dropped, rows still go.
@@ -363,15 +386,22 @@ describe("the retention run", () => {
     const policies = { [seeded.orgs.acme]: {}, [seeded.orgs.globex]: {} };
     const expired = ROWS.filter((r) => isExpired(r, policies));
     expect(await idsIn(auditLogs)).toEqual(sorted(ROWS.filter((r) => !isExpired(r, policies)).map((r) => r.id)));
-    expect(await idsIn(auditLogsArchive)).toEqual(sorted(expired.filter((r) => r.orgId === seeded.orgs.acme).map((r) => r.id)));
-    const leftovers = await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from pg_class where relname = ${detached}`);
+    expect(await idsIn(auditLogsArchive)).toEqual(
+      sorted(expired.filter((r) => r.orgId === seeded.orgs.acme).map((r) => r.id)),
+    );
+    const leftovers = await queryRows<{ n: number }>(
+      db(),
+      sql`select count(*)::int as n from pg_class where relname = ${detached}`,
+    );
     expect(Number(leftovers[0]!.n)).toBe(0);
   });
 
   it("applies a raised legal minimum over a shorter saved value", async () => {
     await setPolicy(seeded.orgs.acme, { auth: 100 });
     await runRetention(testDb.handle, { now: NOW, bounds: retentionBounds({ RETENTION_MIN_DAYS_SECURITY: "450" }) });
-    const policies = { [seeded.orgs.acme]: { auth: 450, user: 450, organization: 450, audit: 450, secret: 450, vpn: 450 } };
+    const policies = {
+      [seeded.orgs.acme]: { auth: 450, user: 450, organization: 450, audit: 450, secret: 450, vpn: 450 },
+    };
     policies[seeded.orgs.globex] = { ...policies[seeded.orgs.acme]! };
     expect(await idsIn(auditLogs)).toEqual(sorted(ROWS.filter((r) => !isExpired(r, policies)).map((r) => r.id)));
   });
@@ -392,24 +422,39 @@ describe("the explorer's retention banner", () => {
     expect(all.removedCategories.map((c) => c.category).sort()).toEqual(
       auditCategory.enumValues.filter((c) => !SECURITY.includes(c)).sort(),
     );
-    const recent = await retentionBannerInfo(seeded.orgs.globex, { from: new Date(NOW.getTime() - 7 * DAY_MS), now: NOW });
+    const recent = await retentionBannerInfo(seeded.orgs.globex, {
+      from: new Date(NOW.getTime() - 7 * DAY_MS),
+      now: NOW,
+    });
     expect(recent).toEqual({ removedCategories: [], archiveEnabled: false, scope: "live" });
     // An open period reaches past every cutoff; in the archive the cutoff adds the archive period.
     const open = await retentionBannerInfo(seeded.orgs.globex, { from: null, categories: ["auth"], now: NOW });
-    expect(open.removedCategories).toEqual([{ category: "auth", days: 365, cutoff: new Date(NOW.getTime() - 365 * DAY_MS).toISOString() }]);
-    const archived = await retentionBannerInfo(seeded.orgs.acme, { from, categories: ["service"], scope: "archive", now: NOW });
+    expect(open.removedCategories).toEqual([
+      { category: "auth", days: 365, cutoff: new Date(NOW.getTime() - 365 * DAY_MS).toISOString() },
+    ]);
+    const archived = await retentionBannerInfo(seeded.orgs.acme, {
+      from,
+      categories: ["service"],
+      scope: "archive",
+      now: NOW,
+    });
     expect(archived.removedCategories).toEqual([]);
   });
 });
 
 describe("the retention settings action", () => {
   const userId = (email: string) => seeded.users[email]!;
-  const as = <T,>(email: string, fn: () => Promise<T>) => session.run(userId(email), fn);
+  const as = <T>(email: string, fn: () => Promise<T>) => session.run(userId(email), fn);
 
-  function form(values: Partial<Record<AuditCategory, string>>, archive = { enabled: false, period: "7", unit: "years" }, org = "acme") {
+  function form(
+    values: Partial<Record<AuditCategory, string>>,
+    archive = { enabled: false, period: "7", unit: "years" },
+    org = "acme",
+  ) {
     const f = new FormData();
     f.set("orgSlug", org);
-    for (const category of auditCategory.enumValues) f.set(`days.${category}`, values[category] ?? String(defaultDays(category)));
+    for (const category of auditCategory.enumValues)
+      f.set(`days.${category}`, values[category] ?? String(defaultDays(category)));
     if (archive.enabled) f.set("archiveEnabled", "on");
     f.set("archivePeriod", archive.period);
     f.set("archiveUnit", archive.unit);
@@ -426,7 +471,10 @@ describe("the retention settings action", () => {
   }
 
   const settingsEntries = (orgId: string) =>
-    db().select().from(auditLogs).where(and(eq(auditLogs.orgId, orgId), eq(auditLogs.action, "update_retention")));
+    db()
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.orgId, orgId), eq(auditLogs.action, "update_retention")));
 
   beforeEach(async () => {
     await db().delete(retentionPolicies);
@@ -464,7 +512,10 @@ describe("the retention settings action", () => {
 
     // Saving the same values again changes nothing and writes nothing.
     const again = await as("admin@acme.test", () =>
-      saveRetentionSettings(null, form({ auth: "400", service: "30" }, { enabled: true, period: "3653", unit: "days" })),
+      saveRetentionSettings(
+        null,
+        form({ auth: "400", service: "30" }, { enabled: true, period: "3653", unit: "days" }),
+      ),
     );
     expect(again).toMatchObject({ data: { changed: false } });
     expect(await settingsEntries(acme)).toHaveLength(1);
@@ -475,9 +526,17 @@ describe("the retention settings action", () => {
     const before = await stored(seeded.orgs.acme);
     const entriesBefore = (await settingsEntries(seeded.orgs.acme)).length;
 
-    const cases: [Partial<Record<AuditCategory, string>>, { enabled: boolean; period: string; unit: string }, string[]][] = [
+    const cases: [
+      Partial<Record<AuditCategory, string>>,
+      { enabled: boolean; period: string; unit: string },
+      string[],
+    ][] = [
       [{ auth: "89", service: "60" }, { enabled: false, period: "7", unit: "years" }, ["days.auth"]],
-      [{ service: "29", device: "3651" }, { enabled: false, period: "7", unit: "years" }, ["days.service", "days.device"]],
+      [
+        { service: "29", device: "3651" },
+        { enabled: false, period: "7", unit: "years" },
+        ["days.service", "days.device"],
+      ],
       [{ user: "abc", vpn: "" }, { enabled: false, period: "7", unit: "years" }, ["days.user", "days.vpn"]],
       [{ webhook: "12.5" }, { enabled: true, period: "11", unit: "years" }, ["days.webhook", "archivePeriod"]],
       [{}, { enabled: true, period: "29", unit: "days" }, ["archivePeriod"]],
@@ -495,7 +554,12 @@ describe("the retention settings action", () => {
 
   it("enforces a minimum raised by the deployment", async () => {
     vi.stubEnv("RETENTION_MIN_DAYS_SECURITY", "400");
-    const result = await as("admin@acme.test", () => saveRetentionSettings(null, form({ auth: "400", user: "399", audit: "400", organization: "400", secret: "400", vpn: "400" })));
+    const result = await as("admin@acme.test", () =>
+      saveRetentionSettings(
+        null,
+        form({ auth: "400", user: "399", audit: "400", organization: "400", secret: "400", vpn: "400" }),
+      ),
+    );
     expect(result?.fieldErrors).toEqual({ "days.user": "User: enter a whole number of days from 400 to 3,650." });
     expect(await stored(seeded.orgs.acme)).toEqual({ policies: {}, archive: [] });
   });
@@ -514,9 +578,9 @@ describe("the retention settings action", () => {
 
   it("refuses a request from another site before anything else", async () => {
     requestHeaders.current = new Headers({ ...SITE, origin: "https://evil.test" });
-    await expect(as("admin@acme.test", () => saveRetentionSettings(null, form({ auth: "400" })))).rejects.toBeInstanceOf(
-      CrossOriginActionError,
-    );
+    await expect(
+      as("admin@acme.test", () => saveRetentionSettings(null, form({ auth: "400" }))),
+    ).rejects.toBeInstanceOf(CrossOriginActionError);
     expect(await stored(seeded.orgs.acme)).toEqual({ policies: {}, archive: [] });
   });
 });

@@ -63,9 +63,17 @@ describe("demo seed", () => {
     );
     const byEmail = new Map(members.map((m) => [m.email, m]));
     expect(byEmail.get("admin@acme.test")).toMatchObject({ slug: "acme", role: "admin", grants: "" });
-    expect(byEmail.get("manager@acme.test")).toMatchObject({ slug: "acme", role: "manager", grants: "audit.view,audit.export" });
+    expect(byEmail.get("manager@acme.test")).toMatchObject({
+      slug: "acme",
+      role: "manager",
+      grants: "audit.view,audit.export",
+    });
     expect(byEmail.get("member@acme.test")).toMatchObject({ slug: "acme", role: "member", grants: "" });
-    expect(byEmail.get("auditor@globex.test")).toMatchObject({ slug: "globex", role: "manager", grants: "audit.view,audit.export" });
+    expect(byEmail.get("auditor@globex.test")).toMatchObject({
+      slug: "globex",
+      role: "manager",
+      grants: "audit.view,audit.export",
+    });
     const hash = byEmail.get("auditor@globex.test")?.password_hash;
     expect(typeof hash).toBe("string");
     expect(await verifyPassword(DEMO_PASSWORD, hash as string)).toBe(true);
@@ -128,7 +136,10 @@ describe("demo seed", () => {
     const complete = /^pending>processing>(done|failed)$/;
     for (const g of groups) {
       // The newest operations may still be waiting or running: a prefix of the timeline.
-      expect(["pending", "pending>processing"].includes(g.seq as string) || complete.test(g.seq as string), String(g.seq)).toBe(true);
+      expect(
+        ["pending", "pending>processing"].includes(g.seq as string) || complete.test(g.seq as string),
+        String(g.seq),
+      ).toBe(true);
       expect(g).toMatchObject({ actions: 1, orgs: 1 });
     }
     expect(groups.filter((g) => complete.test(g.seq as string)).length).toBeGreaterThan(groups.length / 2);

@@ -20,7 +20,7 @@ const TRICKY = [
   "line\nbreak",
   "cr\rhere",
   "crlf\r\n",
-  "=HYPERLINK(\"x\")",
+  '=HYPERLINK("x")',
   "+1",
   "-5",
   "@sum",
@@ -57,7 +57,10 @@ function seeded(seed: number): () => number {
 function generateRows(count: number, random: () => number): (string | number | null)[][] {
   const rows: (string | number | null)[][] = [];
   for (let r = 0; r < count; r++) {
-    const when = 1_700_000_000_000 + Math.floor(random() * 40_000_000_000) + (random() < 0.5 ? Math.floor(random() * 1000) / 1000 : 0);
+    const when =
+      1_700_000_000_000 +
+      Math.floor(random() * 40_000_000_000) +
+      (random() < 0.5 ? Math.floor(random() * 1000) / 1000 : 0);
     rows.push(
       KINDS.map((kind, i) => {
         if (i === 0) return randomUUID();
@@ -78,12 +81,15 @@ function generateRows(count: number, random: () => number): (string | number | n
 
 // COPY's CSV of the rows: NULL unquoted and empty, numbers as text, LF line ends.
 function copyCsv(rows: readonly (readonly (string | number | null)[])[]): Buffer {
-  return Buffer.from(rows.map((row) => row.map((v) => csvField(v === null ? null : String(v))).join(",") + "\n").join(""), "utf8");
+  return Buffer.from(
+    rows.map((row) => row.map((v) => csvField(v === null ? null : String(v))).join(",") + "\n").join(""),
+    "utf8",
+  );
 }
 
 function pieces(bytes: Buffer, random: () => number, largest = 3000): Buffer[] {
   const out: Buffer[] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const size = 1 + Math.floor(random() * largest);
     out.push(Buffer.from(bytes.subarray(at, at + size)));
     at += size;
@@ -93,7 +99,11 @@ function pieces(bytes: Buffer, random: () => number, largest = 3000): Buffer[] {
 
 function newWriter(): XlsxWriter {
   const columns = [...KINDS, "text" as const].map((kind, i) => ({ header: `C${i}`, width: 10, kind }));
-  return new XlsxWriter(columns, { sheetName: "Audit log", title: "Test", createdAt: new Date("2026-11-20T00:00:00Z") });
+  return new XlsxWriter(columns, {
+    sheetName: "Audit log",
+    title: "Test",
+    createdAt: new Date("2026-11-20T00:00:00Z"),
+  });
 }
 
 // What rowsXml() writes for the same rows, the permalink added as the values path adds it.
@@ -128,9 +138,9 @@ describe("CopySheetRows", () => {
     );
     expect(converter.complete).toBe(true);
     expect(() => converter.transform(Buffer.from("id2\n"))).toThrow("A COPY record had 1 fields, not 2");
-    expect(() => new CopySheetRows({ kinds: ["code"], permalinkPrefix: PREFIX, firstRow: 2 }).transform(Buffer.from("a,b\n"))).toThrow(
-      "A COPY record had more than 1 fields",
-    );
+    expect(() =>
+      new CopySheetRows({ kinds: ["code"], permalinkPrefix: PREFIX, firstRow: 2 }).transform(Buffer.from("a,b\n")),
+    ).toThrow("A COPY record had more than 1 fields");
   });
 });
 
@@ -141,15 +151,25 @@ describe("OffThreadSheetRows", () => {
 
     const reference = newWriter();
     const referenceParts = [...(await reference.start())];
-    referenceParts.push(await reference.compress(reference.rowsXml(rows.map((row) => [...row, PREFIX + String(row[0])]))));
+    referenceParts.push(
+      await reference.compress(reference.rowsXml(rows.map((row) => [...row, PREFIX + String(row[0])]))),
+    );
     referenceParts.push(...(await reference.finish()));
 
     const writer = newWriter();
     const parts = [...(await writer.start())];
-    const sheet = new OffThreadSheetRows({ kinds: KINDS, permalinkPrefix: PREFIX, firstRow: writer.nextRow, crc: writer.sheetCrc, level: writer.level });
+    const sheet = new OffThreadSheetRows({
+      kinds: KINDS,
+      permalinkPrefix: PREFIX,
+      firstRow: writer.nextRow,
+      crc: writer.sheetCrc,
+      level: writer.level,
+    });
     try {
       // Every piece is sent before any answer comes back: the answers still come in order.
-      const replies = await Promise.all(pieces(copyCsv(rows), random, 64 * 1024).map((piece) => sheet.transform(piece)));
+      const replies = await Promise.all(
+        pieces(copyCsv(rows), random, 64 * 1024).map((piece) => sheet.transform(piece)),
+      );
       for (const reply of replies) parts.push(writer.appendRows(reply, reply.records));
       expect(replies.at(-1)).toMatchObject({ records: 1500, complete: true });
     } finally {
@@ -161,12 +181,20 @@ describe("OffThreadSheetRows", () => {
     // readZip checks each entry's CRC-32 against its inflated bytes.
     const expected = readZip(Buffer.concat(referenceParts));
     const actual = readZip(Buffer.concat(parts));
-    expect(actual["xl/worksheets/sheet1.xml"]!.toString("utf8")).toBe(expected["xl/worksheets/sheet1.xml"]!.toString("utf8"));
+    expect(actual["xl/worksheets/sheet1.xml"]!.toString("utf8")).toBe(
+      expected["xl/worksheets/sheet1.xml"]!.toString("utf8"),
+    );
     expect(actual["xl/workbook.xml"]!.toString("utf8")).toBe(expected["xl/workbook.xml"]!.toString("utf8"));
   });
 
   it("refuses a garbled piece with the reason, and everything after it", async () => {
-    const sheet = new OffThreadSheetRows({ kinds: ["code", "text"], permalinkPrefix: PREFIX, firstRow: 2, crc: 0, level: 1 });
+    const sheet = new OffThreadSheetRows({
+      kinds: ["code", "text"],
+      permalinkPrefix: PREFIX,
+      firstRow: 2,
+      crc: 0,
+      level: 1,
+    });
     try {
       const good = sheet.transform(Buffer.from("a,b\n"));
       const bad = sheet.transform(Buffer.from("a\n"));

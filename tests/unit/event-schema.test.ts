@@ -78,9 +78,9 @@ describe("auditEventSchema", () => {
       }),
     ).toEqual([
       "action: Too small: expected string to have >=1 characters",
-      "category: Invalid option: expected one of \"device\"|\"infra\"|\"service\"|\"auth\"|\"backup\"|\"database\"|\"user\"|\"organization\"|\"audit\"|\"vpn\"|\"secret\"|\"domain\"|\"monitoring\"|\"system\"|\"webhook\"|\"db_backup\"",
+      'category: Invalid option: expected one of "device"|"infra"|"service"|"auth"|"backup"|"database"|"user"|"organization"|"audit"|"vpn"|"secret"|"domain"|"monitoring"|"system"|"webhook"|"db_backup"',
       "ip: must be an IPv4 or IPv6 address",
-      "level: Invalid option: expected one of \"notice\"|\"information\"",
+      'level: Invalid option: expected one of "notice"|"information"',
       "occurredAt: Invalid ISO datetime",
       "params: must be at most 64 KiB of JSON",
       "requestId: Too big: expected string to have <=200 characters",
@@ -93,9 +93,13 @@ describe("auditEventSchema", () => {
 
   it("refuses times beyond the allowed clock skew and before 2000, but not a time within the skew", () => {
     const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
-    expect(issuesOf({ ...minimal, occurredAt: ahead(MAX_FUTURE_SKEW_MS + 60_000) })).toEqual(["occurredAt: must not be in the future"]);
+    expect(issuesOf({ ...minimal, occurredAt: ahead(MAX_FUTURE_SKEW_MS + 60_000) })).toEqual([
+      "occurredAt: must not be in the future",
+    ]);
     expect(issuesOf({ ...minimal, occurredAt: ahead(MAX_FUTURE_SKEW_MS - 60_000) })).toEqual([]);
-    expect(issuesOf({ ...minimal, occurredAt: "1999-12-31T23:59:59Z" })).toEqual(["occurredAt: must be after 2000-01-01"]);
+    expect(issuesOf({ ...minimal, occurredAt: "1999-12-31T23:59:59Z" })).toEqual([
+      "occurredAt: must be after 2000-01-01",
+    ]);
   });
 });
 

@@ -14,7 +14,14 @@ describe("anchor cursor for a deep-link window", () => {
   it("reads forwards from just below the first row of an ascending list", () => {
     const prev = encodeCursor({ ...edge, s: "user", k: "kim@acme.test", o: "asc", d: "prev" });
     const anchor = decodeCursor(anchorCursorFromPrev(prev)!);
-    expect(anchor).toEqual({ ...edge, s: "user", k: "kim@acme.test", o: "asc", d: "next", i: "0000000a-0000-4000-8000-0000000000fe" });
+    expect(anchor).toEqual({
+      ...edge,
+      s: "user",
+      k: "kim@acme.test",
+      o: "asc",
+      d: "next",
+      i: "0000000a-0000-4000-8000-0000000000fe",
+    });
   });
 
   it("needs no anchor for the first page, and refuses what is not a cursor", () => {

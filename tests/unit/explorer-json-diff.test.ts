@@ -14,7 +14,10 @@ describe("before/after comparison", () => {
   });
 
   it("lists added, removed, changed and unchanged fields", () => {
-    const lines = diffJson({ version: "1.4.2", replicas: 2, old: true }, { version: "1.5.0", replicas: 2, added: "yes" });
+    const lines = diffJson(
+      { version: "1.4.2", replicas: 2, old: true },
+      { version: "1.5.0", replicas: 2, added: "yes" },
+    );
     expect(lines).toEqual([
       { path: "version", kind: "changed", before: "1.4.2", after: "1.5.0" },
       { path: "replicas", kind: "unchanged", before: 2, after: 2 },

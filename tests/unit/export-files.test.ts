@@ -2,27 +2,73 @@ import ExcelJS from "exceljs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CopyCsvPostProcessor, csvField, csvRecord } from "@/lib/exports/csv-writer";
-import { FORMULA_TRIGGERS, isFormulaLike, isFormulaLikeUtf8, LEADING_BLANKS, neutraliseForCsv } from "@/lib/exports/spreadsheet-safety";
+import {
+  FORMULA_TRIGGERS,
+  isFormulaLike,
+  isFormulaLikeUtf8,
+  LEADING_BLANKS,
+  neutraliseForCsv,
+} from "@/lib/exports/spreadsheet-safety";
 import { columnLetter, fitCell, XLSX_MAX_CELL_CHARS, XlsxWriter, xmlText } from "@/lib/exports/xlsx-writer";
 import { readZip } from "../helpers/read-zip";
 
 describe("formula neutralisation", () => {
   it("flags the OWASP triggers, after leading blanks too", () => {
-    for (const value of ["=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "\tplain", "  =1", "\u00a0=1", "\u3000+1", "＝1", "＠x"]) {
+    for (const value of [
+      "=1+1",
+      "+1",
+      "-2+3",
+      "@SUM(A1)",
+      "\t=1",
+      "\r=1",
+      "\n=1",
+      "\tplain",
+      "  =1",
+      "\u00a0=1",
+      "\u3000+1",
+      "＝1",
+      "＠x",
+    ]) {
       expect([value, isFormulaLike(value)]).toEqual([value, true]);
     }
-    for (const value of ["", "hello", "a=1", "1-2", "  hello", " ", "'=1", '"=1"', "{\"a\": 1}", "2001:db8::1", "user@example.test"]) {
+    for (const value of [
+      "",
+      "hello",
+      "a=1",
+      "1-2",
+      "  hello",
+      " ",
+      "'=1",
+      '"=1"',
+      '{"a": 1}',
+      "2001:db8::1",
+      "user@example.test",
+    ]) {
       expect([value, isFormulaLike(value)]).toEqual([value, false]);
     }
   });
 
   it("prefixes an apostrophe and changes nothing else", () => {
-    expect(neutraliseForCsv("=HYPERLINK(\"x\")")).toBe("'=HYPERLINK(\"x\")");
+    expect(neutraliseForCsv('=HYPERLINK("x")')).toBe('\'=HYPERLINK("x")');
     expect(neutraliseForCsv("plain")).toBe("plain");
   });
 
   it("reads the same on UTF-8 bytes as on strings", () => {
-    const unit = fc.constantFrom(...FORMULA_TRIGGERS, ...LEADING_BLANKS, "a", "Z", "1", "'", '"', "{", "é", "日", "🚀", "\u0085", "\u00a1");
+    const unit = fc.constantFrom(
+      ...FORMULA_TRIGGERS,
+      ...LEADING_BLANKS,
+      "a",
+      "Z",
+      "1",
+      "'",
+      '"',
+      "{",
+      "é",
+      "日",
+      "🚀",
+      "\u0085",
+      "\u00a1",
+    );
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 6 }), (value) => {
         const bytes = Buffer.from(`x${value}y`, "utf8");
@@ -53,7 +99,9 @@ describe("CSV", () => {
   it("finishes COPY's records wherever the chunks break: CRLF, neutralised values, the permalink", () => {
     const value = fc.oneof(
       fc.constant(null),
-      fc.string({ unit: fc.constantFrom("a", "b", ",", '"', "\n", "\r", " ", "é", "日", "=", "+", "-", "@", "\t", "\u00a0", "＝") }),
+      fc.string({
+        unit: fc.constantFrom("a", "b", ",", '"', "\n", "\r", " ", "é", "日", "=", "+", "-", "@", "\t", "\u00a0", "＝"),
+      }),
     );
     const record = fc.tuple(fc.uuid(), value, value, value);
     const neutralise = [false, true, false, true];
@@ -61,7 +109,11 @@ describe("CSV", () => {
       fc.property(fc.array(record, { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 10 }), (records, cuts) => {
         const input = Buffer.from(records.map(copyRecord).join(""), "utf8");
         const points = [...new Set(cuts.map((c) => (input.length ? c % input.length : 0)))].sort((a, b) => a - b);
-        const post = new CopyCsvPostProcessor({ fields: 4, neutralise, permalinkPrefix: "https://console.test/orgs/acme/audit-logs/" });
+        const post = new CopyCsvPostProcessor({
+          fields: 4,
+          neutralise,
+          permalinkPrefix: "https://console.test/orgs/acme/audit-logs/",
+        });
         const out: Uint8Array[] = [];
         let from = 0;
         for (const point of [...points, input.length]) {
@@ -69,7 +121,10 @@ describe("CSV", () => {
           from = point;
         }
         const expected = records.map((r) =>
-          csvRecord([...r.map((v, i) => (v !== null && neutralise[i] ? neutraliseForCsv(v) : v)), `https://console.test/orgs/acme/audit-logs/${r[0]}`]),
+          csvRecord([
+            ...r.map((v, i) => (v !== null && neutralise[i] ? neutraliseForCsv(v) : v)),
+            `https://console.test/orgs/acme/audit-logs/${r[0]}`,
+          ]),
         );
         expect(Buffer.concat(out).toString("utf8")).toBe(expected.join(""));
         expect(post.records).toBe(records.length);
@@ -90,7 +145,17 @@ describe("CSV", () => {
 
 describe("xlsx", () => {
   it("names columns like a spreadsheet", () => {
-    expect([0, 1, 25, 26, 27, 51, 52, 701, 702].map(columnLetter)).toEqual(["A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
+    expect([0, 1, 25, 26, 27, 51, 52, 701, 702].map(columnLetter)).toEqual([
+      "A",
+      "B",
+      "Z",
+      "AA",
+      "AB",
+      "AZ",
+      "BA",
+      "ZZ",
+      "AAA",
+    ]);
   });
 
   it("escapes XML, keeps CR, writes characters XML cannot carry the OOXML way", () => {
@@ -126,7 +191,15 @@ describe("xlsx", () => {
     );
     const parts: Buffer[] = [...(await writer.start())];
     const when = Date.parse("2026-11-20T09:15:00.123Z");
-    parts.push(await writer.compress(writer.rowsXml([["a", when, "=1+1"], ["b", null, " spaced <text> "], ["c", when, null]])));
+    parts.push(
+      await writer.compress(
+        writer.rowsXml([
+          ["a", when, "=1+1"],
+          ["b", null, " spaced <text> "],
+          ["c", when, null],
+        ]),
+      ),
+    );
     parts.push(...(await writer.finish()));
     const file = Buffer.concat(parts);
     const entries = readZip(file);

@@ -13,7 +13,14 @@ describe("walksIndexOrder", () => {
   });
 
   it("leaves a small export with any other filter, or another order, to the planner", () => {
-    for (const search of ["period=7d&type=auth", "period=7d&result=failed", "period=7d&user=u_1", "period=7d&q=deploy", "period=7d&q=action:delete", "period=7d&sort=user"]) {
+    for (const search of [
+      "period=7d&type=auth",
+      "period=7d&result=failed",
+      "period=7d&user=u_1",
+      "period=7d&q=deploy",
+      "period=7d&q=action:delete",
+      "period=7d&sort=user",
+    ]) {
       expect([search, walksIndexOrder(selection(search), 25_000)]).toEqual([search, false]);
     }
   });
@@ -24,7 +31,8 @@ describe("walksIndexOrder", () => {
   });
 
   it("turns sorting off in the export's transaction exactly when it walks", () => {
-    const names = (walk: boolean) => exportSessionSettings({ timeZone: "UTC" }, walk).map(([name, value]) => `${name}=${value}`);
+    const names = (walk: boolean) =>
+      exportSessionSettings({ timeZone: "UTC" }, walk).map(([name, value]) => `${name}=${value}`);
     expect(names(true)).toContain("enable_sort=off");
     expect(names(false).some((s) => s.startsWith("enable_sort"))).toBe(false);
   });

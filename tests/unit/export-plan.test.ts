@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { contentDisposition, DEFAULT_EXPORT_MAX_ROWS, exportFileName, exportMaxRows, exportTimeZone, limitMessages, parseExportSearch, rawSearchParams } from "@/lib/exports/export-plan";
+import {
+  contentDisposition,
+  DEFAULT_EXPORT_MAX_ROWS,
+  exportFileName,
+  exportMaxRows,
+  exportTimeZone,
+  limitMessages,
+  parseExportSearch,
+  rawSearchParams,
+} from "@/lib/exports/export-plan";
 import { XLSX_MAX_DATA_ROWS } from "@/lib/exports/xlsx-writer";
 
 const NOW = new Date("2026-11-22T10:00:00Z");
@@ -51,31 +60,66 @@ describe("limits", () => {
 });
 
 describe("file name", () => {
-  const params = (range: { from: string | null; to: string | null }, scope: "live" | "archive" = "live") => ({ range, scope });
+  const params = (range: { from: string | null; to: string | null }, scope: "live" | "archive" = "live") => ({
+    range,
+    scope,
+  });
   it("names the organization and the days covered, in the viewer's zone", () => {
     expect(
-      exportFileName({ orgSlug: "acme", params: params({ from: "2026-11-01T00:00:00.000Z", to: null }), snapshotAt: NOW, timeZone: "UTC", format: "xlsx" }),
+      exportFileName({
+        orgSlug: "acme",
+        params: params({ from: "2026-11-01T00:00:00.000Z", to: null }),
+        snapshotAt: NOW,
+        timeZone: "UTC",
+        format: "xlsx",
+      }),
     ).toBe("audit-logs-acme-2026-11-01_2026-11-22.xlsx");
     // The end is exclusive: a period to midnight ends the day before.
     expect(
-      exportFileName({ orgSlug: "acme", params: params({ from: "2026-01-01T00:00:00.000Z", to: "2026-02-01T00:00:00.000Z" }), snapshotAt: NOW, timeZone: "UTC", format: "csv" }),
+      exportFileName({
+        orgSlug: "acme",
+        params: params({ from: "2026-01-01T00:00:00.000Z", to: "2026-02-01T00:00:00.000Z" }),
+        snapshotAt: NOW,
+        timeZone: "UTC",
+        format: "csv",
+      }),
     ).toBe("audit-logs-acme-2026-01-01_2026-01-31.csv");
     expect(
-      exportFileName({ orgSlug: "acme", params: params({ from: "2026-11-21T23:30:00.000Z", to: null }), snapshotAt: NOW, timeZone: "Asia/Tokyo", format: "csv" }),
+      exportFileName({
+        orgSlug: "acme",
+        params: params({ from: "2026-11-21T23:30:00.000Z", to: null }),
+        snapshotAt: NOW,
+        timeZone: "Asia/Tokyo",
+        format: "csv",
+      }),
     ).toBe("audit-logs-acme-2026-11-22_2026-11-22.csv");
-    expect(exportFileName({ orgSlug: "acme", params: params({ from: null, to: null }, "archive"), snapshotAt: NOW, timeZone: "UTC", format: "csv" })).toBe(
-      "audit-logs-archive-acme-until-2026-11-22.csv",
-    );
-    expect(exportFileName({ orgSlug: "ünï cörn/../x", params: params({ from: null, to: null }), snapshotAt: NOW, timeZone: "UTC", format: "csv" })).toMatch(
-      /^audit-logs-[A-Za-z0-9._-]+-until-2026-11-22\.csv$/,
-    );
+    expect(
+      exportFileName({
+        orgSlug: "acme",
+        params: params({ from: null, to: null }, "archive"),
+        snapshotAt: NOW,
+        timeZone: "UTC",
+        format: "csv",
+      }),
+    ).toBe("audit-logs-archive-acme-until-2026-11-22.csv");
+    expect(
+      exportFileName({
+        orgSlug: "ünï cörn/../x",
+        params: params({ from: null, to: null }),
+        snapshotAt: NOW,
+        timeZone: "UTC",
+        format: "csv",
+      }),
+    ).toMatch(/^audit-logs-[A-Za-z0-9._-]+-until-2026-11-22\.csv$/);
   });
 
   it("writes RFC 6266's two forms", () => {
     expect(contentDisposition("audit-logs-acme-2026-11-01_2026-11-22.xlsx")).toBe(
       `attachment; filename="audit-logs-acme-2026-11-01_2026-11-22.xlsx"; filename*=UTF-8''audit-logs-acme-2026-11-01_2026-11-22.xlsx`,
     );
-    expect(contentDisposition('naïve "name".csv')).toBe(`attachment; filename="na_ve _name_.csv"; filename*=UTF-8''na%C3%AFve%20%22name%22.csv`);
+    expect(contentDisposition('naïve "name".csv')).toBe(
+      `attachment; filename="na_ve _name_.csv"; filename*=UTF-8''na%C3%AFve%20%22name%22.csv`,
+    );
   });
 });
 
@@ -85,7 +129,18 @@ describe("COPY's statement text", () => {
     expect(
       inlineParameters({
         sql: `select '$1', "col$2", E'it\\'s $1', x from t where a = $1 and b like $2 and c = $3 and d = $4 and e = $10`,
-        params: ["o'neil \\ back", "50\\%", new Date("2026-01-02T03:04:05.006Z"), 7, null, null, null, null, null, true],
+        params: [
+          "o'neil \\ back",
+          "50\\%",
+          new Date("2026-01-02T03:04:05.006Z"),
+          7,
+          null,
+          null,
+          null,
+          null,
+          null,
+          true,
+        ],
       }),
     ).toBe(
       `select '$1', "col$2", E'it\\'s $1', x from t where a = E'o''neil \\\\ back' and b like E'50\\\\%' and c = '2026-01-02T03:04:05.006Z'::timestamptz and d = E'7' and e = E'true'`,

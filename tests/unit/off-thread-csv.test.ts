@@ -3,7 +3,11 @@ import { CopyCsvPostProcessor, type CopyCsvOptions } from "@/lib/exports/csv-wri
 import { OffThreadCsvPostProcessor } from "@/lib/exports/off-thread-csv";
 import { runningFromSources } from "@/lib/exports/piece-worker";
 
-const OPTIONS: CopyCsvOptions = { fields: 3, neutralise: [false, true, true], permalinkPrefix: "https://console.test/e/" };
+const OPTIONS: CopyCsvOptions = {
+  fields: 3,
+  neutralise: [false, true, true],
+  permalinkPrefix: "https://console.test/e/",
+};
 
 // COPY-style CSV: LF line ends, quoted fields with embedded newlines and quotes, formula-like values.
 function copyOutput(records: number): Buffer {

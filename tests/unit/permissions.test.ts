@@ -7,7 +7,10 @@ describe("effectivePermissions", () => {
   });
 
   it("gives managers their grants, including manage when granted", () => {
-    expect([...effectivePermissions("manager", ROLE_DEFAULT_GRANTS.manager)].sort()).toEqual(["audit.export", "audit.view"]);
+    expect([...effectivePermissions("manager", ROLE_DEFAULT_GRANTS.manager)].sort()).toEqual([
+      "audit.export",
+      "audit.view",
+    ]);
     expect(effectivePermissions("manager", ["audit.manage"]).has("audit.manage")).toBe(true);
   });
 

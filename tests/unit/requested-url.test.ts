@@ -3,7 +3,9 @@ import { requestedOrgPath } from "@/lib/auth/requested-url";
 
 describe("requestedOrgPath", () => {
   it("keeps a page of the organization, its query included", () => {
-    expect(requestedOrgPath("/orgs/acme/audit-logs?entry=0190&type=auth", "acme")).toBe("/orgs/acme/audit-logs?entry=0190&type=auth");
+    expect(requestedOrgPath("/orgs/acme/audit-logs?entry=0190&type=auth", "acme")).toBe(
+      "/orgs/acme/audit-logs?entry=0190&type=auth",
+    );
     expect(requestedOrgPath("/orgs/acme", "acme")).toBe("/orgs/acme");
     expect(requestedOrgPath("/orgs/acme?x=1", "acme")).toBe("/orgs/acme?x=1");
   });

@@ -30,8 +30,18 @@ describe("the explorer's retention banner", () => {
   });
 
   it("has no archive link without an archive, and renders nothing when nothing was removed", () => {
-    const info = { scope: "live" as const, archiveEnabled: false, removedCategories: [{ category: "auth" as const, cutoff: cutoff365, days: 365 }] };
-    expect(renderToStaticMarkup(createElement(RetentionBanner, { info, archiveHref: "/x" }))).not.toContain("Browse the archive");
-    expect(renderToStaticMarkup(createElement(RetentionBanner, { info: { ...info, removedCategories: [] }, archiveHref: null }))).toBe("");
+    const info = {
+      scope: "live" as const,
+      archiveEnabled: false,
+      removedCategories: [{ category: "auth" as const, cutoff: cutoff365, days: 365 }],
+    };
+    expect(renderToStaticMarkup(createElement(RetentionBanner, { info, archiveHref: "/x" }))).not.toContain(
+      "Browse the archive",
+    );
+    expect(
+      renderToStaticMarkup(
+        createElement(RetentionBanner, { info: { ...info, removedCategories: [] }, archiveHref: null }),
+      ),
+    ).toBe("");
   });
 });

@@ -19,7 +19,12 @@ const model: RetentionFormModel = {
       description: "Kept longer.",
       range: { min: 90, max: 3650 },
       defaultDays: 365,
-      categories: SECURITY.map((category) => ({ category, label: category, days: 365, storedBelowMinimum: category === "auth" ? 60 : null })),
+      categories: SECURITY.map((category) => ({
+        category,
+        label: category,
+        days: 365,
+        storedBelowMinimum: category === "auth" ? 60 : null,
+      })),
     },
     {
       id: "operational",

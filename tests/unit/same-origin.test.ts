@@ -14,7 +14,15 @@ describe("crossOriginReason", () => {
   });
 
   it("accepts the public host a proxy forwards, and APP_URL's", () => {
-    expect(crossOriginReason(h({ origin: "https://audit.example.com", host: "10.0.0.5:3000", "x-forwarded-host": "audit.example.com, 10.0.0.5" }))).toBeNull();
+    expect(
+      crossOriginReason(
+        h({
+          origin: "https://audit.example.com",
+          host: "10.0.0.5:3000",
+          "x-forwarded-host": "audit.example.com, 10.0.0.5",
+        }),
+      ),
+    ).toBeNull();
     process.env.APP_URL = "https://console.example.org/";
     expect(crossOriginReason(h({ origin: "https://console.example.org", host: "10.0.0.5:3000" }))).toBeNull();
   });

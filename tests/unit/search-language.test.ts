@@ -298,7 +298,9 @@ describe("errors", () => {
     expect(parse("-result:ok").errors[0]?.message).toBe(
       '"-result:ok" is not a result. Use one of: done, failed, pending, processing (or success, failure)',
     );
-    expect(parse("level:debug").errors[0]?.message).toBe('"level:debug" is not a level. Use one of: notice, information');
+    expect(parse("level:debug").errors[0]?.message).toBe(
+      '"level:debug" is not a level. Use one of: notice, information',
+    );
   });
 
   it("does not mistake object prototype names for values", () => {
@@ -619,7 +621,10 @@ describe("formatSearchQuery", () => {
   it.each([
     ['Foo  "Bar Baz"   -qux', 'foo "bar baz" -qux'],
     ["type:auth hello type:VPN -type:db-backup", "hello type:auth type:vpn -type:db_backup"],
-    ['target:"My Service" actor:x status:success level:info module:m', 'resource:"my service" user:x result:done level:information service:m'],
+    [
+      'target:"My Service" actor:x status:success level:info module:m',
+      'resource:"my service" user:x result:done level:information service:m',
+    ],
     ["ip:10.1.2.3/8 ip:2001:DB8::0:1", "ip:10.0.0.0/8 ip:2001:db8::1"],
     ["created:>2026-01-01", "created:>=2026-01-02"],
     ["created:<=2026-01-31", "created:<2026-02-01"],
@@ -656,7 +661,18 @@ describe("formatSearchQuery", () => {
 describe("SEARCH_QUALIFIERS", () => {
   it("lists every key once, with an example that parses to that key", () => {
     const keys = SEARCH_QUALIFIERS.map((q) => q.key);
-    expect(keys).toEqual(["user", "action", "resource", "type", "result", "ip", "request_id", "level", "service", "created"]);
+    expect(keys).toEqual([
+      "user",
+      "action",
+      "resource",
+      "type",
+      "result",
+      "ip",
+      "request_id",
+      "level",
+      "service",
+      "created",
+    ]);
     for (const q of SEARCH_QUALIFIERS) {
       expect(only(q.example).key).toBe(q.key);
       expect(q.description.length).toBeGreaterThan(0);
@@ -744,7 +760,10 @@ const instantText = fc
     fc.constantFrom("Z", "z", "+02:00", "-05:30", "+00:00", "+14:00"),
   )
   // Midnights matter: the formatter writes some of them as bare dates, which mean whole days.
-  .map(([date, midnight, zone]) => `${date.toISOString().slice(0, midnight ? 10 : 19)}${midnight ? "T00:00:00" : ""}${zone}`);
+  .map(
+    ([date, midnight, zone]) =>
+      `${date.toISOString().slice(0, midnight ? 10 : 19)}${midnight ? "T00:00:00" : ""}${zone}`,
+  );
 const instant = (text: string) => Date.parse(text.replace(/z$/, "Z"));
 const createdText = fc.oneof(
   dayText,
@@ -762,9 +781,13 @@ const negation = fc.constantFrom("", "-");
 
 // Qualifier tokens that must apply.
 const validQualifier = fc.oneof(
-  fc.tuple(negation, fc.constantFrom("user", "actor", "action", "resource", "target", "request_id", "service", "module"), word).map(
-    ([n, k, v]) => `${n}${k}:${v}`,
-  ),
+  fc
+    .tuple(
+      negation,
+      fc.constantFrom("user", "actor", "action", "resource", "target", "request_id", "service", "module"),
+      word,
+    )
+    .map(([n, k, v]) => `${n}${k}:${v}`),
   fc
     .tuple(negation, fc.constantFrom("user", "resource", "service"), fc.stringMatching(/^[a-z][a-z ]{0,8}[a-z]$/))
     .map(([n, k, v]) => `${n}${k}:"${v}"`),
@@ -784,14 +807,17 @@ const validTerm = fc.oneof(
 // Tokens that must be reported and never applied.
 const invalidToken = fc.oneof(
   fc.tuple(negation, fc.constantFrom("foo", "bar_baz", "Nope", "tpye"), word).map(([n, k, v]) => `${n}${k}:${v}`),
-  fc.tuple(negation, fc.constantFrom("type", "result", "level"), fc.constantFrom("nope", "x", "constructor")).map(
-    ([n, k, v]) => `${n}${k}:${v}`,
-  ),
+  fc
+    .tuple(negation, fc.constantFrom("type", "result", "level"), fc.constantFrom("nope", "x", "constructor"))
+    .map(([n, k, v]) => `${n}${k}:${v}`),
   fc
     .tuple(negation, fc.constantFrom("999.1.1.1", "1.2.3.4/33", "::1/129", "1::2::3", "01.2.3.4", "abc"))
     .map(([n, v]) => `${n}ip:${v}`),
   fc
-    .tuple(negation, fc.constantFrom("2026-13-45", "2026-02-29", ">", "2026-01-02..2026-01-01", "2026-01-01T10:00", "soon"))
+    .tuple(
+      negation,
+      fc.constantFrom("2026-13-45", "2026-02-29", ">", "2026-01-02..2026-01-01", "2026-01-01T10:00", "soon"),
+    )
     .map(([n, v]) => `${n}created:${v}`),
   fc.tuple(negation, knownKeyText).map(([n, k]) => `${n}${k}:`),
   fc.tuple(negation, knownKeyText).map(([n, k]) => `${n}${k}:""`),
@@ -899,7 +925,12 @@ describe("properties", () => {
         const validCount = tokens.filter((t) => t.valid).length;
         fc.pre(validCount <= MAX_SEARCH_ITEMS);
         const result = parse(text);
-        const validOnly = parse(tokens.filter((t) => t.valid).map((t) => t.text).join(" "));
+        const validOnly = parse(
+          tokens
+            .filter((t) => t.valid)
+            .map((t) => t.text)
+            .join(" "),
+        );
         expect(validOnly.errors).toEqual([]);
         expect(applied(result)).toEqual(applied(validOnly));
         expect(result.errors.map((e) => e.token)).toEqual(tokens.filter((t) => !t.valid).map((t) => t.text));
@@ -918,7 +949,10 @@ describe("properties", () => {
     fc.assert(
       fc.property(
         fc.constantFrom("type", "result", "level", "category", "status"),
-        fc.oneof(fc.string({ maxLength: 15 }), fc.constantFrom(...CATEGORIES, ...RESULTS, ...LEVELS, "success", "info")),
+        fc.oneof(
+          fc.string({ maxLength: 15 }),
+          fc.constantFrom(...CATEGORIES, ...RESULTS, ...LEVELS, "success", "info"),
+        ),
         (key, value) => {
           const q = parse(`${key}:"${value.replaceAll('"', "")}"`);
           checkInvariants(q);
@@ -935,9 +969,9 @@ describe("properties", () => {
       fc.ipV4(),
       fc.ipV6(),
       fc.ipV4Extended(),
-      fc.array(fc.constantFrom("0", "1", "255", "256", "00", "ffff", "::", ":", ".", "1.2.3.4"), { maxLength: 10 }).map((p) =>
-        p.join(""),
-      ),
+      fc
+        .array(fc.constantFrom("0", "1", "255", "256", "00", "ffff", "::", ":", ".", "1.2.3.4"), { maxLength: 10 })
+        .map((p) => p.join("")),
     );
     fc.assert(
       fc.property(candidate, (value) => {

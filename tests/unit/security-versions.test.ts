@@ -23,7 +23,11 @@ interface Advisory {
 }
 
 const NEXT_ADVISORIES: Advisory[] = [
-  { id: "CVE-2025-29927", what: "middleware bypass via x-middleware-subrequest", fixed: ["12.3.5", "13.5.9", "14.2.25", "15.2.3"] },
+  {
+    id: "CVE-2025-29927",
+    what: "middleware bypass via x-middleware-subrequest",
+    fixed: ["12.3.5", "13.5.9", "14.2.25", "15.2.3"],
+  },
   {
     id: "CVE-2025-66478",
     what: "RCE in the React Server Components protocol (React2Shell)",
@@ -70,7 +74,12 @@ const NEXT_ADVISORIES: Advisory[] = [
 
 // React's server packages (react-server-dom-*) are released in lockstep with react and react-dom.
 const REACT_ADVISORIES: Advisory[] = [
-  { id: "CVE-2025-55182", what: "RCE in Server Functions (React2Shell)", introduced: "19.0.0", fixed: ["19.0.1", "19.1.2", "19.2.1"] },
+  {
+    id: "CVE-2025-55182",
+    what: "RCE in Server Functions (React2Shell)",
+    introduced: "19.0.0",
+    fixed: ["19.0.1", "19.1.2", "19.2.1"],
+  },
   {
     id: "CVE-2025-55184 / CVE-2025-67779 / CVE-2025-55183",
     what: "Server Functions DoS and source exposure",
@@ -78,9 +87,19 @@ const REACT_ADVISORIES: Advisory[] = [
     fixed: ["19.0.3", "19.1.4", "19.2.3"],
   },
   { id: "CVE-2026-23864", what: "Server Functions DoS", introduced: "19.0.0", fixed: ["19.0.4", "19.1.5", "19.2.4"] },
-  { id: "CVE-2026-23869", what: "Server Functions DoS (incomplete fix)", introduced: "19.0.0", fixed: ["19.0.5", "19.1.6", "19.2.5"] },
+  {
+    id: "CVE-2026-23869",
+    what: "Server Functions DoS (incomplete fix)",
+    introduced: "19.0.0",
+    fixed: ["19.0.5", "19.1.6", "19.2.5"],
+  },
   { id: "CVE-2026-23870", what: "Server Functions DoS", introduced: "19.0.0", fixed: ["19.0.6", "19.1.7", "19.2.6"] },
-  { id: "CVE-2026-44907 (GHSA-wx67-qw84-cm4g)", what: "Server Functions CPU/memory DoS", introduced: "19.0.0", fixed: ["19.2.8"] },
+  {
+    id: "CVE-2026-44907 (GHSA-wx67-qw84-cm4g)",
+    what: "Server Functions CPU/memory DoS",
+    introduced: "19.0.0",
+    fixed: ["19.2.8"],
+  },
 ];
 
 // Next.js renders the App Router with its own vendored React canary; it must postdate the last fix above.
@@ -91,7 +110,12 @@ type Version = { major: number; minor: number; patch: number; prerelease: boolea
 function parseVersion(text: string): Version {
   const match = /^(\d+)\.(\d+)\.(\d+)(-.+)?$/.exec(text.trim());
   if (!match) throw new Error(`not a version: ${text}`);
-  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), prerelease: match[4] !== undefined };
+  return {
+    major: Number(match[1]),
+    minor: Number(match[2]),
+    patch: Number(match[3]),
+    prerelease: match[4] !== undefined,
+  };
 }
 
 /** Negative, zero or positive like a comparator; a prerelease sorts before its release. */
@@ -119,14 +143,25 @@ function installedVersion(pkg: string): string {
 // Next.js vendors react, react-dom and react-server-dom-* built from one React commit; react's
 // production build states that build's version (canary builds end in their date).
 function vendoredReactVersion(): string {
-  const file = path.join(process.cwd(), "node_modules", "next", "dist", "compiled", "react", "cjs", "react.production.js");
+  const file = path.join(
+    process.cwd(),
+    "node_modules",
+    "next",
+    "dist",
+    "compiled",
+    "react",
+    "cjs",
+    "react.production.js",
+  );
   const found = /\bversion = "(19\.\d+\.\d+(?:-[\w.-]+)?)"/.exec(readFileSync(file, "utf8"));
   if (!found?.[1]) throw new Error("no version found in Next.js's vendored React");
   return found[1];
 }
 
 function unpatched(installed: string, advisories: Advisory[]): string[] {
-  return advisories.filter((a) => !isPatched(installed, a)).map((a) => `${a.id}: ${a.what} (fixed in ${a.fixed.join(", ")})`);
+  return advisories
+    .filter((a) => !isPatched(installed, a))
+    .map((a) => `${a.id}: ${a.what} (fixed in ${a.fixed.join(", ")})`);
 }
 
 describe("the version floor check itself", () => {
@@ -167,7 +202,10 @@ describe("installed versions carry the published security fixes", () => {
     const vendored = vendoredReactVersion();
     const date = /-(\d{8})$/.exec(vendored)?.[1];
     if (date) {
-      expect(date >= VENDORED_REACT_NOT_BEFORE, `vendored React ${vendored} is older than ${VENDORED_REACT_NOT_BEFORE}`).toBe(true);
+      expect(
+        date >= VENDORED_REACT_NOT_BEFORE,
+        `vendored React ${vendored} is older than ${VENDORED_REACT_NOT_BEFORE}`,
+      ).toBe(true);
     } else {
       // A stable vendored release: the same fix list as the react package applies.
       expect(unpatched(vendored, REACT_ADVISORIES)).toEqual([]);

@@ -13,7 +13,6 @@ import { INVALID_CREDENTIALS_MESSAGE, THROTTLED_MESSAGE } from "./messages";
 
 export type SignInState = { error: string } | undefined;
 
-
 const formSchema = z.object({
   email: z.string().trim().min(1, "Enter your email."),
   password: z.string().min(1, "Enter your password."),

@@ -27,13 +27,19 @@ export async function POST(request: Request) {
   const db = getDb();
   const principal = await authenticateApiKey(db, request.headers.get("authorization"));
   if (!principal) {
-    return error(401, "A valid API key is required: Authorization: Bearer <key>.", {}, { "WWW-Authenticate": "Bearer" });
+    return error(
+      401,
+      "A valid API key is required: Authorization: Bearer <key>.",
+      {},
+      { "WWW-Authenticate": "Bearer" },
+    );
   }
   let raw: string;
   try {
     raw = await readLimitedBody(request, MAX_BODY_BYTES);
   } catch (e) {
-    if (e instanceof BodyTooLargeError) return error(413, `The body is larger than ${MAX_BODY_BYTES} bytes. Send fewer events per request.`);
+    if (e instanceof BodyTooLargeError)
+      return error(413, `The body is larger than ${MAX_BODY_BYTES} bytes. Send fewer events per request.`);
     throw e;
   }
   let body: unknown;

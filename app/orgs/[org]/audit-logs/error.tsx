@@ -18,13 +18,16 @@ export default function AuditLogError({ error, retry }: { error: Error & { diges
   }, [error]);
   return (
     <div className="flex min-h-[60dvh] items-center justify-center p-6">
-      <div role="alert" className="bg-card grid max-w-md justify-items-center gap-3 rounded-lg border p-8 text-center shadow-xs">
-        <ServerCrash className="text-muted-foreground size-10" aria-hidden />
+      <div
+        role="alert"
+        className="grid max-w-md justify-items-center gap-3 rounded-lg border bg-card p-8 text-center shadow-xs"
+      >
+        <ServerCrash className="size-10 text-muted-foreground" aria-hidden />
         <h1 className="text-lg font-semibold">The audit log could not be loaded</h1>
-        <p className="text-muted-foreground text-sm">
-          The entries could not be read just now. Nothing was changed. Try again in a moment; if it keeps failing,
-          give your administrator this reference:{" "}
-          <code className="bg-muted rounded px-1 font-mono text-xs">{error.digest ?? "n/a"}</code>
+        <p className="text-sm text-muted-foreground">
+          The entries could not be read just now. Nothing was changed. Try again in a moment; if it keeps failing, give
+          your administrator this reference:{" "}
+          <code className="rounded bg-muted px-1 font-mono text-xs">{error.digest ?? "n/a"}</code>
         </p>
         <div className="flex flex-wrap justify-center gap-2 pt-1">
           <Button onClick={() => startTransition(() => retry())} disabled={pending}>

@@ -15,8 +15,8 @@ export default function Loading() {
         <Skeleton className="h-9 w-24" />
         <Skeleton className="h-9 flex-1" />
       </div>
-      <div className="bg-card overflow-hidden rounded-lg border">
-        <div className="bg-muted/40 flex gap-6 border-b px-3 py-3">
+      <div className="overflow-hidden rounded-lg border bg-card">
+        <div className="flex gap-6 border-b bg-muted/40 px-3 py-3">
           {["w-24", "w-20", "w-12", "w-20", "w-20", "w-14"].map((w, i) => (
             <Skeleton key={i} className={`h-4 ${w}`} />
           ))}

@@ -63,8 +63,9 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
       <header className="flex flex-wrap items-end justify-between gap-2">
         <div className="grid gap-0.5">
           <h1 className="text-xl font-semibold tracking-tight">Audit Log</h1>
-          <p className="text-muted-foreground text-sm">
-            Who did what in {access.org.name}{explorer.scope === "archive" ? ", from the archive" : ""}.
+          <p className="text-sm text-muted-foreground">
+            Who did what in {access.org.name}
+            {explorer.scope === "archive" ? ", from the archive" : ""}.
           </p>
         </div>
         <div className="flex flex-wrap items-center gap-2">

@@ -12,15 +12,16 @@ function decidedBy(state: Extract<AccessRequestState, { decidedByName: string | 
 function Outcome({ state }: { state: AccessRequestState }) {
   if (state.kind === "declined") {
     return (
-      <p role="status" className="text-foreground mb-3">
-        Your access request was declined{decidedBy(state)}. You can ask again, with a message explaining why you need access.
+      <p role="status" className="mb-3 text-foreground">
+        Your access request was declined{decidedBy(state)}. You can ask again, with a message explaining why you need
+        access.
       </p>
     );
   }
   if (state.kind === "approved") {
     // Approved, yet the caller is here: the permission was taken away again since.
     return (
-      <p role="status" className="text-foreground mb-3">
+      <p role="status" className="mb-3 text-foreground">
         Your access request was approved{decidedBy(state)}, but your access has since been changed. You can ask again.
       </p>
     );

@@ -5,7 +5,10 @@ import { CellStack } from "./cell-stack";
 /** `[nobody]`: the service acted by itself, or the actor does not exist (Kintone's wording). */
 export function NobodyActor() {
   return (
-    <span className="text-muted-foreground inline-flex items-center gap-1.5 italic" title="No user: the service acted by itself, or the actor does not exist">
+    <span
+      className="inline-flex items-center gap-1.5 text-muted-foreground italic"
+      title="No user: the service acted by itself, or the actor does not exist"
+    >
       <Bot className="size-3.5 shrink-0" aria-hidden />
       [nobody]
     </span>

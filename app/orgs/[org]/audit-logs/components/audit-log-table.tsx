@@ -29,7 +29,12 @@ declare module "@tanstack/react-table" {
 function TargetCell({ target }: { target: AuditEntrySummary["target"] }) {
   const primary = target.name ?? target.id;
   if (!primary) return <span className="text-muted-foreground">—</span>;
-  return <CellStack primary={primary} secondary={[target.type, target.name ? target.id : null].filter(Boolean).join(" · ")} />;
+  return (
+    <CellStack
+      primary={primary}
+      secondary={[target.type, target.name ? target.id : null].filter(Boolean).join(" · ")}
+    />
+  );
 }
 
 function ActionCell({ entry }: { entry: AuditEntrySummary }) {
@@ -44,7 +49,7 @@ const COLUMNS: ColumnDef<AuditEntrySummary>[] = [
     meta: {
       headerClassName: "w-44",
       headerExtra: (
-        <span className="text-muted-foreground text-xs font-normal">
+        <span className="text-xs font-normal text-muted-foreground">
           (<TimeZoneName />)
         </span>
       ),
@@ -65,7 +70,7 @@ const COLUMNS: ColumnDef<AuditEntrySummary>[] = [
       <span className="flex items-center gap-1.5">
         <ResultBadge result={row.original.result} />
         {row.original.errorCode === "invalid_input" ? (
-          <span className="text-muted-foreground text-xs" title="Failed because of an invalid input value">
+          <span className="text-xs text-muted-foreground" title="Failed because of an invalid input value">
             invalid input
           </span>
         ) : null}
@@ -103,7 +108,16 @@ export interface AuditLogTableProps {
  * lays out columns; sorting is a link (the sort lives in the URL). Rows are a roving tab stop:
  * the selected row (or the first) is focusable, the page's key handler moves between them.
  */
-export function AuditLogTable({ pathname, params, entries, activeId, openId, onRowClick, onRowFocus, empty }: AuditLogTableProps) {
+export function AuditLogTable({
+  pathname,
+  params,
+  entries,
+  activeId,
+  openId,
+  onRowClick,
+  onRowFocus,
+  empty,
+}: AuditLogTableProps) {
   // TanStack Table hands back a mutable instance that cannot be memoized: this component is meant
   // to re-render with every page the server sends, so nothing is lost by not compiling it.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -139,7 +153,7 @@ export function AuditLogTable({ pathname, params, entries, activeId, openId, onR
                       scroll={false}
                       title={`Sort by ${String(header.column.columnDef.header).toLowerCase()}`}
                       className={cn(
-                        "hover:text-foreground focus-visible:ring-ring/50 -mx-1 inline-flex items-center gap-1 rounded px-1 py-0.5 outline-none focus-visible:ring-[3px]",
+                        "-mx-1 inline-flex items-center gap-1 rounded px-1 py-0.5 outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
                         state ? "text-foreground" : "text-muted-foreground",
                       )}
                     >

@@ -34,7 +34,15 @@ function listText(items: string[]): string {
 }
 
 /** What became of `?entry=`: not found (one message for every reason), or outside the filters. */
-export function DeepLinkNotice({ pathname, params, state }: { pathname: string; params: ExplorerParams; state: DeepLinkState }) {
+export function DeepLinkNotice({
+  pathname,
+  params,
+  state,
+}: {
+  pathname: string;
+  params: ExplorerParams;
+  state: DeepLinkState;
+}) {
   if (state === null) return null;
   if (state.status === "not-found") {
     return (
@@ -61,12 +69,13 @@ export function DeepLinkNotice({ pathname, params, state }: { pathname: string; 
       <AlertTitle>This entry is outside the current filters</AlertTitle>
       <AlertDescription>
         <p>
-          Its details are open, but it is not in the list because of {listText(state.excludedBy.map((p) => PART_LABELS[p]))}.
+          Its details are open, but it is not in the list because of{" "}
+          {listText(state.excludedBy.map((p) => PART_LABELS[p]))}.
         </p>
         <Link
           href={explorerHref(pathname, params, { ...overrides, entry: params.entry })}
           scroll={false}
-          className={cn(buttonVariants({ variant: "outline", size: "sm" }), "text-foreground mt-1")}
+          className={cn(buttonVariants({ variant: "outline", size: "sm" }), "mt-1 text-foreground")}
         >
           Show in context
           <LinkPending />

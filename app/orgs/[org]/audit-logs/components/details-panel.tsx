@@ -91,7 +91,9 @@ export function DetailsPanel(props: DetailsPanelProps) {
           <div className="flex items-center gap-2 border-b p-4 pr-12">
             <SheetTitle>Log details</SheetTitle>
           </div>
-          <SheetDescription className="sr-only">Everything recorded about the selected audit log entry.</SheetDescription>
+          <SheetDescription className="sr-only">
+            Everything recorded about the selected audit log entry.
+          </SheetDescription>
           <div className="p-4">
             <Body {...props} />
           </div>
@@ -102,13 +104,20 @@ export function DetailsPanel(props: DetailsPanelProps) {
   return (
     <section
       aria-labelledby={titleId}
-      className="bg-card text-card-foreground flex min-w-0 flex-col rounded-lg border shadow-xs lg:sticky lg:top-4 lg:max-h-[calc(100dvh-2rem)]"
+      className="flex min-w-0 flex-col rounded-lg border bg-card text-card-foreground shadow-xs lg:sticky lg:top-4 lg:max-h-[calc(100dvh-2rem)]"
     >
       <div className="flex items-center justify-between gap-2 border-b px-4 py-2.5">
         <h2 id={titleId} className="text-sm font-semibold">
           Log details
         </h2>
-        <Button type="button" variant="ghost" size="icon-sm" aria-label="Close details" title="Close (Esc)" onClick={onClose}>
+        <Button
+          type="button"
+          variant="ghost"
+          size="icon-sm"
+          aria-label="Close details"
+          title="Close (Esc)"
+          onClick={onClose}
+        >
           <X aria-hidden />
         </Button>
       </div>

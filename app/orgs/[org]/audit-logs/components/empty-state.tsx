@@ -4,21 +4,38 @@ import { buttonVariants } from "@/components/ui/button";
 import { explorerHref, type ExplorerParams } from "../lib/search-params";
 
 function hasFilters(params: ExplorerParams): boolean {
-  return params.period !== "7d" || params.type.length > 0 || params.user !== null || params.result.length > 0 || params.q.trim() !== "";
+  return (
+    params.period !== "7d" ||
+    params.type.length > 0 ||
+    params.user !== null ||
+    params.result.length > 0 ||
+    params.q.trim() !== ""
+  );
 }
 
 /** No rows: say why, and offer the way out (reset, or a longer period). */
 export function EmptyState({ pathname, params }: { pathname: string; params: ExplorerParams }) {
   const filtered = hasFilters(params);
   const href = filtered
-    ? explorerHref(pathname, params, { period: "7d", from: null, to: null, type: [], user: null, result: [], q: "", entry: null })
+    ? explorerHref(pathname, params, {
+        period: "7d",
+        from: null,
+        to: null,
+        type: [],
+        user: null,
+        result: [],
+        q: "",
+        entry: null,
+      })
     : explorerHref(pathname, params, { period: "30d", entry: null });
   return (
     <div className="mx-auto grid max-w-sm justify-items-center gap-2 py-6">
-      <SearchX className="text-muted-foreground size-8" aria-hidden />
+      <SearchX className="size-8 text-muted-foreground" aria-hidden />
       <p className="font-medium">{filtered ? "No entries match these filters" : "No entries in the last 7 days"}</p>
-      <p className="text-muted-foreground text-sm">
-        {filtered ? "Try a longer period, fewer filters or other search words." : "Nothing was recorded in this organization recently."}
+      <p className="text-sm text-muted-foreground">
+        {filtered
+          ? "Try a longer period, fewer filters or other search words."
+          : "Nothing was recorded in this organization recently."}
       </p>
       <Link href={href} scroll={false} className={buttonVariants({ variant: "outline", size: "sm" })}>
         {filtered ? "Reset filters and search" : "Show the last 30 days"}

@@ -19,7 +19,7 @@ import { ResultBadge } from "./result-badge";
 function Field({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
   return (
     <div className="grid grid-cols-[7.5rem_minmax(0,1fr)] gap-3 py-1.5">
-      <dt className="text-muted-foreground text-xs leading-5">{label}</dt>
+      <dt className="text-xs leading-5 text-muted-foreground">{label}</dt>
       <dd className={mono ? "font-mono text-xs leading-5 break-all" : "text-sm leading-5 break-words"}>{children}</dd>
     </div>
   );
@@ -36,19 +36,19 @@ function text(value: string | null | undefined): ReactNode {
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <div className="grid gap-2">
-      <h3 className="text-muted-foreground text-xs font-semibold tracking-wide uppercase">{title}</h3>
+      <h3 className="text-xs font-semibold tracking-wide text-muted-foreground uppercase">{title}</h3>
       {children}
     </div>
   );
 }
 
 function JsonBlock({ value, label }: { value: JsonValue | null; label: string }) {
-  if (value === null) return <p className="text-muted-foreground text-sm">None recorded.</p>;
+  if (value === null) return <p className="text-sm text-muted-foreground">None recorded.</p>;
   return (
     <pre
       aria-label={label}
       tabIndex={0}
-      className="bg-muted/60 focus-visible:ring-ring/50 max-h-72 overflow-auto rounded-md border p-3 font-mono text-xs leading-relaxed whitespace-pre-wrap outline-none focus-visible:ring-[3px]"
+      className="max-h-72 overflow-auto rounded-md border bg-muted/60 p-3 font-mono text-xs leading-relaxed whitespace-pre-wrap outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
     >
       {JSON.stringify(value, null, 2)}
     </pre>
@@ -60,14 +60,15 @@ function Actor({ actor }: { actor: AuditEntryDetails["actor"] }) {
   return (
     <span className="grid">
       <span className="font-medium">{actor.name ?? actor.email ?? actor.id}</span>
-      {actor.name && actor.email ? <span className="text-muted-foreground text-xs">{actor.email}</span> : null}
-      {actor.id ? <span className="text-muted-foreground font-mono text-xs">id {actor.id}</span> : null}
+      {actor.name && actor.email ? <span className="text-xs text-muted-foreground">{actor.email}</span> : null}
+      {actor.id ? <span className="font-mono text-xs text-muted-foreground">id {actor.id}</span> : null}
     </span>
   );
 }
 
 function Changes({ before, after }: { before: JsonValue | null; after: JsonValue | null }) {
-  if (before === null && after === null) return <p className="text-muted-foreground text-sm">No before or after data recorded.</p>;
+  if (before === null && after === null)
+    return <p className="text-sm text-muted-foreground">No before or after data recorded.</p>;
   return (
     <Tabs defaultValue="diff">
       <TabsList className="h-8">
@@ -111,16 +112,22 @@ export function EntryDetails({
       <div className="grid gap-2">
         <div className="flex flex-wrap items-center gap-2">
           <ResultBadge result={details.result} />
-          <span className="text-muted-foreground text-xs">{CATEGORY_LABELS[details.category]}</span>
+          <span className="text-xs text-muted-foreground">{CATEGORY_LABELS[details.category]}</span>
         </div>
         <p className="text-base leading-snug font-semibold break-words">{details.action}</p>
-        {details.description ? <p className="text-muted-foreground text-sm break-words">{details.description}</p> : null}
+        {details.description ? (
+          <p className="text-sm break-words text-muted-foreground">{details.description}</p>
+        ) : null}
       </div>
 
       {details.result === "failed" && (details.errorCode || details.errorMessage) ? (
-        <div className="border-destructive/30 bg-destructive/5 grid gap-1 rounded-md border p-3" role="note" aria-label="Error">
+        <div
+          className="grid gap-1 rounded-md border border-destructive/30 bg-destructive/5 p-3"
+          role="note"
+          aria-label="Error"
+        >
           {details.errorCode ? (
-            <p className="text-destructive font-mono text-xs dark:text-red-300">
+            <p className="font-mono text-xs text-destructive dark:text-red-300">
               {details.errorCode}
               {details.errorCode === "invalid_input" ? " (the action failed because of an invalid input value)" : ""}
             </p>
@@ -135,11 +142,13 @@ export function EntryDetails({
             <span className="grid">
               <span>
                 <LocalTime iso={details.occurredAt} className="font-mono text-xs" />{" "}
-                <span className="text-muted-foreground text-xs">
+                <span className="text-xs text-muted-foreground">
                   (<TimeZoneName />)
                 </span>
               </span>
-              <span className="text-muted-foreground font-mono text-xs">{formatUtcDateTime(details.occurredAt)} UTC</span>
+              <span className="font-mono text-xs text-muted-foreground">
+                {formatUtcDateTime(details.occurredAt)} UTC
+              </span>
             </span>
           </Field>
           <Field label="Actor">
@@ -152,7 +161,7 @@ export function EntryDetails({
             {target.name || target.id || target.type ? (
               <span className="grid">
                 <span>{target.name ?? target.id}</span>
-                <span className="text-muted-foreground text-xs">
+                <span className="text-xs text-muted-foreground">
                   {[target.type, target.name ? target.id : null].filter(Boolean).join(" · ")}
                 </span>
               </span>

@@ -25,10 +25,10 @@ export function EntryTimeline({
         return (
           <li key={step.id} className="relative grid grid-cols-[1rem_minmax(0,1fr)] gap-3 pb-3 last:pb-0">
             <span aria-hidden className="relative flex justify-center">
-              {i < steps.length - 1 ? <span className="bg-border absolute top-3 bottom-[-0.75rem] w-px" /> : null}
+              {i < steps.length - 1 ? <span className="absolute top-3 bottom-[-0.75rem] w-px bg-border" /> : null}
               <span
                 className={cn(
-                  "bg-background relative mt-1.5 size-2.5 rounded-full border-2",
+                  "relative mt-1.5 size-2.5 rounded-full border-2 bg-background",
                   current ? "border-primary bg-primary" : "border-muted-foreground/50",
                 )}
               />
@@ -43,16 +43,16 @@ export function EntryTimeline({
                 onOpen(step.id);
               }}
               className={cn(
-                "hover:bg-accent focus-visible:ring-ring/50 -mx-1.5 grid min-w-0 gap-1 rounded-md px-1.5 py-1 outline-none focus-visible:ring-[3px]",
+                "-mx-1.5 grid min-w-0 gap-1 rounded-md px-1.5 py-1 outline-none hover:bg-accent focus-visible:ring-[3px] focus-visible:ring-ring/50",
                 current && "bg-accent/60",
               )}
             >
               <span className="flex min-w-0 items-center gap-2">
                 <ResultBadge result={step.result} />
                 <span className="truncate text-sm font-medium">{step.action}</span>
-                {current ? <span className="text-muted-foreground ml-auto shrink-0 text-xs">this entry</span> : null}
+                {current ? <span className="ml-auto shrink-0 text-xs text-muted-foreground">this entry</span> : null}
               </span>
-              <LocalTime iso={step.occurredAt} className="text-muted-foreground font-mono text-xs" />
+              <LocalTime iso={step.occurredAt} className="font-mono text-xs text-muted-foreground" />
             </Link>
           </li>
         );

@@ -101,7 +101,12 @@ export function ExplorerView({
     move(delta) {
       if (entries.length === 0) return;
       const index = entries.findIndex((e) => e.id === activeId);
-      const nextIndex = index === -1 ? (delta === 1 ? 0 : entries.length - 1) : Math.min(Math.max(index + delta, 0), entries.length - 1);
+      const nextIndex =
+        index === -1
+          ? delta === 1
+            ? 0
+            : entries.length - 1
+          : Math.min(Math.max(index + delta, 0), entries.length - 1);
       const id = entries[nextIndex]!.id;
       setActiveId(id);
       focusRow(id);
@@ -143,11 +148,16 @@ export function ExplorerView({
   const panelOpen = openId !== null && (openId !== params.entry || selected !== null);
 
   return (
-    <div className={cn("grid items-start gap-4", panelOpen && "lg:grid-cols-[minmax(0,1fr)_22rem] xl:grid-cols-[minmax(0,1fr)_26rem]")}>
+    <div
+      className={cn(
+        "grid items-start gap-4",
+        panelOpen && "lg:grid-cols-[minmax(0,1fr)_22rem] xl:grid-cols-[minmax(0,1fr)_26rem]",
+      )}
+    >
       <div className="grid min-w-0 gap-3">
         <div
           aria-busy={isPending || undefined}
-          className="bg-card overflow-hidden rounded-lg border shadow-xs transition-opacity group-has-[[data-pending]]/explorer:opacity-60"
+          className="overflow-hidden rounded-lg border bg-card shadow-xs transition-opacity group-has-[[data-pending]]/explorer:opacity-60"
         >
           <AuditLogTable
             pathname={pathname}
@@ -160,7 +170,13 @@ export function ExplorerView({
             empty={empty}
           />
         </div>
-        <Pagination pathname={pathname} params={params} prevCursor={prevCursor} nextCursor={nextCursor} countText={countText} />
+        <Pagination
+          pathname={pathname}
+          params={params}
+          prevCursor={prevCursor}
+          nextCursor={nextCursor}
+          countText={countText}
+        />
       </div>
       {panelOpen && openId !== null ? (
         <DetailsPanel

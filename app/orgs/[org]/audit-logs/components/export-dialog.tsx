@@ -5,7 +5,15 @@ import { useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
 import { prepareExportCount, startExport, type ExportCount } from "../lib/export-actions";
@@ -64,7 +72,11 @@ interface DownloadWatch {
 }
 
 /** Starts the download in a hidden frame and reports when it started or why it failed. */
-function watchDownload(url: string, downloadId: string, on: { started: () => void; failed: (message: string) => void; slow: () => void }): DownloadWatch {
+function watchDownload(
+  url: string,
+  downloadId: string,
+  on: { started: () => void; failed: (message: string) => void; slow: () => void },
+): DownloadWatch {
   const cookie = `${COOKIE_PREFIX}${downloadId}`;
   clearCookie(cookie);
   const frame = document.createElement("iframe");
@@ -158,7 +170,11 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
         setPhase({ step: "ready" });
       })
       .catch(() => {
-        if (request.current === id) setPhase({ step: "failed", message: "The records could not be counted. Check your connection and try again." });
+        if (request.current === id)
+          setPhase({
+            step: "failed",
+            message: "The records could not be counted. Check your connection and try again.",
+          });
       });
   }
 
@@ -180,7 +196,8 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
     try {
       answer = await startExport(orgSlug, searchAtOpen, format, viewerTimeZone(), count.snapshotAt);
     } catch {
-      if (request.current === id) setPhase({ step: "failed", message: "The export could not be prepared. Check your connection and try again." });
+      if (request.current === id)
+        setPhase({ step: "failed", message: "The export could not be prepared. Check your connection and try again." });
       return;
     }
     if (request.current !== id) return;
@@ -220,7 +237,9 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
       <DialogContent aria-busy={busy || undefined}>
         <DialogHeader>
           <DialogTitle>{title}</DialogTitle>
-          <DialogDescription>The file holds every record of the current filter and search, not only this page.</DialogDescription>
+          <DialogDescription>
+            The file holds every record of the current filter and search, not only this page.
+          </DialogDescription>
         </DialogHeader>
 
         <fieldset className="grid gap-3" disabled={count === null || busy}>
@@ -237,14 +256,14 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
               <RadioGroupItem value="xlsx" id="export-format-xlsx" className="mt-0.5" />
               <Label htmlFor="export-format-xlsx" className="grid gap-0.5 font-normal">
                 <span className="font-medium">xlsx</span>
-                <span className="text-muted-foreground text-xs">Opens directly in a spreadsheet for analysis.</span>
+                <span className="text-xs text-muted-foreground">Opens directly in a spreadsheet for analysis.</span>
               </Label>
             </div>
             <div className="flex items-start gap-2">
               <RadioGroupItem value="csv" id="export-format-csv" className="mt-0.5" />
               <Label htmlFor="export-format-csv" className="grid gap-0.5 font-normal">
                 <span className="font-medium">CSV</span>
-                <span className="text-muted-foreground text-xs">For downstream tools and bulk processing.</span>
+                <span className="text-xs text-muted-foreground">For downstream tools and bulk processing.</span>
               </Label>
             </div>
           </RadioGroup>
@@ -264,7 +283,11 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
             {phase.step === "started" ? "Close" : "Cancel"}
           </Button>
           <Button onClick={onExport} disabled={count === null || busy || blocked !== null}>
-            {phase.step === "preparing" || phase.step === "starting" ? <LoaderCircle className="animate-spin" aria-hidden /> : <Download aria-hidden />}
+            {phase.step === "preparing" || phase.step === "starting" ? (
+              <LoaderCircle className="animate-spin" aria-hidden />
+            ) : (
+              <Download aria-hidden />
+            )}
             Export
           </Button>
         </DialogFooter>
@@ -280,13 +303,22 @@ function ExportStatus({ phase }: { phase: Phase }) {
     case "preparing":
       return <Progress text="Preparing the export…" />;
     case "starting":
-      return <Progress text={phase.slow ? "Still waiting for the first records; a large search takes longer to start…" : "Starting the download…"} />;
+      return (
+        <Progress
+          text={
+            phase.slow
+              ? "Still waiting for the first records; a large search takes longer to start…"
+              : "Starting the download…"
+          }
+        />
+      );
     case "started":
       return (
         <Alert role="status">
           <CircleCheck aria-hidden />
           <AlertDescription>
-            The download of {phase.fileName} ({formatCount(phase.count)} records) has started; your browser shows its progress.
+            The download of {phase.fileName} ({formatCount(phase.count)} records) has started; your browser shows its
+            progress.
           </AlertDescription>
         </Alert>
       );
@@ -304,7 +336,7 @@ function ExportStatus({ phase }: { phase: Phase }) {
 
 function Progress({ text }: { text: string }) {
   return (
-    <p role="status" className="text-muted-foreground flex items-center gap-2 text-sm">
+    <p role="status" className="flex items-center gap-2 text-sm text-muted-foreground">
       <LoaderCircle className="size-4 animate-spin" aria-hidden />
       {text}
     </p>

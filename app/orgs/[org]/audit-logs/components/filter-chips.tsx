@@ -19,23 +19,56 @@ function chipsFor(params: ExplorerParams, userName: string | null): Chip[] {
     chips.push({ key: "period", label: "Period", value, remove: { period: "7d", from: null, to: null } });
   }
   for (const code of params.type) {
-    chips.push({ key: `type-${code}`, label: "Type", value: CATEGORY_LABELS[code], remove: { type: params.type.filter((c) => c !== code) } });
+    chips.push({
+      key: `type-${code}`,
+      label: "Type",
+      value: CATEGORY_LABELS[code],
+      remove: { type: params.type.filter((c) => c !== code) },
+    });
   }
   if (params.user) {
-    chips.push({ key: "user", label: "User", value: userName ? `${userName} (${params.user})` : params.user, remove: { user: null } });
+    chips.push({
+      key: "user",
+      label: "User",
+      value: userName ? `${userName} (${params.user})` : params.user,
+      remove: { user: null },
+    });
   }
   for (const code of params.result) {
-    chips.push({ key: `result-${code}`, label: "Result", value: RESULT_LABELS[code], remove: { result: params.result.filter((r) => r !== code) } });
+    chips.push({
+      key: `result-${code}`,
+      label: "Result",
+      value: RESULT_LABELS[code],
+      remove: { result: params.result.filter((r) => r !== code) },
+    });
   }
-  if (params.scope === "archive") chips.push({ key: "scope", label: "Source", value: "Archive", remove: { scope: "live" } });
+  if (params.scope === "archive")
+    chips.push({ key: "scope", label: "Source", value: "Archive", remove: { scope: "live" } });
   return chips;
 }
 
 /** The active filters, each removable on its own, and a reset for all of them. */
-export function FilterChips({ pathname, params, userName }: { pathname: string; params: ExplorerParams; userName: string | null }) {
+export function FilterChips({
+  pathname,
+  params,
+  userName,
+}: {
+  pathname: string;
+  params: ExplorerParams;
+  userName: string | null;
+}) {
   const chips = chipsFor(params, userName);
   if (chips.length === 0) return null;
-  const resetHref = explorerHref(pathname, params, { period: "7d", from: null, to: null, type: [], user: null, result: [], scope: "live", entry: null });
+  const resetHref = explorerHref(pathname, params, {
+    period: "7d",
+    from: null,
+    to: null,
+    type: [],
+    user: null,
+    result: [],
+    scope: "live",
+    entry: null,
+  });
   return (
     <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label="Active filters">
       {chips.map((chip) => (
@@ -44,18 +77,18 @@ export function FilterChips({ pathname, params, userName }: { pathname: string; 
           href={explorerHref(pathname, params, { ...chip.remove, entry: null })}
           scroll={false}
           aria-label={`Remove filter ${chip.label}: ${chip.value}`}
-          className="bg-secondary text-secondary-foreground hover:bg-secondary/70 focus-visible:ring-ring/50 inline-flex max-w-72 items-center gap-1 rounded-full border py-0.5 pr-1.5 pl-2.5 text-xs outline-none focus-visible:ring-[3px]"
+          className="inline-flex max-w-72 items-center gap-1 rounded-full border bg-secondary py-0.5 pr-1.5 pl-2.5 text-xs text-secondary-foreground outline-none hover:bg-secondary/70 focus-visible:ring-[3px] focus-visible:ring-ring/50"
         >
           <span className="text-muted-foreground">{chip.label}:</span>
           <span className="truncate font-medium">{chip.value}</span>
-          <X className="text-muted-foreground size-3.5 shrink-0" aria-hidden />
+          <X className="size-3.5 shrink-0 text-muted-foreground" aria-hidden />
           <LinkPending />
         </Link>
       ))}
       <Link
         href={resetHref}
         scroll={false}
-        className="text-muted-foreground hover:text-foreground focus-visible:ring-ring/50 rounded px-1.5 text-xs underline-offset-4 outline-none hover:underline focus-visible:ring-[3px]"
+        className="rounded px-1.5 text-xs text-muted-foreground underline-offset-4 outline-none hover:text-foreground hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
       >
         Reset filters
         <LinkPending />

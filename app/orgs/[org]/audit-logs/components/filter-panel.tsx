@@ -39,7 +39,11 @@ function draftFrom(params: ExplorerParams, userName: string | null): Draft {
 
 export function activeFilterCount(params: ExplorerParams): number {
   return (
-    (params.period !== "7d" ? 1 : 0) + params.type.length + (params.user ? 1 : 0) + params.result.length + (params.scope === "archive" ? 1 : 0)
+    (params.period !== "7d" ? 1 : 0) +
+    params.type.length +
+    (params.user ? 1 : 0) +
+    params.result.length +
+    (params.scope === "archive" ? 1 : 0)
   );
 }
 
@@ -54,7 +58,15 @@ function draftError(draft: Draft): string | null {
  * (one history entry), cleared together by "Reset". The panel edits a draft; the URL only
  * changes on Apply.
  */
-export function FilterPanel({ orgSlug, params, userName }: { orgSlug: string; params: ExplorerParams; userName: string | null }) {
+export function FilterPanel({
+  orgSlug,
+  params,
+  userName,
+}: {
+  orgSlug: string;
+  params: ExplorerParams;
+  userName: string | null;
+}) {
   const router = useRouter();
   const pathname = usePathname();
   const [open, setOpen] = useState(false);
@@ -96,7 +108,15 @@ export function FilterPanel({ orgSlug, params, userName }: { orgSlug: string; pa
 
   function reset() {
     navigate(
-      explorerHref(pathname, params, { period: "7d", from: null, to: null, type: [], user: null, result: [], entry: null }),
+      explorerHref(pathname, params, {
+        period: "7d",
+        from: null,
+        to: null,
+        type: [],
+        user: null,
+        result: [],
+        entry: null,
+      }),
     );
   }
 
@@ -114,7 +134,10 @@ export function FilterPanel({ orgSlug, params, userName }: { orgSlug: string; pa
           <ListFilter aria-hidden />
           Filter
           {count > 0 ? (
-            <span aria-hidden className="bg-primary text-primary-foreground rounded-full px-1.5 text-xs leading-5 tabular-nums">
+            <span
+              aria-hidden
+              className="rounded-full bg-primary px-1.5 text-xs leading-5 text-primary-foreground tabular-nums"
+            >
               {count}
             </span>
           ) : null}
@@ -175,11 +198,13 @@ export function FilterPanel({ orgSlug, params, userName }: { orgSlug: string; pa
                       />
                     </div>
                     {error ? (
-                      <p id={`${id}-range-error`} role="alert" className="text-destructive text-xs dark:text-red-300">
+                      <p id={`${id}-range-error`} role="alert" className="text-xs text-destructive dark:text-red-300">
                         {error}
                       </p>
                     ) : (
-                      <p className="text-muted-foreground text-xs">Both days are included. Leave one empty for an open range.</p>
+                      <p className="text-xs text-muted-foreground">
+                        Both days are included. Leave one empty for an open range.
+                      </p>
                     )}
                   </div>
                 ) : null}
@@ -202,7 +227,9 @@ export function FilterPanel({ orgSlug, params, userName }: { orgSlug: string; pa
             </div>
             <div className="grid content-start gap-5">
               <fieldset className="grid gap-2">
-                <legend className="mb-2 flex w-full items-center justify-between gap-2 text-sm font-semibold">Type</legend>
+                <legend className="mb-2 flex w-full items-center justify-between gap-2 text-sm font-semibold">
+                  Type
+                </legend>
                 <div className="grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-3">
                   {auditCategory.enumValues.map((code) => (
                     <Label key={code} htmlFor={`${id}-type-${code}`} className="font-normal">
@@ -216,10 +243,22 @@ export function FilterPanel({ orgSlug, params, userName }: { orgSlug: string; pa
                   ))}
                 </div>
                 <div className="flex gap-1">
-                  <Button type="button" variant="ghost" size="sm" className="h-7 px-2 text-xs" onClick={() => set({ type: [...auditCategory.enumValues] })}>
+                  <Button
+                    type="button"
+                    variant="ghost"
+                    size="sm"
+                    className="h-7 px-2 text-xs"
+                    onClick={() => set({ type: [...auditCategory.enumValues] })}
+                  >
                     Select all
                   </Button>
-                  <Button type="button" variant="ghost" size="sm" className="h-7 px-2 text-xs" onClick={() => set({ type: [] })}>
+                  <Button
+                    type="button"
+                    variant="ghost"
+                    size="sm"
+                    className="h-7 px-2 text-xs"
+                    onClick={() => set({ type: [] })}
+                  >
                     Clear types
                   </Button>
                 </div>

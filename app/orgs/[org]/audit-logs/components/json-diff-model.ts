@@ -50,7 +50,9 @@ export function diffJson(before: JsonValue | null, after: JsonValue | null): Dif
     const a = right.get(path);
     if (!inLeft) return { path, kind: "added", after: a };
     if (!inRight) return { path, kind: "removed", before: b };
-    return same(b!, a!) ? { path, kind: "unchanged", before: b, after: a } : { path, kind: "changed", before: b, after: a };
+    return same(b!, a!)
+      ? { path, kind: "unchanged", before: b, after: a }
+      : { path, kind: "changed", before: b, after: a };
   });
 }
 

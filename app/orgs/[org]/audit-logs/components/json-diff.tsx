@@ -15,7 +15,12 @@ const KIND_STYLE: Record<Exclude<DiffKind, "unchanged">, { label: string; icon: 
 
 function Value({ value, strike }: { value: JsonValue | undefined; strike?: boolean }) {
   return (
-    <code className={cn("font-mono text-xs break-all whitespace-pre-wrap", strike && "text-muted-foreground line-through decoration-1")}>
+    <code
+      className={cn(
+        "font-mono text-xs break-all whitespace-pre-wrap",
+        strike && "text-muted-foreground line-through decoration-1",
+      )}
+    >
       {jsonText(value)}
     </code>
   );
@@ -25,7 +30,7 @@ function Line({ line }: { line: DiffLine }) {
   if (line.kind === "unchanged") {
     return (
       <li className="grid gap-0.5 px-3 py-1.5">
-        <span className="text-muted-foreground font-mono text-xs break-all">{line.path}</span>
+        <span className="font-mono text-xs break-all text-muted-foreground">{line.path}</span>
         <Value value={line.after} />
       </li>
     );
@@ -35,7 +40,12 @@ function Line({ line }: { line: DiffLine }) {
   return (
     <li className="grid gap-1 px-3 py-2" data-diff={line.kind}>
       <div className="flex min-w-0 items-center gap-2">
-        <span className={cn("inline-flex shrink-0 items-center gap-1 rounded px-1.5 py-0.5 text-[11px] font-medium", style.className)}>
+        <span
+          className={cn(
+            "inline-flex shrink-0 items-center gap-1 rounded px-1.5 py-0.5 text-[11px] font-medium",
+            style.className,
+          )}
+        >
           <Icon className="size-3" aria-hidden />
           {style.label}
         </span>
@@ -44,11 +54,11 @@ function Line({ line }: { line: DiffLine }) {
       {line.kind === "changed" ? (
         <div className="grid gap-0.5 pl-1">
           <span className="flex gap-2">
-            <span className="text-muted-foreground w-10 shrink-0 text-xs">before</span>
+            <span className="w-10 shrink-0 text-xs text-muted-foreground">before</span>
             <Value value={line.before} strike />
           </span>
           <span className="flex gap-2">
-            <span className="text-muted-foreground w-10 shrink-0 text-xs">after</span>
+            <span className="w-10 shrink-0 text-xs text-muted-foreground">after</span>
             <Value value={line.after} />
           </span>
         </div>
@@ -73,7 +83,7 @@ export function JsonDiff({ before, after }: { before: JsonValue | null; after: J
     .map(([kind, n]) => `${n} ${kind}`);
   return (
     <div className="grid gap-2">
-      <p className="text-muted-foreground text-xs">
+      <p className="text-xs text-muted-foreground">
         {counts.length > 0 ? counts.join(", ") : "No differences"}
         {unchanged.length > 0 ? ` · ${unchanged.length} unchanged` : ""}
       </p>

@@ -10,11 +10,26 @@ import { cn } from "@/lib/utils";
 import { explorerHref, PAGE_SIZES, type ExplorerParams, type PageSize } from "../lib/search-params";
 import { LinkPending } from "./link-pending";
 
-function PageLink({ href, rel, children, label }: { href: string | null; rel: "prev" | "next"; children: ReactNode; label: string }) {
+function PageLink({
+  href,
+  rel,
+  children,
+  label,
+}: {
+  href: string | null;
+  rel: "prev" | "next";
+  children: ReactNode;
+  label: string;
+}) {
   const className = cn(buttonVariants({ variant: "outline", size: "sm" }), "gap-1");
   if (href === null) {
     return (
-      <span role="link" aria-disabled="true" aria-label={label} className={cn(className, "pointer-events-none opacity-50")}>
+      <span
+        role="link"
+        aria-disabled="true"
+        aria-label={label}
+        className={cn(className, "pointer-events-none opacity-50")}
+      >
         {children}
       </span>
     );
@@ -51,20 +66,26 @@ export function Pagination({
   const prev = prevCursor ? explorerHref(pathname, params, { cursor: prevCursor, entry: null }) : null;
   const next = nextCursor ? explorerHref(pathname, params, { cursor: nextCursor, entry: null }) : null;
   return (
-    <nav aria-label="Pagination" className="flex flex-wrap items-center justify-between gap-3" data-pending={isPending ? "" : undefined}>
-      <p className="text-muted-foreground text-sm tabular-nums" role="status" aria-live="polite">
+    <nav
+      aria-label="Pagination"
+      className="flex flex-wrap items-center justify-between gap-3"
+      data-pending={isPending ? "" : undefined}
+    >
+      <p className="text-sm text-muted-foreground tabular-nums" role="status" aria-live="polite">
         {countText}
       </p>
       <div className="flex flex-wrap items-center gap-3">
         <div className="flex items-center gap-2">
-          <label htmlFor={sizeId} className="text-muted-foreground text-sm">
+          <label htmlFor={sizeId} className="text-sm text-muted-foreground">
             Rows per page
           </label>
           <Select
             value={String(params.size)}
             onValueChange={(value) =>
               startTransition(() =>
-                router.push(explorerHref(pathname, params, { size: Number(value) as PageSize, entry: null }), { scroll: false }),
+                router.push(explorerHref(pathname, params, { size: Number(value) as PageSize, entry: null }), {
+                  scroll: false,
+                }),
               )
             }
           >

@@ -50,7 +50,7 @@ function isActive(params: ExplorerParams, preset: Preset): boolean {
 export function PresetViews({ pathname, params }: { pathname: string; params: ExplorerParams }) {
   return (
     <nav aria-label="Preset views" className="flex flex-wrap items-center gap-1.5">
-      <span className="text-muted-foreground text-xs">Views:</span>
+      <span className="text-xs text-muted-foreground">Views:</span>
       {PRESETS.map((preset) => {
         const active = isActive(params, preset);
         return (
@@ -61,8 +61,10 @@ export function PresetViews({ pathname, params }: { pathname: string; params: Ex
             title={preset.description}
             aria-current={active ? "true" : undefined}
             className={cn(
-              "focus-visible:ring-ring/50 inline-flex h-7 items-center gap-1.5 rounded-md border px-2.5 text-xs font-medium outline-none focus-visible:ring-[3px]",
-              active ? "bg-primary text-primary-foreground border-primary" : "bg-background hover:bg-accent dark:bg-input/30 dark:hover:bg-input/50",
+              "inline-flex h-7 items-center gap-1.5 rounded-md border px-2.5 text-xs font-medium outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50",
+              active
+                ? "border-primary bg-primary text-primary-foreground"
+                : "bg-background hover:bg-accent dark:bg-input/30 dark:hover:bg-input/50",
             )}
           >
             {preset.icon}

@@ -30,7 +30,7 @@ export function RequestAccessForm({ orgSlug, pendingSince }: RequestAccessFormPr
   if (sentAt) {
     return (
       <div role="status" className="grid gap-1">
-        <p className="text-foreground flex items-center gap-2 font-medium">
+        <p className="flex items-center gap-2 font-medium text-foreground">
           <CheckCircle2 className="size-4" aria-hidden /> {justSent ? "Request sent" : "Request pending"}
         </p>
         <p>
@@ -75,7 +75,7 @@ export function RequestAccessForm({ orgSlug, pendingSince }: RequestAccessFormPr
         disabled={pending}
       />
       {error ? (
-        <p role="alert" className="text-destructive text-sm">
+        <p role="alert" className="text-sm text-destructive">
           {error}
         </p>
       ) : null}

@@ -40,15 +40,18 @@ export function RetentionBanner({ info, archiveHref }: { info: RetentionBannerIn
         <ul className="grid gap-0.5">
           {groupsByDays(info).map((group) => (
             <li key={group.days}>
-              {group.labels.join(", ")}: entries before{" "}
-              <time dateTime={group.cutoff}>{utcDate(group.cutoff)}</time> (UTC) are no longer {inArchive ? "in the archive" : "in the log"}
+              {group.labels.join(", ")}: entries before <time dateTime={group.cutoff}>{utcDate(group.cutoff)}</time>{" "}
+              (UTC) are no longer {inArchive ? "in the archive" : "in the log"}
               {inArchive ? "" : ` (kept ${group.days.toLocaleString("en-US")} days)`}.
             </li>
           ))}
         </ul>
         {!inArchive && info.archiveEnabled && archiveHref ? (
           <p className="mt-2">
-            <Link href={archiveHref} className="inline-flex items-center gap-1 font-medium underline underline-offset-4">
+            <Link
+              href={archiveHref}
+              className="inline-flex items-center gap-1 font-medium underline underline-offset-4"
+            >
               <Archive className="size-3.5" aria-hidden />
               Browse the archive
             </Link>{" "}

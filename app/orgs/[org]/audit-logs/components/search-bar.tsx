@@ -82,7 +82,10 @@ export function SearchBar() {
     <div className="grid min-w-0 flex-1 gap-1.5" data-pending={isPending ? "" : undefined}>
       <div className="flex items-center gap-1">
         <div className="relative min-w-0 flex-1">
-          <Search className="text-muted-foreground pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2" aria-hidden />
+          <Search
+            className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground"
+            aria-hidden
+          />
           <Input
             id={SEARCH_INPUT_ID}
             type="search"
@@ -104,7 +107,7 @@ export function SearchBar() {
           />
           <span className="pointer-events-none absolute top-1/2 right-2.5 flex -translate-y-1/2 items-center gap-1.5">
             {isPending ? (
-              <LoaderCircle className="text-muted-foreground size-4 animate-spin" aria-label="Searching" />
+              <LoaderCircle className="size-4 animate-spin text-muted-foreground" aria-label="Searching" />
             ) : text === "" ? (
               <Kbd aria-hidden title="Press / to search">
                 /
@@ -116,12 +119,12 @@ export function SearchBar() {
       </div>
       <div id={errorId} aria-live="polite" className="min-h-0">
         {errors.length > 0 ? (
-          <ul className="text-destructive grid gap-0.5 text-xs dark:text-red-300">
+          <ul className="grid gap-0.5 text-xs text-destructive dark:text-red-300">
             {errors.map((error, i) => (
               <li key={`${i}-${error.token}`}>
                 {error.token ? (
                   <>
-                    <code className="bg-destructive/10 rounded px-1 font-mono">{error.token}</code> not applied:{" "}
+                    <code className="rounded bg-destructive/10 px-1 font-mono">{error.token}</code> not applied:{" "}
                   </>
                 ) : null}
                 {error.message}

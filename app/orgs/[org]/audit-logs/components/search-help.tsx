@@ -20,11 +20,12 @@ export function SearchHelp({ onExample }: { onExample: (example: string) => void
       >
         <div className="grid gap-1 border-b p-4">
           <h2 className="text-sm font-semibold">Search syntax</h2>
-          <p className="text-muted-foreground text-xs leading-relaxed">
-            Free words match anywhere in the actor&apos;s name or email, the target, the IP address and the
-            description, or the start of the request id, ignoring case. Use <code className="font-mono">&quot;quoted phrases&quot;</code> to match words
-            together, <code className="font-mono">-</code> before a qualifier to exclude it. Different qualifiers must
-            all match; the same qualifier twice means either value.
+          <p className="text-xs leading-relaxed text-muted-foreground">
+            Free words match anywhere in the actor&apos;s name or email, the target, the IP address and the description,
+            or the start of the request id, ignoring case. Use{" "}
+            <code className="font-mono">&quot;quoted phrases&quot;</code> to match words together,{" "}
+            <code className="font-mono">-</code> before a qualifier to exclude it. Different qualifiers must all match;
+            the same qualifier twice means either value.
           </p>
         </div>
         <ul className="divide-y">
@@ -33,16 +34,14 @@ export function SearchHelp({ onExample }: { onExample: (example: string) => void
               <div className="flex flex-wrap items-baseline gap-x-2">
                 <code className="font-mono text-sm font-medium">{q.key}:</code>
                 {q.aliases.length > 0 ? (
-                  <span className="text-muted-foreground text-xs">
-                    also {q.aliases.map((a) => `${a}:`).join(", ")}
-                  </span>
+                  <span className="text-xs text-muted-foreground">also {q.aliases.map((a) => `${a}:`).join(", ")}</span>
                 ) : null}
               </div>
-              <p className="text-muted-foreground text-xs">{q.description}</p>
+              <p className="text-xs text-muted-foreground">{q.description}</p>
               <button
                 type="button"
                 onClick={() => onExample(q.example)}
-                className="bg-muted hover:bg-accent focus-visible:ring-ring/50 w-fit rounded px-1.5 py-0.5 text-left font-mono text-xs outline-none focus-visible:ring-[3px]"
+                className="w-fit rounded bg-muted px-1.5 py-0.5 text-left font-mono text-xs outline-none hover:bg-accent focus-visible:ring-[3px] focus-visible:ring-ring/50"
                 title="Add to the search"
               >
                 {q.example}
@@ -50,11 +49,11 @@ export function SearchHelp({ onExample }: { onExample: (example: string) => void
             </li>
           ))}
           <li className="grid gap-1 px-4 py-2.5">
-            <p className="text-muted-foreground text-xs">Combined</p>
+            <p className="text-xs text-muted-foreground">Combined</p>
             <button
               type="button"
               onClick={() => onExample("action:delete resource:my-service")}
-              className="bg-muted hover:bg-accent focus-visible:ring-ring/50 w-fit rounded px-1.5 py-0.5 text-left font-mono text-xs outline-none focus-visible:ring-[3px]"
+              className="w-fit rounded bg-muted px-1.5 py-0.5 text-left font-mono text-xs outline-none hover:bg-accent focus-visible:ring-[3px] focus-visible:ring-ring/50"
               title="Add to the search"
             >
               action:delete resource:my-service

@@ -14,18 +14,25 @@ function isTextField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  if (target instanceof HTMLInputElement) return !["checkbox", "radio", "button", "submit", "reset"].includes(target.type);
+  if (target instanceof HTMLInputElement)
+    return !["checkbox", "radio", "button", "submit", "reset"].includes(target.type);
   return target.getAttribute("role") === "combobox";
 }
 
 // Inside a popover, menu or dialog that is not the details sheet: keys belong to it.
 function inOverlay(target: EventTarget | null): boolean {
   if (!(target instanceof Element)) return false;
-  return target.closest("[data-radix-popper-content-wrapper], [role=menu], [role=listbox], [role=dialog]:not([data-details-sheet])") !== null;
+  return (
+    target.closest(
+      "[data-radix-popper-content-wrapper], [role=menu], [role=listbox], [role=dialog]:not([data-details-sheet])",
+    ) !== null
+  );
 }
 
 function rowIdOf(target: EventTarget | null): string | null {
-  return target instanceof Element ? (target.closest("tr[data-entry-id]")?.getAttribute("data-entry-id") ?? null) : null;
+  return target instanceof Element
+    ? (target.closest("tr[data-entry-id]")?.getAttribute("data-entry-id") ?? null)
+    : null;
 }
 
 const onRow = (target: EventTarget | null) => rowIdOf(target) !== null;

@@ -47,7 +47,9 @@ export function UserPicker({
     const mine = ++seq.current;
     const handle = setTimeout(async () => {
       setLoading(true);
-      const answer = await searchUsers(orgSlug, text).catch(() => ({ error: "Users could not be searched. Try again." }) as const);
+      const answer = await searchUsers(orgSlug, text).catch(
+        () => ({ error: "Users could not be searched. Try again." }) as const,
+      );
       // Only the newest search may fill the list: an older answer arriving late is dropped.
       if (mine !== seq.current) return;
       setLoading(false);
@@ -71,11 +73,13 @@ export function UserPicker({
 
   if (value) {
     return (
-      <div className="bg-muted/50 flex items-center gap-2 rounded-md border px-2 py-1.5">
-        <UserRound className="text-muted-foreground size-4 shrink-0" aria-hidden />
+      <div className="flex items-center gap-2 rounded-md border bg-muted/50 px-2 py-1.5">
+        <UserRound className="size-4 shrink-0 text-muted-foreground" aria-hidden />
         <span className="grid min-w-0 flex-1 leading-tight">
           {value.name ? <span className="truncate text-sm font-medium">{value.name}</span> : null}
-          <span className={cn("truncate", value.name ? "text-muted-foreground text-xs" : "text-sm")}>{value.value}</span>
+          <span className={cn("truncate", value.name ? "text-xs text-muted-foreground" : "text-sm")}>
+            {value.value}
+          </span>
         </span>
         <Button type="button" variant="ghost" size="icon-sm" aria-label="Clear user" onClick={() => onChange(null)}>
           <X aria-hidden />
@@ -126,21 +130,21 @@ export function UserPicker({
         }}
       />
       {loading ? (
-        <LoaderCircle className="text-muted-foreground absolute top-2.5 right-2.5 size-4 animate-spin" aria-hidden />
+        <LoaderCircle className="absolute top-2.5 right-2.5 size-4 animate-spin text-muted-foreground" aria-hidden />
       ) : null}
       {open ? (
         <ul
           id={listId}
           role="listbox"
           aria-label="Users"
-          className="bg-popover absolute inset-x-0 top-full z-10 mt-1 max-h-56 overflow-y-auto rounded-md border p-1 shadow-md"
+          className="absolute inset-x-0 top-full z-10 mt-1 max-h-56 overflow-y-auto rounded-md border bg-popover p-1 shadow-md"
         >
           {error ? (
-            <li className="text-destructive px-2 py-1.5 text-sm" role="presentation">
+            <li className="px-2 py-1.5 text-sm text-destructive" role="presentation">
               {error}
             </li>
           ) : matches.length === 0 ? (
-            <li className="text-muted-foreground px-2 py-1.5 text-sm" role="presentation">
+            <li className="px-2 py-1.5 text-sm text-muted-foreground" role="presentation">
               {loading ? "Searching…" : "No users found"}
             </li>
           ) : (
@@ -160,7 +164,7 @@ export function UserPicker({
                 onClick={() => pick(match)}
               >
                 <span className="truncate text-sm font-medium">{match.name}</span>
-                <span className="text-muted-foreground truncate text-xs">{match.email}</span>
+                <span className="truncate text-xs text-muted-foreground">{match.email}</span>
               </li>
             ))
           )}

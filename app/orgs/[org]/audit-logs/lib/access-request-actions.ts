@@ -16,7 +16,9 @@ const MAX_MESSAGE = 1000;
 const requestSchema = z.object({
   orgSlug: z.string().trim().min(1).max(100),
   input: z
-    .object({ message: z.string().trim().max(MAX_MESSAGE, `Keep the message under ${MAX_MESSAGE} characters.`).optional() })
+    .object({
+      message: z.string().trim().max(MAX_MESSAGE, `Keep the message under ${MAX_MESSAGE} characters.`).optional(),
+    })
     .strict()
     .optional(),
 });
@@ -34,7 +36,10 @@ interface RequestedAccess {
  * request per person: asking again answers with the request already waiting (the partial unique
  * index access_requests_one_pending_idx makes that hold under concurrent clicks too).
  */
-export async function requestAccess(orgSlug: string, input?: { message?: string }): Promise<ActionResult<RequestedAccess>> {
+export async function requestAccess(
+  orgSlug: string,
+  input?: { message?: string },
+): Promise<ActionResult<RequestedAccess>> {
   await assertSameOrigin();
   const parsed = requestSchema.safeParse({ orgSlug, input });
   if (!parsed.success) {
@@ -43,10 +48,13 @@ export async function requestAccess(orgSlug: string, input?: { message?: string 
   }
   const result = await getOrgAccess(parsed.data.orgSlug);
   if (!result.ok) {
-    return { error: result.reason === "unauthenticated" ? "Your session has ended. Sign in again." : "Organization not found." };
+    return {
+      error: result.reason === "unauthenticated" ? "Your session has ended. Sign in again." : "Organization not found.",
+    };
   }
   const { access } = result;
-  if (access.permissions.has("audit.view")) return { error: "You already have access to the audit log. Reload the page." };
+  if (access.permissions.has("audit.view"))
+    return { error: "You already have access to the audit log. Reload the page." };
   const message = parsed.data.input?.message || null;
 
   const answer = await getDb().transaction(async (tx) => {

@@ -39,10 +39,13 @@ const payloadSchema = z.strictObject({
   o: z.enum(["asc", "desc"]),
   k: z.string().max(4096).nullable(),
   // A string the regex accepts but Date rejects (month 13) or normalises (Feb 30) is refused.
-  t: z.string().regex(ISO_MS).refine((t) => {
-    const ms = Date.parse(t);
-    return Number.isFinite(ms) && new Date(ms).toISOString() === t;
-  }),
+  t: z
+    .string()
+    .regex(ISO_MS)
+    .refine((t) => {
+      const ms = Date.parse(t);
+      return Number.isFinite(ms) && new Date(ms).toISOString() === t;
+    }),
   i: z.string().regex(UUID),
   d: z.enum(["next", "prev"]),
 });

@@ -7,7 +7,14 @@ import { exportFormat } from "@/db/schema/enums";
 import type { ActionResult } from "@/lib/action-result";
 import { authorizeAction } from "@/lib/auth/access";
 import { clientIp, userAgent } from "@/lib/auth/request-context";
-import { exportMaxRows, exportFileName, exportTimeZone, limitMessages, MAX_SEARCH_STRING_LENGTH, parseExportSearch } from "@/lib/exports/export-plan";
+import {
+  exportMaxRows,
+  exportFileName,
+  exportTimeZone,
+  limitMessages,
+  MAX_SEARCH_STRING_LENGTH,
+  parseExportSearch,
+} from "@/lib/exports/export-plan";
 import { countExportRows, databaseKnowsZone, fixSnapshot } from "@/lib/exports/export-query";
 import { createExportToken, exportDownloadId } from "@/lib/exports/export-tokens";
 import { recordExportEvent } from "@/lib/exports/record-export-event";
@@ -70,7 +77,15 @@ export async function prepareExportCount(orgSlug: string, search: string): Promi
     const { params, search: query } = parseExportSearch(input.data.search, snapshotAt);
     const maxRows = exportMaxRows();
     const count = await countExportRows(db, { orgId: auth.access.org.id, params, search: query, snapshotAt }, maxRows);
-    return { data: { count, snapshotAt: snapshotAt.toISOString(), maxRows, xlsxMaxRows: XLSX_MAX_DATA_ROWS, blocked: limitMessages(count, maxRows) } };
+    return {
+      data: {
+        count,
+        snapshotAt: snapshotAt.toISOString(),
+        maxRows,
+        xlsxMaxRows: XLSX_MAX_DATA_ROWS,
+        blocked: limitMessages(count, maxRows),
+      },
+    };
   } catch (error) {
     console.error("export count failed", error);
     return { error: SERVER_ERROR };
@@ -99,17 +114,29 @@ export async function startExport(
     const fresh = await fixSnapshot(db);
     const asked = input.data.snapshotAt ? new Date(input.data.snapshotAt) : null;
     const snapshot =
-      asked && asked.getTime() <= fresh.getTime() && asked.getTime() >= fresh.getTime() - SNAPSHOT_REUSE_MS ? asked : fresh;
+      asked && asked.getTime() <= fresh.getTime() && asked.getTime() >= fresh.getTime() - SNAPSHOT_REUSE_MS
+        ? asked
+        : fresh;
     let zone = exportTimeZone(input.data.timeZone);
     if (!(await databaseKnowsZone(db, zone))) zone = "UTC";
 
     const { params, search: query, canonical } = parseExportSearch(input.data.search, snapshot);
     const maxRows = exportMaxRows();
-    const count = await countExportRows(db, { orgId: access.org.id, params, search: query, snapshotAt: snapshot }, maxRows);
+    const count = await countExportRows(
+      db,
+      { orgId: access.org.id, params, search: query, snapshotAt: snapshot },
+      maxRows,
+    );
     const blocked = limitMessages(count, maxRows)[input.data.format];
     if (blocked) return { error: blocked };
 
-    const fileName = exportFileName({ orgSlug: access.org.slug, params, snapshotAt: snapshot, timeZone: zone, format: input.data.format });
+    const fileName = exportFileName({
+      orgSlug: access.org.slug,
+      params,
+      snapshotAt: snapshot,
+      timeZone: zone,
+      format: input.data.format,
+    });
     const h = await headers();
     const token = await db.transaction(async (tx) => {
       const created = await createExportToken(tx, {

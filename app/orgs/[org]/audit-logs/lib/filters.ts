@@ -91,7 +91,9 @@ function caseInsensitive(key: SQL, lowered: SQL, value: string, mode: "equals" |
 
 // A trailing `*` asks for a prefix (`action:export*`); `*` alone would match everything.
 function prefixOrEquals(value: string): { mode: "equals" | "prefix"; text: string } {
-  return value.length > 1 && value.endsWith("*") ? { mode: "prefix", text: value.slice(0, -1) } : { mode: "equals", text: value };
+  return value.length > 1 && value.endsWith("*")
+    ? { mode: "prefix", text: value.slice(0, -1) }
+    : { mode: "equals", text: value };
 }
 
 /*
@@ -127,7 +129,8 @@ function actionQualifier(t: T, value: string): SQL {
 function resourceQualifier(t: T, value: string): SQL {
   const { mode, text } = prefixOrEquals(value);
   const name = caseInsensitive(targetSortKey(t), sql`lower(${t.targetName})`, text, mode);
-  const id = mode === "equals" ? sql`lower(${t.targetId}) = ${text}` : sql`lower(${t.targetId}) like ${startsWith(text)}`;
+  const id =
+    mode === "equals" ? sql`lower(${t.targetId}) = ${text}` : sql`lower(${t.targetId}) like ${startsWith(text)}`;
   return sql`(${name} or ${id})`;
 }
 
@@ -144,14 +147,15 @@ function ipTextHint(ip: IpValue): string | null {
   if (ip.family !== 4) return null;
   if (ip.prefix === null || ip.prefix === 32) return ip.address;
   if (ip.prefix < 8 || ip.prefix % 8 !== 0) return null;
-  return `${ip.address.split(".").slice(0, ip.prefix / 8).join(".")}.`;
+  return `${ip.address
+    .split(".")
+    .slice(0, ip.prefix / 8)
+    .join(".")}.`;
 }
 
 function ipCondition(t: T, ip: IpValue): SQL {
   const exact =
-    ip.prefix === null
-      ? sql`${t.ip} = ${ip.address}::inet`
-      : sql`${t.ip} <<= ${`${ip.address}/${ip.prefix}`}::inet`;
+    ip.prefix === null ? sql`${t.ip} = ${ip.address}::inet` : sql`${t.ip} <<= ${`${ip.address}/${ip.prefix}`}::inet`;
   const hint = ipTextHint(ip);
   return hint === null ? exact : sql`(${searchText(t)} like ${contains(hint)} and ${exact})`;
 }
@@ -162,8 +166,16 @@ function instant(date: Date): SQL {
 
 function createdCondition(t: T, range: CreatedRange): SQL {
   const parts: SQL[] = [];
-  if (range.from) parts.push(range.fromInclusive ? sql`${t.occurredAt} >= ${instant(range.from)}` : sql`${t.occurredAt} > ${instant(range.from)}`);
-  if (range.to) parts.push(range.toInclusive ? sql`${t.occurredAt} <= ${instant(range.to)}` : sql`${t.occurredAt} < ${instant(range.to)}`);
+  if (range.from)
+    parts.push(
+      range.fromInclusive
+        ? sql`${t.occurredAt} >= ${instant(range.from)}`
+        : sql`${t.occurredAt} > ${instant(range.from)}`,
+    );
+  if (range.to)
+    parts.push(
+      range.toInclusive ? sql`${t.occurredAt} <= ${instant(range.to)}` : sql`${t.occurredAt} < ${instant(range.to)}`,
+    );
   return parts.length === 0 ? sql`true` : and(...parts)!;
 }
 
@@ -215,7 +227,9 @@ function searchCondition(t: T, search: SearchQuery, scope: SQL | undefined): SQL
   const parts: SQL[] = [
     ...search.terms
       .filter((term) => term.text !== "")
-      .map((term) => (term.negated ? sql`(${termCondition(t, term, scope)}) is not true` : termCondition(t, term, scope))),
+      .map((term) =>
+        term.negated ? sql`(${termCondition(t, term, scope)}) is not true` : termCondition(t, term, scope),
+      ),
     ...search.filters.filter((f) => f.values.length > 0).map((f) => filterCondition(t, f)),
   ];
   return parts.length === 0 ? undefined : and(...parts);
@@ -229,7 +243,12 @@ export type FilterPart = "period" | "type" | "user" | "result" | "q";
  * termCondition). Without it each part means exactly its own filter, as the deep link needs to
  * tell which parts exclude an entry.
  */
-export function buildFilterParts(table: AuditLogTable, params: ExplorerParams, search: SearchQuery, orgId?: string): Partial<Record<FilterPart, SQL>> {
+export function buildFilterParts(
+  table: AuditLogTable,
+  params: ExplorerParams,
+  search: SearchQuery,
+  orgId?: string,
+): Partial<Record<FilterPart, SQL>> {
   const t = asLiveShape(table);
   const parts: Partial<Record<FilterPart, SQL>> = {};
   const { from, to } = params.range;

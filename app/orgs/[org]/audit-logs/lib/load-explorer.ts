@@ -32,7 +32,9 @@ export interface ExplorerData {
 
 async function withTimeline(orgId: string, details: AuditEntryDetails | null, params: ExplorerParams) {
   if (!details) return null;
-  const timeline = details.correlationId ? await getTimeline(orgId, details.correlationId, auditTableFor(params.scope)) : [];
+  const timeline = details.correlationId
+    ? await getTimeline(orgId, details.correlationId, auditTableFor(params.scope))
+    : [];
   return { details, timeline };
 }
 
@@ -47,7 +49,9 @@ export async function loadExplorer(orgId: string, params: ExplorerParams, search
   const [listed, count, selected] = await Promise.all([
     listAuditEntries(orgId, params, search),
     countMatching(orgId, params, search, { exactUpTo: EXACT_COUNT_LIMIT }),
-    params.entry ? getEntryDetails(orgId, params.entry, table).then((d) => withTimeline(orgId, d, params)) : Promise.resolve(null),
+    params.entry
+      ? getEntryDetails(orgId, params.entry, table).then((d) => withTimeline(orgId, d, params))
+      : Promise.resolve(null),
   ]);
   const base = { count, selected, anchorCursor: null };
   if (!params.entry) return { ...base, page: listed, deepLink: null };

@@ -89,7 +89,8 @@ type SummaryRow = {
   [K in keyof ReturnType<typeof summaryColumns>]: ReturnType<typeof summaryColumns>[K]["_"]["data"] | null;
 } & { id: string; occurredAt: Date };
 type DetailRow = SummaryRow & {
-  [K in Exclude<keyof ReturnType<typeof detailColumns>, keyof SummaryRow>]: ReturnType<typeof detailColumns>[K]["_"]["data"] | null;
+  [K in Exclude<keyof ReturnType<typeof detailColumns>, keyof SummaryRow>]:
+    ReturnType<typeof detailColumns>[K]["_"]["data"] | null;
 };
 
 // Drivers hand timestamps back as Date (drizzle's mapping), but raw values can be strings.
@@ -192,7 +193,14 @@ type ListedRow = SummaryRow & { sortKey: string | null };
  * Up to `limit` rows in `dir` order, starting after `edge` (exclusive) in that order. Reading
  * backwards is the same query with the direction flipped.
  */
-async function fetchRows(t: T, where: SQL, sort: SortKey, dir: SortDirection, edge: KeysetEdge | null, limit: number): Promise<ListedRow[]> {
+async function fetchRows(
+  t: T,
+  where: SQL,
+  sort: SortKey,
+  dir: SortDirection,
+  edge: KeysetEdge | null,
+  limit: number,
+): Promise<ListedRow[]> {
   const key = sortKeyExpression(t, sort);
   const conditions = edge ? and(where, keysetCondition(t, sort, edge, dir === "desc" ? "<" : ">"))! : where;
   return getDb()
@@ -207,13 +215,22 @@ function edgeOf(row: ListedRow): KeysetEdge {
   return { k: row.sortKey, t: iso(row.occurredAt), i: row.id };
 }
 
-function cursorFor(row: ListedRow | undefined, params: Pick<ExplorerParams, "sort" | "dir">, d: CursorDirection): string | null {
+function cursorFor(
+  row: ListedRow | undefined,
+  params: Pick<ExplorerParams, "sort" | "dir">,
+  d: CursorDirection,
+): string | null {
   if (!row) return null;
   const payload: CursorPayload = { s: params.sort, o: params.dir, ...edgeOf(row), d };
   return encodeCursor(payload);
 }
 
-function pageOf(rows: ListedRow[], params: Pick<ExplorerParams, "sort" | "dir">, hasPrev: boolean, hasNext: boolean): AuditPage {
+function pageOf(
+  rows: ListedRow[],
+  params: Pick<ExplorerParams, "sort" | "dir">,
+  hasPrev: boolean,
+  hasNext: boolean,
+): AuditPage {
   return {
     entries: rows.map(toSummary),
     nextCursor: hasNext ? cursorFor(rows[rows.length - 1], params, "next") : null,
@@ -241,7 +258,12 @@ async function firstPage(t: T, where: SQL, params: ExplorerParams): Promise<Audi
  * One page of the organization's entries under the params' filters and sort. The params' cursor
  * (when it fits the sort) says where the page starts; none or a stale one gives the first page.
  */
-export async function listAuditEntries(orgId: string, params: ExplorerParams, search: SearchQuery, options: QueryOptions = {}): Promise<AuditPage> {
+export async function listAuditEntries(
+  orgId: string,
+  params: ExplorerParams,
+  search: SearchQuery,
+  options: QueryOptions = {},
+): Promise<AuditPage> {
   const t = tableOf(params, options.table);
   const where = buildAuditWhere(t, orgId, params, search);
   const cursor = readCursor(params);
@@ -273,7 +295,9 @@ type FilterFlags = Partial<Record<`ok_${FilterPart}`, SQL<boolean>>>;
 async function findEntryRow(t: T, orgId: string, entryId: string, parts: [FilterPart, SQL][] = []) {
   const id = entryId.toLowerCase();
   if (!isUuid(id)) return null;
-  const flags: FilterFlags = Object.fromEntries(parts.map(([name, condition]) => [`ok_${name}`, sql<boolean>`coalesce(${condition}, false)`]));
+  const flags: FilterFlags = Object.fromEntries(
+    parts.map(([name, condition]) => [`ok_${name}`, sql<boolean>`coalesce(${condition}, false)`]),
+  );
   const [row] = await getDb()
     .select({
       ...detailColumns(t),
@@ -300,13 +324,22 @@ async function findEntryRow(t: T, orgId: string, entryId: string, parts: [Filter
 }
 
 /** The entry with everything the details view shows; null when it is not this organization's. */
-export async function getEntryDetails(orgId: string, entryId: string, table: AuditLogTable = auditTableFor("live")): Promise<AuditEntryDetails | null> {
+export async function getEntryDetails(
+  orgId: string,
+  entryId: string,
+  table: AuditLogTable = auditTableFor("live"),
+): Promise<AuditEntryDetails | null> {
   const found = await findEntryRow(asLiveShape(table), orgId, entryId);
   return found ? toDetails(found.row) : null;
 }
 
 /** The steps of one asynchronous operation, oldest first. */
-export async function getTimeline(orgId: string, correlationId: string, table: AuditLogTable = auditTableFor("live"), limit = 50): Promise<TimelineStep[]> {
+export async function getTimeline(
+  orgId: string,
+  correlationId: string,
+  table: AuditLogTable = auditTableFor("live"),
+  limit = 50,
+): Promise<TimelineStep[]> {
   const t = asLiveShape(table);
   const rows = await getDb()
     .select({ id: t.id, occurredAt: t.occurredAt, result: t.result, action: t.action })
@@ -324,7 +357,13 @@ export async function getTimeline(orgId: string, correlationId: string, table: A
  * from the window's edges. Nothing is counted. Missing, another organization's, and past
  * retention all answer "not-found", indistinguishably.
  */
-export async function locateEntry(orgId: string, entryId: string, params: ExplorerParams, search: SearchQuery, table?: AuditLogTable): Promise<LocateResult> {
+export async function locateEntry(
+  orgId: string,
+  entryId: string,
+  params: ExplorerParams,
+  search: SearchQuery,
+  table?: AuditLogTable,
+): Promise<LocateResult> {
   const t = tableOf(params, table);
   const parts = Object.entries(buildFilterParts(t, params, search)) as [FilterPart, SQL][];
   const found = await findEntryRow(t, orgId, entryId, parts);
@@ -369,7 +408,9 @@ export async function countMatching(
     .where(buildAuditWhere(t, orgId, params, search))
     .limit(cap + 1)
     .as("capped");
-  const [row] = await getDb().select({ n: sql<number>`count(*)::int` }).from(capped);
+  const [row] = await getDb()
+    .select({ n: sql<number>`count(*)::int` })
+    .from(capped);
   const n = Number(row?.n ?? 0);
   return n > cap ? { exact: false, atLeast: cap } : { exact: true, count: n };
 }
@@ -387,8 +428,13 @@ export async function countExact(
 ): Promise<number> {
   const t = tableOf(params, options.table);
   const where = buildAuditWhere(t, orgId, params, search);
-  const conditions = snapshot ? and(where, sql`${t.receivedAt} <= ${snapshot.receivedAtMax.toISOString()}::timestamptz`)! : where;
-  const [row] = await getDb().select({ n: sql<string>`count(*)` }).from(t).where(conditions);
+  const conditions = snapshot
+    ? and(where, sql`${t.receivedAt} <= ${snapshot.receivedAtMax.toISOString()}::timestamptz`)!
+    : where;
+  const [row] = await getDb()
+    .select({ n: sql<string>`count(*)` })
+    .from(t)
+    .where(conditions);
   return Number(row?.n ?? 0);
 }
 
@@ -404,7 +450,10 @@ export async function countExact(
 export async function searchOrgUsers(orgId: string, text: string, limit = 10): Promise<OrgUserMatch[]> {
   const needle = text.trim().toLowerCase().slice(0, 200);
   const size = Math.min(Math.max(1, Math.floor(limit)), 50);
-  const matches = needle === "" ? undefined : or(ilike(users.name, `%${escapeLike(needle)}%`), ilike(users.email, `%${escapeLike(needle)}%`));
+  const matches =
+    needle === ""
+      ? undefined
+      : or(ilike(users.name, `%${escapeLike(needle)}%`), ilike(users.email, `%${escapeLike(needle)}%`));
   const prefix = `${escapeLike(needle)}%`;
   return getDb()
     .select({ id: users.id, name: users.name, email: users.email })

@@ -255,7 +255,15 @@ export function tokenizeSearchQuery(input: string): SearchToken[] {
       continue;
     }
     const end = wordEnd(input, i);
-    tokens.push({ kind: "term", raw: input.slice(start, end), start, end, negated, phrase: false, text: input.slice(i, end) });
+    tokens.push({
+      kind: "term",
+      raw: input.slice(start, end),
+      start,
+      end,
+      negated,
+      phrase: false,
+      text: input.slice(i, end),
+    });
     i = end;
   }
   return tokens;
@@ -339,7 +347,7 @@ function formatIpv6(groups: number[]): string {
   }
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -438,8 +446,7 @@ function parseInstant(text: string): Parsed<Instant> {
   }
   // Stored times have millisecond precision; finer digits are dropped rather than rounded up.
   const millis = Number(fraction.slice(0, 3).padEnd(3, "0"));
-  const ms =
-    dayMs + ((Number(h) * 60 + Number(mi) - offsetMinutes) * 60 + Number(s)) * 1000 + millis;
+  const ms = dayMs + ((Number(h) * 60 + Number(mi) - offsetMinutes) * 60 + Number(s)) * 1000 + millis;
   return { ok: true, value: { ms, dateOnly: false } };
 }
 
@@ -477,7 +484,10 @@ function rangeOfComparison(operator: string, text: string): Parsed<MsRange> {
   const none = { from: null, fromInclusive: false, to: null, toInclusive: false };
   switch (operator) {
     case ">":
-      return { ok: true, value: dateOnly ? { ...none, from: ms + DAY_MS, fromInclusive: true } : { ...none, from: ms } };
+      return {
+        ok: true,
+        value: dateOnly ? { ...none, from: ms + DAY_MS, fromInclusive: true } : { ...none, from: ms },
+      };
     case ">=":
       return { ok: true, value: { ...none, from: ms, fromInclusive: true } };
     case "<":
@@ -672,7 +682,13 @@ function mergeInto(filter: SearchFilter, single: SingleFilter): boolean {
   return true;
 }
 
-const TEXT_KEYS: readonly string[] = ["user", "action", "resource", "request_id", "service"] satisfies TextQualifierKey[];
+const TEXT_KEYS: readonly string[] = [
+  "user",
+  "action",
+  "resource",
+  "request_id",
+  "service",
+] satisfies TextQualifierKey[];
 
 function isTextFilter(f: SearchFilter): f is Extract<SearchFilter, { key: TextQualifierKey }> {
   return TEXT_KEYS.includes(f.key);

@@ -147,7 +147,16 @@ function zoneOffsetMs(ms: number, timeZone: string): number {
 
 // The instant a wall-clock time has in the zone. In a DST gap the later offset wins; in an
 // overlap, the first occurrence.
-function zonedInstant(year: number, month: number, day: number, h: number, mi: number, s: number, msPart: number, timeZone: string): number {
+function zonedInstant(
+  year: number,
+  month: number,
+  day: number,
+  h: number,
+  mi: number,
+  s: number,
+  msPart: number,
+  timeZone: string,
+): number {
   const wall = Date.UTC(year, month - 1, day, h, mi, s, msPart);
   const first = wall - zoneOffsetMs(wall, timeZone);
   const second = wall - zoneOffsetMs(first, timeZone);
@@ -390,7 +399,8 @@ function parseUnsafe(raw: RawSearchParams, now: Date): { params: ExplorerParams;
     to = null;
   }
   // Dates alone mean a custom period; with another period named they have nothing to bound.
-  const period: Period = periodGiven ?? (text.period === undefined && (from !== null || to !== null) ? "custom" : EXPLORER_DEFAULTS.period);
+  const period: Period =
+    periodGiven ?? (text.period === undefined && (from !== null || to !== null) ? "custom" : EXPLORER_DEFAULTS.period);
   if (period !== "custom") {
     if (from !== null) problems.push(problem("from", from, "only used with period=custom"));
     if (to !== null) problems.push(problem("to", to, "only used with period=custom"));
@@ -422,7 +432,13 @@ function parseUnsafe(raw: RawSearchParams, now: Date): { params: ExplorerParams;
     type: list("type", raw.type, auditCategory.enumValues, "not a category", problems),
     // Emails are stored and compared lower-cased; ids are compared exactly.
     user: userText === null ? null : userText.includes("@") ? userText.toLowerCase() : userText,
-    result: list("result", raw.result, auditResult.enumValues, `not a result (use ${listText(auditResult.enumValues)})`, problems),
+    result: list(
+      "result",
+      raw.result,
+      auditResult.enumValues,
+      `not a result (use ${listText(auditResult.enumValues)})`,
+      problems,
+    ),
     q: fieldValue("q", text.q, problems) ?? "",
     sort,
     dir,
@@ -438,7 +454,9 @@ function safeRecord(raw: unknown): RawSearchParams {
   if (typeof raw !== "object" || raw === null) return {};
   const record: RawSearchParams = {};
   for (const name of PARAM_NAMES) {
-    const value: unknown = Object.prototype.hasOwnProperty.call(raw, name) ? (raw as Record<string, unknown>)[name] : undefined;
+    const value: unknown = Object.prototype.hasOwnProperty.call(raw, name)
+      ? (raw as Record<string, unknown>)[name]
+      : undefined;
     if (typeof value === "string") record[name] = value;
     else if (Array.isArray(value)) record[name] = value.filter((v): v is string => typeof v === "string");
   }
@@ -449,14 +467,20 @@ function safeRecord(raw: unknown): RawSearchParams {
  * Reads the page's search params. Never throws: each invalid part is dropped, its default used,
  * and a problem naming it returned for the page to show. `now` fixes the rolling periods.
  */
-export function parseExplorerParams(raw: RawSearchParams, now: Date = new Date()): { params: ExplorerParams; problems: ParamProblem[] } {
+export function parseExplorerParams(
+  raw: RawSearchParams,
+  now: Date = new Date(),
+): { params: ExplorerParams; problems: ParamProblem[] } {
   const at = Number.isFinite(now.getTime()) ? now : new Date();
   try {
     return parseUnsafe(safeRecord(raw), at);
   } catch {
     // Only a bug gets here; the page still renders, with the defaults and a note.
     const fallback = parseUnsafe({}, at);
-    return { params: fallback.params, problems: [{ param: "", message: "Ignored the filters in the address: they could not be read." }] };
+    return {
+      params: fallback.params,
+      problems: [{ param: "", message: "Ignored the filters in the address: they could not be read." }],
+    };
   }
 }
 
@@ -477,7 +501,10 @@ export type ExplorerParamsOverrides = Partial<ExplorerParamsInput>;
  * one), since a position in one listing means nothing in another. `entry` is kept: pass
  * `entry: null` to close the details.
  */
-export function serializeExplorerParams(params: ExplorerParamsInput, overrides: ExplorerParamsOverrides = {}): URLSearchParams {
+export function serializeExplorerParams(
+  params: ExplorerParamsInput,
+  overrides: ExplorerParamsOverrides = {},
+): URLSearchParams {
   const changesListing = Object.keys(overrides).some((key) => key !== "cursor" && key !== "entry");
   const p: ExplorerParamsInput = { ...params, ...overrides };
   if (changesListing && !("cursor" in overrides)) p.cursor = null;
@@ -502,7 +529,11 @@ export function serializeExplorerParams(params: ExplorerParamsInput, overrides: 
 }
 
 /** `pathname?query` for a link (just the pathname when every param is a default). */
-export function explorerHref(pathname: string, params: ExplorerParamsInput, overrides: ExplorerParamsOverrides = {}): string {
+export function explorerHref(
+  pathname: string,
+  params: ExplorerParamsInput,
+  overrides: ExplorerParamsOverrides = {},
+): string {
   const query = serializeExplorerParams(params, overrides).toString();
   return query === "" ? pathname : `${pathname}?${query}`;
 }

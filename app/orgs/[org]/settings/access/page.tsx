@@ -48,7 +48,7 @@ export default async function AccessSettingsPage({ params }: PageProps<"/orgs/[o
     <div className="mx-auto grid max-w-5xl gap-6 p-6">
       <header>
         <h1 className="text-xl font-semibold">Access</h1>
-        <p className="text-muted-foreground text-sm">
+        <p className="text-sm text-muted-foreground">
           Who can view, export and manage {access.org.name}&apos;s audit log. Changes apply at each person&apos;s next
           request and are written to the audit log.
         </p>
@@ -62,7 +62,12 @@ export default async function AccessSettingsPage({ params }: PageProps<"/orgs/[o
           <CardDescription>Approving grants “View logs” and “Export”.</CardDescription>
         </CardHeader>
         <CardContent>
-          <PendingRequests orgSlug={access.org.slug} requests={pending} approveRefusal={approveRefusal} viewerId={access.user.id} />
+          <PendingRequests
+            orgSlug={access.org.slug}
+            requests={pending}
+            approveRefusal={approveRefusal}
+            viewerId={access.user.id}
+          />
         </CardContent>
       </Card>
 
@@ -72,7 +77,8 @@ export default async function AccessSettingsPage({ params }: PageProps<"/orgs/[o
             <h2>Members</h2>
           </CardTitle>
           <CardDescription>
-            Admins always hold every permission. Members can be given view and export; “Manage” is for managers and admins.
+            Admins always hold every permission. Members can be given view and export; “Manage” is for managers and
+            admins.
             {access.role === "admin" ? null : " Only admins can change roles."}
           </CardDescription>
         </CardHeader>

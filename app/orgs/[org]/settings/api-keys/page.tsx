@@ -23,15 +23,17 @@ export default async function ApiKeysPage({ params }: PageProps<"/orgs/[org]/set
     <div className="mx-auto grid max-w-5xl gap-6 p-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">API keys</h1>
-        <p className="text-muted-foreground text-sm">
-          Services write events into {access.org.name}&apos;s audit log with <code>POST /api/v1/audit-events</code> and a
-          key from this page as a bearer token.
+        <p className="text-sm text-muted-foreground">
+          Services write events into {access.org.name}&apos;s audit log with <code>POST /api/v1/audit-events</code> and
+          a key from this page as a bearer token.
         </p>
       </div>
       <Card>
         <CardHeader>
           <CardTitle>Create a key</CardTitle>
-          <CardDescription>The secret is shown once. Only its first characters are kept to recognise it.</CardDescription>
+          <CardDescription>
+            The secret is shown once. Only its first characters are kept to recognise it.
+          </CardDescription>
         </CardHeader>
         <CardContent>
           <CreateApiKeyForm orgSlug={access.org.slug} />
@@ -43,7 +45,7 @@ export default async function ApiKeysPage({ params }: PageProps<"/orgs/[org]/set
         </CardHeader>
         <CardContent>
           {keys.length === 0 ? (
-            <p className="text-muted-foreground text-sm">No keys yet.</p>
+            <p className="text-sm text-muted-foreground">No keys yet.</p>
           ) : (
             <Table>
               <TableHeader>
@@ -67,14 +69,22 @@ export default async function ApiKeysPage({ params }: PageProps<"/orgs/[org]/set
                     </TableCell>
                     <TableCell>
                       {formatDate(key.createdAt)}
-                      {key.createdBy ? <span className="text-muted-foreground block text-xs">{key.createdBy}</span> : null}
+                      {key.createdBy ? (
+                        <span className="block text-xs text-muted-foreground">{key.createdBy}</span>
+                      ) : null}
                     </TableCell>
                     <TableCell>{formatDate(key.lastUsedAt)}</TableCell>
                     <TableCell>
-                      {key.revokedAt ? <Badge variant="secondary">Revoked</Badge> : <Badge variant="success">Active</Badge>}
+                      {key.revokedAt ? (
+                        <Badge variant="secondary">Revoked</Badge>
+                      ) : (
+                        <Badge variant="success">Active</Badge>
+                      )}
                     </TableCell>
                     <TableCell className="text-right">
-                      {key.revokedAt ? null : <RevokeApiKeyButton orgSlug={access.org.slug} keyId={key.id} name={key.name} />}
+                      {key.revokedAt ? null : (
+                        <RevokeApiKeyButton orgSlug={access.org.slug} keyId={key.id} name={key.name} />
+                      )}
                     </TableCell>
                   </TableRow>
                 ))}

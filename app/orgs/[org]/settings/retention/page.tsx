@@ -11,7 +11,8 @@ export const metadata: Metadata = { title: "Retention" };
 function scheduleText(): string {
   try {
     const ms = parseRetentionSchedule(process.env.RETENTION_SCHEDULE);
-    if (ms === null) return "The retention run is scheduled by the operator (npm run retention, e.g. hourly from cron).";
+    if (ms === null)
+      return "The retention run is scheduled by the operator (npm run retention, e.g. hourly from cron).";
     const minutes = Math.round(ms / 60_000);
     return minutes % 60 === 0
       ? `The retention run applies this policy every ${minutes === 60 ? "hour" : `${minutes / 60} hours`}.`
@@ -26,16 +27,19 @@ export default async function RetentionSettingsPage({ params }: { params: Promis
   const { org } = await params;
   const { access, allowed } = await requirePageAccess(org, "audit.manage", `/orgs/${org}/settings/retention`);
   if (!allowed) return <NoPermissionNotice />;
-  const [model, lastRun] = await Promise.all([loadRetentionFormModel(access.org.id, access.org.slug), lastRetentionRun(access.org.id)]);
+  const [model, lastRun] = await Promise.all([
+    loadRetentionFormModel(access.org.id, access.org.slug),
+    lastRetentionRun(access.org.id),
+  ]);
 
   return (
     <div className="mx-auto grid max-w-5xl gap-6 p-6">
       <header>
         <h1 className="text-xl font-semibold">Retention</h1>
-        <p className="text-muted-foreground text-sm">
-          How long {access.org.name}&apos;s audit logs are kept, per category. Logs past their retention period are deleted,
-          or moved to the archive when it is on. Laws may require minimum periods: ask your security or legal team. Changes
-          are written to the audit log.
+        <p className="text-sm text-muted-foreground">
+          How long {access.org.name}&apos;s audit logs are kept, per category. Logs past their retention period are
+          deleted, or moved to the archive when it is on. Laws may require minimum periods: ask your security or legal
+          team. Changes are written to the audit log.
         </p>
       </header>
       <RetentionForm model={model} />
@@ -49,8 +53,10 @@ export default async function RetentionSettingsPage({ params }: { params: Promis
         <CardContent className="text-sm">
           {lastRun ? (
             <p>
-              Last run <time dateTime={lastRun.occurredAt}>{lastRun.occurredAt.slice(0, 16).replace("T", " ")} UTC</time>
-              {lastRun.result === "failed" ? " (stopped before the end; the next run continues)" : ""}: {lastRun.description}
+              Last run{" "}
+              <time dateTime={lastRun.occurredAt}>{lastRun.occurredAt.slice(0, 16).replace("T", " ")} UTC</time>
+              {lastRun.result === "failed" ? " (stopped before the end; the next run continues)" : ""}:{" "}
+              {lastRun.description}
             </p>
           ) : (
             <p className="text-muted-foreground">No retention run yet.</p>

@@ -3,7 +3,7 @@ import type { DecidedAccessRequest } from "../lib/types";
 
 /** The most recent decisions, so a second admin can see what was already answered and by whom. */
 export function DecidedRequests({ requests }: { requests: DecidedAccessRequest[] }) {
-  if (requests.length === 0) return <p className="text-muted-foreground text-sm">No decisions yet.</p>;
+  if (requests.length === 0) return <p className="text-sm text-muted-foreground">No decisions yet.</p>;
   return (
     <ul className="divide-y text-sm" aria-label="Decided access requests">
       {requests.map((request) => (
@@ -11,7 +11,7 @@ export function DecidedRequests({ requests }: { requests: DecidedAccessRequest[]
           <span>
             {request.name} <span className="text-muted-foreground">{request.email}</span>
           </span>
-          <span className="text-muted-foreground flex items-center gap-2 text-xs">
+          <span className="flex items-center gap-2 text-xs text-muted-foreground">
             <Badge variant={request.status === "approved" ? "success" : "secondary"}>
               {request.status === "approved" ? "Approved" : "Declined"}
             </Badge>

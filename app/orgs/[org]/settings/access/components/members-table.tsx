@@ -19,7 +19,7 @@ export function MembersTable({ orgSlug, rows }: { orgSlug: string; rows: AccessM
           {PERMISSIONS.map((permission) => (
             <TableHead key={permission} className="text-center">
               <span className="block">{PERMISSION_LABELS[permission]}</span>
-              <code className="text-muted-foreground text-[11px] font-normal">{permission}</code>
+              <code className="text-[11px] font-normal text-muted-foreground">{permission}</code>
             </TableHead>
           ))}
         </TableRow>
@@ -30,9 +30,9 @@ export function MembersTable({ orgSlug, rows }: { orgSlug: string; rows: AccessM
             <TableCell>
               <div className="font-medium">
                 {member.name}
-                {isSelf ? <span className="text-muted-foreground ml-1 text-xs font-normal">(you)</span> : null}
+                {isSelf ? <span className="ml-1 text-xs font-normal text-muted-foreground">(you)</span> : null}
               </div>
-              <div className="text-muted-foreground text-xs">{member.email}</div>
+              <div className="text-xs text-muted-foreground">{member.email}</div>
             </TableCell>
             <TableCell>
               {canChangeRole ? (

@@ -15,7 +15,12 @@ interface PendingRequestsProps {
   viewerId: string;
 }
 
-function RequestItem({ orgSlug, request, approveRefusal, viewerId }: Omit<PendingRequestsProps, "requests"> & { request: PendingAccessRequest }) {
+function RequestItem({
+  orgSlug,
+  request,
+  approveRefusal,
+  viewerId,
+}: Omit<PendingRequestsProps, "requests"> & { request: PendingAccessRequest }) {
   const [pending, startTransition] = useTransition();
   const own = request.userId === viewerId;
 
@@ -36,12 +41,14 @@ function RequestItem({ orgSlug, request, approveRefusal, viewerId }: Omit<Pendin
     <li className="flex flex-wrap items-start justify-between gap-3 py-3" data-request-email={request.email}>
       <div className="min-w-0">
         <p className="font-medium">
-          {request.name} <span className="text-muted-foreground text-sm font-normal">{request.email}</span>
+          {request.name} <span className="text-sm font-normal text-muted-foreground">{request.email}</span>
         </p>
-        <p className="text-muted-foreground text-xs">
+        <p className="text-xs text-muted-foreground">
           Requested <time dateTime={request.createdAt}>{request.createdAt.slice(0, 16).replace("T", " ")} UTC</time>
         </p>
-        {request.message ? <blockquote className="mt-1 border-l-2 pl-2 text-sm whitespace-pre-wrap">{request.message}</blockquote> : null}
+        {request.message ? (
+          <blockquote className="mt-1 border-l-2 pl-2 text-sm whitespace-pre-wrap">{request.message}</blockquote>
+        ) : null}
       </div>
       <div className="flex gap-2">
         <span title={own ? "You cannot decide your own request." : (approveRefusal ?? undefined)}>
@@ -70,12 +77,18 @@ function RequestItem({ orgSlug, request, approveRefusal, viewerId }: Omit<Pendin
 
 export function PendingRequests({ orgSlug, requests, approveRefusal, viewerId }: PendingRequestsProps) {
   if (requests.length === 0) {
-    return <p className="text-muted-foreground text-sm">No pending access requests.</p>;
+    return <p className="text-sm text-muted-foreground">No pending access requests.</p>;
   }
   return (
     <ul className="divide-y" aria-label="Pending access requests">
       {requests.map((request) => (
-        <RequestItem key={request.id} orgSlug={orgSlug} request={request} approveRefusal={approveRefusal} viewerId={viewerId} />
+        <RequestItem
+          key={request.id}
+          orgSlug={orgSlug}
+          request={request}
+          approveRefusal={approveRefusal}
+          viewerId={viewerId}
+        />
       ))}
     </ul>
   );

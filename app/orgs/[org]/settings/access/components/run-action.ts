@@ -7,7 +7,10 @@ const UNEXPECTED = "Something went wrong. Reload the page and try again.";
  * Runs a server action for a control and reports the outcome as a toast. A thrown error (network,
  * a refused origin) becomes a toast too instead of reaching the error boundary mid-transition.
  */
-export async function runWithToast<T>(action: () => Promise<ActionResult<T>>, success: (data: T) => string): Promise<boolean> {
+export async function runWithToast<T>(
+  action: () => Promise<ActionResult<T>>,
+  success: (data: T) => string,
+): Promise<boolean> {
   try {
     const result = await action();
     if (result.error !== undefined) {

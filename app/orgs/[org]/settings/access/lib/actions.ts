@@ -64,7 +64,9 @@ function revalidateOrg(slug: string): void {
   revalidatePath(`/orgs/${slug}`, "layout");
 }
 
-async function authorizeManager(orgSlug: string): Promise<{ access: OrgAccess; error?: undefined } | { error: string }> {
+async function authorizeManager(
+  orgSlug: string,
+): Promise<{ access: OrgAccess; error?: undefined } | { error: string }> {
   const auth = await authorizeAction(orgSlug, "audit.manage");
   return auth.error !== undefined ? { error: auth.error } : { access: auth.access };
 }
@@ -75,7 +77,10 @@ async function lockMember(tx: Transaction, orgId: string, userId: string): Promi
   return member;
 }
 
-export async function grantPermission(orgSlug: string, input: PermissionChangeInput): Promise<ActionResult<AccessMember>> {
+export async function grantPermission(
+  orgSlug: string,
+  input: PermissionChangeInput,
+): Promise<ActionResult<AccessMember>> {
   await assertSameOrigin();
   const parsed = permissionChangeSchema.safeParse({ orgSlug, input });
   if (!parsed.success) return { error: INVALID_INPUT_MESSAGE };
@@ -107,7 +112,10 @@ export async function grantPermission(orgSlug: string, input: PermissionChangeIn
   return result;
 }
 
-export async function revokePermission(orgSlug: string, input: PermissionChangeInput): Promise<ActionResult<AccessMember>> {
+export async function revokePermission(
+  orgSlug: string,
+  input: PermissionChangeInput,
+): Promise<ActionResult<AccessMember>> {
   await assertSameOrigin();
   const parsed = permissionChangeSchema.safeParse({ orgSlug, input });
   if (!parsed.success) return { error: INVALID_INPUT_MESSAGE };
@@ -199,7 +207,12 @@ export async function changeRole(orgSlug: string, input: RoleChangeInput): Promi
 
 async function lockPendingRequest(tx: Transaction, orgId: string, requestId: string) {
   const [request] = await tx
-    .select({ id: accessRequests.id, userId: accessRequests.userId, status: accessRequests.status, message: accessRequests.message })
+    .select({
+      id: accessRequests.id,
+      userId: accessRequests.userId,
+      status: accessRequests.status,
+      message: accessRequests.message,
+    })
     .from(accessRequests)
     .where(and(eq(accessRequests.id, requestId), eq(accessRequests.orgId, orgId)))
     .for("update");
@@ -213,7 +226,10 @@ interface DecidedRequest {
   status: "approved" | "declined";
 }
 
-export async function approveAccessRequest(orgSlug: string, input: RequestDecisionInput): Promise<ActionResult<DecidedRequest>> {
+export async function approveAccessRequest(
+  orgSlug: string,
+  input: RequestDecisionInput,
+): Promise<ActionResult<DecidedRequest>> {
   await assertSameOrigin();
   const parsed = requestDecisionSchema.safeParse({ orgSlug, input });
   if (!parsed.success) return { error: INVALID_INPUT_MESSAGE };
@@ -227,11 +243,21 @@ export async function approveAccessRequest(orgSlug: string, input: RequestDecisi
     const requester = await loadMemberForUpdate(tx, access.org.id, request.userId);
     if (!requester) throw new Refusal(MESSAGES.noLongerMember);
     const allowed = grantablePermissions(requester.role);
-    const added = requester.role === "admin" ? [] : APPROVAL_GRANTS.filter((p) => allowed.includes(p) && !requester.grants.includes(p));
+    const added =
+      requester.role === "admin"
+        ? []
+        : APPROVAL_GRANTS.filter((p) => allowed.includes(p) && !requester.grants.includes(p));
     if (added.length > 0) {
       await tx
         .insert(permissionGrants)
-        .values(added.map((permission) => ({ orgId: access.org.id, userId: requester.userId, permission, grantedBy: access.user.id })))
+        .values(
+          added.map((permission) => ({
+            orgId: access.org.id,
+            userId: requester.userId,
+            permission,
+            grantedBy: access.user.id,
+          })),
+        )
         .onConflictDoNothing();
     }
     await tx
@@ -252,7 +278,10 @@ export async function approveAccessRequest(orgSlug: string, input: RequestDecisi
   return result;
 }
 
-export async function declineAccessRequest(orgSlug: string, input: RequestDecisionInput): Promise<ActionResult<DecidedRequest>> {
+export async function declineAccessRequest(
+  orgSlug: string,
+  input: RequestDecisionInput,
+): Promise<ActionResult<DecidedRequest>> {
   await assertSameOrigin();
   const parsed = requestDecisionSchema.safeParse({ orgSlug, input });
   if (!parsed.success) return { error: INVALID_INPUT_MESSAGE };

@@ -21,12 +21,24 @@ export async function listAccessMembers(orgId: string): Promise<AccessMember[]> 
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .leftJoin(permissionGrants, and(eq(permissionGrants.orgId, memberships.orgId), eq(permissionGrants.userId, memberships.userId)))
+    .leftJoin(
+      permissionGrants,
+      and(eq(permissionGrants.orgId, memberships.orgId), eq(permissionGrants.userId, memberships.userId)),
+    )
     .where(eq(memberships.orgId, orgId))
     .orderBy(asc(users.name), asc(users.id));
-  const byUser = new Map<string, { userId: string; name: string; email: string; role: AccessMember["role"]; grants: AuditPermission[] }>();
+  const byUser = new Map<
+    string,
+    { userId: string; name: string; email: string; role: AccessMember["role"]; grants: AuditPermission[] }
+  >();
   for (const row of rows) {
-    const member = byUser.get(row.userId) ?? { userId: row.userId, name: row.name, email: row.email, role: row.role, grants: [] };
+    const member = byUser.get(row.userId) ?? {
+      userId: row.userId,
+      name: row.name,
+      email: row.email,
+      role: row.role,
+      grants: [],
+    };
     if (row.permission) member.grants.push(row.permission);
     byUser.set(row.userId, member);
   }

@@ -64,14 +64,23 @@ export function revokeRefusal(actor: Actor, target: MemberState): string | null 
   return null;
 }
 
-export function roleChangeRefusal(actor: Actor, target: MemberState, role: MemberRole, adminCount: number): string | null {
+export function roleChangeRefusal(
+  actor: Actor,
+  target: MemberState,
+  role: MemberRole,
+  adminCount: number,
+): string | null {
   if (actor.role !== "admin") return MESSAGES.adminsOnly;
   if (target.role === "admin" && role !== "admin" && adminCount <= 1) return MESSAGES.lastAdmin;
   return null;
 }
 
 /** The grants a member keeps and gains with a new role: the role's defaults, minus what it may not hold. */
-export function grantsForRole(role: MemberRole, grants: readonly AuditPermission[], defaults: readonly AuditPermission[]) {
+export function grantsForRole(
+  role: MemberRole,
+  grants: readonly AuditPermission[],
+  defaults: readonly AuditPermission[],
+) {
   const allowed = grantablePermissions(role);
   const keep = grants.filter((p) => allowed.includes(p));
   const add = defaults.filter((p) => !keep.includes(p));

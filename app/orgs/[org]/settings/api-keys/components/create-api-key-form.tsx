@@ -62,7 +62,7 @@ export function CreateApiKeyForm({ orgSlug }: { orgSlug: string }) {
           <KeyRound className="size-4" aria-hidden /> {pending ? "Creating…" : "Create key"}
         </Button>
         {error ? (
-          <p id="api-key-error" role="alert" className="text-destructive w-full text-sm">
+          <p id="api-key-error" role="alert" className="w-full text-sm text-destructive">
             {error}
           </p>
         ) : null}
@@ -71,7 +71,9 @@ export function CreateApiKeyForm({ orgSlug }: { orgSlug: string }) {
         <DialogContent>
           <DialogHeader>
             <DialogTitle>API key “{secret?.name}” created</DialogTitle>
-            <DialogDescription>Copy the secret now: it is shown only once and cannot be retrieved later.</DialogDescription>
+            <DialogDescription>
+              Copy the secret now: it is shown only once and cannot be retrieved later.
+            </DialogDescription>
           </DialogHeader>
           <Alert>
             <AlertDescription>

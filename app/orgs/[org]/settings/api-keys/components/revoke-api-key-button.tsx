@@ -42,7 +42,8 @@ export function RevokeApiKeyButton({ orgSlug, keyId, name }: { orgSlug: string; 
         <DialogHeader>
           <DialogTitle>Revoke “{name}”?</DialogTitle>
           <DialogDescription>
-            Services using this key can no longer write events. This cannot be undone; create a new key to restore access.
+            Services using this key can no longer write events. This cannot be undone; create a new key to restore
+            access.
           </DialogDescription>
         </DialogHeader>
         <DialogFooter>

@@ -67,7 +67,10 @@ export async function createApiKeyAction(input: {
   return { data: { id: key.id, name: key.name, prefix: key.prefix, secret: key.secret } };
 }
 
-export async function revokeApiKeyAction(input: { orgSlug: string; keyId: string }): Promise<ActionResult<{ id: string }>> {
+export async function revokeApiKeyAction(input: {
+  orgSlug: string;
+  keyId: string;
+}): Promise<ActionResult<{ id: string }>> {
   await assertSameOrigin();
   const parsed = revokeSchema.safeParse(input);
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Invalid input." };

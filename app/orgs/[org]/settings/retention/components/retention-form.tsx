@@ -35,7 +35,9 @@ function archiveDays(period: string, unit: ArchiveUnit): number | null {
 
 function initialArchivePeriod(days: number): { period: string; unit: ArchiveUnit } {
   const years = Math.round(days / DAYS_PER_YEAR);
-  return years >= 1 && Math.round(years * DAYS_PER_YEAR) === days ? { period: String(years), unit: "years" } : { period: String(days), unit: "days" };
+  return years >= 1 && Math.round(years * DAYS_PER_YEAR) === days
+    ? { period: String(years), unit: "years" }
+    : { period: String(days), unit: "days" };
 }
 
 function DaysField({
@@ -74,14 +76,14 @@ function DaysField({
           aria-invalid={invalid || undefined}
           aria-describedby={error ? `${hintId} ${errorId}` : hintId}
         />
-        <span className="text-muted-foreground text-sm">days</span>
+        <span className="text-sm text-muted-foreground">days</span>
       </div>
-      <p id={hintId} className="text-muted-foreground text-xs">
+      <p id={hintId} className="text-xs text-muted-foreground">
         {rangeText(range)}
-        {note ? <span className="text-warning block">{note}</span> : null}
+        {note ? <span className="block text-warning">{note}</span> : null}
       </p>
       {error ? (
-        <p id={errorId} className="text-destructive text-xs">
+        <p id={errorId} className="text-xs text-destructive">
           {error}
         </p>
       ) : null}
@@ -116,7 +118,7 @@ function GroupCard({
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-6">
-        <div className="bg-muted/40 flex flex-wrap items-end gap-3 rounded-md border p-3">
+        <div className="flex flex-wrap items-end gap-3 rounded-md border bg-muted/40 p-3">
           <div className="grid gap-1.5">
             <Label htmlFor={`${baseId}-all`}>Set every {group.label.toLowerCase()} category to</Label>
             <div className="flex items-center gap-2">
@@ -129,10 +131,15 @@ function GroupCard({
                 className="w-28"
                 aria-invalid={groupInvalid || undefined}
               />
-              <span className="text-muted-foreground text-sm">days</span>
+              <span className="text-sm text-muted-foreground">days</span>
             </div>
           </div>
-          <Button type="button" variant="outline" disabled={groupValue.trim() === ""} onClick={() => setGroup(groupValue.trim())}>
+          <Button
+            type="button"
+            variant="outline"
+            disabled={groupValue.trim() === ""}
+            onClick={() => setGroup(groupValue.trim())}
+          >
             Apply to group
           </Button>
           <Button type="button" variant="ghost" onClick={() => setGroup(String(group.defaultDays))}>
@@ -192,9 +199,9 @@ function ArchiveCard({
           <h2>Archive</h2>
         </CardTitle>
         <CardDescription>
-          With the archive on, logs past their retention period move to the archive instead of being deleted. The archive
-          is browsable in the audit log explorer. Archived logs are deleted once they have been in the archive for the
-          archive period.
+          With the archive on, logs past their retention period move to the archive instead of being deleted. The
+          archive is browsable in the audit log explorer. Archived logs are deleted once they have been in the archive
+          for the archive period.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-6">
@@ -227,12 +234,12 @@ function ArchiveCard({
             </Select>
             <input type="hidden" name="archiveUnit" value={unit} />
           </div>
-          <p id={`${id}-period-hint`} className="text-muted-foreground text-xs">
-            Allowed: {n(model.range.min)} days to {n(Math.floor(model.range.max / DAYS_PER_YEAR))} years ({n(model.range.max)} days).
-            Default {n(Math.round(model.defaultDays / DAYS_PER_YEAR))} years.
+          <p id={`${id}-period-hint`} className="text-xs text-muted-foreground">
+            Allowed: {n(model.range.min)} days to {n(Math.floor(model.range.max / DAYS_PER_YEAR))} years (
+            {n(model.range.max)} days). Default {n(Math.round(model.defaultDays / DAYS_PER_YEAR))} years.
             {unit === "years" && days !== null ? ` ${n(days)} days.` : null}
           </p>
-          {error ? <p className="text-destructive text-xs">{error}</p> : null}
+          {error ? <p className="text-xs text-destructive">{error}</p> : null}
         </div>
       </CardContent>
     </Card>

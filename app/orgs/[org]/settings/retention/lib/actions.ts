@@ -22,7 +22,10 @@ interface PolicySnapshot {
 
 function snapshotOf(policy: OrgRetention): PolicySnapshot {
   return {
-    retentionDays: Object.fromEntries(auditCategory.enumValues.map((c) => [c, policy.categories[c].days])) as Record<AuditCategory, number>,
+    retentionDays: Object.fromEntries(auditCategory.enumValues.map((c) => [c, policy.categories[c].days])) as Record<
+      AuditCategory,
+      number
+    >,
     archive: { enabled: policy.archive.enabled, days: policy.archive.days },
   };
 }
@@ -45,10 +48,14 @@ function changedFields(before: PolicySnapshot, after: PolicySnapshot): string[] 
  * A change is written to the audit log (category audit, level notice) with the policy before and
  * after, in the same transaction as the change.
  */
-export async function saveRetentionSettings(_previous: SaveRetentionState, form: FormData): Promise<SaveRetentionState> {
+export async function saveRetentionSettings(
+  _previous: SaveRetentionState,
+  form: FormData,
+): Promise<SaveRetentionState> {
   await assertSameOrigin();
   const orgSlug = form.get("orgSlug");
-  if (typeof orgSlug !== "string" || orgSlug === "" || orgSlug.length > 100) return { error: "Organization not found." };
+  if (typeof orgSlug !== "string" || orgSlug === "" || orgSlug.length > 100)
+    return { error: "Organization not found." };
   const auth = await authorizeAction(orgSlug, "audit.manage");
   if (auth.error !== undefined) return { error: auth.error };
   const { access } = auth;
@@ -70,7 +77,11 @@ export async function saveRetentionSettings(_previous: SaveRetentionState, form:
     // The archive settings row serializes concurrent saves of one organization, so "before" is
     // what this save replaced.
     await tx.insert(archiveSettings).values({ orgId }).onConflictDoNothing();
-    await tx.select({ orgId: archiveSettings.orgId }).from(archiveSettings).where(eq(archiveSettings.orgId, orgId)).for("update");
+    await tx
+      .select({ orgId: archiveSettings.orgId })
+      .from(archiveSettings)
+      .where(eq(archiveSettings.orgId, orgId))
+      .for("update");
     const before = snapshotOf(await loadOrgRetention(orgId, { db: tx, bounds }));
     const after = snapshotFromInput(input);
     const fields = changedFields(before, after);

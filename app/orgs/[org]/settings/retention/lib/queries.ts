@@ -5,7 +5,13 @@ import { getDb } from "@/db/client";
 import { auditLogs } from "@/db/schema";
 import { CATEGORY_LABELS } from "@/app/orgs/[org]/audit-logs/lib/labels";
 import { loadOrgRetention } from "@/lib/retention/load-policy";
-import { ARCHIVE_DEFAULT_DAYS, RETENTION_GROUPS, defaultDays, retentionBounds, type RetentionBounds } from "@/lib/retention/policy";
+import {
+  ARCHIVE_DEFAULT_DAYS,
+  RETENTION_GROUPS,
+  defaultDays,
+  retentionBounds,
+  type RetentionBounds,
+} from "@/lib/retention/policy";
 import type { RetentionFormModel } from "./types";
 
 export async function loadRetentionFormModel(
@@ -35,7 +41,12 @@ export async function loadRetentionFormModel(
         }),
       };
     }),
-    archive: { enabled: policy.archive.enabled, days: policy.archive.days, range: bounds.archive, defaultDays: ARCHIVE_DEFAULT_DAYS },
+    archive: {
+      enabled: policy.archive.enabled,
+      days: policy.archive.days,
+      range: bounds.archive,
+      defaultDays: ARCHIVE_DEFAULT_DAYS,
+    },
   };
 }
 

@@ -31,7 +31,11 @@ function archiveSchema(range: DayRange) {
   const message = `Archive period: enter from ${formatDays(range.min)} to ${formatDays(range.max)} (${n(Math.floor(range.max / 365.25))} years).`;
   return z
     .object({
-      period: z.string({ error: message }).trim().regex(/^\d{1,7}$/, { error: message }).transform(Number),
+      period: z
+        .string({ error: message })
+        .trim()
+        .regex(/^\d{1,7}$/, { error: message })
+        .transform(Number),
       unit: z.enum(["days", "years"] satisfies ArchiveUnit[], { error: "Archive period: choose days or years." }),
     })
     .transform(({ period, unit }) => (unit === "years" ? yearsToDays(period) : period))
@@ -66,7 +70,10 @@ export function parseRetentionSettings(
   };
   const parsed = retentionSettingsSchema(bounds).safeParse(raw);
   if (parsed.success) {
-    return { success: true, data: { days: parsed.data.days, archive: { enabled: parsed.data.archiveEnabled, days: parsed.data.archive } } };
+    return {
+      success: true,
+      data: { days: parsed.data.days, archive: { enabled: parsed.data.archiveEnabled, days: parsed.data.archive } },
+    };
   }
   const fieldErrors: FieldErrors = {};
   for (const issue of parsed.error.issues) {

@@ -5,9 +5,9 @@ import type { SQL } from "drizzle-orm";
 import postgres from "postgres";
 import { CONSOLE_CONNECTION_SETTINGS, setDatabaseHandle, type Database } from "@/db/client";
 import * as schema from "@/db/schema";
-import { loadExplorer } from "@/app/orgs/[org]/audit-logs/lib/load-explorer";
-import { parseSearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
-import { parseExplorerParams, type RawSearchParams } from "@/app/orgs/[org]/audit-logs/lib/search-params";
+import { loadExplorer } from "@/lib/audit-log/load-explorer";
+import type { RawSearchParams } from "@/lib/audit-log/search-params";
+import { selectionFromParams } from "@/lib/audit-log/selection";
 import { summarize, type Summary } from "./measure";
 
 /*
@@ -90,9 +90,8 @@ export function installExplorerDatabase(url: string): ExplorerDatabase {
   return { sql: client, db, capture, close };
 }
 
-function explorerArgs(raw: RawSearchParams) {
-  const { params } = parseExplorerParams(raw, new Date());
-  return { params, search: parseSearchQuery(params.q) };
+function explorerSelection(orgId: string, raw: RawSearchParams) {
+  return selectionFromParams(orgId, raw, new Date()).selection;
 }
 
 interface PlanNode {
@@ -173,16 +172,15 @@ export async function measureDbLimit(
   { warmup, runs }: { warmup: number; runs: number },
 ): Promise<DbLimit> {
   for (let i = 0; i < warmup; i++) {
-    const { params, search } = explorerArgs(raw);
-    await loadExplorer(orgId, params, search);
+    await loadExplorer(explorerSelection(orgId, raw));
   }
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const { params, search } = explorerArgs(raw);
+    const selection = explorerSelection(orgId, raw);
     explorer.capture.on = i === 0;
     explorer.capture.queries = i === 0 ? [] : explorer.capture.queries;
     const started = performance.now();
-    await loadExplorer(orgId, params, search);
+    await loadExplorer(selection);
     times.push(performance.now() - started);
     explorer.capture.on = false;
   }

@@ -11,6 +11,7 @@
  * same server: the database connection killed mid-download must fail the download (no clean end),
  * and a client that goes away must leave no export connection behind.
  */
+import { parseWholeSearch } from "@/lib/audit-log/selection";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync as readdir, readFileSync, readlinkSync as readlink } from "node:fs";
 import path from "node:path";
@@ -21,7 +22,7 @@ import { encode } from "next-auth/jwt";
 import postgres from "postgres";
 import { createDatabase } from "@/db/client";
 import { organizations, users } from "@/db/schema";
-import { parseExportSearch } from "@/lib/exports/export-plan";
+import {} from "@/lib/exports/export-plan";
 import { countExportRows, fixSnapshot } from "@/lib/exports/export-query";
 import { createExportToken } from "@/lib/exports/export-tokens";
 import { formatMeasurements, measureExports, type ExportMeasurement } from "./export";
@@ -139,7 +140,7 @@ async function prepareDownload(options: HttpMeasureOptions, format: "csv" | "xls
       .where(eq(users.email, options.email ?? "manager@acme.test"));
     if (!org || !user) throw new Error("organization or user missing");
     const snapshotAt = await fixSnapshot(handle.db);
-    const { params, search, canonical } = parseExportSearch(
+    const { params, search, canonical } = parseWholeSearch(
       options.search ?? "period=custom&from=2000-01-01",
       snapshotAt,
     );

@@ -18,17 +18,10 @@ import { parseArgs } from "node:util";
 import { eq, sql } from "drizzle-orm";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { organizations } from "@/db/schema";
-import { parseSearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
-import { parseExplorerParams } from "@/app/orgs/[org]/audit-logs/lib/search-params";
-import {
-  compile,
-  countExportRows,
-  exportOrderBy,
-  exportTable,
-  exportWhere,
-  fixSnapshot,
-  inlineParameters,
-} from "@/lib/exports/export-query";
+import { orderClause } from "@/lib/audit-log/order";
+import { selectionFromParams } from "@/lib/audit-log/selection";
+import { selectionWhere } from "@/lib/audit-log/where";
+import { compile, countExportRows, exportTable, fixSnapshot, inlineParameters } from "@/lib/exports/export-query";
 import { EXPORT_COLUMNS, exportHeaders, xlsxSelectList } from "@/lib/exports/columns";
 import { exportChunks, exportJobSettings, rowSource, type ExportJob } from "@/lib/exports/stream-export";
 
@@ -92,8 +85,7 @@ async function prepareJob(
   if (!org) throw new Error(`No organization ${options.org ?? "acme"}`);
   const snapshotAt = await fixSnapshot(handle.db);
   const raw = Object.fromEntries(new URLSearchParams(options.search ?? "period=custom&from=2000-01-01"));
-  const { params } = parseExplorerParams(raw, snapshotAt);
-  const selection = { orgId: org.id, params, search: parseSearchQuery(params.q), snapshotAt };
+  const selection = { ...selectionFromParams(org.id, raw, snapshotAt).selection, snapshotAt };
   const expectedRows = await countExportRows(handle.db, selection, 10_000_000);
   return {
     selection,
@@ -192,7 +184,7 @@ export async function measureExportInProcess(
       const inner =
         mode === "copy-plain"
           ? compile(
-              sql`select ${t.id}, ${t.occurredAt}, ${t.actorName}, ${t.actorEmail}, ${t.category}, ${t.action}, ${t.description}, ${t.targetType}, ${t.targetId}, ${t.targetName}, ${t.result}, ${t.errorCode}, ${t.errorMessage}, ${t.level}, ${t.service}, ${t.ip}, ${t.userAgent}, ${t.requestId}, ${t.correlationId}, ${t.params}, ${t.before}, ${t.after} from ${t} where ${exportWhere(job.selection)} order by ${exportOrderBy(t, job.selection.params.sort, job.selection.params.dir)}`,
+              sql`select ${t.id}, ${t.occurredAt}, ${t.actorName}, ${t.actorEmail}, ${t.category}, ${t.action}, ${t.description}, ${t.targetType}, ${t.targetId}, ${t.targetName}, ${t.result}, ${t.errorCode}, ${t.errorMessage}, ${t.level}, ${t.service}, ${t.ip}, ${t.userAgent}, ${t.requestId}, ${t.correlationId}, ${t.params}, ${t.before}, ${t.after} from ${t} where ${selectionWhere(t, job.selection)} order by ${orderClause(t, job.selection.params.sort, job.selection.params.dir)}`,
             )
           : null;
       const { copyCsvStatement } = await import("@/lib/exports/stream-export");

@@ -1,8 +1,9 @@
 import "server-only";
 
+import { parseWholeSearch } from "@/lib/audit-log/selection";
 import type { DatabaseHandle } from "@/db/client";
 import { getDb } from "@/db/client";
-import { exportMaxRows, parseExportSearch } from "@/lib/exports/export-plan";
+import { exportMaxRows } from "@/lib/exports/export-plan";
 import { countExportRows, fixSnapshot } from "@/lib/exports/export-query";
 import { createExportToken } from "@/lib/exports/export-tokens";
 import { XLSX_MAX_DATA_ROWS } from "@/lib/exports/xlsx-writer";
@@ -90,7 +91,7 @@ function startInDatabase(dataset: Dataset): StartExport {
   return async (search, format) => {
     const db = getDb();
     const snapshotAt = await fixSnapshot(db);
-    const { params, search: query, canonical } = parseExportSearch(search, snapshotAt);
+    const { params, search: query, canonical } = parseWholeSearch(search, snapshotAt);
     const count = await countExportRows(
       db,
       { orgId: dataset.largest.id, params, search: query, snapshotAt },
@@ -189,7 +190,7 @@ export async function runExports(opts: {
   // What the action does in the database: fix the snapshot, count up to the export limit.
   const countInDb = async () => {
     const snapshotAt = await fixSnapshot(getDb());
-    const { params, search: query } = parseExportSearch(search, snapshotAt);
+    const { params, search: query } = parseWholeSearch(search, snapshotAt);
     return countExportRows(getDb(), { orgId: dataset.largest.id, params, search: query, snapshotAt }, exportMaxRows());
   };
   const countDb: Summary = await measureCall(countInDb, { warmup: 1, runs: opts.quick ? 3 : 10 });

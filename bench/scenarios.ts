@@ -2,9 +2,8 @@ import "server-only";
 
 import { sql, type SQL } from "drizzle-orm";
 import { queryRows } from "@/db/client";
-import { listAuditEntries } from "@/app/orgs/[org]/audit-logs/lib/queries";
-import { parseSearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
-import { parseExplorerParams } from "@/app/orgs/[org]/audit-logs/lib/search-params";
+import { listAuditEntries } from "@/lib/audit-log/entries";
+import { selectionFromParams } from "@/lib/audit-log/selection";
 import type { Dataset } from "./dataset";
 import type { ExplorerDatabase } from "./db-limits";
 
@@ -88,8 +87,8 @@ async function countWhere(explorer: ExplorerDatabase, where: SQL): Promise<numbe
 async function cursorOfPage(orgId: string, raw: Record<string, string>, page: number): Promise<string | null> {
   let cursor: string | null = null;
   for (let i = 1; i < page; i++) {
-    const { params } = parseExplorerParams(cursor ? { ...raw, cursor } : raw);
-    const result = await listAuditEntries(orgId, params, parseSearchQuery(params.q));
+    const { selection } = selectionFromParams(orgId, cursor ? { ...raw, cursor } : raw);
+    const result = await listAuditEntries(selection);
     if (!result.hasNext || !result.nextCursor) return null;
     cursor = result.nextCursor;
   }

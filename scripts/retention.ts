@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { createDatabase } from "@/db/client";
-import { CATEGORY_LABELS } from "@/app/orgs/[org]/audit-logs/lib/labels";
+import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
 import { runRetention, type OrgRunReport } from "@/lib/retention/run-retention";
 
 function usage(message: string): never {

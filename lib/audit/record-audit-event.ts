@@ -1,71 +1,54 @@
 import "server-only";
 
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { getDb, queryRows, type Executor } from "@/db/client";
 import { auditIdempotency, auditLogs } from "@/db/schema";
 import { newEntryId } from "./entry-id";
 import { auditEventSchema, type AuditEvent, type AuditEventInput } from "./event-schema";
 
-type AuditRow = Record<(typeof COLUMNS)[number][0], unknown>;
+type NewAuditRow = Omit<typeof auditLogs.$inferInsert, "receivedAt">;
 
-// Column name and SQL type of every value an event carries: the record type the batch's JSON is
-// read back with (insertClaimingKeys).
-const COLUMNS = [
-  ["id", "uuid"],
-  ["org_id", "uuid"],
-  ["occurred_at", "timestamptz"],
-  ["actor_id", "text"],
-  ["actor_name", "text"],
-  ["actor_email", "text"],
-  ["category", "audit_category"],
-  ["action", "text"],
-  ["description", "text"],
-  ["target_type", "text"],
-  ["target_id", "text"],
-  ["target_name", "text"],
-  ["result", "audit_result"],
-  ["level", "audit_level"],
-  ["service", "text"],
-  ["ip", "inet"],
-  ["user_agent", "text"],
-  ["request_id", "text"],
-  ["correlation_id", "text"],
-  ["params", "jsonb"],
-  ["before", "jsonb"],
-  ["after", "jsonb"],
-  ["error_code", "text"],
-  ["error_message", "text"],
-  ["idempotency_key", "text"],
-] as const;
+/*
+ * The columns an event fills, with their SQL types, read off the drizzle table: the record type
+ * the batch's JSON is read back with (insertClaimingKeys). received_at is left to its default.
+ */
+const COLUMNS = Object.entries(getTableColumns(auditLogs))
+  .filter(([key]) => key !== "receivedAt")
+  .map(([key, column]) => ({ key: key as keyof NewAuditRow, name: column.name, type: column.getSQLType() }));
 
-function toRow(id: string, orgId: string, event: AuditEvent): AuditRow {
+function toRow(id: string, orgId: string, event: AuditEvent): NewAuditRow {
   return {
     id,
-    org_id: orgId,
-    occurred_at: event.occurredAt.toISOString(),
-    actor_id: event.actor?.id ?? null,
-    actor_name: event.actor?.name ?? null,
-    actor_email: event.actor?.email ?? null,
+    orgId,
+    occurredAt: event.occurredAt,
+    actorId: event.actor?.id ?? null,
+    actorName: event.actor?.name ?? null,
+    actorEmail: event.actor?.email ?? null,
     category: event.category,
     action: event.action,
     description: event.description,
-    target_type: event.target?.type ?? null,
-    target_id: event.target?.id ?? null,
-    target_name: event.target?.name ?? null,
+    targetType: event.target?.type ?? null,
+    targetId: event.target?.id ?? null,
+    targetName: event.target?.name ?? null,
     result: event.result,
     level: event.level,
     service: event.service,
     ip: event.ip,
-    user_agent: event.userAgent,
-    request_id: event.requestId,
-    correlation_id: event.correlationId,
+    userAgent: event.userAgent,
+    requestId: event.requestId,
+    correlationId: event.correlationId,
     params: event.params,
     before: event.before,
     after: event.after,
-    error_code: event.error?.code ?? null,
-    error_message: event.error?.message ?? null,
-    idempotency_key: event.idempotencyKey,
+    errorCode: event.error?.code ?? null,
+    errorMessage: event.error?.message ?? null,
+    idempotencyKey: event.idempotencyKey,
   };
+}
+
+// The batch's JSON, keyed by column name as json_to_recordset reads it.
+function batchJson(rows: readonly NewAuditRow[]): string {
+  return JSON.stringify(rows.map((row) => Object.fromEntries(COLUMNS.map((c) => [c.name, row[c.key] ?? null]))));
 }
 
 export interface StoredEntry {
@@ -133,19 +116,19 @@ export async function storeAuditEvents(
  *   connection dies inside `begin()` (porsager/postgres#1133, #1208), and ingestion is the path
  *   that runs all day.
  */
-async function insertClaimingKeys(db: Executor, rows: AuditRow[]): Promise<Set<string>> {
+async function insertClaimingKeys(db: Executor, rows: NewAuditRow[]): Promise<Set<string>> {
   const names = sql.join(
-    COLUMNS.map(([name]) => sql.identifier(name)),
+    COLUMNS.map((c) => sql.identifier(c.name)),
     sql`, `,
   );
   const record = sql.join(
-    COLUMNS.map(([name, type]) => sql`${sql.identifier(name)} ${sql.raw(type)}`),
+    COLUMNS.map((c) => sql`${sql.identifier(c.name)} ${sql.raw(c.type)}`),
     sql`, `,
   );
   const claimed = await queryRows<{ key: string }>(
     db,
     sql`
-      with batch as (select * from json_to_recordset(${JSON.stringify(rows)}::json) as r(${record})),
+      with batch as (select * from json_to_recordset(${batchJson(rows)}::json) as r(${record})),
       claimed as (
         insert into ${auditIdempotency} (org_id, key, entry_id, occurred_at)
         select org_id, idempotency_key, id, occurred_at from batch where idempotency_key is not null

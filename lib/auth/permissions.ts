@@ -24,3 +24,15 @@ export function effectivePermissions(role: MemberRole, grants: readonly AuditPer
   if (role === "admin") return new Set(AUDIT_PERMISSIONS);
   return new Set(grants.filter((permission) => GRANTABLE[role].includes(permission)));
 }
+
+// A type alias, not an interface, so it fits the audit entry's JSON before/after fields.
+export type PermissionSnapshot = {
+  role: MemberRole;
+  permissions: AuditPermission[];
+};
+
+/** What a member holds, in the enum's order: the before/after of permission changes. */
+export function permissionSnapshot(role: MemberRole, grants: readonly AuditPermission[]): PermissionSnapshot {
+  const held = effectivePermissions(role, grants);
+  return { role, permissions: AUDIT_PERMISSIONS.filter((p) => held.has(p)) };
+}

@@ -1,5 +1,6 @@
 import "server-only";
 
+import { parseWholeSearch } from "@/lib/audit-log/selection";
 import { eq } from "drizzle-orm";
 import { getDatabaseHandle, type DatabaseHandle } from "@/db/client";
 import { organizations } from "@/db/schema";
@@ -8,7 +9,7 @@ import { getSessionUser, loadOrgAccess, type SessionUser } from "@/lib/auth/acce
 import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
 import { clientIp, userAgent } from "@/lib/auth/request-context";
 import { CSV_CONTENT_TYPE } from "./csv-writer";
-import { contentDisposition, exportFileName, parseExportSearch } from "./export-plan";
+import { contentDisposition, exportFileName } from "./export-plan";
 import {
   consumeExportToken,
   exportDownloadId,
@@ -173,7 +174,7 @@ async function startDownload(
   }
 
   const filters = row.filters as StoredExportFilters;
-  const { params, search } = parseExportSearch(filters.search, row.snapshotAt);
+  const { params, search } = parseWholeSearch(filters.search, row.snapshotAt);
   const job: ExportJob = {
     selection: { orgId: row.orgId, params, search, snapshotAt: row.snapshotAt },
     context: {

@@ -1,19 +1,12 @@
 import "server-only";
 
-import { parseSearchQuery, type SearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
-import {
-  isTimeZone,
-  parseExplorerParams,
-  serializeExplorerParams,
-  type ExplorerParams,
-  type RawSearchParams,
-} from "@/app/orgs/[org]/audit-logs/lib/search-params";
+import { isTimeZone, type ExplorerParams } from "@/lib/audit-log/search-params";
 import type { ExportFormat } from "@/db/schema/enums";
 import { XLSX_MAX_DATA_ROWS } from "./xlsx-writer";
 
 /*
- * The parts of an export that do not touch the database: reading the search the same way the
- * explorer page does, the limits and their messages, and the file name.
+ * The parts of an export that do not touch the database: the limits and their messages, and the
+ * file name. The search itself is read by the query core (parseWholeSearch).
  */
 
 export const DEFAULT_EXPORT_MAX_ROWS = 5_000_000;
@@ -24,38 +17,6 @@ export function exportMaxRows(env: Readonly<Record<string, string | undefined>> 
   const raw = env.EXPORT_MAX_ROWS?.replace(/[_,]/g, "");
   const n = raw ? Number(raw) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_EXPORT_MAX_ROWS;
-}
-
-/** `?a=1&b=2` (with or without the `?`) as the page receives it: repeated keys become lists. */
-export function rawSearchParams(search: string): RawSearchParams {
-  const raw: RawSearchParams = {};
-  for (const [key, value] of new URLSearchParams(search.startsWith("?") ? search.slice(1) : search)) {
-    const known = raw[key];
-    raw[key] = known === undefined ? value : Array.isArray(known) ? [...known, value] : [known, value];
-  }
-  return raw;
-}
-
-export interface ParsedExportSearch {
-  params: ExplorerParams;
-  search: SearchQuery;
-  /** The params as the explorer writes them, without page position or selection. */
-  canonical: string;
-}
-
-/**
- * The search exactly as the explorer page reads it (same parser, same defaults, invalid parts
- * dropped), with the rolling periods resolved at `now` (the snapshot). The page position
- * (`cursor`) and the selected entry are not filters: an export always covers the whole result.
- */
-export function parseExportSearch(search: string, now: Date): ParsedExportSearch {
-  const { params } = parseExplorerParams(rawSearchParams(search), now);
-  const whole: ExplorerParams = { ...params, cursor: null, entry: null };
-  return {
-    params: whole,
-    search: parseSearchQuery(whole.q),
-    canonical: serializeExplorerParams(whole, { cursor: null, entry: null }).toString(),
-  };
 }
 
 const formatNumber = (n: number) => n.toLocaleString("en-US");

@@ -1,34 +1,27 @@
 import "server-only";
 
-import { and, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { queryRows, type Executor } from "@/db/client";
-import { auditLogs } from "@/db/schema/audit-logs";
-import { asLiveShape, auditTableFor, buildAuditWhere, buildFilterParts } from "@/app/orgs/[org]/audit-logs/lib/filters";
-import { sortKeyExpression } from "@/app/orgs/[org]/audit-logs/lib/queries";
-import type { SearchQuery } from "@/app/orgs/[org]/audit-logs/lib/search-language";
-import type { ExplorerParams, SortDirection, SortKey } from "@/app/orgs/[org]/audit-logs/lib/search-params";
+import { countMatching } from "@/lib/audit-log/counts";
+import type { AuditSelection } from "@/lib/audit-log/selection";
+import { asLiveShape, auditTableFor, type LiveShape } from "@/lib/audit-log/tables";
+import { buildFilterParts } from "@/lib/audit-log/where";
 
 /*
- * What an export reads: the explorer's WHERE (same parser, same builder, so the same rows),
- * bounded by a snapshot instant, in the explorer's order. The count that the modal announces and
- * the query that writes the file are built here from the same parts, so they cannot disagree.
+ * What an export reads: the query core's selection (same parser, same WHERE, so the same rows as
+ * the explorer), bounded by a snapshot instant, in the explorer's order. The count that the modal
+ * announces and the query that writes the file are built from the same selection, so they cannot
+ * disagree.
  */
-
-type T = typeof auditLogs;
 
 /** application_name of the connections that exports read on (one per running export). */
 export const EXPORT_APPLICATION_NAME = "audit-console-export";
 
-export interface ExportSelection {
-  orgId: string;
-  params: ExplorerParams;
-  search: SearchQuery;
-  /** Entries received after this instant are left out: the file holds the N that was counted. */
-  snapshotAt: Date;
-}
+/** An export's selection always has a snapshot: the file holds the N that was counted. */
+export type ExportSelection = AuditSelection & { snapshotAt: Date };
 
-export function exportTable(selection: Pick<ExportSelection, "params">): T {
+export function exportTable(selection: Pick<ExportSelection, "params">): LiveShape {
   return asLiveShape(auditTableFor(selection.params.scope));
 }
 
@@ -38,12 +31,11 @@ export const SORT_FREE_ABOVE_ROWS = 50_000;
 /**
  * Whether an export reads its rows in order by walking the explorer's index for its sort
  * (enable_sort off), rather than leaving the plan to PostgreSQL, which may sort.
- * - Large exports walk: the first rows stream at once, with no sort spilling hundreds of MB.
+ * - Large exports walk: the first rows stream at once, with no sort spilling to disk.
  * - So does an export that only its period restricts, in time order, whatever its size: the
  *   primary key (org_id, occurred_at, id) holds exactly its rows in its order, so the walk reads
- *   nothing it throws away. Left to the planner, 25,600 such rows were read by a bitmap scan and
- *   sorted on disk at the default work_mem (11 MB): 158-160 ms before the first row against
- *   104-112 ms for the whole walk (10M data set, psql, warm).
+ *   nothing it throws away, where the planner chose a bitmap scan and a sort that spilled
+ *   (docs/performance.md, "small exports").
  * - Other small exports keep the planner's choice: a selective search (a rare word) is cheaper to
  *   sort than to find by walking every entry of the period.
  */
@@ -54,37 +46,13 @@ export function walksIndexOrder(selection: Pick<ExportSelection, "params" | "sea
   return Object.keys(parts).every((part) => part === "period");
 }
 
-export function exportWhere(selection: ExportSelection): SQL {
-  const t = exportTable(selection);
-  return and(
-    buildAuditWhere(t, selection.orgId, selection.params, selection.search),
-    sql`${t.receivedAt} <= ${selection.snapshotAt.toISOString()}::timestamptz`,
-  )!;
-}
-
-/** (sort key, occurred_at, id), all in the same direction: the explorer's order. */
-export function exportOrderBy(t: T, sort: SortKey, dir: SortDirection): SQL {
-  const key = sortKeyExpression(t, sort);
-  const d = sql.raw(dir);
-  const columns = key === null ? [sql`${t.occurredAt}`, sql`${t.id}`] : [key, sql`${t.occurredAt}`, sql`${t.id}`];
-  return sql.join(
-    columns.map((c) => sql`${c} ${d}`),
-    sql`, `,
-  );
-}
-
 /**
  * How many rows the export will write, counted up to `cap` (then `cap + 1` means "more"): the
  * inner LIMIT stops the scan, so an over-large search costs no more than the limit.
  */
 export async function countExportRows(db: Executor, selection: ExportSelection, cap: number): Promise<number> {
-  const t = exportTable(selection);
-  const limit = Math.max(0, Math.floor(cap)) + 1;
-  const [row] = await queryRows<{ n: number | string }>(
-    db,
-    sql`select count(*)::int as n from (select 1 from ${t} where ${exportWhere(selection)} limit ${limit}) as capped`,
-  );
-  return Number(row?.n ?? 0);
+  const count = await countMatching(selection, { cap, db });
+  return count.exact ? count.count : count.atLeast + 1;
 }
 
 /*

@@ -24,14 +24,13 @@ import { neutraliseForCsv } from "./spreadsheet-safety";
 import {
   compile,
   EXPORT_APPLICATION_NAME,
-  exportOrderBy,
   exportTable,
-  exportWhere,
   inlineParameters,
   walksIndexOrder,
   type ExportSelection,
 } from "./export-query";
-import { sortKeyExpression } from "@/app/orgs/[org]/audit-logs/lib/queries";
+import { keysetAfter, orderClause, sortKeyText, type KeysetEdge } from "@/lib/audit-log/order";
+import { selectionWhere } from "@/lib/audit-log/where";
 import { XlsxWriter } from "./xlsx-writer";
 
 /*
@@ -123,10 +122,11 @@ function selectStatement(
 ): SQL {
   const t = exportTable(job.selection);
   const { sort, dir } = job.selection.params;
-  const where = after ? sql`${exportWhere(job.selection)} and ${after}` : exportWhere(job.selection);
+  const where = selectionWhere(t, job.selection);
+  const conditions = after ? sql`${where} and ${after}` : where;
   const columns = sql.join([...list, ...extra], sql`, `);
   const limitClause = limit === null ? sql`` : sql` limit ${limit}`;
-  return sql`select ${columns} from ${t} where ${where} order by ${exportOrderBy(t, sort, dir)}${limitClause}`;
+  return sql`select ${columns} from ${t} where ${conditions} order by ${orderClause(t, sort, dir)}${limitClause}`;
 }
 
 /** The settings of the transaction an export runs in (exportSessionSettings). */
@@ -343,13 +343,6 @@ async function* cursorRows(
   }
 }
 
-// The cursor's key literal, typed like the sort column (enum order, "C" text): as the explorer.
-function keyLiteral(sortKey: string, value: string): SQL {
-  if (sortKey === "type") return sql`${value}::audit_category`;
-  if (sortKey === "result") return sql`${value}::audit_result`;
-  return sql`${value}::text`;
-}
-
 /** Rows as arrays in keyset pages of the explorer's order, for the embedded database. */
 async function* keysetRows(
   client: PGlite,
@@ -360,27 +353,17 @@ async function* keysetRows(
 ): AsyncGenerator<unknown[][]> {
   const t = exportTable(job.selection);
   const { sort, dir } = job.selection.params;
-  const key = sortKeyExpression(t, sort);
   const hidden = [
-    key === null ? sql`null::text` : sql`(${key})::text`,
+    sortKeyText(t, sort),
     sql`to_char(${t.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
     sql`${t.id}::text`,
   ];
-  const op = sql.raw(dir === "desc" ? "<" : ">");
   // Each page is its own short transaction (the embedded database has one connection to share).
   const settings = settingsStatement(exportJobSettings(job));
-  let edge: { k: string | null; t: string; i: string } | null = null;
+  let edge: KeysetEdge | null = null;
   for (;;) {
     throwIfAborted(signal);
-    let after: SQL | null = null;
-    if (edge) {
-      const at = sql`${edge.t}::timestamptz`;
-      const id = sql`${edge.i}::uuid`;
-      after =
-        key === null || edge.k === null
-          ? sql`(${t.occurredAt}, ${t.id}) ${op} (${at}, ${id})`
-          : sql`(${key}, ${t.occurredAt}, ${t.id}) ${op} (${keyLiteral(sort, edge.k)}, ${at}, ${id})`;
-    }
+    const after = edge ? keysetAfter(t, sort, dir, edge) : null;
     const { sql: text, params } = compile(selectStatement(job, list, hidden, after, batchRows));
     const rows = await client.transaction(async (tx) => {
       await tx.query(settings.text, settings.params);

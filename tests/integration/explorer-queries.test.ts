@@ -5,17 +5,10 @@ import { auditCategory, auditLevel, auditResult } from "@/db/schema/enums";
 import { auditLogs, auditLogsArchive, memberships, organizations, users } from "@/db/schema";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
-import { decodeCursor, encodeCursor } from "@/app/orgs/[org]/audit-logs/lib/cursor";
-import {
-  countExact,
-  countMatching,
-  getEntryDetails,
-  getTimeline,
-  listAuditEntries,
-  locateEntry,
-  searchOrgUsers,
-  type AuditPage,
-} from "@/app/orgs/[org]/audit-logs/lib/queries";
+import { decodeCursor, encodeCursor } from "@/lib/audit-log/cursor";
+import { countMatching } from "@/lib/audit-log/counts";
+import { getEntryDetails, getTimeline, listAuditEntries, locateEntry, type AuditPage } from "@/lib/audit-log/entries";
+import { searchOrgUsers } from "@/app/orgs/[org]/audit-logs/lib/queries";
 import {
   PAGE_SIZES,
   SORT_DIRECTIONS,
@@ -26,14 +19,14 @@ import {
   type RawSearchParams,
   type SortDirection,
   type SortKey,
-} from "@/app/orgs/[org]/audit-logs/lib/search-params";
+} from "@/lib/audit-log/search-params";
 import {
   parseSearchQuery,
   type IpValue,
   type SearchFilter,
   type SearchQuery,
   type SearchTerm,
-} from "@/app/orgs/[org]/audit-logs/lib/search-language";
+} from "@/lib/audit-log/search-language";
 
 /*
  * The explorer's data layer against a real database (PGlite, or the server named by
@@ -411,12 +404,12 @@ function setup(raw: RawSearchParams): { params: ExplorerParams; search: SearchQu
 
 async function walkForward(orgId: string, params: ExplorerParams, search: SearchQuery, start: AuditPage | null = null) {
   const pages: AuditPage[] = [];
-  let page = start ?? (await listAuditEntries(orgId, { ...params, cursor: null }, search));
+  let page = start ?? (await listAuditEntries({ orgId: orgId, params: { ...params, cursor: null }, search: search }));
   pages.push(page);
   for (let guard = 0; page.hasNext; guard++) {
     expect(guard).toBeLessThan(500);
     expect(page.nextCursor).not.toBeNull();
-    page = await listAuditEntries(orgId, { ...params, cursor: page.nextCursor }, search);
+    page = await listAuditEntries({ orgId: orgId, params: { ...params, cursor: page.nextCursor }, search: search });
     pages.push(page);
   }
   expect(page.nextCursor).toBeNull();
@@ -429,7 +422,7 @@ async function walkBackward(orgId: string, params: ExplorerParams, search: Searc
   for (let guard = 0; page.hasPrev; guard++) {
     expect(guard).toBeLessThan(500);
     expect(page.prevCursor).not.toBeNull();
-    page = await listAuditEntries(orgId, { ...params, cursor: page.prevCursor }, search);
+    page = await listAuditEntries({ orgId: orgId, params: { ...params, cursor: page.prevCursor }, search: search });
     pages.unshift(page);
   }
   expect(page.prevCursor).toBeNull();
@@ -680,10 +673,10 @@ describe("organization isolation", () => {
   it("another organization's entry reads exactly like a missing one", async () => {
     const { params, search } = setup({ period: "30d" });
     const foreign = modelB[0]!.id;
-    const missing = await locateEntry(ORG_A, randomUUID(), params, search);
+    const missing = await locateEntry({ orgId: ORG_A, params, search }, randomUUID());
     expect(missing).toEqual({ status: "not-found" });
-    expect(await locateEntry(ORG_A, foreign, params, search)).toEqual(missing);
-    expect(await locateEntry(ORG_A, "not-a-uuid", params, search)).toEqual(missing);
+    expect(await locateEntry({ orgId: ORG_A, params, search }, foreign)).toEqual(missing);
+    expect(await locateEntry({ orgId: ORG_A, params, search }, "not-a-uuid")).toEqual(missing);
     expect(await getEntryDetails(ORG_A, foreign)).toBeNull();
     expect(await getEntryDetails(ORG_A, "nope")).toBeNull();
     expect(await getEntryDetails(ORG_B, foreign)).not.toBeNull();
@@ -708,7 +701,7 @@ describe("deep link", () => {
         expected.length - 1,
       ]) {
         const entryId = expected[position]!;
-        const located = await locateEntry(ORG_A, entryId, params, search);
+        const located = await locateEntry({ orgId: ORG_A, params, search }, entryId);
         expect(located.status).toBe("found");
         if (located.status !== "found") return;
         const window = located.page.entries.map((e) => e.id);
@@ -736,7 +729,7 @@ describe("deep link", () => {
     const expected = expectedIds(modelA, params, search);
     expect(expected.length).toBeGreaterThan(30);
     for (const position of [0, 20, expected.length - 1]) {
-      const located = await locateEntry(ORG_A, expected[position]!, params, search);
+      const located = await locateEntry({ orgId: ORG_A, params, search }, expected[position]!);
       expect(located.status).toBe("found");
       if (located.status !== "found") return;
       const after = await walkForward(ORG_A, params, search, located.page);
@@ -750,7 +743,7 @@ describe("deep link", () => {
       (r) => r.occurredMs < NOW.getTime() - 20 * DAY && r.category !== "auth" && !searchTextOf(r).includes("zebra"),
     )!;
     const { params, search } = setup({ period: "7d", type: "auth", q: "zebra" });
-    const located = await locateEntry(ORG_A, old.id, params, search);
+    const located = await locateEntry({ orgId: ORG_A, params, search }, old.id);
     expect(located.status).toBe("outside-filters");
     if (located.status !== "outside-filters") return;
     expect(located.excludedBy).toEqual(["period", "type", "q"]);
@@ -760,7 +753,7 @@ describe("deep link", () => {
       (r) => r.occurredMs > NOW.getTime() - 3 * DAY && r.occurredMs < NOW.getTime() && r.result !== "failed",
     )!;
     const second = setup({ result: "failed", user: recent.actorId === "u_1" ? "u_2" : "u_1" });
-    const located2 = await locateEntry(ORG_A, recent.id, second.params, second.search);
+    const located2 = await locateEntry({ orgId: ORG_A, params: second.params, search: second.search }, recent.id);
     expect(located2).toMatchObject({ status: "outside-filters", excludedBy: ["user", "result"] });
   });
 
@@ -780,7 +773,7 @@ describe("deep link", () => {
 describe("cursors", () => {
   it("a cursor from another sort, a tampered or foreign cursor is ignored with a message", async () => {
     const { params, search } = setup({ period: "30d", size: "25" });
-    const page = await listAuditEntries(ORG_A, params, search);
+    const page = await listAuditEntries({ orgId: ORG_A, params, search });
     const other = parseExplorerParams({ period: "30d", sort: "user", cursor: page.nextCursor! }, NOW);
     expect(other.params.cursor).toBeNull();
     expect(other.problems.map((p) => p.param)).toEqual(["cursor"]);
@@ -795,7 +788,7 @@ describe("cursors", () => {
       NOW,
     );
     expect(second.problems).toEqual([]);
-    const next = await listAuditEntries(ORG_A, second.params, search);
+    const next = await listAuditEntries({ orgId: ORG_A, params: second.params, search: search });
     const expected = expectedIds(modelA, params, search);
     expect(next.entries.map((e) => e.id)).toEqual(expected.slice(25, 50));
   });
@@ -823,23 +816,38 @@ describe("counts", () => {
   it("countMatching is exact up to the cap, then a bound", async () => {
     const { params, search } = setup({ period: "30d" });
     const total = expectedIds(modelA, params, search).length;
-    expect(await countMatching(ORG_A, params, search)).toEqual({ exact: true, count: total });
-    expect(await countMatching(ORG_A, params, search, { exactUpTo: total })).toEqual({ exact: true, count: total });
-    expect(await countMatching(ORG_A, params, search, { exactUpTo: 10 })).toEqual({ exact: false, atLeast: 10 });
+    expect(await countMatching({ orgId: ORG_A, params, search })).toEqual({
+      exact: true,
+      count: total,
+    });
+    expect(await countMatching({ orgId: ORG_A, params, search }, { cap: total })).toEqual({
+      exact: true,
+      count: total,
+    });
+    expect(await countMatching({ orgId: ORG_A, params, search }, { cap: 10 })).toEqual({
+      exact: false,
+      atLeast: 10,
+    });
     const q = setup({ period: "30d", q: "checkout -type:auth" });
-    expect(await countMatching(ORG_A, q.params, q.search)).toEqual({
+    expect(await countMatching({ orgId: ORG_A, params: q.params, search: q.search })).toEqual({
       exact: true,
       count: expectedIds(modelA, q.params, q.search).length,
     });
   });
 
-  it("countExact counts every match, and only those received by the snapshot", async () => {
+  it("an uncapped count counts every match, and only those received by the snapshot", async () => {
     const { params, search } = setup({ period: "custom", from: "2000-01-01", q: "service" });
     const matching = modelA.filter((r) => modelMatches(r, params, search));
-    expect(await countExact(ORG_A, params, search)).toBe(matching.length);
+    expect(await countMatching({ orgId: ORG_A, params, search }, { cap: null })).toEqual({
+      exact: true,
+      count: matching.length,
+    });
     const received = matching.filter((r) => r.receivedMs <= NOW.getTime()).length;
     expect(received).toBeLessThan(matching.length);
-    expect(await countExact(ORG_A, params, search, { receivedAtMax: NOW })).toBe(received);
+    expect(await countMatching({ orgId: ORG_A, params, search, snapshotAt: NOW }, { cap: null })).toEqual({
+      exact: true,
+      count: received,
+    });
   });
 });
 
@@ -871,9 +879,11 @@ describe("timeline, archive and people", () => {
     const pages = await walkForward(ORG_A, params, search);
     expect(ids(pages)).toEqual(expectedIds(archive, params, search));
     const inArchive = archive[0]!.id;
-    expect((await locateEntry(ORG_A, inArchive, params, search)).status).toBe("found");
+    expect((await locateEntry({ orgId: ORG_A, params, search }, inArchive)).status).toBe("found");
     const live = setup({ period: "custom", from: "2000-01-01" });
-    expect(await locateEntry(ORG_A, inArchive, live.params, live.search)).toEqual({ status: "not-found" });
+    expect(await locateEntry({ orgId: ORG_A, params: live.params, search: live.search }, inArchive)).toEqual({
+      status: "not-found",
+    });
   });
 
   it("searchOrgUsers finds members by name or email, prefix matches first", async () => {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { AuditPage } from "@/lib/audit-log/entries";
 import { queryRows } from "@/db/client";
 import { auditLogs, auditLogsArchive, exportTokens, permissionGrants } from "@/db/schema";
 import { seedDemoAccounts, type SeededDemoAccounts } from "@/db/seed/demo-accounts";
@@ -33,10 +34,8 @@ vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }
 
 const { prepareExportCount, startExport } = await import("@/app/orgs/[org]/audit-logs/lib/export-actions");
 const { downloadExport } = await import("@/lib/exports/download-export");
-const { listAuditEntries } = await import("@/app/orgs/[org]/audit-logs/lib/queries");
-const { parseExplorerParams } = await import("@/app/orgs/[org]/audit-logs/lib/search-params");
-const { parseSearchQuery } = await import("@/app/orgs/[org]/audit-logs/lib/search-language");
-const { rawSearchParams } = await import("@/lib/exports/export-plan");
+const { listAuditEntries } = await import("@/lib/audit-log/entries");
+const { rawSearchParams, selectionFromParams } = await import("@/lib/audit-log/selection");
 const { CrossOriginActionError } = await import("@/lib/security/same-origin");
 
 const ORIGIN = "http://console.test";
@@ -198,13 +197,12 @@ async function readXlsxFile(body: Buffer): Promise<ExportedFile & { sheet: Excel
 
 /** Every id the explorer lists for the URL, walking its pages with Next. */
 async function explorerIds(orgId: string, search: string): Promise<string[]> {
-  const { params } = parseExplorerParams(rawSearchParams(search), new Date());
-  const query = parseSearchQuery(params.q);
+  const { selection } = selectionFromParams(orgId, rawSearchParams(search), new Date());
   const ids: string[] = [];
   let cursor: string | null = null;
   let pages = 0;
   for (;;) {
-    const page = await listAuditEntries(orgId, { ...params, size: 25, cursor }, query);
+    const page: AuditPage = await listAuditEntries({ ...selection, params: { ...selection.params, size: 25, cursor } });
     ids.push(...page.entries.map((e) => e.id));
     pages += 1;
     if (!page.hasNext || !page.nextCursor) break;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { anchorCursorFromPrev } from "@/app/orgs/[org]/audit-logs/lib/anchor-cursor";
-import { decodeCursor, encodeCursor } from "@/app/orgs/[org]/audit-logs/lib/cursor";
+import { anchorCursorFromPrev } from "@/lib/audit-log/anchor-cursor";
+import { decodeCursor, encodeCursor } from "@/lib/audit-log/cursor";
 
 const edge = { s: "time", k: null, t: "2026-11-20T09:15:00.000Z", i: "0000000a-0000-4000-8000-0000000000ff" } as const;
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { parseWholeSearch } from "@/lib/audit-log/selection";
 import { exportSessionSettings } from "@/lib/exports/columns";
-import { parseExportSearch } from "@/lib/exports/export-plan";
+import {} from "@/lib/exports/export-plan";
 import { SORT_FREE_ABOVE_ROWS, walksIndexOrder } from "@/lib/exports/export-query";
 
 const NOW = new Date("2026-11-22T10:00:00Z");
-const selection = (search: string) => parseExportSearch(search, NOW);
+const selection = (search: string) => parseWholeSearch(search, NOW);
 
 describe("walksIndexOrder", () => {
   it("walks the index for a small export that only its period restricts, in time order either way", () => {

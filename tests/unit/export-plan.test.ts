@@ -6,9 +6,8 @@ import {
   exportMaxRows,
   exportTimeZone,
   limitMessages,
-  parseExportSearch,
-  rawSearchParams,
 } from "@/lib/exports/export-plan";
+import { parseWholeSearch, rawQueryString, rawSearchParams } from "@/lib/audit-log/selection";
 import { XLSX_MAX_DATA_ROWS } from "@/lib/exports/xlsx-writer";
 
 const NOW = new Date("2026-11-22T10:00:00Z");
@@ -18,17 +17,21 @@ describe("reading the search", () => {
     expect(rawSearchParams("?type=auth&type=vpn&q=a%20b")).toEqual({ type: ["auth", "vpn"], q: "a b" });
   });
 
+  it("writes a page's raw params back as they came", () => {
+    expect(rawQueryString(rawSearchParams("type=auth&type=vpn&q=a+b"))).toBe("type=auth&type=vpn&q=a+b");
+  });
+
   it("exports the whole result: no page position, no selection", () => {
-    const parsed = parseExportSearch("type=auth&cursor=abc&entry=00000000-0000-4000-8000-000000000000&size=25", NOW);
+    const parsed = parseWholeSearch("type=auth&cursor=abc&entry=00000000-0000-4000-8000-000000000000&size=25", NOW);
     expect(parsed.params.cursor).toBeNull();
     expect(parsed.params.entry).toBeNull();
     expect(parsed.canonical).toBe("type=auth&size=25");
   });
 
   it("resolves rolling periods at the snapshot, and reads back the same from its canonical form", () => {
-    const first = parseExportSearch("period=30d&q=action:delete", NOW);
+    const first = parseWholeSearch("period=30d&q=action:delete", NOW);
     expect(first.params.range.from).toBe("2026-10-23T10:00:00.000Z");
-    const again = parseExportSearch(first.canonical, NOW);
+    const again = parseWholeSearch(first.canonical, NOW);
     expect(again.params).toEqual(first.params);
     expect(again.search).toEqual(first.search);
   });

@@ -13,7 +13,7 @@ import {
   type IpValue,
   type SearchFilter,
   type SearchQuery,
-} from "../../app/orgs/[org]/audit-logs/lib/search-language";
+} from "@/lib/audit-log/search-language";
 
 const CATEGORIES: readonly string[] = auditCategory.enumValues;
 const RESULTS: readonly string[] = auditResult.enumValues;

@@ -13,19 +13,15 @@ import { ParamsNotice } from "./components/params-notice";
 import { PresetViews } from "./components/preset-views";
 import { RetentionBanner } from "./components/retention-banner";
 import { SearchBar } from "./components/search-bar";
-import { loadExplorer } from "./lib/load-explorer";
+import { explorerHref, type RawSearchParams } from "@/lib/audit-log/search-params";
+import { rawQueryString, selectionFromParams } from "@/lib/audit-log/selection";
+import { loadExplorer } from "@/lib/audit-log/load-explorer";
 import { searchOrgUsers } from "./lib/queries";
-import { parseSearchQuery } from "./lib/search-language";
-import { explorerHref, parseExplorerParams, type RawSearchParams } from "./lib/search-params";
 
 export const metadata: Metadata = { title: "Audit Log" };
 
 function currentUrl(org: string, raw: RawSearchParams): string {
-  const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(raw)) {
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) query.append(key, v);
-  }
-  const text = query.toString();
+  const text = rawQueryString(raw);
   return `/orgs/${org}/audit-logs${text ? `?${text}` : ""}`;
 }
 
@@ -46,11 +42,11 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
   const { access, allowed } = await requirePageAccess(org, "audit.view", currentUrl(org, raw));
   if (!allowed) return <AccessRequestNotice access={access} />;
 
-  const { params: explorer, problems } = parseExplorerParams(raw);
-  const search = parseSearchQuery(explorer.q);
+  const { selection, problems } = selectionFromParams(access.org.id, raw);
+  const explorer = selection.params;
   const pathname = `/orgs/${access.org.slug}/audit-logs`;
   const [data, userName, retention] = await Promise.all([
-    loadExplorer(access.org.id, explorer, search),
+    loadExplorer(selection),
     userNameFor(access.org.id, explorer.user),
     retentionBannerInfo(access.org.id, { from: explorer.range.from, categories: explorer.type, scope: explorer.scope }),
   ]);

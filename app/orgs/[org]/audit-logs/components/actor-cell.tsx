@@ -1,5 +1,5 @@
 import { Bot } from "lucide-react";
-import type { AuditActor } from "../lib/types";
+import type { AuditActor } from "@/lib/audit-log/types";
 import { CellStack } from "./cell-stack";
 
 /** `[nobody]`: the service acted by itself, or the actor does not exist (Kintone's wording). */

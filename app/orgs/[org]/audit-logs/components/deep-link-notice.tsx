@@ -3,10 +3,10 @@ import Link from "next/link";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { buttonVariants } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
-import type { FilterPart } from "../lib/filters";
+import type { FilterPart } from "@/lib/audit-log/where";
 import { LinkPending } from "./link-pending";
-import type { DeepLinkState } from "../lib/load-explorer";
-import { explorerHref, type ExplorerParams, type ExplorerParamsOverrides } from "../lib/search-params";
+import type { DeepLinkState } from "@/lib/audit-log/load-explorer";
+import { explorerHref, type ExplorerParams, type ExplorerParamsOverrides } from "@/lib/audit-log/search-params";
 
 export const ENTRY_NOT_FOUND_TEXT =
   "This entry could not be found. It may not exist, may be in another organization, or may have been removed by the retention policy.";

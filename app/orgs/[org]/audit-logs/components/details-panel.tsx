@@ -5,7 +5,7 @@ import { useId, useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetDescription, SheetTitle } from "@/components/ui/sheet";
 import { Skeleton } from "@/components/ui/skeleton";
-import type { AuditEntryDetails, TimelineStep } from "../lib/types";
+import type { AuditEntryDetails, TimelineStep } from "@/lib/audit-log/types";
 import { CopyLinkButton } from "./copy-link-button";
 import { EntryDetails } from "./entry-details";
 

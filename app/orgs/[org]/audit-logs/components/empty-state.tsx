@@ -1,7 +1,7 @@
 import { SearchX } from "lucide-react";
 import Link from "next/link";
 import { buttonVariants } from "@/components/ui/button";
-import { explorerHref, type ExplorerParams } from "../lib/search-params";
+import { explorerHref, type ExplorerParams } from "@/lib/audit-log/search-params";
 
 function hasFilters(params: ExplorerParams): boolean {
   return (

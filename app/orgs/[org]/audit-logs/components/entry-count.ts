@@ -1,4 +1,4 @@
-import type { MatchCount } from "../lib/queries";
+import type { MatchCount } from "@/lib/audit-log/counts";
 
 const NUMBER = new Intl.NumberFormat("en-US");
 

@@ -2,8 +2,8 @@
 
 import type { ReactNode } from "react";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
-import { CATEGORY_LABELS } from "../lib/labels";
-import type { AuditEntryDetails, JsonValue, TimelineStep } from "../lib/types";
+import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
+import type { AuditEntryDetails, JsonValue, TimelineStep } from "@/lib/audit-log/types";
 import { NobodyActor } from "./actor-cell";
 import { EntryTimeline } from "./entry-timeline";
 import { JsonDiff } from "./json-diff";

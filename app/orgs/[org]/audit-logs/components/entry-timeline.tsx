@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { cn } from "@/lib/utils";
-import type { TimelineStep } from "../lib/types";
+import type { TimelineStep } from "@/lib/audit-log/types";
 import { LocalTime } from "./local-time";
 import { ResultBadge } from "./result-badge";
 

@@ -3,8 +3,8 @@
 import { useRouter, useSearchParams, usePathname } from "next/navigation";
 import { useCallback, useEffect, useOptimistic, useRef, useState, useTransition, type ReactNode } from "react";
 import { cn } from "@/lib/utils";
-import type { ExplorerParams } from "../lib/search-params";
-import type { AuditEntryDetails, AuditEntrySummary, TimelineStep } from "../lib/types";
+import type { ExplorerParams } from "@/lib/audit-log/search-params";
+import type { AuditEntryDetails, AuditEntrySummary, TimelineStep } from "@/lib/audit-log/types";
 import { AuditLogTable } from "./audit-log-table";
 import { DetailsPanel } from "./details-panel";
 import { Pagination } from "./pagination";

@@ -1,7 +1,7 @@
 import { X } from "lucide-react";
 import Link from "next/link";
-import { CATEGORY_LABELS, RESULT_LABELS } from "../lib/labels";
-import { explorerHref, type ExplorerParams, type ExplorerParamsOverrides } from "../lib/search-params";
+import { CATEGORY_LABELS, RESULT_LABELS } from "@/lib/audit-log/labels";
+import { explorerHref, type ExplorerParams, type ExplorerParamsOverrides } from "@/lib/audit-log/search-params";
 import { customRangeText, PERIOD_LABELS } from "./filter-labels";
 import { LinkPending } from "./link-pending";
 

@@ -1,5 +1,6 @@
-import type { AuditResult } from "@/db/schema/enums";
-import type { Period } from "../lib/search-params";
+import { auditResult, type AuditResult } from "@/db/schema/enums";
+import { RESULT_LABELS } from "@/lib/audit-log/labels";
+import type { Period } from "@/lib/audit-log/search-params";
 
 /** The source documents' words for the periods and results, shared by the panel and the chips. */
 export const PERIOD_LABELS: Record<Period, string> = {
@@ -11,10 +12,7 @@ export const PERIOD_LABELS: Record<Period, string> = {
 
 export const RESULT_OPTIONS: readonly { value: AuditResult | "all"; label: string }[] = [
   { value: "all", label: "All" },
-  { value: "done", label: "Success" },
-  { value: "failed", label: "Failure" },
-  { value: "pending", label: "Pending" },
-  { value: "processing", label: "Processing" },
+  ...auditResult.enumValues.map((value) => ({ value, label: RESULT_LABELS[value] })),
 ];
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

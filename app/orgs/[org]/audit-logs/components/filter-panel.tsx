@@ -11,8 +11,8 @@ import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover
 import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
 import { Separator } from "@/components/ui/separator";
 import { auditCategory, type AuditCategory, type AuditResult } from "@/db/schema/enums";
-import { CATEGORY_LABELS } from "../lib/labels";
-import { explorerHref, PERIODS, type ExplorerParams, type Period } from "../lib/search-params";
+import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
+import { explorerHref, PERIODS, type ExplorerParams, type Period } from "@/lib/audit-log/search-params";
 import { dateInputValue, PERIOD_LABELS, RESULT_OPTIONS } from "./filter-labels";
 import { viewerTimeZone } from "./local-time";
 import { UserPicker, type PickedUser } from "./user-picker";

@@ -1,4 +1,4 @@
-import type { JsonValue } from "../lib/types";
+import type { JsonValue } from "@/lib/audit-log/types";
 
 /*
  * Before/after comparison as flat paths (`limits.cpu`, `tags[2]`): one line per leaf that was

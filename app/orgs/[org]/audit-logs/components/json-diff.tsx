@@ -4,7 +4,7 @@ import { Minus, PencilLine, Plus } from "lucide-react";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
-import type { JsonValue } from "../lib/types";
+import type { JsonValue } from "@/lib/audit-log/types";
 import { diffJson, jsonText, type DiffKind, type DiffLine } from "./json-diff-model";
 
 const KIND_STYLE: Record<Exclude<DiffKind, "unchanged">, { label: string; icon: typeof Plus; className: string }> = {

@@ -7,7 +7,7 @@ import { useId, useTransition, type ReactNode } from "react";
 import { buttonVariants } from "@/components/ui/button";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { cn } from "@/lib/utils";
-import { explorerHref, PAGE_SIZES, type ExplorerParams, type PageSize } from "../lib/search-params";
+import { explorerHref, PAGE_SIZES, type ExplorerParams, type PageSize } from "@/lib/audit-log/search-params";
 import { LinkPending } from "./link-pending";
 
 function PageLink({

@@ -1,6 +1,6 @@
 import { TriangleAlert } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import type { ParamProblem } from "../lib/search-params";
+import type { ParamProblem } from "@/lib/audit-log/search-params";
 
 /** The parts of the address the page could not use; the rest of it still applies. */
 export function ParamsNotice({ problems }: { problems: ParamProblem[] }) {

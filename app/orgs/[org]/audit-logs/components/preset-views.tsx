@@ -2,7 +2,7 @@ import { KeyRound, ShieldAlert } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { cn } from "@/lib/utils";
-import { explorerHref, type ExplorerParams, type ExplorerParamsOverrides } from "../lib/search-params";
+import { explorerHref, type ExplorerParams, type ExplorerParamsOverrides } from "@/lib/audit-log/search-params";
 import { LinkPending } from "./link-pending";
 
 interface Preset {

@@ -2,7 +2,7 @@ import { Archive, History } from "lucide-react";
 import Link from "next/link";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import type { RetentionBannerInfo } from "@/lib/retention/banner-info";
-import { CATEGORY_LABELS } from "../lib/labels";
+import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
 
 /*
  * Shown above the table when the selected period reaches past a selected category's retention

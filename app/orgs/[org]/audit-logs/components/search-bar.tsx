@@ -5,7 +5,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useId, useMemo, useRef, useState, useTransition } from "react";
 import { Input } from "@/components/ui/input";
 import { Kbd } from "@/components/ui/kbd";
-import { parseSearchQuery } from "../lib/search-language";
+import { parseSearchQuery } from "@/lib/audit-log/search-language";
 import { SearchHelp } from "./search-help";
 
 export const SEARCH_INPUT_ID = "audit-log-search";

@@ -3,7 +3,7 @@
 import { CircleHelp } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
-import { SEARCH_QUALIFIERS } from "../lib/search-language";
+import { SEARCH_QUALIFIERS } from "@/lib/audit-log/search-language";
 
 /** The search language at a glance; clicking an example adds it to the search. */
 export function SearchHelp({ onExample }: { onExample: (example: string) => void }) {

@@ -9,7 +9,7 @@ import type { ActionResult } from "@/lib/action-result";
 import { recordAccessEvent } from "@/lib/access-requests/record-access-event";
 import { getOrgAccess } from "@/lib/auth/access";
 import { assertSameOrigin } from "@/lib/security/same-origin";
-import { snapshot } from "@/app/orgs/[org]/settings/access/lib/rules";
+import { permissionSnapshot } from "@/lib/auth/permissions";
 
 const MAX_MESSAGE = 1000;
 
@@ -78,7 +78,7 @@ export async function requestAccess(
       if (!existing) return null;
       return { request: existing, alreadyPending: true };
     }
-    const state = snapshot(access.role, [...access.permissions]);
+    const state = permissionSnapshot(access.role, [...access.permissions]);
     await recordAccessEvent(tx, access.org.id, access.user, {
       action: "request_access",
       description: `${access.user.email} requested access to the audit log`,

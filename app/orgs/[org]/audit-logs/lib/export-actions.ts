@@ -1,5 +1,6 @@
 "use server";
 
+import { parseWholeSearch } from "@/lib/audit-log/selection";
 import { headers } from "next/headers";
 import { z } from "zod";
 import { getDb } from "@/db/client";
@@ -13,7 +14,6 @@ import {
   exportTimeZone,
   limitMessages,
   MAX_SEARCH_STRING_LENGTH,
-  parseExportSearch,
 } from "@/lib/exports/export-plan";
 import { countExportRows, databaseKnowsZone, fixSnapshot } from "@/lib/exports/export-query";
 import { createExportToken, exportDownloadId } from "@/lib/exports/export-tokens";
@@ -74,7 +74,7 @@ export async function prepareExportCount(orgSlug: string, search: string): Promi
   try {
     const db = getDb();
     const snapshotAt = await fixSnapshot(db);
-    const { params, search: query } = parseExportSearch(input.data.search, snapshotAt);
+    const { params, search: query } = parseWholeSearch(input.data.search, snapshotAt);
     const maxRows = exportMaxRows();
     const count = await countExportRows(db, { orgId: auth.access.org.id, params, search: query, snapshotAt }, maxRows);
     return {
@@ -120,7 +120,7 @@ export async function startExport(
     let zone = exportTimeZone(input.data.timeZone);
     if (!(await databaseKnowsZone(db, zone))) zone = "UTC";
 
-    const { params, search: query, canonical } = parseExportSearch(input.data.search, snapshot);
+    const { params, search: query, canonical } = parseWholeSearch(input.data.search, snapshot);
     const maxRows = exportMaxRows();
     const count = await countExportRows(
       db,

@@ -7,7 +7,7 @@ import { accessRequests, memberships, permissionGrants } from "@/db/schema";
 import type { ActionResult } from "@/lib/action-result";
 import { recordAccessEvent } from "@/lib/access-requests/record-access-event";
 import { authorizeAction, type OrgAccess } from "@/lib/auth/access";
-import { grantablePermissions, ROLE_DEFAULT_GRANTS } from "@/lib/auth/permissions";
+import { grantablePermissions, permissionSnapshot, ROLE_DEFAULT_GRANTS } from "@/lib/auth/permissions";
 import { assertSameOrigin } from "@/lib/security/same-origin";
 import { countAdminsForUpdate, loadMemberForUpdate } from "./member-state";
 import {
@@ -18,7 +18,6 @@ import {
   MESSAGES,
   revokeRefusal,
   roleChangeRefusal,
-  snapshot,
   type Actor,
   type MemberState,
 } from "./rules";
@@ -56,7 +55,7 @@ function toActor(access: OrgAccess): Actor {
 }
 
 function toMember(member: MemberState, role = member.role, grants = member.grants): AccessMember {
-  return { userId: member.userId, name: member.name, email: member.email, ...snapshot(role, grants) };
+  return { userId: member.userId, name: member.name, email: member.email, ...permissionSnapshot(role, grants) };
 }
 
 function revalidateOrg(slug: string): void {
@@ -103,8 +102,8 @@ export async function grantPermission(
       description: `${access.user.email} granted ${permission} to ${target.email}`,
       target: { id: target.userId, name: target.email },
       params: { permission },
-      before: snapshot(target.role, target.grants),
-      after: snapshot(target.role, grants),
+      before: permissionSnapshot(target.role, target.grants),
+      after: permissionSnapshot(target.role, grants),
     });
     return toMember(target, target.role, grants);
   });
@@ -143,8 +142,8 @@ export async function revokePermission(
       description: `${access.user.email} revoked ${permission} from ${target.email}`,
       target: { id: target.userId, name: target.email },
       params: { permission },
-      before: snapshot(target.role, target.grants),
-      after: snapshot(target.role, grants),
+      before: permissionSnapshot(target.role, target.grants),
+      after: permissionSnapshot(target.role, grants),
     });
     return toMember(target, target.role, grants);
   });
@@ -196,8 +195,8 @@ export async function changeRole(orgSlug: string, input: RoleChangeInput): Promi
       description: `${access.user.email} changed the role of ${target.email} from ${target.role} to ${role}`,
       target: { id: target.userId, name: target.email },
       params: { from: target.role, to: role },
-      before: snapshot(target.role, target.grants),
-      after: snapshot(role, grants),
+      before: permissionSnapshot(target.role, target.grants),
+      after: permissionSnapshot(role, grants),
     });
     return toMember(target, role, grants);
   });
@@ -269,8 +268,8 @@ export async function approveAccessRequest(
       description: `${access.user.email} approved the access request of ${requester.email}`,
       target: { id: requester.userId, name: requester.email },
       params: { requestId: request.id, message: request.message, granted: added },
-      before: snapshot(requester.role, requester.grants),
-      after: snapshot(requester.role, [...requester.grants, ...added]),
+      before: permissionSnapshot(requester.role, requester.grants),
+      after: permissionSnapshot(requester.role, [...requester.grants, ...added]),
     });
     return { id: request.id, status: "approved" as const };
   });
@@ -296,7 +295,7 @@ export async function declineAccessRequest(
       .update(accessRequests)
       .set({ status: "declined", decidedBy: access.user.id, decidedAt: new Date() })
       .where(eq(accessRequests.id, request.id));
-    const unchanged = requester ? snapshot(requester.role, requester.grants) : null;
+    const unchanged = requester ? permissionSnapshot(requester.role, requester.grants) : null;
     await recordAccessEvent(tx, access.org.id, access.user, {
       action: "decline_access_request",
       description: `${access.user.email} declined the access request of ${requester?.email ?? request.userId}`,

@@ -4,7 +4,7 @@ import { and, asc, desc, eq, ne } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { getDb } from "@/db/client";
 import { accessRequests, memberships, permissionGrants, users, type AuditPermission } from "@/db/schema";
-import { snapshot } from "./rules";
+import { permissionSnapshot } from "@/lib/auth/permissions";
 import type { AccessMember, DecidedAccessRequest, PendingAccessRequest } from "./types";
 
 const ROLE_ORDER = { admin: 0, manager: 1, member: 2 } as const;
@@ -44,7 +44,7 @@ export async function listAccessMembers(orgId: string): Promise<AccessMember[]> 
   }
   return [...byUser.values()]
     .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role])
-    .map(({ grants, ...member }) => ({ ...member, ...snapshot(member.role, grants) }));
+    .map(({ grants, ...member }) => ({ ...member, ...permissionSnapshot(member.role, grants) }));
 }
 
 export async function listPendingAccessRequests(orgId: string): Promise<PendingAccessRequest[]> {

@@ -1,5 +1,5 @@
 import type { AuditPermission, MemberRole } from "@/db/schema/enums";
-import { AUDIT_PERMISSIONS, effectivePermissions, grantablePermissions } from "@/lib/auth/permissions";
+import { effectivePermissions, grantablePermissions } from "@/lib/auth/permissions";
 
 /*
  * The invariants of the access page, as pure functions: each answers the user-facing reason a
@@ -21,12 +21,6 @@ export interface MemberState {
   grants: AuditPermission[];
 }
 
-// A type alias, not an interface, so it fits the audit entry's JSON before/after fields.
-export type PermissionSnapshot = {
-  role: MemberRole;
-  permissions: AuditPermission[];
-};
-
 export const MESSAGES = {
   memberNotFound: "Member not found.",
   requestNotFound: "Access request not found.",
@@ -39,11 +33,6 @@ export const MESSAGES = {
   lastAdmin: "An organization always keeps at least one admin. Make someone else an admin first.",
   noLongerMember: "This person is no longer a member of the organization.",
 } as const;
-
-export function snapshot(role: MemberRole, grants: readonly AuditPermission[]): PermissionSnapshot {
-  const held = effectivePermissions(role, grants);
-  return { role, permissions: AUDIT_PERMISSIONS.filter((p) => held.has(p)) };
-}
 
 export function notGrantableMessage(role: MemberRole, permission: AuditPermission): string {
   return `A ${role} cannot hold ${permission}.${role === "member" ? " Make them a manager first." : ""}`;

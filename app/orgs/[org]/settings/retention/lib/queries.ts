@@ -3,7 +3,7 @@ import "server-only";
 import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditLogs } from "@/db/schema";
-import { CATEGORY_LABELS } from "@/app/orgs/[org]/audit-logs/lib/labels";
+import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
 import { loadOrgRetention } from "@/lib/retention/load-policy";
 import {
   ARCHIVE_DEFAULT_DAYS,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { auditCategory, type AuditCategory } from "@/db/schema/enums";
-import { CATEGORY_LABELS } from "@/app/orgs/[org]/audit-logs/lib/labels";
+import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
 import { categoryRange, formatDays, yearsToDays, type DayRange, type RetentionBounds } from "@/lib/retention/policy";
 import type { ArchiveUnit, FieldErrors } from "./types";
 

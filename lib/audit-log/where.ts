@@ -3,16 +3,16 @@ import "server-only";
 import { and, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
 import {
   actionSortKey,
-  auditLogs,
-  auditLogsArchive,
   requestIdKey,
   searchText,
   targetSortKey,
   userSortKey,
   type AuditLogTable,
 } from "@/db/schema/audit-logs";
-import type { ExplorerParams, Scope } from "./search-params";
+import type { ExplorerParams } from "./search-params";
 import type { CreatedRange, IpValue, SearchFilter, SearchQuery, SearchTerm } from "./search-language";
+import type { AuditSelection } from "./selection";
+import { asLiveShape, type LiveShape } from "./tables";
 
 /*
  * The explorer's WHERE clause, shared by the listing, the counts, the deep link and the export.
@@ -44,16 +44,7 @@ import type { CreatedRange, IpValue, SearchFilter, SearchQuery, SearchTerm } fro
  * whose column is NULL counts as "not matching", so negations keep it (`... IS NOT TRUE`).
  */
 
-// Same columns in both tables; queries are typed against the live one.
-type T = typeof auditLogs;
-
-export function auditTableFor(scope: Scope): AuditLogTable {
-  return scope === "archive" ? auditLogsArchive : auditLogs;
-}
-
-export function asLiveShape(table: AuditLogTable): T {
-  return table as T;
-}
+type T = LiveShape;
 
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
@@ -270,9 +261,15 @@ export function buildFilterParts(
   return parts;
 }
 
-/** org_id first, then every part of the filter, AND-ed. */
-export function buildAuditWhere(table: AuditLogTable, orgId: string, params: ExplorerParams, search: SearchQuery): SQL {
+/**
+ * The WHERE of a selection: org_id first, then every part of the filter, AND-ed, and the snapshot
+ * bound when there is one (entries received after it are not part of an export's file).
+ */
+export function selectionWhere(table: AuditLogTable, selection: AuditSelection): SQL {
   const t = asLiveShape(table);
-  const parts = Object.values(buildFilterParts(table, params, search, orgId));
-  return and(eq(t.orgId, orgId), ...parts)!;
+  const parts = Object.values(buildFilterParts(table, selection.params, selection.search, selection.orgId));
+  const snapshot = selection.snapshotAt
+    ? sql`${t.receivedAt} <= ${selection.snapshotAt.toISOString()}::timestamptz`
+    : undefined;
+  return and(eq(t.orgId, selection.orgId), ...parts, snapshot)!;
 }

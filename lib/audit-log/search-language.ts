@@ -37,7 +37,7 @@ import {
   type AuditCategory,
   type AuditLevel,
   type AuditResult,
-} from "../../../../../db/schema/enums";
+} from "@/db/schema/enums";
 
 export type Category = AuditCategory;
 export type Result = AuditResult;

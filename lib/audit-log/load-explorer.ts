@@ -1,22 +1,12 @@
 import "server-only";
 
-import { anchorCursorFromPrev } from "./anchor-cursor";
-import { auditTableFor, type FilterPart } from "./filters";
-import {
-  countMatching,
-  getEntryDetails,
-  getTimeline,
-  listAuditEntries,
-  locateEntry,
-  type AuditPage,
-  type MatchCount,
-} from "./queries";
-import type { SearchQuery } from "./search-language";
-import type { ExplorerParams } from "./search-params";
-import type { AuditEntryDetails, TimelineStep } from "./types";
-
-/** Up to this many matches are counted exactly; beyond it the page says "10,000+". */
-export const EXACT_COUNT_LIMIT = 10_000;
+import { anchorCursorFromPrev } from "@/lib/audit-log/anchor-cursor";
+import { countMatching, EXACT_COUNT_LIMIT, type MatchCount } from "@/lib/audit-log/counts";
+import { getEntryDetails, getTimeline, listAuditEntries, locateEntry, type AuditPage } from "@/lib/audit-log/entries";
+import type { AuditSelection } from "@/lib/audit-log/selection";
+import { auditTableFor } from "@/lib/audit-log/tables";
+import type { AuditEntryDetails, TimelineStep } from "@/lib/audit-log/types";
+import type { FilterPart } from "@/lib/audit-log/where";
 
 export type DeepLinkState = { status: "not-found" } | { status: "outside-filters"; excludedBy: FilterPart[] } | null;
 
@@ -30,11 +20,10 @@ export interface ExplorerData {
   anchorCursor: string | null;
 }
 
-async function withTimeline(orgId: string, details: AuditEntryDetails | null, params: ExplorerParams) {
+async function withTimeline(selection: AuditSelection, details: AuditEntryDetails | null) {
   if (!details) return null;
-  const timeline = details.correlationId
-    ? await getTimeline(orgId, details.correlationId, auditTableFor(params.scope))
-    : [];
+  const table = auditTableFor(selection.params.scope);
+  const timeline = details.correlationId ? await getTimeline(selection.orgId, details.correlationId, table) : [];
   return { details, timeline };
 }
 
@@ -44,13 +33,14 @@ async function withTimeline(orgId: string, details: AuditEntryDetails | null, pa
  * find the page around it (or why the filters exclude it). Errors propagate to error.tsx: an
  * empty table must mean "no entries", never "the database failed".
  */
-export async function loadExplorer(orgId: string, params: ExplorerParams, search: SearchQuery): Promise<ExplorerData> {
+export async function loadExplorer(selection: AuditSelection): Promise<ExplorerData> {
+  const { orgId, params } = selection;
   const table = auditTableFor(params.scope);
   const [listed, count, selected] = await Promise.all([
-    listAuditEntries(orgId, params, search),
-    countMatching(orgId, params, search, { exactUpTo: EXACT_COUNT_LIMIT }),
+    listAuditEntries(selection),
+    countMatching(selection, { cap: EXACT_COUNT_LIMIT }),
     params.entry
-      ? getEntryDetails(orgId, params.entry, table).then((d) => withTimeline(orgId, d, params))
+      ? getEntryDetails(orgId, params.entry, table).then((d) => withTimeline(selection, d))
       : Promise.resolve(null),
   ]);
   const base = { count, selected, anchorCursor: null };
@@ -58,7 +48,7 @@ export async function loadExplorer(orgId: string, params: ExplorerParams, search
   if (!selected) return { ...base, page: listed, deepLink: { status: "not-found" } };
   if (listed.entries.some((e) => e.id === selected.details.id)) return { ...base, page: listed, deepLink: null };
 
-  const located = await locateEntry(orgId, params.entry, params, search, table);
+  const located = await locateEntry(selection, params.entry);
   switch (located.status) {
     case "found":
       return {

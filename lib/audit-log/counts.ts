@@ -1,0 +1,41 @@
+import "server-only";
+
+import { sql } from "drizzle-orm";
+import { getDb, queryRows, type Executor } from "@/db/client";
+import type { AuditSelection } from "./selection";
+import { auditTableFor } from "./tables";
+import { selectionWhere } from "./where";
+
+/** Up to this many matches the explorer counts exactly; beyond it the page says "more than". */
+export const EXACT_COUNT_LIMIT = 10_000;
+
+export type MatchCount = { exact: true; count: number } | { exact: false; atLeast: number };
+
+export interface CountOptions {
+  /** Count exactly up to this many, else answer "at least cap"; null counts every match. */
+  cap?: number | null;
+  db?: Executor;
+}
+
+/**
+ * How many entries the selection matches. With a cap, the inner LIMIT stops the scan there, so a
+ * page view or an over-large export never pays for a full count.
+ */
+export async function countMatching(
+  selection: AuditSelection,
+  { cap = EXACT_COUNT_LIMIT, db = getDb() }: CountOptions = {},
+): Promise<MatchCount> {
+  const t = auditTableFor(selection.params.scope);
+  const where = selectionWhere(t, selection);
+  if (cap === null) {
+    const [row] = await queryRows<{ n: number | string }>(db, sql`select count(*) as n from ${t} where ${where}`);
+    return { exact: true, count: Number(row?.n ?? 0) };
+  }
+  const limit = Math.max(0, Math.floor(cap));
+  const [row] = await queryRows<{ n: number | string }>(
+    db,
+    sql`select count(*)::int as n from (select 1 from ${t} where ${where} limit ${limit + 1}) as capped`,
+  );
+  const n = Number(row?.n ?? 0);
+  return n > limit ? { exact: false, atLeast: limit } : { exact: true, count: n };
+}

@@ -1,0 +1,218 @@
+import "server-only";
+
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { actionSortKey, targetSortKey, userSortKey, type AuditLogTable } from "@/db/schema/audit-logs";
+import { encodeCursor, isUuid, type CursorDirection, type CursorPayload } from "./cursor";
+import { flipDirection, keysetAfter, orderTerms, sortKeyText, type KeysetEdge } from "./order";
+import { detailColumns, isoTime, summaryColumns, toDetails, toSummary, type DetailRow, type SummaryRow } from "./rows";
+import { readCursor, type ExplorerParams, type SortDirection, type SortKey } from "./search-params";
+import type { AuditSelection } from "./selection";
+import { asLiveShape, auditTableFor, type LiveShape } from "./tables";
+import type { AuditEntryDetails, AuditEntrySummary, TimelineStep } from "./types";
+import { buildFilterParts, selectionWhere, type FilterPart } from "./where";
+
+/*
+ * Pages, deep links and single entries. Listing is keyset-only (order.ts): no OFFSET, and no
+ * count here (counts.ts caps it).
+ */
+
+type T = LiveShape;
+
+export interface AuditPage {
+  entries: AuditEntrySummary[];
+  /** Continue after the last entry; null when there is none. */
+  nextCursor: string | null;
+  /** Continue before the first entry; null on the first page. */
+  prevCursor: string | null;
+  hasNext: boolean;
+  hasPrev: boolean;
+}
+
+export type LocateResult =
+  | { status: "found"; page: AuditPage }
+  | { status: "outside-filters"; entry: AuditEntryDetails; excludedBy: FilterPart[] }
+  | { status: "not-found" };
+
+type ListedRow = SummaryRow & { sortKey: string | null };
+
+/**
+ * Up to `limit` rows in `dir` order, starting after `edge` (exclusive) in that order. Reading
+ * backwards is the same query with the direction flipped.
+ */
+async function fetchRows(
+  t: T,
+  where: SQL,
+  sort: SortKey,
+  dir: SortDirection,
+  edge: KeysetEdge | null,
+  limit: number,
+): Promise<ListedRow[]> {
+  const conditions = edge ? and(where, keysetAfter(t, sort, dir, edge))! : where;
+  return getDb()
+    .select({ ...summaryColumns(t), sortKey: sortKeyText(t, sort) })
+    .from(t)
+    .where(conditions)
+    .orderBy(...orderTerms(t, sort, dir))
+    .limit(limit);
+}
+
+function cursorFor(
+  row: ListedRow | undefined,
+  params: Pick<ExplorerParams, "sort" | "dir">,
+  d: CursorDirection,
+): string | null {
+  if (!row) return null;
+  const payload: CursorPayload = {
+    s: params.sort,
+    o: params.dir,
+    k: row.sortKey,
+    t: isoTime(row.occurredAt),
+    i: row.id,
+    d,
+  };
+  return encodeCursor(payload);
+}
+
+function pageOf(
+  rows: ListedRow[],
+  params: Pick<ExplorerParams, "sort" | "dir">,
+  hasPrev: boolean,
+  hasNext: boolean,
+): AuditPage {
+  return {
+    entries: rows.map(toSummary),
+    nextCursor: hasNext ? cursorFor(rows[rows.length - 1], params, "next") : null,
+    prevCursor: hasPrev ? cursorFor(rows[0], params, "prev") : null,
+    hasNext: hasNext && rows.length > 0,
+    hasPrev: hasPrev && rows.length > 0,
+  };
+}
+
+async function firstPage(t: T, where: SQL, params: ExplorerParams): Promise<AuditPage> {
+  const rows = await fetchRows(t, where, params.sort, params.dir, null, params.size + 1);
+  const hasNext = rows.length > params.size;
+  return pageOf(rows.slice(0, params.size), params, false, hasNext);
+}
+
+/**
+ * One page of the selection in its sort. The params' cursor (when it fits the sort) says where
+ * the page starts; none or a stale one gives the first page.
+ */
+export async function listAuditEntries(selection: AuditSelection): Promise<AuditPage> {
+  const { params } = selection;
+  const t = asLiveShape(auditTableFor(params.scope));
+  const where = selectionWhere(t, selection);
+  const cursor = readCursor(params);
+  if (!cursor) return firstPage(t, where, params);
+  const { size, sort, dir } = params;
+  if (cursor.d === "next") {
+    const rows = await fetchRows(t, where, sort, dir, cursor, size + 1);
+    return pageOf(rows.slice(0, size), params, true, rows.length > size);
+  }
+  const rows = await fetchRows(t, where, sort, flipDirection(dir), cursor, size + 1);
+  // Nothing at all before the cursor (removed by retention, or filtered away): the first page.
+  if (rows.length === 0) return firstPage(t, where, params);
+  // Fewer than a page before it is still exactly the rows before it: going back from a deep-link
+  // window stays aligned with the window instead of repeating some of its rows.
+  return pageOf(rows.slice(0, size).reverse(), params, rows.length > size, true);
+}
+
+type FilterFlags = Partial<Record<`ok_${FilterPart}`, SQL<boolean>>>;
+
+/**
+ * The entry by (org_id, id): the org_id index of each partition, since a deep link knows only the
+ * id. `parts` are evaluated on the row in the same statement, so the deep link learns whether the
+ * filters admit it, and which parts do not, without another round trip.
+ */
+async function findEntryRow(t: T, orgId: string, entryId: string, parts: [FilterPart, SQL][] = []) {
+  const id = entryId.toLowerCase();
+  if (!isUuid(id)) return null;
+  const flags: FilterFlags = Object.fromEntries(
+    parts.map(([name, condition]) => [`ok_${name}`, sql<boolean>`coalesce(${condition}, false)`]),
+  );
+  const [row] = await getDb()
+    .select({
+      ...detailColumns(t),
+      userKey: sql<string>`${userSortKey(t)}`,
+      actionKey: sql<string>`${actionSortKey(t)}`,
+      targetKey: sql<string>`${targetSortKey(t)}`,
+      ...flags,
+    })
+    .from(t)
+    .where(and(eq(t.orgId, orgId), eq(t.id, id)))
+    .limit(1);
+  if (!row) return null;
+  const record = row as Record<string, unknown>;
+  const sortKeys: Record<SortKey, string | null> = {
+    time: null,
+    user: row.userKey,
+    type: row.category,
+    action: row.actionKey,
+    target: row.targetKey,
+    result: row.result,
+  };
+  const excludedBy = parts.map(([name]) => name).filter((name) => record[`ok_${name}`] !== true);
+  return { row: row as DetailRow, sortKeys, excludedBy };
+}
+
+/** The entry with everything the details view shows; null when it is not this organization's. */
+export async function getEntryDetails(
+  orgId: string,
+  entryId: string,
+  table: AuditLogTable = auditTableFor("live"),
+): Promise<AuditEntryDetails | null> {
+  const found = await findEntryRow(asLiveShape(table), orgId, entryId);
+  return found ? toDetails(found.row) : null;
+}
+
+/** The steps of one asynchronous operation, oldest first. */
+export async function getTimeline(
+  orgId: string,
+  correlationId: string,
+  table: AuditLogTable = auditTableFor("live"),
+  limit = 50,
+): Promise<TimelineStep[]> {
+  const t = asLiveShape(table);
+  const rows = await getDb()
+    .select({ id: t.id, occurredAt: t.occurredAt, result: t.result, action: t.action })
+    .from(t)
+    .where(and(eq(t.orgId, orgId), eq(t.correlationId, correlationId)))
+    .orderBy(asc(t.occurredAt), asc(t.id))
+    .limit(limit);
+  return rows.map((r) => ({ id: r.id, occurredAt: isoTime(r.occurredAt), result: r.result, action: r.action }));
+}
+
+/**
+ * A deep link (`?entry=`): the page around the entry in the current sort and filters. The entry is
+ * found by (org_id, id); its neighbours are read by keyset from its own key, half a page before
+ * and the rest after (more on one side when the other runs out), so Next and Previous continue
+ * from the window's edges. Nothing is counted. Missing, another organization's, and past
+ * retention all answer "not-found", indistinguishably.
+ */
+export async function locateEntry(selection: AuditSelection, entryId: string): Promise<LocateResult> {
+  const { orgId, params, search } = selection;
+  const t = asLiveShape(auditTableFor(params.scope));
+  const parts = Object.entries(buildFilterParts(t, params, search)) as [FilterPart, SQL][];
+  const found = await findEntryRow(t, orgId, entryId, parts);
+  if (!found) return { status: "not-found" };
+  const { row, sortKeys, excludedBy } = found;
+  if (excludedBy.length > 0) return { status: "outside-filters", entry: toDetails(row), excludedBy };
+
+  const where = selectionWhere(t, selection);
+  const { size, sort, dir } = params;
+  const edge: KeysetEdge = { k: sortKeys[sort], t: isoTime(row.occurredAt), i: row.id };
+  const [before, after] = await Promise.all([
+    fetchRows(t, where, sort, flipDirection(dir), edge, size),
+    fetchRows(t, where, sort, dir, edge, size),
+  ]);
+  const half = Math.floor(size / 2);
+  const takeBefore = Math.min(before.length, Math.max(half, size - 1 - after.length));
+  const takeAfter = Math.min(after.length, size - 1 - takeBefore);
+  const self: ListedRow = { ...row, sortKey: sortKeys[sort] };
+  const rows = [...before.slice(0, takeBefore).reverse(), self, ...after.slice(0, takeAfter)];
+  return {
+    status: "found",
+    page: pageOf(rows, params, before.length > takeBefore, after.length > takeAfter),
+  };
+}

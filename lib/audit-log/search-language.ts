@@ -24,8 +24,9 @@
  * left out; the rest of the query still applies. Parsing never throws.
  *
  * Text is lower-cased, because every match is case-insensitive: the query layer compares against
- * lower(column). Bare dates in `created:` are whole UTC days, since the server has no time zone of
- * the user's to go by; date-times with Z or an offset are exact instants.
+ * lower(column). `created:` reads the console's one date grammar (dates.ts): bare dates are whole
+ * days and times without an offset are wall-clock times, both in the reader's time zone (UTC
+ * unless the caller passes one); date-times with Z or an offset are exact instants.
  *
  * Limits bound the work a single request can ask for: the first 1,000 characters are read, and at
  * most 20 terms and qualifiers apply. Both limits apply to the typed text, not the canonical text.
@@ -38,6 +39,18 @@ import {
   type AuditLevel,
   type AuditResult,
 } from "@/db/schema/enums";
+import ipaddr from "ipaddr.js";
+import {
+  dayText,
+  DEFAULT_TIME_ZONE,
+  endAfter,
+  instantOf,
+  isStartOfDay,
+  isTimeZone,
+  previousDayStart,
+  readDateText,
+  type DateText,
+} from "./dates";
 
 export type Category = AuditCategory;
 export type Result = AuditResult;
@@ -163,7 +176,7 @@ export const SEARCH_QUALIFIERS: readonly SearchQualifierInfo[] = [
     key: "created",
     aliases: [],
     description:
-      "When it happened: a day, >, >=, <, <= a day, or a range of days (UTC); ISO date-times with Z or an offset work too",
+      "When it happened: a day, >, >=, <, <= a day, or a range of days (in your time zone); ISO date-times work too",
     example: "created:2026-01-01..2026-01-31",
   },
 ];
@@ -275,94 +288,31 @@ export function tokenizeSearchQuery(input: string): SearchToken[] {
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-const IPV4_OCTET = /^(?:0|[1-9]\d{0,2})$/;
-const IPV6_GROUP = /^[0-9a-f]{1,4}$/;
 const PREFIX = /^(?:0|[1-9]\d{0,2})$/;
 
-// Leading zeros are refused: some tools read 010 as octal, so the intent is ambiguous.
-function parseIpv4(text: string): number[] | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
-  const octets: number[] = [];
-  for (const part of parts) {
-    if (!IPV4_OCTET.test(part)) return null;
-    const octet = Number(part);
-    if (octet > 255) return null;
-    octets.push(octet);
+// IPv4 needs four decimal parts: leading zeros (octal to some tools) and short forms are refused,
+// so the intent is never ambiguous. Zone ids (`%eth0`) never appear in a logged address.
+function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  if (text.includes("%")) return null;
+  // An IPv4 tail (`::ffff:10.0.0.1`) must itself be four decimal parts. It is written as two hex
+  // groups first: ipaddr.js reads any such tail as IPv4-mapped, where PostgreSQL keeps `::1.2.3.4`.
+  const colon = text.lastIndexOf(":");
+  const tail = text.slice(colon + 1);
+  let hex = text;
+  if (tail.includes(".")) {
+    if (colon === -1 || !ipaddr.IPv4.isValidFourPartDecimal(tail)) return null;
+    const [a = 0, b = 0, c = 0, d = 0] = ipaddr.IPv4.parse(tail).octets;
+    hex = `${text.slice(0, colon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  return octets;
+  return ipaddr.IPv6.isValid(hex) ? ipaddr.IPv6.parse(hex) : null;
 }
 
-function parseIpv6Side(side: string, allowIpv4Tail: boolean): number[] | null {
-  if (side === "") return [];
-  const parts = side.split(":");
-  const groups: number[] = [];
-  for (const [index, part] of parts.entries()) {
-    if (allowIpv4Tail && index === parts.length - 1 && part.includes(".")) {
-      const v4 = parseIpv4(part);
-      if (!v4) return null;
-      groups.push(v4[0]! * 256 + v4[1]!, v4[2]! * 256 + v4[3]!);
-    } else if (IPV6_GROUP.test(part)) {
-      groups.push(parseInt(part, 16));
-    } else {
-      return null;
-    }
-  }
-  return groups;
-}
-
-// Eight 16-bit groups; `::` stands for one or more zero groups; an IPv4 tail counts as two.
-// Zone ids (`%eth0`) and brackets are refused: they never appear in a logged address.
-function parseIpv6(text: string): number[] | null {
-  if (!/^[0-9a-f:.]+$/.test(text)) return null;
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  if (halves.length === 1) {
-    const groups = parseIpv6Side(text, true);
-    return groups && groups.length === 8 ? groups : null;
-  }
-  const head = parseIpv6Side(halves[0]!, false);
-  const tail = parseIpv6Side(halves[1]!, true);
-  if (!head || !tail || head.length + tail.length > 7) return null;
-  return [...head, ...Array<number>(8 - head.length - tail.length).fill(0), ...tail];
-}
-
-// Clears the host bits, so `10.1.2.3/8` means the network 10.0.0.0/8 (and a cidr cast accepts it).
-function maskGroups(groups: number[], prefix: number | null, bitsPerGroup: number): number[] {
-  if (prefix === null) return groups;
-  const full = 2 ** bitsPerGroup - 1;
-  return groups.map((group, index) => {
-    const kept = Math.min(Math.max(prefix - index * bitsPerGroup, 0), bitsPerGroup);
-    const mask = full - (2 ** (bitsPerGroup - kept) - 1);
-    return group & mask;
-  });
-}
-
-// RFC 5952: lower case, no leading zeros, the longest run (2+) of zero groups as `::`.
-function formatIpv6(groups: number[]): string {
-  const isMapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
-  if (isMapped) {
-    const [hi = 0, lo = 0] = groups.slice(6);
-    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < groups.length;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < groups.length && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLength < 2) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+// RFC 5952, with an IPv4-mapped address written as PostgreSQL writes it (::ffff:1.2.3.4).
+function formatAddress(address: ipaddr.IPv4 | ipaddr.IPv6): string {
+  if (address.kind() === "ipv4") return address.toString();
+  const v6 = address as ipaddr.IPv6;
+  return v6.isIPv4MappedAddress() ? `::ffff:${v6.toIPv4Address().toString()}` : v6.toRFC5952String();
 }
 
 function parseIp(value: string): IpValue | null {
@@ -371,103 +321,53 @@ function parseIp(value: string): IpValue | null {
   const prefixText = slash === -1 ? null : value.slice(slash + 1);
   if (prefixText !== null && !PREFIX.test(prefixText)) return null;
   const prefix = prefixText === null ? null : Number(prefixText);
-
-  const v4 = parseIpv4(addressText);
-  if (v4) {
-    if (prefix !== null && prefix > 32) return null;
-    return { address: maskGroups(v4, prefix, 8).join("."), prefix, family: 4 };
-  }
-  const v6 = parseIpv6(addressText);
-  if (v6) {
-    if (prefix !== null && prefix > 128) return null;
-    return { address: formatIpv6(maskGroups(v6, prefix, 16)), prefix, family: 6 };
-  }
-  return null;
-}
-
-const DAY_MS = 86_400_000;
-
-// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
-// Date.UTC is avoided: it maps years 0-99 to 1900-1999.
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) {
-    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-    return leap ? 29 : 28;
-  }
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  const address = parseAddress(addressText);
+  if (!address) return null;
+  const family = address.kind() === "ipv4" ? 4 : 6;
+  if (prefix !== null && prefix > (family === 4 ? 32 : 128)) return null;
+  // The network of a CIDR: `10.1.2.3/8` means 10.0.0.0/8 (and a cidr cast accepts it).
+  const network =
+    prefix === null
+      ? address
+      : family === 4
+        ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${prefix}`)
+        : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${prefix}`);
+  return { address: formatAddress(network), prefix, family };
 }
 
 // Bounds stay where toISOString writes a four-digit year, so formatted dates read back.
-const MIN_MS = daysFromCivil(1, 1, 1) * DAY_MS;
-const MAX_MS = daysFromCivil(10_000, 1, 1) * DAY_MS - 1;
+const MIN_MS = Date.parse("0001-01-01T00:00:00.000Z");
+const MAX_MS = Date.parse("+010000-01-01T00:00:00.000Z") - 1;
 
-type Instant = { ms: number; dateOnly: boolean };
+type Instant = { ms: number; dateOnly: boolean; text: DateText };
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})(.*)$/s;
-const TIME = /^t(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(z|[+-]\d{2}:\d{2})?$/s;
-const FORMAT_HINT = "use YYYY-MM-DD or an ISO date-time such as 2026-01-01T09:30:00Z";
-
-// `text` is lower-cased, so `t` and `z` stand for T and Z.
-function parseInstant(text: string): Parsed<Instant> {
-  const date = DATE.exec(text);
-  if (!date) return { ok: false, reason: FORMAT_HINT };
-  const [, y = "", mo = "", d = "", rest = ""] = date;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-    return { ok: false, reason: `${y}-${mo}-${d} is not a calendar date` };
-  }
-  const dayMs = daysFromCivil(year, month, day) * DAY_MS;
-  if (rest === "") return { ok: true, value: { ms: dayMs, dateOnly: true } };
-
-  const time = TIME.exec(rest);
-  if (!time) return { ok: false, reason: FORMAT_HINT };
-  const [, h = "", mi = "", s = "00", fraction = "", zone] = time;
-  if (zone === undefined) return { ok: false, reason: "add Z or an offset such as +02:00 to the time" };
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
-    return { ok: false, reason: `${h}:${mi}:${s} is not a time of day` };
-  }
-  let offsetMinutes = 0;
-  if (zone !== "z") {
-    const offsetHours = Number(zone.slice(1, 3));
-    const offsetMins = Number(zone.slice(4, 6));
-    if (offsetHours > 23 || offsetMins > 59) return { ok: false, reason: `${zone} is not a UTC offset` };
-    offsetMinutes = (zone.startsWith("-") ? -1 : 1) * (offsetHours * 60 + offsetMins);
-  }
-  // Stored times have millisecond precision; finer digits are dropped rather than rounded up.
-  const millis = Number(fraction.slice(0, 3).padEnd(3, "0"));
-  const ms = dayMs + ((Number(h) * 60 + Number(mi) - offsetMinutes) * 60 + Number(s)) * 1000 + millis;
-  return { ok: true, value: { ms, dateOnly: false } };
+function parseInstant(text: string, timeZone: string): Parsed<Instant> {
+  const read = readDateText(text);
+  if (!read.ok) return read;
+  return {
+    ok: true,
+    value: { ms: instantOf(read.value, timeZone), dateOnly: read.value.time === null, text: read.value },
+  };
 }
 
 type MsRange = { from: number | null; fromInclusive: boolean; to: number | null; toInclusive: boolean };
 
-function rangeOfEnds(fromText: string, toText: string): Parsed<MsRange> {
+function rangeOfEnds(fromText: string, toText: string, timeZone: string): Parsed<MsRange> {
   const open = (text: string) => text === "" || text === "*";
   if (open(fromText) && open(toText)) return { ok: false, reason: "give at least one end of the range" };
   let from: number | null = null;
   let to: number | null = null;
   let toInclusive = false;
   if (!open(fromText)) {
-    const start = parseInstant(fromText);
+    const start = parseInstant(fromText, timeZone);
     if (!start.ok) return start;
     from = start.value.ms;
   }
   if (!open(toText)) {
-    const end = parseInstant(toText);
+    const end = parseInstant(toText, timeZone);
     if (!end.ok) return end;
-    // A bare end date includes that whole day: stop before the next midnight.
-    to = end.value.dateOnly ? end.value.ms + DAY_MS : end.value.ms;
+    // A bare end date includes that whole day: stop before the next day starts.
+    to = end.value.dateOnly ? endAfter(end.value.text, timeZone) : end.value.ms;
     toInclusive = !end.value.dateOnly;
   }
   if (from !== null && to !== null && (toInclusive ? from > to : from >= to)) {
@@ -476,44 +376,42 @@ function rangeOfEnds(fromText: string, toText: string): Parsed<MsRange> {
   return { ok: true, value: { from, fromInclusive: from !== null, to, toInclusive } };
 }
 
-function rangeOfComparison(operator: string, text: string): Parsed<MsRange> {
+function rangeOfComparison(operator: string, text: string, timeZone: string): Parsed<MsRange> {
   if (text === "") return { ok: false, reason: `give a date, e.g. ${operator || ">"}2026-01-01` };
-  const parsed = parseInstant(text);
+  const parsed = parseInstant(text, timeZone);
   if (!parsed.ok) return parsed;
   const { ms, dateOnly } = parsed.value;
+  const dayEnd = dateOnly ? endAfter(parsed.value.text, timeZone) : ms;
   const none = { from: null, fromInclusive: false, to: null, toInclusive: false };
   switch (operator) {
     case ">":
-      return {
-        ok: true,
-        value: dateOnly ? { ...none, from: ms + DAY_MS, fromInclusive: true } : { ...none, from: ms },
-      };
+      return { ok: true, value: dateOnly ? { ...none, from: dayEnd, fromInclusive: true } : { ...none, from: ms } };
     case ">=":
       return { ok: true, value: { ...none, from: ms, fromInclusive: true } };
     case "<":
       return { ok: true, value: { ...none, to: ms } };
     case "<=":
-      return { ok: true, value: dateOnly ? { ...none, to: ms + DAY_MS } : { ...none, to: ms, toInclusive: true } };
+      return { ok: true, value: dateOnly ? { ...none, to: dayEnd } : { ...none, to: ms, toInclusive: true } };
     default:
       return {
         ok: true,
         value: dateOnly
-          ? { from: ms, fromInclusive: true, to: ms + DAY_MS, toInclusive: false }
+          ? { from: ms, fromInclusive: true, to: dayEnd, toInclusive: false }
           : { from: ms, fromInclusive: true, to: ms, toInclusive: true },
       };
   }
 }
 
-function parseCreated(value: string): Parsed<CreatedRange> {
+function parseCreated(value: string, timeZone: string): Parsed<CreatedRange> {
   const [, operator = "", rest = ""] = /^(>=|<=|>|<|=)?(.*)$/s.exec(value) ?? [];
   let range: Parsed<MsRange>;
   if (rest.includes("..")) {
     const ends = rest.split("..");
     if (operator !== "") range = { ok: false, reason: "a comparison cannot be combined with a range" };
     else if (ends.length !== 2) range = { ok: false, reason: "a range has exactly one '..'" };
-    else range = rangeOfEnds(ends[0] ?? "", ends[1] ?? "");
+    else range = rangeOfEnds(ends[0] ?? "", ends[1] ?? "", timeZone);
   } else {
-    range = rangeOfComparison(operator, rest);
+    range = rangeOfComparison(operator, rest, timeZone);
   }
   if (!range.ok) return range;
   const { from, to } = range.value;
@@ -581,7 +479,7 @@ function unknownQualifierMessage(key: string): string {
   return `Unknown qualifier "${key}:".${hint} Known: ${KNOWN_KEYS_TEXT}`;
 }
 
-function interpretQualifier(token: Extract<SearchToken, { kind: "qualifier" }>): Interpretation {
+function interpretQualifier(token: Extract<SearchToken, { kind: "qualifier" }>, timeZone: string): Interpretation {
   const key = KEYS_BY_NAME.get(token.key.toLowerCase());
   if (key === undefined) return { kind: "error", message: unknownQualifierMessage(token.key) };
   const value = token.value.trim().toLowerCase();
@@ -618,7 +516,7 @@ function interpretQualifier(token: Extract<SearchToken, { kind: "qualifier" }>):
         : fail(`"${raw}" is not an IP address or CIDR range (e.g. 10.0.0.1, 10.0.0.0/8, 2001:db8::/32)`);
     }
     case "created": {
-      const created = parseCreated(value);
+      const created = parseCreated(value, timeZone);
       return created.ok
         ? { kind: "filter", filter: { key, negated, value: created.value } }
         : fail(`"${raw}" is not a valid date: ${created.reason}`);
@@ -628,8 +526,8 @@ function interpretQualifier(token: Extract<SearchToken, { kind: "qualifier" }>):
   }
 }
 
-function interpret(token: SearchToken): Interpretation {
-  if (token.kind === "qualifier") return interpretQualifier(token);
+function interpret(token: SearchToken, timeZone: string): Interpretation {
+  if (token.kind === "qualifier") return interpretQualifier(token, timeZone);
   const text = token.text.toLowerCase().trim();
   if (text === "") return { kind: "nothing" };
   return {
@@ -710,7 +608,7 @@ function truncate(input: string, limit: number): string {
   return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
 }
 
-function parse(input: string): SearchQuery {
+function parse(input: string, timeZone: string): SearchQuery {
   const errors: SearchError[] = [];
   let text = input;
   if (text.length > MAX_SEARCH_LENGTH) {
@@ -726,7 +624,7 @@ function parse(input: string): SearchQuery {
   const ignored: string[] = [];
   let applied = 0;
   for (const token of tokenizeSearchQuery(text)) {
-    const item = interpret(token);
+    const item = interpret(token, timeZone);
     if (item.kind === "nothing") continue;
     if (item.kind === "error") {
       errors.push({ token: token.raw, message: item.message });
@@ -752,10 +650,15 @@ function parse(input: string): SearchQuery {
   return { terms, filters, errors };
 }
 
-export function parseSearchQuery(input: string): SearchQuery {
+export interface SearchOptions {
+  /** The reader's zone: `created:` days and times without an offset are read in it. */
+  timeZone?: string;
+}
+
+export function parseSearchQuery(input: string, { timeZone = DEFAULT_TIME_ZONE }: SearchOptions = {}): SearchQuery {
   // The search bar must never break the page: a bug here degrades to "no filter" plus a message.
   try {
-    return parse(typeof input === "string" ? input : "");
+    return parse(typeof input === "string" ? input : "", isTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE);
   } catch {
     return { terms: [], filters: [], errors: [{ token: "", message: "The search could not be read." }] };
   }
@@ -794,42 +697,38 @@ function formatTextValue(key: SearchQualifierKey, value: string): string {
   return readsBack ? value : quote(value);
 }
 
-function isMidnight(ms: number): boolean {
-  return ((ms % DAY_MS) + DAY_MS) % DAY_MS === 0;
-}
-
-const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const isoInstant = (ms: number) => new Date(ms).toISOString();
-// An inclusive start at midnight is the start of that day, which a bare date says more simply.
-const startText = (ms: number) => (isMidnight(ms) ? isoDate(ms) : isoInstant(ms));
-
 // The inverse of parseCreated for every range it produces; other ranges get the closest text.
-function formatCreated(range: CreatedRange): string {
+function formatCreated(range: CreatedRange, timeZone: string): string {
   const from = range.from?.getTime() ?? null;
   const to = range.to?.getTime() ?? null;
+  const day = (ms: number) => dayText(ms, timeZone);
+  const dayStart = (ms: number) => isStartOfDay(ms, timeZone);
+  const instant = (ms: number) => new Date(ms).toISOString();
+  // An inclusive start at the start of a day is that day, which a bare date says more simply.
+  const startText = (ms: number) => (dayStart(ms) ? day(ms) : instant(ms));
   if (from !== null && to !== null) {
-    if (!range.toInclusive && isMidnight(to)) {
-      const lastDay = to - DAY_MS;
-      if (from === lastDay) return isoDate(from);
-      return `${startText(from)}..${isoDate(lastDay)}`;
+    if (!range.toInclusive && dayStart(to)) {
+      const lastDay = previousDayStart(to, timeZone);
+      if (from === lastDay) return day(from);
+      return `${startText(from)}..${day(lastDay)}`;
     }
-    if (from === to) return isoInstant(from);
-    return `${startText(from)}..${isoInstant(to)}`;
+    if (from === to) return instant(from);
+    return `${startText(from)}..${instant(to)}`;
   }
-  if (from !== null) return range.fromInclusive ? `>=${startText(from)}` : `>${isoInstant(from)}`;
+  if (from !== null) return range.fromInclusive ? `>=${startText(from)}` : `>${instant(from)}`;
   if (to !== null) {
-    if (range.toInclusive) return `<=${isoInstant(to)}`;
-    return `<${isMidnight(to) ? isoDate(to) : isoInstant(to)}`;
+    if (range.toInclusive) return `<=${instant(to)}`;
+    return `<${dayStart(to) ? day(to) : instant(to)}`;
   }
   return "*..*";
 }
 
-function formatFilterValues(filter: SearchFilter): string[] {
+function formatFilterValues(filter: SearchFilter, timeZone: string): string[] {
   switch (filter.key) {
     case "ip":
       return filter.values.map((v) => (v.prefix === null ? v.address : `${v.address}/${v.prefix}`));
     case "created":
-      return filter.values.map(formatCreated);
+      return filter.values.map((v) => formatCreated(v, timeZone));
     case "type":
     case "result":
     case "level":
@@ -840,11 +739,11 @@ function formatFilterValues(filter: SearchFilter): string[] {
 }
 
 // Canonical text: terms first, then qualifiers in their order, one token per value.
-export function formatSearchQuery(query: SearchQuery): string {
+export function formatSearchQuery(query: SearchQuery, { timeZone = DEFAULT_TIME_ZONE }: SearchOptions = {}): string {
   const parts = query.terms.filter((t) => t.text !== "").map(formatTerm);
   for (const filter of query.filters) {
     const sign = filter.negated ? "-" : "";
-    for (const value of formatFilterValues(filter)) parts.push(`${sign}${filter.key}:${value}`);
+    for (const value of formatFilterValues(filter, timeZone)) parts.push(`${sign}${filter.key}:${value}`);
   }
   return parts.join(" ");
 }

@@ -48,7 +48,7 @@ export function selectionFromParams(
   now?: Date,
 ): { selection: AuditSelection; problems: ParamProblem[] } {
   const { params, problems } = parseExplorerParams(raw, now);
-  return { selection: { orgId, params, search: parseSearchQuery(params.q) }, problems };
+  return { selection: { orgId, params, search: parseSearchQuery(params.q, { timeZone: params.tz }) }, problems };
 }
 
 export interface WholeSearch {
@@ -69,7 +69,7 @@ export function parseWholeSearch(query: string, now: Date): WholeSearch {
   const whole: ExplorerParams = { ...params, cursor: null, entry: null };
   return {
     params: whole,
-    search: parseSearchQuery(whole.q),
+    search: parseSearchQuery(whole.q, { timeZone: whole.tz }),
     canonical: serializeExplorerParams(whole, { cursor: null, entry: null }).toString(),
   };
 }

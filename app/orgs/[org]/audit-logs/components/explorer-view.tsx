@@ -1,9 +1,9 @@
 "use client";
 
-import { useRouter, useSearchParams, usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useOptimistic, useRef, useState, useTransition, type ReactNode } from "react";
 import { cn } from "@/lib/utils";
-import type { ExplorerParams } from "@/lib/audit-log/search-params";
+import { explorerHref, type ExplorerParams } from "@/lib/audit-log/search-params";
 import type { AuditEntryDetails, AuditEntrySummary, TimelineStep } from "@/lib/audit-log/types";
 import { AuditLogTable } from "./audit-log-table";
 import { DetailsPanel } from "./details-panel";
@@ -46,7 +46,6 @@ export function ExplorerView({
 }: ExplorerViewProps) {
   const router = useRouter();
   const pathname = usePathname();
-  const searchParams = useSearchParams();
   const [isPending, startTransition] = useTransition();
   const [openId, setOpenId] = useOptimistic<string | null>(params.entry);
   const [activeId, setActiveId] = useState<string | null>(params.entry);
@@ -59,17 +58,11 @@ export function ExplorerView({
 
   const hrefWithEntry = useCallback(
     (id: string | null) => {
-      const next = new URLSearchParams(searchParams.toString());
-      if (id === null) next.delete("entry");
-      else {
-        next.set("entry", id);
-        // Keep the rows where they are: without it the server would re-center the page on the entry.
-        if (!next.has("cursor") && anchorCursor && entries.some((e) => e.id === id)) next.set("cursor", anchorCursor);
-      }
-      const query = next.toString();
-      return query ? `${pathname}?${query}` : pathname;
+      // Keep the rows where they are: without a cursor the server would re-center the page on the entry.
+      const keepRows = id !== null && params.cursor === null && anchorCursor && entries.some((e) => e.id === id);
+      return explorerHref(pathname, params, keepRows ? { entry: id, cursor: anchorCursor } : { entry: id });
     },
-    [searchParams, pathname, anchorCursor, entries],
+    [params, pathname, anchorCursor, entries],
   );
 
   const openEntry = useCallback(

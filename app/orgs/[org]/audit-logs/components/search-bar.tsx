@@ -1,78 +1,65 @@
 "use client";
 
 import { LoaderCircle, Search } from "lucide-react";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useId, useMemo, useRef, useState, useTransition } from "react";
+import { useSearchParams } from "next/navigation";
+import { debounce, useQueryStates } from "nuqs";
+import { useId, useMemo, useState, useTransition } from "react";
 import { Input } from "@/components/ui/input";
 import { Kbd } from "@/components/ui/kbd";
 import { parseSearchQuery } from "@/lib/audit-log/search-language";
+import { explorerParsers } from "@/lib/audit-log/search-params";
 import { SearchHelp } from "./search-help";
 
 export const SEARCH_INPUT_ID = "audit-log-search";
 const DEBOUNCE_MS = 300;
 
+// A new search is a new listing: its first page, nothing selected.
+const searchKeys = { q: explorerParsers.q, cursor: explorerParsers.cursor, entry: explorerParsers.entry };
+
 /**
  * The search box. Typing refreshes the results after a 300 ms pause, replacing the URL (one
- * history entry for the whole search, not one per keystroke). The URL stays the source of truth:
- * the router drops a response that a newer navigation superseded, and the box only takes its text
- * from the URL when the change did not come from its own typing (back/forward, a preset, a chip).
+ * history entry for the whole search, not one per keystroke); Enter applies at once. The URL is the
+ * source of truth (nuqs query states): the box follows it when it changes from elsewhere
+ * (back/forward, a preset, a chip), and the server renders the results from it.
  */
 export function SearchBar() {
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const urlQ = searchParams.get("q") ?? "";
-  const [text, setText] = useState(urlQ);
-  const [checked, setChecked] = useState(urlQ);
   const [isPending, startTransition] = useTransition();
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const sent = useRef(urlQ.trim());
+  const [{ q }, setSearch] = useQueryStates(searchKeys, {
+    shallow: false,
+    history: "replace",
+    scroll: false,
+    startTransition,
+  });
+  const [text, setText] = useState(q);
+  // The search the server applied: its messages are the ones worth showing, not a half-typed word's.
+  const checked = useSearchParams().get("q") ?? "";
   const errorId = useId();
 
-  useEffect(() => {
-    // A navigation of ours still running, or the user still typing: their text is newer.
-    if (isPending || timer.current !== null) return;
-    if (urlQ.trim() === sent.current) return;
-    sent.current = urlQ.trim();
-    setText(urlQ);
-    setChecked(urlQ);
-  }, [urlQ, isPending]);
+  const [seenQ, setSeenQ] = useState(q);
+  if (seenQ !== q) {
+    // Our own typing keeps q equal to the trimmed text; anything else came from another control.
+    setSeenQ(q);
+    if (text.trim() !== q.trim()) setText(q);
+  }
 
-  useEffect(
-    () => () => {
-      if (timer.current !== null) clearTimeout(timer.current);
-    },
-    [],
-  );
-
-  function commit(value: string) {
-    if (timer.current !== null) clearTimeout(timer.current);
-    timer.current = null;
-    setChecked(value);
-    const q = value.trim();
-    if (q === sent.current) return;
-    sent.current = q;
-    // The live URL, not a render's snapshot: another control may have changed it meanwhile.
-    const next = new URLSearchParams(window.location.search);
-    if (q === "") next.delete("q");
-    else next.set("q", q);
-    // A new search is a new listing: its first page, nothing selected.
-    next.delete("cursor");
-    next.delete("entry");
-    const query = next.toString();
-    startTransition(() => router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false }));
+  function commit(value: string, wait: boolean) {
+    const next = value.trim();
+    if (next === q.trim()) return;
+    void setSearch(
+      { q: next === "" ? null : next, cursor: null, entry: null },
+      { limitUrlUpdates: wait ? debounce(DEBOUNCE_MS) : undefined },
+    );
   }
 
   function onChange(value: string) {
     setText(value);
-    if (timer.current !== null) clearTimeout(timer.current);
-    timer.current = setTimeout(() => commit(value), DEBOUNCE_MS);
+    commit(value, true);
   }
 
   function addExample(example: string) {
     const value = text.trim() === "" ? example : `${text.trim()} ${example}`;
     setText(value);
-    commit(value);
+    commit(value, false);
     document.getElementById(SEARCH_INPUT_ID)?.focus();
   }
 
@@ -98,7 +85,7 @@ export function SearchBar() {
             onKeyDown={(e) => {
               if (e.key === "Enter") {
                 e.preventDefault();
-                commit(text);
+                commit(text, false);
               }
             }}
             aria-invalid={errors.length > 0 || undefined}

@@ -4,7 +4,7 @@ const nextConfig: NextConfig = {
   // Tests and the benchmark build into their own folder so a running dev server is never clobbered.
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // PGlite ships WebAssembly and data files that must be loaded from node_modules at run time.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "exceljs"],
+  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
   poweredByHeader: false,
   typedRoutes: false,
 };

@@ -31,13 +31,13 @@ export interface DatabaseOptions {
 
 /*
  * Session settings of every console connection to a server database (the benchmark opens its
- * connections with them too; docs/performance.md has the figures):
+ * connections with them too; docs/performance.md, "Design choices", has the figures):
  * - no parallel workers: many short queries from many people at once, and a parallel plan took
- *   three processes' CPU for the wall time one process needed (a common word's capped count: 162
- *   ms either way on 10M entries), CPU the other people's pages were waiting for.
+ *   three processes' CPU for the wall time one process needed, CPU the other people's pages were
+ *   waiting for.
  * - work_mem 16MB: a free word's count ANDs the trigram bitmap of a whole month with the
  *   organization's range; at the default 4MB half of its heap pages went lossy and every row on
- *   them was checked again (a common word's capped count at 10M: 167-189 ms, 123-130 at 16MB).
+ *   them was checked again.
  */
 export const CONSOLE_CONNECTION_SETTINGS = { max_parallel_workers_per_gather: "0", work_mem: "16MB" } as const;
 

@@ -91,9 +91,8 @@ function prefixOrEquals(value: string): { mode: "equals" | "prefix"; text: strin
  * `scope` repeats the query's organization and period inside the trigram arm of a free word's OR.
  * The trigram index holds every organization, so its bitmap alone is all organizations' matches
  * in a month; with the scope beside it in the same arm the planner ANDs it with the primary key's
- * (org_id, occurred_at) range first. A common word's capped count at 10M entries, by EXPLAIN
- * ANALYZE: 1.33 s without, 0.33 s with (docs/performance.md). Logically redundant: the query ANDs
- * the scope anyway.
+ * (org_id, occurred_at) range first, several times faster for a common word
+ * (docs/performance-history.md). Logically redundant: the query ANDs the scope anyway.
  */
 function termCondition(t: T, term: SearchTerm, scope: SQL | undefined): SQL {
   if (term.length >= 3) {

@@ -2,7 +2,7 @@ import { randomFillSync } from "node:crypto";
 
 const bytes = Buffer.alloc(16);
 // Random bits are drawn 4 KiB at a time (512 ids), as Node's own randomUUID() caches them: one
-// randomFillSync per id cost 2.5 ms of a 500-event batch's 39 ms of console CPU.
+// randomFillSync per id was a visible share of a batch's CPU (docs/performance-history.md).
 const pool = Buffer.alloc(4096);
 let poolOffset = pool.length;
 let lastMs = 0;

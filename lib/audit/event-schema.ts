@@ -9,8 +9,8 @@ const MAX_JSON_BYTES = 64 * 1024;
 /*
  * Checks first, shaping after. The schema below only checks (trimming is zod's in-place
  * overwrite, not a transform); one plain function then gives every event its stored shape. With
- * a transform on every field, zod 4's compiled object parser spent 9-10 ms per 500 events against
- * 3.5-4.5 ms this way, on the path that runs all day (docs/performance.md).
+ * a transform on every field, zod 4's compiled object parser spent more than twice the time, on
+ * the path that runs all day (docs/performance-history.md).
  */
 
 const text = (max: number) => z.string().trim().min(1).max(max);

@@ -107,11 +107,10 @@ export async function storeAuditEvents(
  * one statement; answers the keys claimed.
  *
  * - The batch travels as ONE parameter, the JSON text of its rows, read by json_to_recordset: one
- *   parameter per value (13,500 for 500 events) and then one text array per column both cost more
- *   in Node and in PostgreSQL (docs/performance.md).
+ *   parameter per value and then one text array per column both cost more in Node and in
+ *   PostgreSQL (docs/performance-history.md).
  * - ON CONFLICT goes through the unique index whatever the planner believes about the table (a
- *   key lookup planned on stale statistics read every key of the organization: 22-111 ms per
- *   batch), and a key that a concurrent request is storing waits for that request to end.
+ *   key lookup planned on stale statistics read every key of the organization), and a key that a concurrent request is storing waits for that request to end.
  * - One statement needs no transaction block: postgres.js 3.4 can crash the process when a
  *   connection dies inside `begin()` (porsager/postgres#1133, #1208), and ingestion is the path
  *   that runs all day.

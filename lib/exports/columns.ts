@@ -150,7 +150,7 @@ export function xlsxSelectList(t: T): SQL[] {
  * Settings for the transaction that runs an export statement (set with set_config(..., true)):
  * - TimeZone: the viewer's zone, for the local time column.
  * - jit off: the statement is a long list of cheap expressions; compiling them took longer than
- *   evaluating them (measured: 3x slower with JIT on a 1M-row export).
+ *   evaluating them (docs/performance.md, "Design choices").
  * - no parallel workers: the rows are streamed in order to one consumer; workers would sort in
  *   parallel and compete with the web server for the same cores.
  * - enable_sort off when `walkIndex` (walksIndexOrder in export-query.ts): the rows are read in

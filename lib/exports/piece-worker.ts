@@ -12,8 +12,8 @@ const SOURCES_ENTRY = `import("tsx/esm/api").then(({ register }) => { register()
  * a Next.js build. Next.js compiles `process.env.NEXT_RUNTIME` into its server bundles as
  * "nodejs". The module's own URL cannot tell: Turbopack's import.meta.url names the source file
  * (`.../off-thread-csv.ts`) in a build too, and deciding by it sent every production export's
- * thread through tsx, a development dependency, compiling the sources on each start (300-400 ms
- * before the first piece was answered, docs/performance.md).
+ * thread through tsx, a development dependency, compiling the sources on each start
+ * (docs/performance-history.md, "export threads from the build").
  */
 export function runningFromSources(): boolean {
   return process.env.NEXT_RUNTIME !== "nodejs";

@@ -45,8 +45,8 @@ import { XlsxWriter } from "./xlsx-writer";
  * - xlsx on the server database: COPY too, of the xlsx select list (text as stored, times as
  *   epoch milliseconds); its CSV becomes compressed worksheet rows on a thread of its own
  *   (OffThreadSheetRows, CopySheetRows), so no row is parsed into values on the thread that
- *   renders pages. Measured at 1M rows over HTTP: 64,809-73,252 rows/s, where reading the rows
- *   as values through a cursor and writing them here gave 28,494-34,003.
+ *   renders pages: about twice the rate of reading the rows as values through a cursor and
+ *   writing them here (docs/performance.md, "Design choices").
  * - Either format on embedded PGlite: keyset batches in the explorer's order (one connection, so
  *   no long-running statement holds it between batches).
  * On the server database each export runs on a connection of its own, closed when it ends.
@@ -96,9 +96,8 @@ export interface StreamOptions {
 
 const DEFAULT_BATCH_ROWS = 2000;
 // xlsx rows read as values (the embedded database) become XML and compressed pieces while the next
-// batch is read: smaller batches keep fewer of them alive at once (measured when the server
-// database was read this way, 1M rows: 500 rows, 271 MB peak RSS; 2,000, 313 MB; 4,000, 386 MB)
-// at the same speed.
+// batch is read: smaller batches keep fewer of them alive at once, at the same speed
+// (docs/performance-history.md).
 const XLSX_BATCH_ROWS = 500;
 // COPY delivers one message per row; they are gathered into pieces of about this size, and the
 // database may run this far ahead of the consumer before it is held.

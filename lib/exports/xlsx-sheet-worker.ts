@@ -9,8 +9,7 @@ import { deflatePieceSync } from "./zip-stream";
  * The thread that turns an xlsx export's COPY output into compressed worksheet rows, one per
  * export: reading the CSV, writing the XML, its CRC and its compression all happen here, so the
  * thread that renders pages only passes bytes along. Compressing here rather than in libuv's
- * pool was as fast (1M rows: 60,739 and 63,067 rows/s against 61,689 and 58,514) and kept the
- * XML in one reused buffer.
+ * pool was as fast and kept the XML in one reused buffer (docs/performance-history.md).
  */
 
 const options = workerData as XlsxSheetWorkerData;

@@ -7,10 +7,10 @@ import { isFormulaLike } from "./spreadsheet-safety";
  * with a date format), the header row is frozen and carries an auto-filter, and the columns have
  * widths. Memory is one batch of rows at a time whatever the row count.
  *
- * exceljs' streaming WorkbookWriter, fed the same 1M rows of these 24 columns (bench/export.ts
- * --modes xlsx-exceljs), wrote 19.8k rows/s with a peak RSS of 1.1 GB, committing every row and
- * waiting for 'drain'; this writer, 88k rows/s and 252 MB. It emits the XML as text and
- * compresses it in the thread pool while the next rows are built.
+ * Written here rather than with exceljs because exceljs' streaming WorkbookWriter missed both the
+ * rate and the memory goal on the same rows (bench/export.ts --modes xlsx-exceljs; the figures are
+ * in docs/performance.md, "Design choices"). It emits the XML as text and compresses it in the
+ * thread pool while the next rows are built.
  *
  * On the server database the rows come another way: CopySheetRows writes the same XML from
  * COPY's output on a thread of its own, compresses it there, and appendRows() adds the pieces.

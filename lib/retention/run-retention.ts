@@ -296,9 +296,10 @@ class RetentionRun {
 
   /**
    * Autovacuum analyzes the partitions but never a partitioned parent, whose statistics the
-   * planner uses for queries across months: after a million rows arrive in an empty archive, the
-   * explorer's archive queries took 1.3 s instead of 50 ms until the parent was analyzed. ANALYZE
-   * only takes a lock that leaves reads and writes alone.
+   * planner uses for queries across months: after many rows arrive in an empty archive, the
+   * explorer's archive queries were planned on an empty parent and ran far slower until it was
+   * analyzed (docs/performance-history.md). ANALYZE only takes a lock that leaves reads and writes
+   * alone.
    */
   private async refreshStatistics(): Promise<void> {
     let live = 0;

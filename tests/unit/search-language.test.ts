@@ -611,9 +611,11 @@ describe("created:", () => {
     // A day across a daylight-saving change has its real length: 23 hours in New York in March.
     const ny = parseSearchQuery("created:2026-03-08", { timeZone: "America/New_York" }).filters[0];
     expect(ny).toMatchObject({ values: [{ from: d("2026-03-08T05:00:00Z"), to: d("2026-03-09T04:00:00Z") }] });
-    expect(formatSearchQuery(parseSearchQuery("created:2026-03-08", { timeZone: "America/New_York" }), {
-      timeZone: "America/New_York",
-    })).toBe("created:2026-03-08");
+    expect(
+      formatSearchQuery(parseSearchQuery("created:2026-03-08", { timeZone: "America/New_York" }), {
+        timeZone: "America/New_York",
+      }),
+    ).toBe("created:2026-03-08");
   });
 
   it("accepts a datetime range of one instant", () => {

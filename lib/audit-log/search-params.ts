@@ -399,6 +399,16 @@ export type ExplorerParamsOverrides = Partial<ExplorerParamsInput>;
 
 const serialize = createSerializer(explorerParsers);
 
+/** The filter panel's own filters back at their defaults (the search text and scope are apart). */
+export const PANEL_FILTERS_CLEARED = {
+  period: "7d",
+  from: null,
+  to: null,
+  type: [],
+  user: null,
+  result: [],
+} as const satisfies ExplorerParamsOverrides;
+
 /** The values to write: a position in one listing means nothing in another. */
 function valuesToWrite(params: ExplorerParamsInput, overrides: ExplorerParamsOverrides): ParserValues {
   const changesListing = Object.keys(overrides).some((key) => key !== "cursor" && key !== "entry");

@@ -318,18 +318,20 @@ function auditTrail(row: ExportTokenRow, user: SessionUser, request: Request, do
       }
     }
   };
+  // What the file came to, in the entry that ends the export's timeline.
+  const outcome = (progress: ExportProgress) => ({
+    format: row.format,
+    count: row.rowCount,
+    rowsWritten: progress.rows,
+    bytes: progress.bytes,
+    ms: Math.round(performance.now() - started),
+  });
   return {
     done: (progress: ExportProgress) =>
       record({
         ...base,
         result: "done",
-        params: {
-          format: row.format,
-          count: row.rowCount,
-          rowsWritten: progress.rows,
-          bytes: progress.bytes,
-          ms: Math.round(performance.now() - started),
-        },
+        params: outcome(progress),
       }),
     failed: (error: unknown, progress: ExportProgress) => {
       const failure = failureOf(error);
@@ -339,13 +341,7 @@ function auditTrail(row: ExportTokenRow, user: SessionUser, request: Request, do
           ...base,
           result: "failed",
           error: failure,
-          params: {
-            format: row.format,
-            count: row.rowCount,
-            rowsWritten: progress.rows,
-            bytes: progress.bytes,
-            ms: Math.round(performance.now() - started),
-          },
+          params: outcome(progress),
         },
         FAILURE_RECORD_DELAYS,
       );

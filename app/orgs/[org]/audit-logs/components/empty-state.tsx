@@ -1,7 +1,7 @@
 import { SearchX } from "lucide-react";
 import Link from "next/link";
 import { buttonVariants } from "@/components/ui/button";
-import { explorerHref, type ExplorerParams } from "@/lib/audit-log/search-params";
+import { explorerHref, PANEL_FILTERS_CLEARED, type ExplorerParams } from "@/lib/audit-log/search-params";
 
 function hasFilters(params: ExplorerParams): boolean {
   return (
@@ -17,16 +17,7 @@ function hasFilters(params: ExplorerParams): boolean {
 export function EmptyState({ pathname, params }: { pathname: string; params: ExplorerParams }) {
   const filtered = hasFilters(params);
   const href = filtered
-    ? explorerHref(pathname, params, {
-        period: "7d",
-        from: null,
-        to: null,
-        type: [],
-        user: null,
-        result: [],
-        q: "",
-        entry: null,
-      })
+    ? explorerHref(pathname, params, { ...PANEL_FILTERS_CLEARED, q: "", entry: null })
     : explorerHref(pathname, params, { period: "30d", entry: null });
   return (
     <div className="mx-auto grid max-w-sm justify-items-center gap-2 py-6">

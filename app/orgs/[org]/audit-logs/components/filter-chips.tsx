@@ -1,7 +1,12 @@
 import { X } from "lucide-react";
 import Link from "next/link";
 import { CATEGORY_LABELS, RESULT_LABELS } from "@/lib/audit-log/labels";
-import { explorerHref, type ExplorerParams, type ExplorerParamsOverrides } from "@/lib/audit-log/search-params";
+import {
+  explorerHref,
+  PANEL_FILTERS_CLEARED,
+  type ExplorerParams,
+  type ExplorerParamsOverrides,
+} from "@/lib/audit-log/search-params";
 import { customRangeText, PERIOD_LABELS } from "./filter-labels";
 import { LinkPending } from "./link-pending";
 
@@ -59,16 +64,7 @@ export function FilterChips({
 }) {
   const chips = chipsFor(params, userName);
   if (chips.length === 0) return null;
-  const resetHref = explorerHref(pathname, params, {
-    period: "7d",
-    from: null,
-    to: null,
-    type: [],
-    user: null,
-    result: [],
-    scope: "live",
-    entry: null,
-  });
+  const resetHref = explorerHref(pathname, params, { ...PANEL_FILTERS_CLEARED, scope: "live", entry: null });
   return (
     <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label="Active filters">
       {chips.map((chip) => (

@@ -12,7 +12,13 @@ import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
 import { Separator } from "@/components/ui/separator";
 import { auditCategory, type AuditCategory, type AuditResult } from "@/db/schema/enums";
 import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
-import { explorerHref, PERIODS, type ExplorerParams, type Period } from "@/lib/audit-log/search-params";
+import {
+  explorerHref,
+  PANEL_FILTERS_CLEARED,
+  PERIODS,
+  type ExplorerParams,
+  type Period,
+} from "@/lib/audit-log/search-params";
 import { dateInputValue, PERIOD_LABELS, RESULT_OPTIONS } from "./filter-labels";
 import { viewerTimeZone } from "./local-time";
 import { UserPicker, type PickedUser } from "./user-picker";
@@ -107,17 +113,7 @@ export function FilterPanel({
   }
 
   function reset() {
-    navigate(
-      explorerHref(pathname, params, {
-        period: "7d",
-        from: null,
-        to: null,
-        type: [],
-        user: null,
-        result: [],
-        entry: null,
-      }),
-    );
+    navigate(explorerHref(pathname, params, { ...PANEL_FILTERS_CLEARED, entry: null }));
   }
 
   const resultValue = draft.result.length === 0 ? "all" : draft.result.length === 1 ? draft.result[0]! : "";

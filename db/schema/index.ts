@@ -5,3 +5,4 @@ export * from "./auth-throttle";
 export * from "./audit-logs";
 export * from "./exports";
 export * from "./retention";
+export * from "./consumer-cursors";

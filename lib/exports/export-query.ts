@@ -4,6 +4,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { queryRows, type Executor } from "@/db/client";
 import { countMatching } from "@/lib/audit-log/counts";
+import { committedHorizon } from "@/lib/audit-log/horizon";
 import type { AuditSelection } from "@/lib/audit-log/selection";
 import { asLiveShape, auditTableFor, type LiveShape } from "@/lib/audit-log/tables";
 import { buildFilterParts } from "@/lib/audit-log/where";
@@ -14,9 +15,6 @@ import { buildFilterParts } from "@/lib/audit-log/where";
  * announces and the query that writes the file are built from the same selection, so they cannot
  * disagree.
  */
-
-/** application_name of the connections that exports read on (one per running export). */
-export const EXPORT_APPLICATION_NAME = "audit-console-export";
 
 /** An export's selection always has a snapshot: the file holds the N that was counted. */
 export type ExportSelection = AuditSelection & { snapshotAt: Date };
@@ -55,32 +53,13 @@ export async function countExportRows(db: Executor, selection: ExportSelection, 
   return count.exact ? count.count : count.atLeast + 1;
 }
 
-/*
- * The snapshot instant. received_at is the inserting transaction's start time (now()), so a
- * transaction that started before the instant but commits after the count would add rows the
- * count did not see. The instant is therefore taken before the oldest transaction still open in
- * this database (looking back at most `lookBackMs`, so an idle-in-transaction session cannot pin
- * it), truncated to the column's millisecond precision, minus one millisecond: everything at or
- * before it was committed when the count runs, and everything after it (this export's own audit
- * entry included) is out. Exports' own connections only read, so they are not waited for.
+/**
+ * The snapshot instant of an export: everything received before it is committed when the count
+ * runs, and everything after it (this export's own audit entry included) is out of the file. An
+ * idle-in-transaction session older than `lookBackMs` is not waited for.
  */
 export async function fixSnapshot(db: Executor, lookBackMs = 10_000): Promise<Date> {
-  const [row] = await queryRows<{ at: string | Date }>(
-    db,
-    sql`select (date_trunc('milliseconds', least(
-          clock_timestamp(),
-          coalesce((
-            select min(xact_start) from pg_stat_activity
-            where datname = current_database()
-              and pid <> pg_backend_pid()
-              and xact_start is not null
-              and application_name <> ${EXPORT_APPLICATION_NAME}
-              and xact_start > clock_timestamp() - ${`${Math.max(0, lookBackMs)} milliseconds`}::interval
-          ), 'infinity'::timestamptz)
-        )) - interval '1 millisecond') as at`,
-  );
-  if (!row) throw new Error("The database did not answer the snapshot query.");
-  return row.at instanceof Date ? row.at : new Date(row.at);
+  return committedHorizon(db, { lookBackMs, marginMs: 1 });
 }
 
 /** True when PostgreSQL knows the zone (its tz database may differ from the runtime's ICU). */

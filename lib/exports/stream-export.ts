@@ -21,14 +21,8 @@ import { csvRecord, UTF8_BOM } from "./csv-writer";
 import { OffThreadCsvPostProcessor } from "./off-thread-csv";
 import { OffThreadSheetRows } from "./off-thread-xlsx";
 import { neutraliseForCsv } from "./spreadsheet-safety";
-import {
-  compile,
-  EXPORT_APPLICATION_NAME,
-  exportTable,
-  inlineParameters,
-  walksIndexOrder,
-  type ExportSelection,
-} from "./export-query";
+import { compile, exportTable, inlineParameters, walksIndexOrder, type ExportSelection } from "./export-query";
+import { EXPORT_APPLICATION_NAME } from "@/lib/audit-log/horizon";
 import { keysetAfter, orderClause, sortKeyText, type KeysetEdge } from "@/lib/audit-log/order";
 import { selectionWhere } from "@/lib/audit-log/where";
 import { XlsxWriter } from "./xlsx-writer";

@@ -1,0 +1,109 @@
+import "server-only";
+
+import { and, asc, eq, sql } from "drizzle-orm";
+import { getDb, type Transaction } from "@/db/client";
+import { auditLogs, consumerCursors, organizations } from "@/db/schema";
+import { committedHorizon } from "@/lib/audit-log/horizon";
+import { detailColumns, isoTime, toDetails, type DetailRow } from "@/lib/audit-log/rows";
+import type { AuditEntryDetails } from "@/lib/audit-log/types";
+
+/*
+ * New entries for background consumers, in order of arrival: (received_at, id) per organization,
+ * read only up to the committed horizon (lib/audit-log/horizon.ts), so an entry whose transaction
+ * commits late is never passed over. Each consumer keeps one cursor row per organization
+ * (consumer_cursors); a batch is read and handled in one transaction that holds that row
+ * (FOR UPDATE SKIP LOCKED, so several console instances share the organizations without
+ * processing one twice) and moves it past the batch. What the handler writes in the transaction
+ * (deliveries, seals) commits with the cursor, or neither does: every entry is handled once.
+ */
+
+export interface ArrivedEntry extends AuditEntryDetails {
+  orgId: string;
+}
+
+export interface ArrivalConsumer {
+  /** The cursor's name: "notifications", "seal", "stream:<id>". */
+  name: string;
+  /**
+   * Where a new cursor starts: "beginning" handles every stored entry (sealing); "now" only
+   * entries that arrive from then on (notifications).
+   */
+  startAt: "beginning" | "now";
+  /** Which organizations to read; all by default. */
+  orgIds?: () => Promise<string[]>;
+  handle(tx: Transaction, orgId: string, entries: ArrivedEntry[]): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  batchSize?: number;
+  /** Kept back from the horizon; see committedHorizon. */
+  marginMs?: number;
+}
+
+const BEGINNING = { receivedAt: new Date(0), entryId: "00000000-0000-0000-0000-000000000000" };
+
+async function allOrgIds(): Promise<string[]> {
+  const rows = await getDb().select({ id: organizations.id }).from(organizations).orderBy(asc(organizations.id));
+  return rows.map((r) => r.id);
+}
+
+async function ensureCursor(consumer: ArrivalConsumer, orgId: string, horizon: Date): Promise<void> {
+  const start = consumer.startAt === "beginning" ? BEGINNING : { ...BEGINNING, receivedAt: horizon };
+  await getDb()
+    .insert(consumerCursors)
+    .values({ orgId, consumer: consumer.name, receivedAt: start.receivedAt, entryId: start.entryId })
+    .onConflictDoNothing();
+}
+
+/**
+ * One batch of one organization, if its cursor is free: returns how many entries were handled
+ * (0 when there were none or another instance holds the cursor).
+ */
+async function consumeOrg(consumer: ArrivalConsumer, orgId: string, horizon: Date, batchSize: number): Promise<number> {
+  return getDb().transaction(async (tx) => {
+    const [cursor] = await tx
+      .select({ receivedAt: consumerCursors.receivedAt, entryId: consumerCursors.entryId })
+      .from(consumerCursors)
+      .where(and(eq(consumerCursors.orgId, orgId), eq(consumerCursors.consumer, consumer.name)))
+      .for("update", { skipLocked: true });
+    if (!cursor) return 0;
+    const t = auditLogs;
+    const rows = (await tx
+      .select(detailColumns(t))
+      .from(t)
+      .where(
+        and(
+          eq(t.orgId, orgId),
+          sql`(${t.receivedAt}, ${t.id}) > (${isoTime(cursor.receivedAt)}::timestamptz, ${cursor.entryId}::uuid)`,
+          sql`${t.receivedAt} < ${horizon.toISOString()}::timestamptz`,
+        ),
+      )
+      .orderBy(asc(t.receivedAt), asc(t.id))
+      .limit(batchSize)) as DetailRow[];
+    if (rows.length === 0) return 0;
+    const entries = rows.map((row) => ({ ...toDetails(row), orgId }));
+    await consumer.handle(tx, orgId, entries);
+    const last = entries[entries.length - 1]!;
+    await tx
+      .update(consumerCursors)
+      .set({ receivedAt: new Date(last.receivedAt), entryId: last.id, updatedAt: new Date() })
+      .where(and(eq(consumerCursors.orgId, orgId), eq(consumerCursors.consumer, consumer.name)));
+    return entries.length;
+  });
+}
+
+/**
+ * Reads every organization's new entries up to the committed horizon, one batch per organization
+ * per call. Returns how many entries were handled, so a runner knows to come back at once.
+ */
+export async function consumeArrivals(consumer: ArrivalConsumer, options: ConsumeOptions = {}): Promise<number> {
+  const { batchSize = 500, marginMs = 1000 } = options;
+  // No look-back limit: a long transaction holds the consumers back rather than being passed over.
+  const horizon = await committedHorizon(getDb(), { lookBackMs: null, marginMs });
+  let handled = 0;
+  for (const orgId of await (consumer.orgIds ?? allOrgIds)()) {
+    await ensureCursor(consumer, orgId, horizon);
+    handled += await consumeOrg(consumer, orgId, horizon, batchSize);
+  }
+  return handled;
+}

@@ -180,16 +180,14 @@ async function createPeople(handle: DatabaseHandle, orgs: BenchOrg[]): Promise<M
   const byOrg = new Map(orgs.map((o, i) => [o.id, peopleOf(o, i === 0)]));
   await handle.db.insert(organizations).values(orgs.map((o) => ({ id: o.id, slug: o.slug, name: o.name })));
   const all = [...byOrg.entries()].flatMap(([orgId, people]) => people.map((p) => ({ orgId, ...p })));
-  await handle.db
-    .insert(users)
-    .values(
-      all.map((p) => ({
-        id: p.id,
-        email: p.email,
-        name: p.name,
-        passwordHash: p.role === "admin" && p.orgId === orgs[0]!.id ? passwordHash : null,
-      })),
-    );
+  await handle.db.insert(users).values(
+    all.map((p) => ({
+      id: p.id,
+      email: p.email,
+      name: p.name,
+      passwordHash: p.role === "admin" && p.orgId === orgs[0]!.id ? passwordHash : null,
+    })),
+  );
   await handle.db.insert(memberships).values(all.map((p) => ({ orgId: p.orgId, userId: p.id, role: p.role })));
   const managers = all.filter((p) => p.role === "manager");
   if (managers.length > 0) {

@@ -5,8 +5,8 @@ import { sleep } from "./measure";
 
 /*
  * The console under test: the production build (`next build` into NEXT_DIST_DIR, reused when it
- * has a BUILD_ID) started with `next start` on the bench database. Memory is read from /proc for
- * the whole process tree, since `next start` may run its server in a child process.
+ * has a BUILD_ID) started as `npm start` starts it (server.ts) on the bench database. Memory is
+ * read from /proc for the whole process tree, children included.
  */
 
 export function ensureBuild(distDir: string, log: (line: string) => void): { built: boolean; ms: number } {
@@ -85,7 +85,7 @@ function statusKiB(pid: number, field: "VmRSS" | "VmHWM"): number {
 async function waitUntilUp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the console's server exited with code ${child.exitCode}`);
     try {
       const res = await fetch(`${url}/login`, { redirect: "manual" });
       if (res.status < 500) return;
@@ -110,6 +110,7 @@ export async function startServer(opts: {
     ...process.env,
     NODE_ENV: "production",
     PORT: String(opts.port),
+    HOST: "127.0.0.1",
     DATABASE_URL: opts.databaseUrl,
     NEXT_DIST_DIR: opts.distDir,
     ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
@@ -120,9 +121,9 @@ export async function startServer(opts: {
     SEED_DEMO: "false",
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  const bin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+  // What `npm start` runs, without npm in between, so that --cpu-prof profiles the server itself.
   const nodeArgs = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, bin, "start", "-p", String(opts.port), "-H", "127.0.0.1"], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(process.cwd(), "server.ts")], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,20 +1,43 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { REQUESTED_URL_HEADER } from "@/lib/auth/requested-url";
+import { env } from "@/lib/env";
+import { contentSecurityPolicy, createNonce } from "@/lib/http/content-security-policy";
+import { requestProtocol, servedOverHttps } from "@/lib/http/request-origin";
+
+// The single sign-on provider's sign-in is reached through a form post that redirects there.
+const formTargets = env.AUTH_OIDC_ISSUER ? [new URL(env.AUTH_OIDC_ISSUER).origin] : [];
 
 /*
  * Not a gate: every page, route handler and server action checks the session and the permission
- * itself. The proxy only hands the organization's layout the URL that was asked for, so that a
- * signed-out visitor gets a plain 307 to sign in before anything streams (the explorer renders
- * inside a loading boundary, where a redirect could only reach the browser as a 200 and a
- * client-side refresh).
+ * itself. The proxy does two things for pages:
+ * - it gives each one a Content-Security-Policy with a fresh nonce, on the response and on the
+ *   request, where Next.js reads the nonce for the scripts it renders (the root layout reads it
+ *   for the theme script);
+ * - it hands the organization's layout the URL that was asked for, so that a signed-out visitor
+ *   gets a plain 307 to sign in before anything streams (the explorer renders inside a loading
+ *   boundary, where a redirect could only reach the browser as a 200 and a client-side refresh).
+ * Both request headers are overwritten, whatever a client sent.
  */
 export function proxy(request: NextRequest): NextResponse {
   const url = request.nextUrl.clone();
   // The router's cache-busting parameter is not part of the page's address.
   url.searchParams.delete("_rsc");
+  const nonce = createNonce();
+  const policy = contentSecurityPolicy({
+    nonce,
+    https: servedOverHttps(requestProtocol(request.headers), env.APP_URL),
+    development: process.env.NODE_ENV === "development",
+    formTargets,
+  });
   const headers = new Headers(request.headers);
   headers.set(REQUESTED_URL_HEADER, url.pathname + url.search);
-  return NextResponse.next({ request: { headers } });
+  headers.set("x-nonce", nonce);
+  headers.set("content-security-policy", policy);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("Content-Security-Policy", policy);
+  return response;
 }
 
-export const config = { matcher: ["/orgs/:path*"] };
+// Route handlers under /api answer JSON and files (server.ts gives them a policy of their own), and
+// the ingestion API's large bodies are not copied for a proxy; static files need no policy.
+export const config = { matcher: ["/((?!api/|_next/static/|_next/image|favicon.ico).*)"] };

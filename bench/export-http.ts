@@ -1,5 +1,5 @@
 /*
- * The export through the real route, on a built console (`next start`), with the server's own
+ * The export through the real route, on a built console (`npm start`), with the server's own
  * memory measured:
  *   NEXT_DIST_DIR=.next-export npx next build   (once)
  *   npx tsx --conditions=react-server bench/export-http.ts --url postgres://.../db --dist .next-export [--org slug --email member] [--search "..."]
@@ -62,7 +62,7 @@ function procStatus(pid: number, field: "VmRSS" | "VmHWM"): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-// The process listening on the port: `next start` may serve from a child of the CLI process.
+// The process listening on the port: a child of the npm process that started it.
 function listenerPid(port: number): number | null {
   for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
     const parts = line.trim().split(/\s+/);
@@ -87,7 +87,7 @@ function listenerPid(port: number): number | null {
 }
 
 async function startServer(options: HttpMeasureOptions, port: number): Promise<{ child: ChildProcess; pid: number }> {
-  const child = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const child = spawn("npm", ["start"], {
     cwd: root,
     env: {
       ...process.env,
@@ -96,6 +96,7 @@ async function startServer(options: HttpMeasureOptions, port: number): Promise<{
       NEXT_DIST_DIR: options.dist,
       APP_URL: `http://127.0.0.1:${port}`,
       PORT: String(port),
+      HOST: "127.0.0.1",
     },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,

@@ -5,8 +5,8 @@ import { sleep } from "./measure";
 
 /*
  * The console under test: the production build (`next build` into NEXT_DIST_DIR, reused when it
- * has a BUILD_ID) started with `next start` on the bench database. Memory is read from /proc for
- * the whole process tree, since `next start` may run its server in a child process.
+ * has a BUILD_ID) started as `npm start` starts it (server.ts) on the bench database. Memory is
+ * read from /proc for the whole process tree, children included.
  */
 
 export function ensureBuild(distDir: string, log: (line: string) => void): { built: boolean; ms: number } {
@@ -16,8 +16,8 @@ export function ensureBuild(distDir: string, log: (line: string) => void): { bui
   const env = { ...process.env, NEXT_DIST_DIR: distDir };
   const hasFlock = spawnSync("sh", ["-c", "command -v flock"]).status === 0;
   const result = hasFlock
-    ? spawnSync("flock", ["/tmp/next-build.lock", "npx", "next", "build"], { stdio: "inherit", env })
-    : spawnSync("npx", ["next", "build"], { stdio: "inherit", env });
+    ? spawnSync("flock", ["/tmp/next-build.lock", "npm", "run", "build"], { stdio: "inherit", env })
+    : spawnSync("npm", ["run", "build"], { stdio: "inherit", env });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status})`);
   return { built: true, ms: performance.now() - started };
 }
@@ -85,7 +85,7 @@ function statusKiB(pid: number, field: "VmRSS" | "VmHWM"): number {
 async function waitUntilUp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the console's server exited with code ${child.exitCode}`);
     try {
       const res = await fetch(`${url}/login`, { redirect: "manual" });
       if (res.status < 500) return;
@@ -110,6 +110,7 @@ export async function startServer(opts: {
     ...process.env,
     NODE_ENV: "production",
     PORT: String(opts.port),
+    HOST: "127.0.0.1",
     DATABASE_URL: opts.databaseUrl,
     NEXT_DIST_DIR: opts.distDir,
     ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
@@ -120,9 +121,13 @@ export async function startServer(opts: {
     SEED_DEMO: "false",
     NEXT_TELEMETRY_DISABLED: "1",
   };
-  const bin = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+  // What `npm start` runs, without npm in between, so that --cpu-prof profiles the server itself.
   const nodeArgs = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, bin, "start", "-p", String(opts.port), "-H", "127.0.0.1"], {
+  if (!existsSync(path.join(process.cwd(), ".server", "server.mjs"))) {
+    const built = spawnSync("npm", ["run", "build:server"], { stdio: "inherit" });
+    if (built.status !== 0) throw new Error(`npm run build:server failed (exit ${built.status})`);
+  }
+  const child = spawn(process.execPath, [...nodeArgs, path.join(process.cwd(), ".server", "server.mjs")], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

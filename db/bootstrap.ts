@@ -1,5 +1,6 @@
 import "server-only";
 
+import { env } from "@/lib/env";
 import { getDatabaseHandle } from "./client";
 import { ensurePartitions, runMigrations } from "./migrate";
 
@@ -7,10 +8,10 @@ const DEMO_ROWS = 20_000;
 
 export async function bootstrapDatabase(): Promise<void> {
   const handle = getDatabaseHandle();
-  if (handle.kind === "pglite" || process.env.DB_MIGRATE_ON_START === "true") {
+  if (handle.kind === "pglite" || env.DB_MIGRATE_ON_START) {
     await runMigrations(handle);
   }
-  if (handle.kind === "pglite" && process.env.SEED_DEMO !== "false") {
+  if (handle.kind === "pglite" && env.SEED_DEMO) {
     const { isSeeded, seedDatabase } = await import("./seed");
     if (!(await isSeeded(handle.db))) {
       console.log(`[audit-console] first start: seeding ${DEMO_ROWS} demo entries into the embedded database`);

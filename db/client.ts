@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { env } from "@/lib/env";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -42,14 +43,14 @@ export interface DatabaseOptions {
 export const CONSOLE_CONNECTION_SETTINGS = { max_parallel_workers_per_gather: "0", work_mem: "16MB" } as const;
 
 export function defaultDataDir(): string {
-  return process.env.PGLITE_DATA_DIR ?? ".data/pglite";
+  return env.PGLITE_DATA_DIR;
 }
 
 export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
-  const url = options.url ?? process.env.DATABASE_URL;
+  const url = options.url ?? env.DATABASE_URL;
   if (url) {
     const sql = postgres(url, {
-      max: options.maxConnections ?? Number(process.env.DATABASE_POOL_MAX ?? 10),
+      max: options.maxConnections ?? env.DATABASE_POOL_MAX,
       idle_timeout: 30,
       connect_timeout: 10,
       onnotice: () => {},

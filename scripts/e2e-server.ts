@@ -62,6 +62,7 @@ mkdirSync(stateDir, { recursive: true });
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   PORT: String(port),
+  HOST: "127.0.0.1",
   AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-secret-not-for-production-0123456789",
   SEED_DEMO: "false",
   // Every browser in the suite signs in from 127.0.0.1; the per-address limit is tested in integration.
@@ -85,6 +86,7 @@ writeFileSync(
   JSON.stringify({ url: env.DATABASE_URL ?? null, dataDir: env.PGLITE_DATA_DIR ?? null }),
 );
 
-const server = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], { env, stdio: "inherit" });
+// Started the way the README starts it.
+const server = spawn("npm", ["start"], { env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

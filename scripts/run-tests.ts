@@ -23,6 +23,6 @@ console.log(`Database for tests: ${database ? database.replace(/\/\/[^@]*@/, "//
 if (only !== "e2e") run("unit and integration tests", "npx", ["vitest", "run"]);
 if (only !== "unit") {
   if (process.env.E2E_SKIP_BUILD !== "1")
-    run("production build", "npx", ["next", "build"], { ...process.env, NEXT_DIST_DIR: distDir });
+    run("production build", "npm", ["run", "build"], { ...process.env, NEXT_DIST_DIR: distDir });
   run("end-to-end tests", "npx", ["playwright", "test"], { ...process.env, NEXT_DIST_DIR: distDir });
 }

@@ -4,6 +4,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { getSessionUser } from "@/lib/auth/access";
 import { oidcEnabled } from "@/lib/auth/auth";
+import { env } from "@/lib/env";
 import { safeCallbackPath } from "@/lib/auth/safe-callback";
 import { LoginForm } from "./components/login-form";
 import { signInWithOidc } from "./lib/actions";
@@ -38,7 +39,7 @@ export default async function LoginPage({ searchParams }: PageProps<"/login">) {
             <form action={signInWithOidc}>
               <input type="hidden" name="callbackUrl" value={callbackUrl} />
               <Button type="submit" variant="outline" className="w-full">
-                Sign in with {process.env.AUTH_OIDC_NAME ?? "single sign-on"}
+                Sign in with {env.AUTH_OIDC_NAME ?? "single sign-on"}
               </Button>
             </form>
           ) : null}

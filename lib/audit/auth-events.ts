@@ -7,7 +7,7 @@ import type { AuditEventInput } from "./event-schema";
 import { recordAuditEvent } from "./record-audit-event";
 
 interface AuthEventContext {
-  ip: string;
+  ip: string | null;
   userAgent: string | null;
 }
 

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { recordSignIn, recordSignInFailure, recordSignOut } from "@/lib/audit/auth-events";
+import { env } from "@/lib/env";
 import { dummyPasswordHash, verifyPassword } from "./password";
 import { clientIp, userAgent } from "./request-context";
 import { getAuthSecret } from "./secret";
@@ -57,12 +58,12 @@ async function authorizeCredentials(raw: unknown, request: Request) {
 }
 
 function oidcProvider(): NextAuthConfig["providers"] {
-  const { AUTH_OIDC_ISSUER: issuer, AUTH_OIDC_ID: clientId, AUTH_OIDC_SECRET: clientSecret } = process.env;
+  const { AUTH_OIDC_ISSUER: issuer, AUTH_OIDC_ID: clientId, AUTH_OIDC_SECRET: clientSecret } = env;
   if (!issuer || !clientId || !clientSecret) return [];
   return [
     {
       id: "oidc",
-      name: process.env.AUTH_OIDC_NAME ?? "Single sign-on",
+      name: env.AUTH_OIDC_NAME ?? "Single sign-on",
       type: "oidc",
       issuer,
       clientId,
@@ -75,7 +76,12 @@ export const oidcEnabled = oidcProvider().length > 0;
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   secret: getAuthSecret(),
+  // The host Auth.js reads (X-Forwarded-Host) is the one server.ts decided from the connection or
+  // the trusted proxies, never a client's claim (lib/http/forwarded-headers.ts).
   trustHost: true,
+  // Secure cookies when the public URL is https; without APP_URL, Auth.js decides per request from
+  // the protocol, which server.ts also decided.
+  useSecureCookies: env.APP_URL?.startsWith("https:") ? true : undefined,
   session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
   pages: { signIn: "/login", error: "/login" },
   providers: [

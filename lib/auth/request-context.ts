@@ -1,26 +1,14 @@
 import "server-only";
 
-/*
- * The client's address as seen by the nearest proxy. Next.js appends the socket address to
- * x-forwarded-for, so the last entry is the one no client can forge; earlier entries are whatever
- * the client claimed. Deployments behind N trusted proxies set TRUSTED_PROXY_HOPS=N.
- */
-export function clientIp(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for");
-  const hops = Math.max(0, Number(process.env.TRUSTED_PROXY_HOPS ?? 0));
-  if (forwarded) {
-    const chain = forwarded
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const ip = chain[Math.max(0, chain.length - 1 - hops)];
-    if (ip) return normalizeIp(ip);
-  }
-  return normalizeIp(headers.get("x-real-ip") ?? "127.0.0.1");
-}
+import { clientAddressFrom } from "@/lib/http/client-address";
 
-function normalizeIp(ip: string): string {
-  return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+/**
+ * The client's address as the console's server decided it (lib/http/client-address.ts: the
+ * connection itself, or the address the trusted proxies saw), never a header the client wrote.
+ * Null when the process is not served by server.ts, e.g. under `next dev`.
+ */
+export function clientIp(headers: Headers): string | null {
+  return clientAddressFrom(headers);
 }
 
 export function userAgent(headers: Headers): string | null {

@@ -3,6 +3,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { env } from "@/lib/env";
 
 /*
  * AUTH_SECRET from the environment. Without one (a fresh machine running the embedded default) a
@@ -10,7 +11,7 @@ import path from "node:path";
  * process of this machine agrees on it. A deployment with several machines must set AUTH_SECRET.
  */
 export function getAuthSecret(): string {
-  if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
+  if (env.AUTH_SECRET) return env.AUTH_SECRET;
   const file = path.join(process.cwd(), ".data", "auth-secret");
   try {
     return readFileSync(file, "utf8").trim();

@@ -3,6 +3,7 @@ import "server-only";
 import { inArray, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { authThrottle } from "@/db/schema";
+import { env } from "@/lib/env";
 
 /*
  * Failed sign-ins are counted per account and per client IP within a window. Past the limit the
@@ -14,18 +15,19 @@ export const THROTTLE_LOCK_MS = 15 * 60 * 1000;
 // An address is allowed more failures than an account: offices share addresses.
 function limits() {
   return {
-    account: Number(process.env.AUTH_THROTTLE_ACCOUNT_LIMIT ?? 5),
-    ip: Number(process.env.AUTH_THROTTLE_IP_LIMIT ?? 20),
+    account: env.AUTH_THROTTLE_ACCOUNT_LIMIT,
+    ip: env.AUTH_THROTTLE_IP_LIMIT,
   };
 }
 
 export interface ThrottleKeys {
   account: string;
-  ip: string;
+  /** Null when no trusted address is known (not served by server.ts): all such share one counter. */
+  ip: string | null;
 }
 
 function keyList(keys: ThrottleKeys): string[] {
-  return [`account:${keys.account.toLowerCase()}`, `ip:${keys.ip}`];
+  return [`account:${keys.account.toLowerCase()}`, `ip:${keys.ip ?? "unknown"}`];
 }
 
 /** The instant the caller may try again, or null when sign-in may proceed. */

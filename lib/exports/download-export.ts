@@ -8,6 +8,8 @@ import { appOrigin } from "@/lib/app-url";
 import { getSessionUser, loadOrgAccess, type SessionUser } from "@/lib/auth/access";
 import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
 import { clientIp, userAgent } from "@/lib/auth/request-context";
+import { env } from "@/lib/env";
+import { requestProtocol, servedOverHttps } from "@/lib/http/request-origin";
 import { CSV_CONTENT_TYPE } from "./csv-writer";
 import { contentDisposition, exportFileName } from "./export-plan";
 import {
@@ -48,12 +50,10 @@ const STALL_TIMEOUT_MS = 5 * 60 * 1000;
  * so their number is capped per server process (EXPORT_MAX_CONCURRENT, default 4). A download
  * over the cap is refused before its token is used, so trying again a little later works.
  */
-const DEFAULT_MAX_CONCURRENT = 4;
 const slots = ((globalThis as { auditExportSlots?: { active: number } }).auditExportSlots ??= { active: 0 });
 
 function maxConcurrent(): number {
-  const n = Number(process.env.EXPORT_MAX_CONCURRENT);
-  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_CONCURRENT;
+  return env.EXPORT_MAX_CONCURRENT;
 }
 
 /** A slot, or null when all are taken; free() may be called any number of times. */
@@ -73,21 +73,27 @@ function takeSlot(): { free: () => void } | null {
 const NOT_FOUND_TEXT =
   "This download link does not work: it was used already, it expired, or it was made for someone else. Close this and export again.";
 
-function textResponse(status: number, text: string, downloadId?: string): Response {
+interface DownloadCookie {
+  downloadId: string;
+  /** Served over HTTPS: the cookie is then sent back only over HTTPS. */
+  secure: boolean;
+}
+
+function textResponse(status: number, text: string, cookie?: DownloadCookie): Response {
   const headers = new Headers({
     "Content-Type": "text/plain; charset=utf-8",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
   });
-  if (downloadId) headers.append("Set-Cookie", downloadCookie(downloadId, "failed"));
+  if (cookie) headers.append("Set-Cookie", downloadCookie(cookie, "failed"));
   return new Response(text, { status, headers });
 }
 
 // Read by the export dialog to learn that the download started (or failed) while the browser's
 // own download manager takes the file. Not HttpOnly on purpose; it holds no secret.
-function downloadCookie(downloadId: string, state: "started" | "failed"): string {
-  return `${DOWNLOAD_COOKIE_PREFIX}${downloadId}=${state}; Path=/; Max-Age=120; SameSite=Strict`;
+function downloadCookie({ downloadId, secure }: DownloadCookie, state: "started" | "failed"): string {
+  return `${DOWNLOAD_COOKIE_PREFIX}${downloadId}=${state}; Path=/; Max-Age=120; SameSite=Strict${secure ? "; Secure" : ""}`;
 }
 
 function failureOf(error: unknown): { code: string; message: string } {
@@ -166,11 +172,12 @@ async function startDownload(
     return textResponse(404, NOT_FOUND_TEXT);
   }
   const downloadId = exportDownloadId(hashExportToken(token));
+  const cookie = { downloadId, secure: servedOverHttps(requestProtocol(request.headers), env.APP_URL) };
   const slug = await orgSlugOf(row.orgId, handle);
   const access = slug ? await loadOrgAccess(user, slug) : null;
   if (!access || !access.permissions.has("audit.export")) {
     free();
-    return textResponse(403, NO_PERMISSION_TEXT, downloadId);
+    return textResponse(403, NO_PERMISSION_TEXT, cookie);
   }
 
   const filters = row.filters as StoredExportFilters;
@@ -179,7 +186,7 @@ async function startDownload(
     selection: { orgId: row.orgId, params, search, snapshotAt: row.snapshotAt },
     context: {
       timeZone: row.timeZone,
-      permalinkPrefix: `${appOrigin(request)}/orgs/${encodeURIComponent(access.org.slug)}/audit-logs/`,
+      permalinkPrefix: `${appOrigin(request) ?? ""}/orgs/${encodeURIComponent(access.org.slug)}/audit-logs/`,
     },
     format: row.format,
     expectedRows: row.rowCount,
@@ -217,7 +224,7 @@ async function startDownload(
     return textResponse(
       500,
       "The export could not be read from the database. Try again in a moment; if it keeps failing, narrow the search.",
-      downloadId,
+      cookie,
     );
   }
 
@@ -289,7 +296,7 @@ async function startDownload(
     "Referrer-Policy": "no-referrer",
     "X-Export-Rows": String(row.rowCount),
   });
-  headers.append("Set-Cookie", downloadCookie(downloadId, "started"));
+  headers.append("Set-Cookie", downloadCookie(cookie, "started"));
   return new Response(body, { status: 200, headers });
 }
 

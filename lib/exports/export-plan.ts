@@ -2,6 +2,7 @@ import "server-only";
 
 import { isTimeZone, type ExplorerParams } from "@/lib/audit-log/search-params";
 import type { ExportFormat } from "@/db/schema/enums";
+import { env } from "@/lib/env";
 import { XLSX_MAX_DATA_ROWS } from "./xlsx-writer";
 
 /*
@@ -12,10 +13,10 @@ import { XLSX_MAX_DATA_ROWS } from "./xlsx-writer";
 export const DEFAULT_EXPORT_MAX_ROWS = 5_000_000;
 export const MAX_SEARCH_STRING_LENGTH = 16_384;
 
-/** EXPORT_MAX_ROWS, or 5,000,000 when unset or not a positive whole number. */
-export function exportMaxRows(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const raw = env.EXPORT_MAX_ROWS?.replace(/[_,]/g, "");
-  const n = raw ? Number(raw) : NaN;
+/** EXPORT_MAX_ROWS (validated by lib/env.ts), or 5,000,000 when a given setting is not a positive whole number. */
+export function exportMaxRows(settings: { EXPORT_MAX_ROWS?: string | number } = env): number {
+  const raw = settings.EXPORT_MAX_ROWS;
+  const n = typeof raw === "number" ? raw : raw ? Number(raw.replace(/[_,]/g, "")) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_EXPORT_MAX_ROWS;
 }
 

@@ -1,4 +1,6 @@
 import { auditCategory, type AuditCategory } from "@/db/schema/enums";
+import { env } from "@/lib/env";
+import { MAX_RETENTION_DAYS } from "./limits";
 
 /*
  * Retention rules: the two groups of the KIOPS guide, their defaults, and the allowed range of a
@@ -23,8 +25,12 @@ export interface RetentionGroup {
   defaultDays: number;
   /** Built-in legal floor; the environment may raise it. */
   floorDays: number;
-  envVar: string;
+  envVar: RetentionMinimumVar;
 }
+
+type RetentionMinimumVar = "RETENTION_MIN_DAYS_SECURITY" | "RETENTION_MIN_DAYS_OPERATIONAL";
+/** The deployment's raised minimums: lib/env.ts's validated numbers, or raw strings in tests. */
+export type RetentionMinimums = Partial<Record<RetentionMinimumVar, string | number | undefined>>;
 
 const SECURITY_CATEGORIES: readonly AuditCategory[] = ["auth", "user", "organization", "audit", "secret", "vpn"];
 
@@ -51,7 +57,7 @@ export const RETENTION_GROUPS: readonly RetentionGroup[] = [
   },
 ];
 
-export const MAX_RETENTION_DAYS = 3650;
+export { MAX_RETENTION_DAYS };
 
 // The archive period counts from when an entry leaves the live log (see runRetention).
 export const ARCHIVE_DEFAULT_DAYS = 2557; // 7 years, the schema's default
@@ -72,9 +78,9 @@ export function groupOf(category: AuditCategory): RetentionGroup {
   return RETENTION_GROUPS.find((g) => g.categories.includes(category))!;
 }
 
-function raisedMinimum(group: RetentionGroup, raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === "") return group.floorDays;
-  const value = Number(raw.trim());
+function raisedMinimum(group: RetentionGroup, raw: string | number | undefined): number {
+  if (raw === undefined || String(raw).trim() === "") return group.floorDays;
+  const value = Number(String(raw).trim());
   if (!Number.isSafeInteger(value) || value < 1 || value > MAX_RETENTION_DAYS) {
     // A compliance setting that cannot be read must not silently fall back to something shorter.
     throw new Error(
@@ -85,10 +91,10 @@ function raisedMinimum(group: RetentionGroup, raw: string | undefined): number {
 }
 
 /** The allowed ranges, with the deployment's raised minimums. Throws on a malformed setting. */
-export function retentionBounds(env: Record<string, string | undefined> = process.env): RetentionBounds {
+export function retentionBounds(minimums: RetentionMinimums = env): RetentionBounds {
   const groups = {} as Record<RetentionGroupId, DayRange>;
   for (const group of RETENTION_GROUPS) {
-    groups[group.id] = { min: raisedMinimum(group, env[group.envVar]), max: MAX_RETENTION_DAYS };
+    groups[group.id] = { min: raisedMinimum(group, minimums[group.envVar]), max: MAX_RETENTION_DAYS };
   }
   return { groups, archive: { min: ARCHIVE_MIN_DAYS, max: ARCHIVE_MAX_DAYS } };
 }

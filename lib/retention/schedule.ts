@@ -1,7 +1,10 @@
 import "server-only";
 
 import { getDatabaseHandle } from "@/db/client";
+import { env } from "@/lib/env";
 import { runRetention, type RetentionRunReport } from "./run-retention";
+
+export { parseRetentionSchedule } from "./schedule-interval";
 
 /*
  * In-process schedule for deployments without cron: RETENTION_SCHEDULE=hourly (or daily, or an
@@ -15,24 +18,7 @@ export interface RetentionSchedule {
   stop: () => void;
 }
 
-const MIN_INTERVAL_MS = 60_000;
 const FIRST_RUN_DELAY_MS = 60_000;
-
-/** The interval named by RETENTION_SCHEDULE, null when off. Throws on a value it cannot read. */
-export function parseRetentionSchedule(value: string | undefined): number | null {
-  const v = value?.trim().toLowerCase();
-  if (!v || v === "off" || v === "false" || v === "0") return null;
-  if (v === "hourly") return 3_600_000;
-  if (v === "daily") return 86_400_000;
-  const match = /^(\d+)\s*(m|h)$/.exec(v);
-  if (match) {
-    const ms = Number(match[1]) * (match[2] === "h" ? 3_600_000 : 60_000);
-    if (ms >= MIN_INTERVAL_MS) return ms;
-  }
-  throw new Error(
-    `RETENTION_SCHEDULE must be off, hourly, daily or an interval such as 30m or 6h (at least 1m), got "${value}".`,
-  );
-}
 
 function summarize(report: RetentionRunReport): string {
   if (report.status === "skipped") return `skipped: ${report.reason}`;
@@ -53,10 +39,7 @@ const globalForSchedule = globalThis as unknown as { auditRetentionSchedule?: Re
  * Starts the schedule named by RETENTION_SCHEDULE (once per process, whatever the module reloads);
  * returns null when it is off. Call from the server's start-up (db/bootstrap.ts).
  */
-export function startRetentionSchedule(
-  env: Record<string, string | undefined> = process.env,
-): RetentionSchedule | null {
-  const intervalMs = parseRetentionSchedule(env.RETENTION_SCHEDULE);
+export function startRetentionSchedule(intervalMs: number | null = env.RETENTION_SCHEDULE): RetentionSchedule | null {
   if (intervalMs === null) return null;
   if (globalForSchedule.auditRetentionSchedule) return globalForSchedule.auditRetentionSchedule;
 

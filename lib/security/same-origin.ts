@@ -1,6 +1,7 @@
 import "server-only";
 
 import { headers } from "next/headers";
+import { env } from "@/lib/env";
 
 /*
  * Server actions are POST endpoints that act with the caller's session cookie, so a page on another
@@ -30,13 +31,7 @@ function expectedHosts(requestHeaders: Headers): Set<string> {
   const host = firstValue(requestHeaders.get("host"));
   if (forwarded) hosts.add(forwarded);
   if (host) hosts.add(host);
-  if (process.env.APP_URL) {
-    try {
-      hosts.add(new URL(process.env.APP_URL).host.toLowerCase());
-    } catch {
-      // A malformed APP_URL adds nothing; the request's own host still applies.
-    }
-  }
+  if (env.APP_URL) hosts.add(new URL(env.APP_URL).host.toLowerCase());
   return hosts;
 }
 

@@ -309,7 +309,13 @@ test.describe("sign-in only ever redirects within the site", () => {
     "https:evil.example",
     "http://127.0.0.1.evil.example/",
     "javascript:alert(1)",
+    // Dot segments that collapse into //evil.example once the path is resolved.
+    "/..//evil.example",
+    "/.//evil.example",
+    "/a/..//evil.example",
+    "/%2e%2e//evil.example/phish",
   ];
+  const DOT_SEGMENT_TARGETS = targets.filter((t) => t.startsWith("/") && t.includes("."));
 
   for (const target of targets) {
     test(`callbackUrl=${target}`, async ({ browser }) => {
@@ -341,14 +347,59 @@ test.describe("sign-in only ever redirects within the site", () => {
 
   test("next-auth's own endpoints refuse an off-site callbackUrl", async () => {
     for (const path of ["/api/auth/signin", "/api/auth/signout", "/api/auth/error"]) {
-      const first = await ctx("signed-out").request.get(
-        `${path}?callbackUrl=${encodeURIComponent("https://evil.example/")}`,
-        {
+      for (const target of ["https://evil.example/", ...DOT_SEGMENT_TARGETS]) {
+        const first = await ctx("signed-out").request.get(`${path}?callbackUrl=${encodeURIComponent(target)}`, {
           maxRedirects: 0,
-        },
-      );
-      const location = first.headers()["location"];
-      if (location) expect(new URL(location, baseURL).origin, path).toBe(new URL(baseURL).origin);
+        });
+        const location = first.headers()["location"];
+        if (location) expect(new URL(location, baseURL).origin, `${path} ${target}`).toBe(new URL(baseURL).origin);
+      }
+    }
+  });
+
+  test("signed in, the login page answers a 307 to a path of this site, never //evil.example", async () => {
+    for (const target of DOT_SEGMENT_TARGETS) {
+      const response = await ctx("member").request.get(`/login?callbackUrl=${encodeURIComponent(target)}`, {
+        maxRedirects: 0,
+      });
+      expect(response.status(), target).toBe(307);
+      const location = response.headers()["location"] ?? "";
+      expect(location, target).toMatch(/^\/(?![/\\])/);
+      expect(new URL(location, baseURL).origin, target).toBe(new URL(baseURL).origin);
+    }
+  });
+
+  test("Auth.js's sign-in callback sends a signed-in redirect to this site, never to evil.example", async ({
+    playwright,
+  }) => {
+    for (const target of DOT_SEGMENT_TARGETS) {
+      const request = await playwright.request.newContext({ baseURL });
+      const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+      const response = await request.post("/api/auth/callback/credentials", {
+        form: { email: "member@acme.test", password: "demo-password", csrfToken, callbackUrl: target },
+        maxRedirects: 0,
+      });
+      const location = response.headers()["location"] ?? "";
+      expect(location, target).not.toBe("");
+      expect(new URL(location, baseURL).origin, `${target} -> ${location}`).toBe(new URL(baseURL).origin);
+      await request.dispose();
+    }
+  });
+
+  test("an entry's permalink redirects within the site whatever its id or organization", async () => {
+    for (const path of [
+      "/orgs/acme/audit-logs/..%2F..%2F%2Fevil.example",
+      "/orgs/%2F%2Fevil.example/audit-logs/x",
+      "/orgs/acme/audit-logs/%2e%2e%2f%2fevil.example",
+    ]) {
+      for (const who of ["signed-out", "admin"] as const) {
+        const response = await ctx(who).request.get(path, { maxRedirects: 0 });
+        const location = response.headers()["location"];
+        if (location) {
+          expect(location, `${who} ${path}`).toMatch(/^\/(?![/\\])/);
+          expect(new URL(location, baseURL).origin, `${who} ${path}`).toBe(new URL(baseURL).origin);
+        }
+      }
     }
   });
 });

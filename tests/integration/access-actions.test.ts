@@ -5,6 +5,7 @@ import { accessRequests, auditLogs, memberships, permissionGrants } from "@/db/s
 import type { AuditPermission } from "@/db/schema/enums";
 import { seedDemoAccounts, type SeededDemoAccounts } from "@/db/seed/demo-accounts";
 import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
+import { consoleServerHeaders } from "../helpers/console-server-headers";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 /*
@@ -32,12 +33,7 @@ const { listAccessMembers, listPendingAccessRequests } = await import("@/app/org
 const { requirePermission } = await import("@/lib/auth/access");
 const { CrossOriginActionError } = await import("@/lib/security/same-origin");
 
-const SITE = {
-  origin: "http://console.test",
-  host: "console.test",
-  "user-agent": "vitest",
-  "x-forwarded-for": "198.51.100.9",
-};
+const SITE = consoleServerHeaders("console.test", "198.51.100.9");
 
 let testDb: TestDatabase;
 let seeded: SeededDemoAccounts;

@@ -12,6 +12,8 @@ import { auditEventSchema } from "@/lib/audit/event-schema";
 import { storeAuditEvents } from "@/lib/audit/record-audit-event";
 import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
 import { parseCsv } from "../helpers/parse-csv";
+import { consoleServerHeaders } from "../helpers/console-server-headers";
+import { overrideEnv, resetEnv } from "../helpers/env-override";
 import { readZip } from "../helpers/read-zip";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
@@ -31,6 +33,7 @@ vi.mock("@/lib/auth/auth", () => ({
   },
 }));
 vi.mock("next/headers", () => ({ headers: async () => requestHeaders.current }));
+vi.mock("@/lib/env", () => import("../helpers/env-override"));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }));
 
 const { prepareExportCount, startExport } = await import("@/app/orgs/[org]/audit-logs/lib/export-actions");
@@ -40,7 +43,7 @@ const { rawSearchParams, selectionFromParams } = await import("@/lib/audit-log/s
 const { CrossOriginActionError } = await import("@/lib/security/same-origin");
 
 const ORIGIN = "http://console.test";
-const SITE = { origin: ORIGIN, host: "console.test", "user-agent": "vitest", "x-forwarded-for": "198.51.100.20" };
+const SITE = consoleServerHeaders("console.test", "198.51.100.20");
 const DAY = 86_400_000;
 
 let testDb: TestDatabase;
@@ -704,7 +707,7 @@ describe("who may export", () => {
 
 describe("limits", () => {
   it("advises smaller time intervals above EXPORT_MAX_ROWS", async () => {
-    vi.stubEnv("EXPORT_MAX_ROWS", "10");
+    overrideEnv({ EXPORT_MAX_ROWS: 10 });
     try {
       const counted = await as("manager@acme.test", () => prepareExportCount("acme", ""));
       expect(counted.data?.count).toBe(11);
@@ -714,7 +717,7 @@ describe("limits", () => {
       const small = await as("manager@acme.test", () => startExport("acme", "q=request_id:req_1", "csv", "UTC"));
       expect(small.error).toBeUndefined();
     } finally {
-      vi.unstubAllEnvs();
+      resetEnv();
     }
   });
 
@@ -771,7 +774,7 @@ describe("streaming", () => {
   });
 
   it("caps the downloads running at once, refusing the extra one before its token is used", async () => {
-    vi.stubEnv("EXPORT_MAX_CONCURRENT", "1");
+    overrideEnv({ EXPORT_MAX_CONCURRENT: 1 });
     try {
       const first = await exportAs("manager@acme.test", "type=auth", "csv");
       const second = await exportAs("manager@acme.test", "type=auth", "csv");
@@ -785,7 +788,7 @@ describe("streaming", () => {
       expect(retried.status).toBe(200);
       await retried.arrayBuffer();
     } finally {
-      vi.unstubAllEnvs();
+      resetEnv();
     }
   });
 

@@ -11,7 +11,13 @@ let acme: { id: string; key: string };
 let globex: { id: string; key: string };
 
 function post(key: string | null, body: unknown, raw?: string): Promise<Response> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  // The Host a client sends, and the forwarded host and protocol server.ts would set from it.
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    host: "console.test",
+    "x-forwarded-host": "console.test",
+    "x-forwarded-proto": "http",
+  };
   if (key) headers.authorization = `Bearer ${key}`;
   return POST(
     new Request("http://console.test/api/v1/audit-events", {

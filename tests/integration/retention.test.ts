@@ -8,6 +8,8 @@ import { auditCategory, type AuditCategory } from "@/db/schema/enums";
 import { seedDemoAccounts, type SeededDemoAccounts } from "@/db/seed/demo-accounts";
 import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
 import { DAY_MS, retentionBounds } from "@/lib/retention/policy";
+import { consoleServerHeaders } from "../helpers/console-server-headers";
+import { overrideEnv, resetEnv } from "../helpers/env-override";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 /*
@@ -18,12 +20,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database"
  */
 
 const session = new AsyncLocalStorage<string | null>();
-const SITE = {
-  origin: "http://console.test",
-  host: "console.test",
-  "user-agent": "vitest",
-  "x-forwarded-for": "198.51.100.9",
-};
+const SITE = consoleServerHeaders("console.test", "198.51.100.9");
 const requestHeaders = { current: new Headers(SITE) };
 
 vi.mock("@/lib/auth/auth", () => ({
@@ -33,6 +30,7 @@ vi.mock("@/lib/auth/auth", () => ({
   },
 }));
 vi.mock("next/headers", () => ({ headers: async () => requestHeaders.current }));
+vi.mock("@/lib/env", () => import("../helpers/env-override"));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }));
 
 const { runRetention } = await import("@/lib/retention/run-retention");
@@ -483,7 +481,7 @@ describe("the retention settings action", () => {
     requestHeaders.current = new Headers(SITE);
   });
   afterEach(() => {
-    vi.unstubAllEnvs();
+    resetEnv();
   });
 
   it("saves a valid policy and writes an audit entry with the values before and after", async () => {
@@ -553,7 +551,7 @@ describe("the retention settings action", () => {
   });
 
   it("enforces a minimum raised by the deployment", async () => {
-    vi.stubEnv("RETENTION_MIN_DAYS_SECURITY", "400");
+    overrideEnv({ RETENTION_MIN_DAYS_SECURITY: 400 });
     const result = await as("admin@acme.test", () =>
       saveRetentionSettings(
         null,

@@ -16,6 +16,17 @@ describe("safeCallbackPath", () => {
     ["http://console.test.evil.example/", "/"],
     ["", "/"],
     [null, "/"],
+    // Dot segments collapse when the browser resolves the path: each of these becomes //evil.example.
+    ["/..//evil.example", "/"],
+    ["/.//evil.example", "/"],
+    ["/a/..//evil.example", "/"],
+    ["/%2e%2e//evil.example/phish", "/"],
+    ["/%2E%2E/%2E%2E//evil.example", "/"],
+    ["/./\\evil.example", "/"],
+    ["/\t/evil.example", "/"],
+    // Kept, in the form the browser would ask for.
+    ["/orgs/acme/../acme/audit-logs", "/orgs/acme/audit-logs"],
+    ["/orgs/acme/audit-logs?q=a//b#x", "/orgs/acme/audit-logs?q=a//b#x"],
   ])("%s -> %s", (input, expected) => {
     expect(safeCallbackPath(input, base)).toBe(expected);
   });
@@ -29,6 +40,19 @@ describe("safeCallbackPath", () => {
         expect(out.startsWith("//")).toBe(false);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("never answers a path a browser reads as another host, for paths built from dots and slashes", () => {
+    const piece = fc.constantFrom("/", "//", "\\", ".", "..", "%2e", "%2E%2e", "evil.example", "a", "\t");
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 8 }), (parts) => {
+        const out = safeCallbackPath(`/${parts.join("")}`, base);
+        expect(out).toMatch(/^\/(?![/\\])/);
+        // Where the browser goes when it follows the answer as a Location header.
+        expect(new URL(out, base).origin).toBe(base);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -1,11 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { crossOriginReason } from "@/lib/security/same-origin";
 
 const h = (init: Record<string, string>) => new Headers(init);
 
 describe("crossOriginReason", () => {
   afterEach(() => {
-    delete process.env.APP_URL;
+    vi.unstubAllEnvs();
+    vi.resetModules();
   });
 
   it("accepts a request from a page of the same host", () => {
@@ -13,7 +14,7 @@ describe("crossOriginReason", () => {
     expect(crossOriginReason(h({ origin: "https://Audit.Example.com", host: "audit.example.com" }))).toBeNull();
   });
 
-  it("accepts the public host a proxy forwards, and APP_URL's", () => {
+  it("accepts the public host a proxy forwards, and APP_URL's", async () => {
     expect(
       crossOriginReason(
         h({
@@ -23,8 +24,11 @@ describe("crossOriginReason", () => {
         }),
       ),
     ).toBeNull();
-    process.env.APP_URL = "https://console.example.org/";
-    expect(crossOriginReason(h({ origin: "https://console.example.org", host: "10.0.0.5:3000" }))).toBeNull();
+    // The environment is read once, when lib/env.ts loads.
+    vi.stubEnv("APP_URL", "https://console.example.org/");
+    vi.resetModules();
+    const { crossOriginReason: withAppUrl } = await import("@/lib/security/same-origin");
+    expect(withAppUrl(h({ origin: "https://console.example.org", host: "10.0.0.5:3000" }))).toBeNull();
   });
 
   it.each([

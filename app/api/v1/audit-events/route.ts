@@ -5,10 +5,11 @@ import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
 import { appOrigin, entryPermalink } from "@/lib/app-url";
 import { MAX_BATCH, parseAuditBatch } from "@/lib/audit/event-schema";
 import { storeAuditEvents } from "@/lib/audit/record-audit-event";
+import { env } from "@/lib/env";
 import { BodyTooLargeError, readLimitedBody } from "./read-limited-body";
 
 // 1,000 events of a few KiB each fit comfortably; anything larger is refused before parsing.
-const MAX_BODY_BYTES = Number(process.env.INGEST_MAX_BODY_BYTES ?? 8 * 1024 * 1024);
+const MAX_BODY_BYTES = env.INGEST_MAX_BODY_BYTES;
 
 function error(status: number, message: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
   return NextResponse.json({ error: message, ...extra }, { status, headers });

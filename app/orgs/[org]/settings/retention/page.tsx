@@ -2,24 +2,20 @@ import type { Metadata } from "next";
 import { NoPermissionNotice } from "@/components/no-permission-notice";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requirePageAccess } from "@/lib/auth/access";
-import { parseRetentionSchedule } from "@/lib/retention/schedule";
+import { env } from "@/lib/env";
 import { RetentionForm } from "./components/retention-form";
 import { lastRetentionRun, loadRetentionFormModel } from "./lib/queries";
 
 export const metadata: Metadata = { title: "Retention" };
 
 function scheduleText(): string {
-  try {
-    const ms = parseRetentionSchedule(process.env.RETENTION_SCHEDULE);
-    if (ms === null)
-      return "The retention run is scheduled by the operator (npm run retention, e.g. hourly from cron).";
-    const minutes = Math.round(ms / 60_000);
-    return minutes % 60 === 0
-      ? `The retention run applies this policy every ${minutes === 60 ? "hour" : `${minutes / 60} hours`}.`
-      : `The retention run applies this policy every ${minutes} minutes.`;
-  } catch {
-    return "The retention schedule is misconfigured (RETENTION_SCHEDULE); ask the operator.";
-  }
+  // Validated when the server started (lib/env.ts): a value it cannot read stops the start.
+  const ms = env.RETENTION_SCHEDULE;
+  if (ms === null) return "The retention run is scheduled by the operator (npm run retention, e.g. hourly from cron).";
+  const minutes = Math.round(ms / 60_000);
+  return minutes % 60 === 0
+    ? `The retention run applies this policy every ${minutes === 60 ? "hour" : `${minutes / 60} hours`}.`
+    : `The retention run applies this policy every ${minutes} minutes.`;
 }
 
 // Typed by hand rather than with the generated PageProps, which only knows routes after typegen.

@@ -1,5 +1,6 @@
 import "server-only";
 
+import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { SQL } from "drizzle-orm";
@@ -59,7 +60,10 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
     const db = drizzlePostgres(sql, { schema }) as unknown as Database;
     return { kind: "postgres", db, sql, close: () => sql.end({ timeout: 5 }) };
   }
-  const client = new PGlite(options.dataDir ?? defaultDataDir(), { extensions: { pg_trgm } });
+  const dataDir = options.dataDir ?? defaultDataDir();
+  // PGlite creates the folder itself but not its parents (a fresh clone has no .data/ yet).
+  if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite(dataDir, { extensions: { pg_trgm } });
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return { kind: "pglite", db, client, close: () => client.close() };
 }

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
-import { createDatabase } from "@/db/client";
 import { organizations } from "@/db/schema";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { openOperatorDatabase } from "./operator-database";
 
 // Provisioning scripts read the secret from the last line of the output.
 const { values } = parseArgs({ options: { org: { type: "string" }, name: { type: "string" } } });
@@ -11,7 +11,9 @@ if (!values.org || !values.name) {
   console.error("usage: npm run apikey:create -- --org SLUG --name NAME");
   process.exit(2);
 }
-const handle = createDatabase();
+const handle = openOperatorDatabase("apikey:create", {
+  whileRunning: "With the console running, create the key in its settings: API keys.",
+});
 try {
   const [org] = await handle.db.select().from(organizations).where(eq(organizations.slug, values.org)).limit(1);
   if (!org) {

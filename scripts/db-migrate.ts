@@ -1,7 +1,8 @@
-import { createDatabase } from "@/db/client";
 import { ensurePartitions, runMigrations } from "@/db/migrate";
+import { openOperatorDatabase } from "./operator-database";
 
-const handle = createDatabase();
+// The console migrates the embedded database itself when it starts.
+const handle = openOperatorDatabase("db:migrate");
 try {
   const started = performance.now();
   await runMigrations(handle);

@@ -4,9 +4,9 @@
  * into the embedded database under .data/pglite when it is unset. Same seed and --now, same rows.
  */
 import { parseArgs } from "node:util";
-import { createDatabase } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed";
+import { openOperatorDatabase } from "./operator-database";
 
 function usage(message: string): never {
   console.error(
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const now = values.now === undefined ? new Date() : new Date(values.now);
   if (Number.isNaN(now.getTime())) usage(`--now must be an ISO date or date-time, got "${values.now}"`);
 
-  const handle = createDatabase();
+  const handle = openOperatorDatabase("db:seed");
   const target = handle.kind === "postgres" ? "DATABASE_URL" : "embedded PGlite";
   try {
     await runMigrations(handle);

@@ -5,9 +5,9 @@
  * Exit code 0 when done or when another run already holds the lock, 1 on failure, 2 on bad usage.
  */
 import { parseArgs } from "node:util";
-import { createDatabase } from "@/db/client";
 import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
 import { runRetention, type OrgRunReport } from "@/lib/retention/run-retention";
+import { openOperatorDatabase } from "./operator-database";
 
 function usage(message: string): never {
   console.error(`${message}\nusage: npm run retention -- [--batch-size N] [--pause-ms MS]`);
@@ -52,7 +52,10 @@ async function main(): Promise<void> {
   const batchSize = wholeNumber("batch-size", values["batch-size"], 5000, 1);
   const pauseMs = wholeNumber("pause-ms", values["pause-ms"], 0, 0);
 
-  const handle = createDatabase({ maxConnections: 2 });
+  const handle = openOperatorDatabase("retention", {
+    maxConnections: 2,
+    whileRunning: "With the console running, set RETENTION_SCHEDULE to let it apply the policies itself.",
+  });
   const controller = new AbortController();
   // Ctrl-C stops between batches; a harder kill is safe too, only slower to recover from.
   const stop = () => controller.abort(new Error("interrupted"));

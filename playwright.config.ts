@@ -25,7 +25,12 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  // The server's output is shown only when something failed (the server-log reporter).
+  reporter: [
+    ["list"],
+    ["./tests/e2e/helpers/server-log-reporter.ts"],
+    ...(process.env.CI ? [] : [["html", { open: "never", outputFolder: "playwright-report" }] as const]),
+  ],
   use: {
     baseURL,
     trace: "retain-on-failure",
@@ -41,7 +46,9 @@ export default defineConfig({
     url: `${baseURL}/login`,
     timeout: 300_000,
     reuseExistingServer: false,
-    stdout: "pipe",
+    // The server writes to a file (scripts/e2e-server.ts); what is left here is its preparation's
+    // failure, which Playwright shows when the server does not come up.
+    stdout: "ignore",
     stderr: "pipe",
     env: { E2E_PORT: String(port), E2E_STATE_DIR: stateDir },
   },

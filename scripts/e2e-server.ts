@@ -4,7 +4,7 @@
  * The server database is used when E2E_DATABASE_URL or DATABASE_URL is set, else embedded PGlite.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
@@ -14,6 +14,7 @@ import { seedDatabase } from "@/db/seed";
 import { DEMO_PASSWORD } from "@/db/seed/demo-accounts";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { hashPassword } from "@/lib/auth/password";
+import { serverLogFile } from "../tests/e2e/helpers/server-log";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const stateDir = path.resolve(process.env.E2E_STATE_DIR ?? `.data/e2e-${port}`);
@@ -86,7 +87,15 @@ writeFileSync(
   JSON.stringify({ url: env.DATABASE_URL ?? null, dataDir: env.PGLITE_DATA_DIR ?? null }),
 );
 
-// Started the way the README starts it.
-const server = spawn("npm", ["start"], { env, stdio: "inherit" });
+// Started the way the README starts it. Its output goes to a file: a passing run prints none of
+// it, and the suite shows it when a test fails (tests/e2e/helpers/server-log-reporter.ts).
+const logFile = serverLogFile(stateDir);
+const log = openSync(logFile, "a");
+const server = spawn("npm", ["start"], { env, stdio: ["ignore", log, log] });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
-server.on("exit", (code) => process.exit(code ?? 0));
+server.on("exit", (code) => {
+  // A server that stops on its own is a failure the run must show, whatever the tests say.
+  if (code !== 0 && code !== null)
+    process.stderr.write(`the e2e server exited with ${code}:\n${readFileSync(logFile, "utf8")}`);
+  process.exit(code ?? 0);
+});

@@ -9,6 +9,7 @@ import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { recordSignIn, recordSignInFailure, recordSignOut } from "@/lib/audit/auth-events";
 import { env } from "@/lib/env";
+import { logAuthError } from "./auth-logger";
 import { dummyPasswordHash, verifyPassword } from "./password";
 import { clientIp, userAgent } from "./request-context";
 import { getAuthSecret } from "./secret";
@@ -84,6 +85,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   useSecureCookies: env.APP_URL?.startsWith("https:") ? true : undefined,
   session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
   pages: { signIn: "/login", error: "/login" },
+  logger: { error: logAuthError },
   providers: [
     Credentials({
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },

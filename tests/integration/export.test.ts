@@ -848,6 +848,8 @@ describe("a database failure in the middle of the file", () => {
                  repeat('x', 400) || g, 'done', jsonb_build_object('g', g)
           from generate_series(1, 30000) as g`,
     );
+    // The failure is reported on the server's console: asserted here, not printed into the run.
+    const printed = vi.spyOn(console, "error").mockImplementation(() => {});
     for (const format of ["csv", "xlsx"] as const) {
       const counted = await as("auditor@globex.test", () => prepareExportCount("globex", ""));
       const started = await as("auditor@globex.test", () =>
@@ -886,6 +888,8 @@ describe("a database failure in the middle of the file", () => {
       });
       expect(entries.at(-1)?.errorCode).toBe("database_error");
     }
+    expect(printed).toHaveBeenCalledWith("export failed", expect.any(Error));
+    printed.mockRestore();
   });
 });
 

@@ -11,22 +11,26 @@ export interface ExtraConsole {
 /**
  * A second console from the suite's build, started as the README starts it (`npm start`), with
  * settings of its own and an embedded database of its own (migrated, not seeded), so that what it
- * locks or records touches nothing the other tests use.
+ * locks or records touches nothing the other tests use. With `dataDir` the caller owns the
+ * embedded database: it is neither emptied first nor removed on stop (for a restart).
  */
 export async function startExtraConsole(
   name: string,
   port: number,
   env: Record<string, string>,
+  options: { dataDir?: string } = {},
 ): Promise<ExtraConsole> {
   const dir = path.join(process.env.E2E_STATE_DIR ?? ".data/e2e", `extra-${name}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  if (!options.dataDir) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
   const { DATABASE_URL: _serverDatabase, ...inherited } = process.env;
   const child: ChildProcess = spawn("npm", ["start"], {
     env: {
       ...inherited,
       NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-test",
-      PGLITE_DATA_DIR: path.join(dir, "pglite"),
+      PGLITE_DATA_DIR: options.dataDir ?? path.join(dir, "pglite"),
       SEED_DEMO: "false",
       AUTH_SECRET: "e2e-extra-secret-not-for-production-0123456789",
       PORT: String(port),
@@ -45,7 +49,7 @@ export async function startExtraConsole(
     const exited = new Promise((resolve) => child.once("exit", resolve));
     process.kill(-child.pid, "SIGTERM");
     await exited;
-    rmSync(dir, { recursive: true, force: true });
+    if (!options.dataDir) rmSync(dir, { recursive: true, force: true });
   };
   await expect
     .poll(

@@ -1,40 +1,46 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers/sign-in";
 
-test("an admin creates a key that writes events, then revokes it and the key stops working", async ({
-  page,
-  request,
-}) => {
-  await signIn(page, "admin@acme.test");
-  await page.goto("/orgs/acme/settings/api-keys");
-  const name = `e2e key ${Date.now()}`;
-  await page.getByLabel("Key name").fill(name);
-  await page.getByRole("button", { name: "Create key" }).click();
-  const secret = (await page.getByTestId("api-key-secret").textContent())?.trim() ?? "";
-  expect(secret).toMatch(/^ak_[A-Za-z0-9_-]{40,}$/);
-  await page.getByRole("button", { name: "Done" }).click();
+test(
+  "an admin creates a key that writes events, then revokes it and the key stops working",
+  { tag: "@storage" },
+  async ({ page, request }) => {
+    await signIn(page, "admin@acme.test");
+    await page.goto("/orgs/acme/settings/api-keys");
+    const name = `e2e key ${Date.now()}`;
+    await page.getByLabel("Key name").fill(name);
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = (await page.getByTestId("api-key-secret").textContent())?.trim() ?? "";
+    expect(secret).toMatch(/^ak_[A-Za-z0-9_-]{40,}$/);
+    await page.getByRole("button", { name: "Done" }).click();
 
-  const row = page.locator("tr", { hasText: name });
-  await expect(row).toContainText(secret.slice(0, 12));
-  // Only the prefix is ever shown again.
-  await expect(page.getByText(secret)).toHaveCount(0);
+    const row = page.locator("tr", { hasText: name });
+    await expect(row).toContainText(secret.slice(0, 12));
+    // Only the prefix is ever shown again.
+    await expect(page.getByText(secret)).toHaveCount(0);
 
-  const event = { occurredAt: new Date().toISOString(), category: "webhook", action: "deliver_event", result: "done" };
-  const accepted = await request.post("/api/v1/audit-events", {
-    headers: { authorization: `Bearer ${secret}` },
-    data: event,
-  });
-  expect(accepted.status()).toBe(201);
+    const event = {
+      occurredAt: new Date().toISOString(),
+      category: "webhook",
+      action: "deliver_event",
+      result: "done",
+    };
+    const accepted = await request.post("/api/v1/audit-events", {
+      headers: { authorization: `Bearer ${secret}` },
+      data: event,
+    });
+    expect(accepted.status()).toBe(201);
 
-  await row.getByRole("button", { name: `Revoke key ${name}` }).click();
-  await page.getByRole("button", { name: "Revoke key" }).click();
-  await expect(row).toContainText("Revoked");
-  const refused = await request.post("/api/v1/audit-events", {
-    headers: { authorization: `Bearer ${secret}` },
-    data: event,
-  });
-  expect(refused.status()).toBe(401);
-});
+    await row.getByRole("button", { name: `Revoke key ${name}` }).click();
+    await page.getByRole("button", { name: "Revoke key" }).click();
+    await expect(row).toContainText("Revoked");
+    const refused = await request.post("/api/v1/audit-events", {
+      headers: { authorization: `Bearer ${secret}` },
+      data: event,
+    });
+    expect(refused.status()).toBe(401);
+  },
+);
 
 test("a manager without audit.manage sees the notice on the API keys page", async ({ page }) => {
   await signIn(page, "manager@acme.test");

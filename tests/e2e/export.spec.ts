@@ -31,38 +31,42 @@ async function exportAs(page: Page, dialog: Locator, format: "xlsx" | "CSV"): Pr
   return download;
 }
 
-test("exports the current search as xlsx and as CSV, each with the N the modal announced", async ({ page }) => {
-  await signIn(page, "manager@acme.test");
-  await page.goto(SEARCH);
-  await expect(page.locator("tr[data-entry-id]").first()).toBeVisible();
-  const { dialog, count } = await openExport(page);
-  expect(count).toBeGreaterThan(0);
-  await expect(dialog.getByRole("radio", { name: /^xlsx/ })).toBeChecked();
+test(
+  "exports the current search as xlsx and as CSV, each with the N the modal announced",
+  { tag: "@storage" },
+  async ({ page }) => {
+    await signIn(page, "manager@acme.test");
+    await page.goto(SEARCH);
+    await expect(page.locator("tr[data-entry-id]").first()).toBeVisible();
+    const { dialog, count } = await openExport(page);
+    expect(count).toBeGreaterThan(0);
+    await expect(dialog.getByRole("radio", { name: /^xlsx/ })).toBeChecked();
 
-  const xlsx = await exportAs(page, dialog, "xlsx");
-  expect(xlsx.suggestedFilename()).toMatch(/^audit-logs-acme-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.xlsx$/);
-  expect(await xlsx.failure()).toBeNull();
-  await expect(dialog.getByText(/has started; your browser shows its progress/)).toBeVisible();
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.load((await readFile((await xlsx.path())!)) as unknown as ArrayBuffer);
-  const sheet = workbook.worksheets[0]!;
-  expect(sheet.getRow(1).getCell(1).value).toBe("ID");
-  expect(sheet.rowCount - 1).toBe(count);
+    const xlsx = await exportAs(page, dialog, "xlsx");
+    expect(xlsx.suggestedFilename()).toMatch(/^audit-logs-acme-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.xlsx$/);
+    expect(await xlsx.failure()).toBeNull();
+    await expect(dialog.getByText(/has started; your browser shows its progress/)).toBeVisible();
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await readFile((await xlsx.path())!)) as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0]!;
+    expect(sheet.getRow(1).getCell(1).value).toBe("ID");
+    expect(sheet.rowCount - 1).toBe(count);
 
-  const csv = await exportAs(page, dialog, "CSV");
-  expect(csv.suggestedFilename()).toMatch(/^audit-logs-acme-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
-  expect(await csv.failure()).toBeNull();
-  const bytes = await readFile((await csv.path())!);
-  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-  const { rows, lineEndsOk } = parseCsv(bytes.subarray(3).toString("utf8"));
-  expect(lineEndsOk).toBe(true);
-  expect(rows[0]?.[0]).toBe("ID");
-  expect(rows.length - 1).toBe(count);
-  // Same search, same rows, same order in both files.
-  expect(rows.slice(1).map((r) => r[0])).toEqual(
-    Array.from({ length: count }, (_, i) => String(sheet.getRow(i + 2).getCell(1).value)),
-  );
-});
+    const csv = await exportAs(page, dialog, "CSV");
+    expect(csv.suggestedFilename()).toMatch(/^audit-logs-acme-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(await csv.failure()).toBeNull();
+    const bytes = await readFile((await csv.path())!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const { rows, lineEndsOk } = parseCsv(bytes.subarray(3).toString("utf8"));
+    expect(lineEndsOk).toBe(true);
+    expect(rows[0]?.[0]).toBe("ID");
+    expect(rows.length - 1).toBe(count);
+    // Same search, same rows, same order in both files.
+    expect(rows.slice(1).map((r) => r[0])).toEqual(
+      Array.from({ length: count }, (_, i) => String(sheet.getRow(i + 2).getCell(1).value)),
+    );
+  },
+);
 
 test("offers no Export to a member without audit.export", async ({ page }) => {
   await signIn(page, "member@acme.test");

@@ -42,7 +42,7 @@ test.describe("sign-in and landing", () => {
   });
 });
 
-test("an ingested event shows up at the top of the list", async ({ page, request }) => {
+test("an ingested event shows up at the top of the list", { tag: "@storage" }, async ({ page, request }) => {
   // Signing in writes its own entry, so it comes first; the event is a minute ahead of everything
   // else the suite writes meanwhile (the API accepts up to five minutes of clock skew).
   await signIn(page, "manager@acme.test");
@@ -67,28 +67,30 @@ test("an ingested event shows up at the top of the list", async ({ page, request
   await expect(first).toContainText(marker);
 });
 
-test("repeated failed sign-ins are throttled with the same message for unknown and known accounts", async ({
-  page,
-}) => {
-  // An address nobody has, so that locking it cannot disturb the other tests' demo accounts.
-  const email = `nobody-${randomUUID().slice(0, 8)}@acme.test`;
-  await page.goto("/login");
-  const button = page.getByRole("button", { name: /Sign in/ });
-  const incorrect = page.getByRole("alert").filter({ hasText: "Email or password is incorrect." });
-  for (let i = 0; i < 5; i++) {
+test(
+  "repeated failed sign-ins are throttled with the same message for unknown and known accounts",
+  { tag: "@storage" },
+  async ({ page }) => {
+    // An address nobody has, so that locking it cannot disturb the other tests' demo accounts.
+    const email = `nobody-${randomUUID().slice(0, 8)}@acme.test`;
+    await page.goto("/login");
+    const button = page.getByRole("button", { name: /Sign in/ });
+    const incorrect = page.getByRole("alert").filter({ hasText: "Email or password is incorrect." });
+    for (let i = 0; i < 5; i++) {
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(`wrong-${i}`);
+      await button.click();
+      // React clears the form when the action has answered: only then is the attempt counted.
+      await expect(page.getByLabel("Password")).toHaveValue("");
+      await expect(incorrect).toBeVisible();
+    }
     await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(`wrong-${i}`);
+    await page.getByLabel("Password").fill("wrong-5");
     await button.click();
-    // React clears the form when the action has answered: only then is the attempt counted.
-    await expect(page.getByLabel("Password")).toHaveValue("");
-    await expect(incorrect).toBeVisible();
-  }
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("wrong-5");
-  await button.click();
-  await expect(page.getByRole("alert").filter({ hasText: "Too many failed sign-ins" })).toBeVisible();
-  await expect(page).toHaveURL(/\/login/);
-});
+    await expect(page.getByRole("alert").filter({ hasText: "Too many failed sign-ins" })).toBeVisible();
+    await expect(page).toHaveURL(/\/login/);
+  },
+);
 
 test("a wrong password for a real account gets the same message as an unknown account", async ({ page }) => {
   await page.goto("/login");

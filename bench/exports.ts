@@ -78,7 +78,8 @@ type StartExport = (search: string, format: "csv" | "xlsx") => Promise<Started>;
 function startOverHttp(client: HttpClient, pagePath: string, startId: string, slug: string): StartExport {
   return async (search, format) =>
     unwrap<Started>(
-      (await callAction(client, pagePath, startId, [slug, search, format, "UTC", null])).value,
+      (await callAction(client, pagePath, startId, [slug, { search, format, timeZone: "UTC", snapshotAt: null }]))
+        .value,
       "startExport",
     );
 }

@@ -2,7 +2,8 @@ import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { organizations } from "@/db/schema";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { NO_REQUEST } from "@/lib/audit/console-entry";
+import { recordConsoleEntry } from "@/lib/audit/record-audit-event";
 import { openOperatorDatabase } from "./operator-database";
 
 // Provisioning scripts read the secret from the last line of the output.
@@ -21,22 +22,14 @@ try {
     process.exitCode = 1;
   } else {
     const key = await createApiKey(handle.db, { orgId: org.id, name: values.name, createdBy: null });
-    await recordAuditEvent(
-      org.id,
-      {
-        occurredAt: new Date().toISOString(),
-        actor: null,
-        category: "secret",
-        action: "create_api_key",
-        description: `API key "${key.name}" created from the command line`,
-        target: { type: "api_key", id: key.id, name: key.name },
-        result: "done",
-        level: "notice",
-        service: "API keys",
-        params: { prefix: key.prefix, via: "apikey:create" },
-      },
-      handle.db,
-    );
+    await recordConsoleEntry(handle.db, org.id, null, NO_REQUEST, {
+      category: "secret",
+      action: "create_api_key",
+      description: `API key "${key.name}" created from the command line`,
+      service: "API keys",
+      target: { type: "api_key", id: key.id, name: key.name },
+      params: { prefix: key.prefix, via: "apikey:create" },
+    });
     console.log(`Created API key "${key.name}" (${key.prefix}…) for ${org.name}. The secret is shown once:`);
     console.log(key.secret);
   }

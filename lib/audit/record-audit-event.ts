@@ -1,10 +1,11 @@
 import "server-only";
 
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import { getDb, queryRows, type Executor } from "@/db/client";
+import { queryRows, type Executor } from "@/db/client";
 import { auditIdempotency, auditLogs } from "@/db/schema";
+import { consoleEntry, type ConsoleEntry, type EntryActor, type RequestContext } from "./console-entry";
 import { newEntryId } from "./entry-id";
-import { auditEventSchema, type AuditEvent, type AuditEventInput } from "./event-schema";
+import { auditEventSchema, type AuditEvent } from "./event-schema";
 
 type NewAuditRow = Omit<typeof auditLogs.$inferInsert, "receivedAt">;
 
@@ -157,13 +158,18 @@ async function storedEntriesFor(
   return new Map(rows.map((row) => [row.key, { id: row.id, occurredAt: row.occurredAt, created: false }]));
 }
 
-/** The console's own events (sign-ins, permission changes, exports...). Validates like the API. */
-export async function recordAuditEvent(
+/**
+ * Writes one of the console's own entries (lib/audit/console-entry.ts), validated like the API's
+ * events; pass the transaction that makes the change, so the entry exists exactly when it does.
+ */
+export async function recordConsoleEntry(
+  db: Executor,
   orgId: string,
-  input: AuditEventInput,
-  db: Executor = getDb(),
+  actor: EntryActor | null,
+  request: RequestContext,
+  entry: ConsoleEntry,
 ): Promise<StoredEntry> {
-  const event = auditEventSchema.parse(input);
+  const event = auditEventSchema.parse(consoleEntry(actor, request, entry));
   const [stored] = await storeAuditEvents(db, orgId, [event]);
   return stored!;
 }

@@ -116,12 +116,12 @@ export async function listUserOrganizations(userId: string) {
     .orderBy(asc(organizations.name));
 }
 
-/** For server actions: a user-facing error, or the access. */
+/** For server actions: a user-facing error, or the access. A null permission asks for membership only. */
 export async function authorizeAction(
   orgSlug: string,
-  permission: AuditPermission,
+  permission: AuditPermission | null,
 ): Promise<{ access: OrgAccess; error?: undefined } | { error: string; access?: undefined }> {
-  const result = await requirePermission(orgSlug, permission);
+  const result = permission === null ? await getOrgAccess(orgSlug) : await requirePermission(orgSlug, permission);
   if (result.ok) return { access: result.access };
   if (result.reason === "unauthenticated") return { error: "Your session has ended. Sign in again." };
   if (result.reason === "not-found") return { error: "Organization not found." };

@@ -2,7 +2,8 @@ import "server-only";
 
 import { getDb, type Executor } from "@/db/client";
 import type { AuditResult } from "@/db/schema/enums";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import type { ConsoleEntry } from "@/lib/audit/console-entry";
+import { recordConsoleEntry } from "@/lib/audit/record-audit-event";
 import type { SessionUser } from "@/lib/auth/access";
 
 /*
@@ -23,7 +24,7 @@ export interface ExportEvent {
   userAgent: string | null;
 }
 
-function describe(event: ExportEvent): string {
+function describe(event: Omit<ExportEvent, "ip" | "userAgent">): string {
   const what = `${event.rows.toLocaleString("en-US")} audit log ${event.rows === 1 ? "entry" : "entries"} as ${event.format}`;
   switch (event.result) {
     case "pending":
@@ -35,30 +36,27 @@ function describe(event: ExportEvent): string {
   }
 }
 
+/** The export's entry as ctx.record writes it from the action (who and from where are added there). */
+export function exportEntry(event: Omit<ExportEvent, "ip" | "userAgent">): ConsoleEntry {
+  return {
+    category: "audit",
+    action: "export",
+    description: describe(event),
+    service: "Audit log",
+    target: { type: "audit_log", id: "audit_log", name: "Audit log" },
+    result: event.result,
+    correlationId: event.correlationId,
+    params: event.params,
+    error: event.error ?? null,
+  };
+}
+
+/** The download's later entries ("done", "failed"), written outside any action. */
 export async function recordExportEvent(
   orgId: string,
   actor: SessionUser,
   event: ExportEvent,
   db: Executor = getDb(),
 ): Promise<void> {
-  await recordAuditEvent(
-    orgId,
-    {
-      occurredAt: new Date().toISOString(),
-      actor: { id: actor.id, name: actor.name, email: actor.email },
-      category: "audit",
-      action: "export",
-      description: describe(event),
-      target: { type: "audit_log", id: "audit_log", name: "Audit log" },
-      result: event.result,
-      level: "notice",
-      service: "Audit log",
-      ip: event.ip,
-      userAgent: event.userAgent,
-      correlationId: event.correlationId,
-      params: event.params,
-      error: event.error ?? null,
-    },
-    db,
-  );
+  await recordConsoleEntry(db, orgId, actor, { ip: event.ip, userAgent: event.userAgent }, exportEntry(event));
 }

@@ -4,7 +4,8 @@ import { sql } from "drizzle-orm";
 import type { DatabaseHandle } from "@/db/client";
 import { auditCategory, type AuditCategory } from "@/db/schema/enums";
 import { ensurePartitions } from "@/db/migrate";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
+import { NO_REQUEST } from "@/lib/audit/console-entry";
+import { recordConsoleEntry } from "@/lib/audit/record-audit-event";
 import { deleteBatch, moveBatch, nextEdge, type BatchEdge, type BatchResult, type BatchScope } from "./batches";
 import { loadAllOrgRetention, type OrgRetentionWithOrg } from "./load-policy";
 import {
@@ -354,34 +355,28 @@ async function writeAuditEntries(
     const removed = report.totals.deleted + report.totals.archived + report.totals.archivePurged;
     const counts = Object.fromEntries(Object.entries(report.counts));
     const failed = outcome.error !== undefined;
-    await recordAuditEvent(
-      report.orgId,
-      {
-        occurredAt: new Date().toISOString(),
-        actor: null,
-        category: "audit",
-        action: "retention_run",
-        description: `${failed ? "Retention run stopped" : "Retention run"}: ${describeTotals(report.totals)}`,
-        target: { type: "retention_policy", id: report.orgId, name: report.name },
-        result: failed ? "failed" : "done",
-        level: removed > 0 || failed ? "notice" : "information",
-        service: "Retention",
-        params: {
-          counts,
-          totals: report.totals,
-          retentionDays: Object.fromEntries(Object.entries(org.categories).map(([c, v]) => [c, v.days])),
-          archive: { enabled: org.archive.enabled, days: org.archive.days },
-          durationMs: Math.round(outcome.ms),
-        },
-        error: failed
-          ? {
-              code: "retention_run_failed",
-              message: String(outcome.error instanceof Error ? outcome.error.message : outcome.error).slice(0, 2000),
-            }
-          : null,
+    await recordConsoleEntry(handle.db, report.orgId, null, NO_REQUEST, {
+      category: "audit",
+      action: "retention_run",
+      description: `${failed ? "Retention run stopped" : "Retention run"}: ${describeTotals(report.totals)}`,
+      target: { type: "retention_policy", id: report.orgId, name: report.name },
+      result: failed ? "failed" : "done",
+      level: removed > 0 || failed ? "notice" : "information",
+      service: "Retention",
+      params: {
+        counts,
+        totals: report.totals,
+        retentionDays: Object.fromEntries(Object.entries(org.categories).map(([c, v]) => [c, v.days])),
+        archive: { enabled: org.archive.enabled, days: org.archive.days },
+        durationMs: Math.round(outcome.ms),
       },
-      handle.db,
-    );
+      error: failed
+        ? {
+            code: "retention_run_failed",
+            message: String(outcome.error instanceof Error ? outcome.error.message : outcome.error).slice(0, 2000),
+          }
+        : null,
+    });
   }
 }
 

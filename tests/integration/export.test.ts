@@ -223,7 +223,9 @@ function tokenOf(url: string): string {
 async function exportAs(email: string, search: string, format: "csv" | "xlsx", timeZone = "Europe/Berlin") {
   const counted = await as(email, () => prepareExportCount("acme", search));
   if (counted.error !== undefined) throw new Error(counted.error);
-  const started = await as(email, () => startExport("acme", search, format, timeZone, counted.data.snapshotAt));
+  const started = await as(email, () =>
+    startExport("acme", { search, format, timeZone, snapshotAt: counted.data.snapshotAt }),
+  );
   if (started.error !== undefined) throw new Error(started.error);
   return { counted: counted.data, started: started.data };
 }
@@ -571,7 +573,7 @@ describe("snapshot", () => {
       event(5000 + i, Date.now(), { action: "login", occurredAt: new Date(Date.now() - 60_000).toISOString() });
     const late = await store(seeded.orgs.acme, [recent(0), recent(1)]);
     const started = await as("manager@acme.test", () =>
-      startExport("acme", search, "csv", "UTC", counted.data!.snapshotAt),
+      startExport("acme", { search, format: "csv", timeZone: "UTC", snapshotAt: counted.data!.snapshotAt }),
     );
     expect(started.data?.count).toBe(before.length);
     await store(seeded.orgs.acme, [recent(2)]);
@@ -583,7 +585,9 @@ describe("snapshot", () => {
 
   it("never lets a browser move the snapshot into the future", async () => {
     const future = new Date(Date.now() + DAY).toISOString();
-    const started = await as("manager@acme.test", () => startExport("acme", "q=action:login", "csv", "UTC", future));
+    const started = await as("manager@acme.test", () =>
+      startExport("acme", { search: "q=action:login", format: "csv", timeZone: "UTC", snapshotAt: future }),
+    );
     const expected = await explorerIds(seeded.orgs.acme, "q=action:login");
     expect(started.data?.count).toBe(expected.length);
   });
@@ -633,7 +637,9 @@ describe("audit trail", () => {
 describe("who may export", () => {
   it("refuses a member without audit.export, with the contract's notice", async () => {
     expect(await as("member@acme.test", () => prepareExportCount("acme", ""))).toEqual({ error: NO_PERMISSION_TEXT });
-    expect(await as("member@acme.test", () => startExport("acme", "", "csv", "UTC"))).toEqual({
+    expect(
+      await as("member@acme.test", () => startExport("acme", { search: "", format: "csv", timeZone: "UTC" })),
+    ).toEqual({
       error: NO_PERMISSION_TEXT,
     });
   });
@@ -642,18 +648,22 @@ describe("who may export", () => {
     expect(await as("auditor@globex.test", () => prepareExportCount("acme", ""))).toEqual({
       error: "Organization not found.",
     });
-    expect(await as("auditor@globex.test", () => startExport("acme", "", "csv", "UTC"))).toEqual({
+    expect(
+      await as("auditor@globex.test", () => startExport("acme", { search: "", format: "csv", timeZone: "UTC" })),
+    ).toEqual({
       error: "Organization not found.",
     });
-    expect((await as(null, () => startExport("acme", "", "csv", "UTC"))).error).toMatch(/Sign in again/);
+    expect((await as(null, () => startExport("acme", { search: "", format: "csv", timeZone: "UTC" }))).error).toMatch(
+      /Sign in again/,
+    );
   });
 
   it("refuses an action posted from another site", async () => {
     requestHeaders.current = new Headers({ ...SITE, origin: "https://evil.test" });
     try {
-      await expect(as("manager@acme.test", () => startExport("acme", "", "csv", "UTC"))).rejects.toBeInstanceOf(
-        CrossOriginActionError,
-      );
+      await expect(
+        as("manager@acme.test", () => startExport("acme", { search: "", format: "csv", timeZone: "UTC" })),
+      ).rejects.toBeInstanceOf(CrossOriginActionError);
     } finally {
       requestHeaders.current = new Headers(SITE);
     }
@@ -712,9 +722,13 @@ describe("limits", () => {
       const counted = await as("manager@acme.test", () => prepareExportCount("acme", ""));
       expect(counted.data?.count).toBe(11);
       expect(counted.data?.blocked.csv).toMatch(/more than 10 records.*Export in smaller time intervals/);
-      const started = await as("manager@acme.test", () => startExport("acme", "", "csv", "UTC"));
+      const started = await as("manager@acme.test", () =>
+        startExport("acme", { search: "", format: "csv", timeZone: "UTC" }),
+      );
       expect(started.error).toMatch(/Export in smaller time intervals/);
-      const small = await as("manager@acme.test", () => startExport("acme", "q=request_id:req_1", "csv", "UTC"));
+      const small = await as("manager@acme.test", () =>
+        startExport("acme", { search: "q=request_id:req_1", format: "csv", timeZone: "UTC" }),
+      );
       expect(small.error).toBeUndefined();
     } finally {
       resetEnv();
@@ -723,7 +737,7 @@ describe("limits", () => {
 
   it("falls back to UTC for a zone the runtime does not know", async () => {
     const started = await as("manager@acme.test", () =>
-      startExport("acme", "q=request_id:req_1", "csv", "Mars/Olympus_Mons"),
+      startExport("acme", { search: "q=request_id:req_1", format: "csv", timeZone: "Mars/Olympus_Mons" }),
     );
     const file = readCsvFile(await downloadFile("manager@acme.test", started.data!));
     expect(file.header[2]).toBe("Time (UTC)");
@@ -853,7 +867,7 @@ describe("a database failure in the middle of the file", () => {
     for (const format of ["csv", "xlsx"] as const) {
       const counted = await as("auditor@globex.test", () => prepareExportCount("globex", ""));
       const started = await as("auditor@globex.test", () =>
-        startExport("globex", "", format, "UTC", counted.data!.snapshotAt),
+        startExport("globex", { search: "", format, timeZone: "UTC", snapshotAt: counted.data!.snapshotAt }),
       );
       const response = await as("auditor@globex.test", () =>
         downloadExport(new Request(`${ORIGIN}${started.data!.url}`, { headers: SITE }), tokenOf(started.data!.url), {

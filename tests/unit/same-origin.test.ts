@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { crossOriginReason } from "@/lib/security/same-origin";
+import { crossOriginReason } from "@/lib/http/same-origin-request";
 
 const h = (init: Record<string, string>) => new Headers(init);
 
@@ -27,7 +27,7 @@ describe("crossOriginReason", () => {
     // The environment is read once, when lib/env.ts loads.
     vi.stubEnv("APP_URL", "https://console.example.org/");
     vi.resetModules();
-    const { crossOriginReason: withAppUrl } = await import("@/lib/security/same-origin");
+    const { crossOriginReason: withAppUrl } = await import("@/lib/http/same-origin-request");
     expect(withAppUrl(h({ origin: "https://console.example.org", host: "10.0.0.5:3000" }))).toBeNull();
   });
 

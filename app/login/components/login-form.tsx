@@ -8,7 +8,7 @@ import { Label } from "@/components/ui/label";
 import { signInWithPassword } from "../lib/actions";
 
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
-  const [state, action, pending] = useActionState(signInWithPassword, undefined);
+  const [state, action, pending] = useActionState(signInWithPassword, null);
   return (
     <form action={action} className="grid gap-4" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />

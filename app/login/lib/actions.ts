@@ -2,16 +2,16 @@
 
 import { AuthError, CredentialsSignin } from "next-auth";
 import { z } from "zod";
-import { headers } from "next/headers";
 import { getDb } from "@/db/client";
+import { refuse } from "@/lib/actions/action-refusal";
+import { firstIssueMessage } from "@/lib/actions/invalid-input";
+import { publicFormAction, redirectFormAction } from "@/lib/actions/public-action";
+import { currentRequest } from "@/lib/actions/request-context";
 import { recordThrottledSignIn } from "@/lib/audit/auth-events";
 import { signIn } from "@/lib/auth/auth";
-import { clientIp, userAgent } from "@/lib/auth/request-context";
 import { lockedUntil } from "@/lib/auth/throttle";
 import { safeCallbackPath } from "@/lib/auth/safe-callback";
 import { INVALID_CREDENTIALS_MESSAGE, THROTTLED_MESSAGE } from "./messages";
-
-export type SignInState = { error: string } | undefined;
 
 const formSchema = z.object({
   email: z.string().trim().min(1, "Enter your email."),
@@ -19,35 +19,36 @@ const formSchema = z.object({
   callbackUrl: z.string().optional(),
 });
 
-export async function signInWithPassword(_prev: SignInState, formData: FormData): Promise<SignInState> {
-  const parsed = formSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? INVALID_CREDENTIALS_MESSAGE };
-  // Checked here as well as in authorize(), so the message does not depend on how Auth.js reports
-  // an error thrown inside authorize() through a server-side signIn().
-  const h = await headers();
-  const ip = clientIp(h);
-  if (await lockedUntil(getDb(), { account: parsed.data.email, ip })) {
-    await recordThrottledSignIn(parsed.data.email, { ip, userAgent: userAgent(h) });
-    return { error: THROTTLED_MESSAGE };
-  }
-  try {
-    await signIn("credentials", {
-      email: parsed.data.email,
-      password: parsed.data.password,
-      redirectTo: safeCallbackPath(parsed.data.callbackUrl),
-    });
-  } catch (error) {
-    if (error instanceof CredentialsSignin) {
-      return { error: error.code === "throttled" ? THROTTLED_MESSAGE : INVALID_CREDENTIALS_MESSAGE };
+/** Succeeds only by redirecting (Next.js delivers a redirect by throwing); otherwise answers why not. */
+export const signInWithPassword = publicFormAction(
+  {
+    name: "signInWithPassword",
+    schema: formSchema,
+    invalid: firstIssueMessage(INVALID_CREDENTIALS_MESSAGE),
+    failure: "Sign-in failed. Try again.",
+  },
+  async ({ email, password, callbackUrl }): Promise<never> => {
+    // Checked here as well as in authorize(), so the message does not depend on how Auth.js reports
+    // an error thrown inside authorize() through a server-side signIn().
+    const request = await currentRequest();
+    if (await lockedUntil(getDb(), { account: email, ip: request.ip })) {
+      await recordThrottledSignIn(email, request);
+      refuse(THROTTLED_MESSAGE);
     }
-    if (error instanceof AuthError) return { error: "Sign-in failed. Try again." };
-    // Success ends in a redirect, which Next.js delivers by throwing.
-    throw error;
-  }
-  return undefined;
-}
+    try {
+      await signIn("credentials", { email, password, redirectTo: safeCallbackPath(callbackUrl) });
+    } catch (error) {
+      if (error instanceof CredentialsSignin) {
+        refuse(error.code === "throttled" ? THROTTLED_MESSAGE : INVALID_CREDENTIALS_MESSAGE);
+      }
+      if (error instanceof AuthError) refuse("Sign-in failed. Try again.");
+      throw error;
+    }
+    throw new Error("signIn() returned without redirecting");
+  },
+);
 
-export async function signInWithOidc(formData: FormData): Promise<void> {
+export const signInWithOidc = redirectFormAction(async (formData) => {
   const callbackUrl = formData.get("callbackUrl");
   await signIn("oidc", { redirectTo: safeCallbackPath(typeof callbackUrl === "string" ? callbackUrl : "/") });
-}
+});

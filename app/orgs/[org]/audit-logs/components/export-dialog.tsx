@@ -194,7 +194,12 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
     setPhase({ step: "preparing" });
     let answer: Awaited<ReturnType<typeof startExport>>;
     try {
-      answer = await startExport(orgSlug, searchAtOpen, format, viewerTimeZone(), count.snapshotAt);
+      answer = await startExport(orgSlug, {
+        search: searchAtOpen,
+        format,
+        timeZone: viewerTimeZone(),
+        snapshotAt: count.snapshotAt,
+      });
     } catch {
       if (request.current === id)
         setPhase({ step: "failed", message: "The export could not be prepared. Check your connection and try again." });

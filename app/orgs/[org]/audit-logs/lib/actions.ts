@@ -1,7 +1,7 @@
 "use server";
 
-import type { ActionResult } from "@/lib/action-result";
-import { authorizeAction } from "@/lib/auth/access";
+import { z } from "zod";
+import { orgAction } from "@/lib/actions/org-action";
 import { searchOrgUsers, type OrgUserMatch } from "./queries";
 
 const MAX_TEXT = 200;
@@ -9,15 +9,16 @@ const MAX_RESULTS = 8;
 
 /**
  * The filter panel's user search: members of the organization by name or email. A server action
- * is a public endpoint, so it checks the session and audit.view itself, whatever the page did.
+ * is a public endpoint, so it checks the origin, the session and audit.view itself, whatever the
+ * page did.
  */
-export async function searchUsers(orgSlug: unknown, text: unknown): Promise<ActionResult<OrgUserMatch[]>> {
-  if (typeof orgSlug !== "string" || typeof text !== "string") return { error: "The search could not be read." };
-  const auth = await authorizeAction(orgSlug, "audit.view");
-  if (auth.error !== undefined) return { error: auth.error };
-  try {
-    return { data: await searchOrgUsers(auth.access.org.id, text.slice(0, MAX_TEXT), MAX_RESULTS) };
-  } catch {
-    return { error: "Users could not be searched. Try again." };
-  }
-}
+export const searchUsers = orgAction(
+  {
+    name: "searchUsers",
+    schema: z.string(),
+    invalid: "The search could not be read.",
+    permission: "audit.view",
+    failure: "Users could not be searched. Try again.",
+  },
+  async (text, { org }): Promise<OrgUserMatch[]> => searchOrgUsers(org.id, text.slice(0, MAX_TEXT), MAX_RESULTS),
+);

@@ -1,13 +1,10 @@
 "use server";
 
-import { parseWholeSearch } from "@/lib/audit-log/selection";
-import { headers } from "next/headers";
 import { z } from "zod";
-import { getDb } from "@/db/client";
 import { exportFormat } from "@/db/schema/enums";
-import type { ActionResult } from "@/lib/action-result";
-import { authorizeAction } from "@/lib/auth/access";
-import { clientIp, userAgent } from "@/lib/auth/request-context";
+import { refuse } from "@/lib/actions/action-refusal";
+import { orgAction } from "@/lib/actions/org-action";
+import { parseWholeSearch } from "@/lib/audit-log/selection";
 import {
   exportMaxRows,
   exportFileName,
@@ -17,14 +14,13 @@ import {
 } from "@/lib/exports/export-plan";
 import { countExportRows, databaseKnowsZone, fixSnapshot } from "@/lib/exports/export-query";
 import { createExportToken, exportDownloadId } from "@/lib/exports/export-tokens";
-import { recordExportEvent } from "@/lib/exports/record-export-event";
+import { exportEntry } from "@/lib/exports/record-export-event";
 import { XLSX_MAX_DATA_ROWS } from "@/lib/exports/xlsx-writer";
-import { assertSameOrigin } from "@/lib/security/same-origin";
 
 /*
- * The export's server actions. A server action is a public endpoint: each one checks the session
- * and audit.export itself and reads the search from the URL's query string with the explorer's
- * own parser. Nothing the browser says about counts or filters is trusted; the only thing it may
+ * The export's server actions. A server action is a public endpoint: each one checks the origin,
+ * the session and audit.export itself (orgAction) and reads the search from the URL's query
+ * string with the explorer's own parser. Nothing the browser says about counts or filters is trusted; the only thing it may
  * pass along is the snapshot instant the modal counted at, and that only moves the bound back
  * in time (clamped to the last hour), so the file holds the N the modal showed.
  */
@@ -51,115 +47,96 @@ export interface StartedExport {
 
 const SNAPSHOT_REUSE_MS = 60 * 60 * 1000;
 
-const countInput = z.object({
-  orgSlug: z.string().trim().min(1).max(100),
-  search: z.string().max(MAX_SEARCH_STRING_LENGTH),
-});
+const searchInput = z.string().max(MAX_SEARCH_STRING_LENGTH);
 
-const startInput = countInput.extend({
+const startInput = z.object({
+  search: searchInput,
   format: z.enum(exportFormat.enumValues),
   timeZone: z.string().max(64),
   snapshotAt: z.iso.datetime().nullish(),
 });
 
-const SERVER_ERROR = "The export could not be prepared. Try again in a moment.";
+const EXPORT = {
+  permission: "audit.export",
+  failure: "The export could not be prepared. Try again in a moment.",
+} as const;
 
 /** Counts what an export of this search would write, for the modal's header. */
-export async function prepareExportCount(orgSlug: string, search: string): Promise<ActionResult<ExportCount>> {
-  await assertSameOrigin();
-  const input = countInput.safeParse({ orgSlug, search });
-  if (!input.success) return { error: "The search could not be read. Reload the page and try again." };
-  const auth = await authorizeAction(input.data.orgSlug, "audit.export");
-  if (auth.error !== undefined) return { error: auth.error };
-  try {
-    const db = getDb();
+export const prepareExportCount = orgAction(
+  {
+    name: "prepareExportCount",
+    schema: searchInput,
+    invalid: "The search could not be read. Reload the page and try again.",
+    ...EXPORT,
+  },
+  async (search, { org, db }): Promise<ExportCount> => {
     const snapshotAt = await fixSnapshot(db);
-    const { params, search: query } = parseWholeSearch(input.data.search, snapshotAt);
+    const { params, search: query } = parseWholeSearch(search, snapshotAt);
     const maxRows = exportMaxRows();
-    const count = await countExportRows(db, { orgId: auth.access.org.id, params, search: query, snapshotAt }, maxRows);
+    const count = await countExportRows(db, { orgId: org.id, params, search: query, snapshotAt }, maxRows);
     return {
-      data: {
-        count,
-        snapshotAt: snapshotAt.toISOString(),
-        maxRows,
-        xlsxMaxRows: XLSX_MAX_DATA_ROWS,
-        blocked: limitMessages(count, maxRows),
-      },
+      count,
+      snapshotAt: snapshotAt.toISOString(),
+      maxRows,
+      xlsxMaxRows: XLSX_MAX_DATA_ROWS,
+      blocked: limitMessages(count, maxRows),
     };
-  } catch (error) {
-    console.error("export count failed", error);
-    return { error: SERVER_ERROR };
-  }
-}
+  },
+);
 
 /**
  * Fixes the snapshot, counts, checks the limits, records the export in the log and hands out a
  * single-use download link bound to this user and organization.
  */
-export async function startExport(
-  orgSlug: string,
-  search: string,
-  format: string,
-  timeZone: string,
-  snapshotAt?: string | null,
-): Promise<ActionResult<StartedExport>> {
-  await assertSameOrigin();
-  const input = startInput.safeParse({ orgSlug, search, format, timeZone, snapshotAt });
-  if (!input.success) return { error: "The export request was not understood. Reload the page and try again." };
-  const auth = await authorizeAction(input.data.orgSlug, "audit.export");
-  if (auth.error !== undefined) return { error: auth.error };
-  const { access } = auth;
-  try {
-    const db = getDb();
+export const startExport = orgAction(
+  {
+    name: "startExport",
+    schema: startInput,
+    invalid: "The export request was not understood. Reload the page and try again.",
+    ...EXPORT,
+  },
+  async (input, { org, user, db, record }): Promise<StartedExport> => {
     const fresh = await fixSnapshot(db);
-    const asked = input.data.snapshotAt ? new Date(input.data.snapshotAt) : null;
+    const asked = input.snapshotAt ? new Date(input.snapshotAt) : null;
     const snapshot =
       asked && asked.getTime() <= fresh.getTime() && asked.getTime() >= fresh.getTime() - SNAPSHOT_REUSE_MS
         ? asked
         : fresh;
-    let zone = exportTimeZone(input.data.timeZone);
+    let zone = exportTimeZone(input.timeZone);
     if (!(await databaseKnowsZone(db, zone))) zone = "UTC";
 
-    const { params, search: query, canonical } = parseWholeSearch(input.data.search, snapshot);
+    const { params, search: query, canonical } = parseWholeSearch(input.search, snapshot);
     const maxRows = exportMaxRows();
-    const count = await countExportRows(
-      db,
-      { orgId: access.org.id, params, search: query, snapshotAt: snapshot },
-      maxRows,
-    );
-    const blocked = limitMessages(count, maxRows)[input.data.format];
-    if (blocked) return { error: blocked };
+    const count = await countExportRows(db, { orgId: org.id, params, search: query, snapshotAt: snapshot }, maxRows);
+    const blocked = limitMessages(count, maxRows)[input.format];
+    if (blocked) refuse(blocked);
 
     const fileName = exportFileName({
-      orgSlug: access.org.slug,
+      orgSlug: org.slug,
       params,
       snapshotAt: snapshot,
       timeZone: zone,
-      format: input.data.format,
+      format: input.format,
     });
-    const h = await headers();
+    // Only the token and its entry need the transaction: the count above is a read at the snapshot.
     const token = await db.transaction(async (tx) => {
       const created = await createExportToken(tx, {
-        orgId: access.org.id,
-        userId: access.user.id,
-        format: input.data.format,
+        orgId: org.id,
+        userId: user.id,
+        format: input.format,
         filters: { search: canonical, range: params.range },
         snapshotAt: snapshot,
         rowCount: count,
         timeZone: zone,
       });
-      await recordExportEvent(
-        access.org.id,
-        access.user,
-        {
+      await record(
+        exportEntry({
           result: "pending",
-          format: input.data.format,
+          format: input.format,
           rows: count,
           correlationId: `export_${exportDownloadId(created.tokenHash)}`,
-          ip: clientIp(h),
-          userAgent: userAgent(h),
           params: {
-            format: input.data.format,
+            format: input.format,
             count,
             filters: {
               search: canonical,
@@ -177,21 +154,16 @@ export async function startExport(
             timeZone: zone,
             fileName,
           },
-        },
+        }),
         tx,
       );
       return created;
     });
     return {
-      data: {
-        url: `/api/exports/${token.token}`,
-        downloadId: exportDownloadId(token.tokenHash),
-        count,
-        fileName,
-      },
+      url: `/api/exports/${token.token}`,
+      downloadId: exportDownloadId(token.tokenHash),
+      count,
+      fileName,
     };
-  } catch (error) {
-    console.error("export start failed", error);
-    return { error: SERVER_ERROR };
-  }
-}
+  },
+);

@@ -26,7 +26,7 @@ export function CreateApiKeyForm({ orgSlug }: { orgSlug: string }) {
   function submit(event: React.FormEvent) {
     event.preventDefault();
     startTransition(async () => {
-      const result = await createApiKeyAction({ orgSlug, name });
+      const result = await createApiKeyAction(orgSlug, { name });
       if (result.error !== undefined) {
         setError(result.error);
         return;

@@ -21,7 +21,7 @@ export function RevokeApiKeyButton({ orgSlug, keyId, name }: { orgSlug: string; 
 
   function revoke() {
     startTransition(async () => {
-      const result = await revokeApiKeyAction({ orgSlug, keyId });
+      const result = await revokeApiKeyAction(orgSlug, { keyId });
       if (result.error !== undefined) {
         toast.error(result.error);
         return;

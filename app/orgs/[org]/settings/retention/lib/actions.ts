@@ -2,18 +2,14 @@
 
 import { eq, sql } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
-import { getDb } from "@/db/client";
 import { archiveSettings, retentionPolicies } from "@/db/schema";
 import { auditCategory, type AuditCategory } from "@/db/schema/enums";
-import { recordAuditEvent } from "@/lib/audit/record-audit-event";
-import { authorizeAction } from "@/lib/auth/access";
-import { clientIp, userAgent } from "@/lib/auth/request-context";
+import { actionError } from "@/lib/action-result";
+import { orgFormAction, type Parsed } from "@/lib/actions/org-action";
 import { loadOrgRetention, type OrgRetention } from "@/lib/retention/load-policy";
-import { retentionBounds } from "@/lib/retention/policy";
-import { assertSameOrigin } from "@/lib/security/same-origin";
+import { retentionBounds, type RetentionBounds } from "@/lib/retention/policy";
 import { parseRetentionSettings, type RetentionSettingsInput } from "./schema";
-import type { SaveRetentionState } from "./types";
+import type { SavedRetention } from "./types";
 
 interface PolicySnapshot {
   retentionDays: Record<AuditCategory, number>;
@@ -41,6 +37,25 @@ function changedFields(before: PolicySnapshot, after: PolicySnapshot): string[] 
   return changed;
 }
 
+interface ParsedForm {
+  settings: RetentionSettingsInput;
+  bounds: RetentionBounds;
+}
+
+function parseForm(form: FormData): Parsed<ParsedForm> {
+  const bounds = retentionBounds();
+  const parsed = parseRetentionSettings(form, bounds);
+  if (parsed.success) return { ok: true, input: { settings: parsed.data, bounds } };
+  const count = Object.keys(parsed.fieldErrors).length;
+  return {
+    ok: false,
+    failure: actionError(
+      `Nothing was saved: ${count === 1 ? "one value is" : `${count} values are`} outside the allowed range.`,
+      parsed.fieldErrors,
+    ),
+  };
+}
+
 /**
  * Saves the whole retention and archive policy of an organization (form fields `orgSlug`,
  * `days.<category>`, `archiveEnabled`, `archivePeriod`, `archiveUnit`). Needs audit.manage. Any
@@ -48,32 +63,21 @@ function changedFields(before: PolicySnapshot, after: PolicySnapshot): string[] 
  * A change is written to the audit log (category audit, level notice) with the policy before and
  * after, in the same transaction as the change.
  */
-export async function saveRetentionSettings(
-  _previous: SaveRetentionState,
-  form: FormData,
-): Promise<SaveRetentionState> {
-  await assertSameOrigin();
-  const orgSlug = form.get("orgSlug");
-  if (typeof orgSlug !== "string" || orgSlug === "" || orgSlug.length > 100)
-    return { error: "Organization not found." };
-  const auth = await authorizeAction(orgSlug, "audit.manage");
-  if (auth.error !== undefined) return { error: auth.error };
-  const { access } = auth;
-
-  const bounds = retentionBounds();
-  const parsed = parseRetentionSettings(form, bounds);
-  if (!parsed.success) {
-    const count = Object.keys(parsed.fieldErrors).length;
-    return {
-      error: `Nothing was saved: ${count === 1 ? "one value is" : `${count} values are`} outside the allowed range.`,
-      fieldErrors: parsed.fieldErrors,
-    };
-  }
-  const input = parsed.data;
-  const requestHeaders = await headers();
-  const orgId = access.org.id;
-
-  const changed = await getDb().transaction(async (tx) => {
+export const saveRetentionSettings = orgFormAction(
+  {
+    name: "saveRetentionSettings",
+    permission: "audit.manage",
+    transaction: true,
+    parse: parseForm,
+    revalidate: (org, data: SavedRetention) => {
+      if (!data.changed) return;
+      revalidatePath(`/orgs/${org.slug}/settings/retention`);
+      // The explorer's retention banner reads the policy too.
+      revalidatePath(`/orgs/${org.slug}/audit-logs`);
+    },
+  },
+  async ({ settings, bounds }, { org, db: tx, record }): Promise<SavedRetention> => {
+    const orgId = org.id;
     // The archive settings row serializes concurrent saves of one organization, so "before" is
     // what this save replaced.
     await tx.insert(archiveSettings).values({ orgId }).onConflictDoNothing();
@@ -83,48 +87,32 @@ export async function saveRetentionSettings(
       .where(eq(archiveSettings.orgId, orgId))
       .for("update");
     const before = snapshotOf(await loadOrgRetention(orgId, { db: tx, bounds }));
-    const after = snapshotFromInput(input);
+    const after = snapshotFromInput(settings);
     const fields = changedFields(before, after);
-    if (fields.length === 0) return false;
+    const savedAt = new Date().toISOString();
+    if (fields.length === 0) return { changed: false, savedAt };
 
     await tx
       .insert(retentionPolicies)
-      .values(auditCategory.enumValues.map((category) => ({ orgId, category, days: input.days[category] })))
+      .values(auditCategory.enumValues.map((category) => ({ orgId, category, days: settings.days[category] })))
       .onConflictDoUpdate({
         target: [retentionPolicies.orgId, retentionPolicies.category],
         set: { days: sql`excluded.days`, updatedAt: sql`now()` },
       });
     await tx
       .update(archiveSettings)
-      .set({ enabled: input.archive.enabled, archiveDays: input.archive.days, updatedAt: new Date() })
+      .set({ enabled: settings.archive.enabled, archiveDays: settings.archive.days, updatedAt: new Date() })
       .where(eq(archiveSettings.orgId, orgId));
-    await recordAuditEvent(
-      orgId,
-      {
-        occurredAt: new Date().toISOString(),
-        actor: { id: access.user.id, name: access.user.name, email: access.user.email },
-        category: "audit",
-        action: "update_retention",
-        description: `Retention settings changed: ${fields.join(", ")}`,
-        target: { type: "retention_policy", id: orgId, name: access.org.name },
-        result: "done",
-        level: "notice",
-        service: "Retention settings",
-        ip: clientIp(requestHeaders),
-        userAgent: userAgent(requestHeaders),
-        params: { changed: fields },
-        before: { ...before },
-        after: { ...after },
-      },
-      tx,
-    );
-    return true;
-  });
-
-  if (changed) {
-    revalidatePath(`/orgs/${access.org.slug}/settings/retention`);
-    // The explorer's retention banner reads the policy too.
-    revalidatePath(`/orgs/${access.org.slug}/audit-logs`);
-  }
-  return { data: { changed, savedAt: new Date().toISOString() } };
-}
+    await record({
+      category: "audit",
+      action: "update_retention",
+      description: `Retention settings changed: ${fields.join(", ")}`,
+      service: "Retention settings",
+      target: { type: "retention_policy", id: orgId, name: org.name },
+      params: { changed: fields },
+      before: { ...before },
+      after: { ...after },
+    });
+    return { changed: true, savedAt };
+  },
+);

@@ -1,4 +1,5 @@
 import type { AuditCategory } from "@/db/schema/enums";
+import type { ActionResult, ActionState } from "@/lib/action-result";
 
 /*
  * What the settings form is given and what its action answers. Plain data (no server imports), so
@@ -41,12 +42,14 @@ export interface RetentionFormModel {
   };
 }
 
-/** Field names: `days.<category>`, `archivePeriod`. */
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors } from "@/lib/action-result";
 
-export type SaveRetentionResult =
-  | { data: { changed: boolean; savedAt: string }; error?: undefined; fieldErrors?: undefined }
-  | { error: string; fieldErrors?: FieldErrors; data?: undefined };
+export interface SavedRetention {
+  changed: boolean;
+  savedAt: string;
+}
+
+export type SaveRetentionResult = ActionResult<SavedRetention>;
 
 /** The useActionState state: nothing submitted yet, or the last answer. */
-export type SaveRetentionState = SaveRetentionResult | null;
+export type SaveRetentionState = ActionState<SavedRetention>;

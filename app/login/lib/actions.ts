@@ -2,6 +2,7 @@
 
 import { AuthError, CredentialsSignin } from "next-auth";
 import { z } from "zod";
+import { safeText, UNSAFE_TEXT_FORM_MESSAGE } from "@/lib/validation/safe-text";
 import { headers } from "next/headers";
 import { getDb } from "@/db/client";
 import { recordThrottledSignIn } from "@/lib/audit/auth-events";
@@ -14,7 +15,7 @@ import { INVALID_CREDENTIALS_MESSAGE, THROTTLED_MESSAGE } from "./messages";
 export type SignInState = { error: string } | undefined;
 
 const formSchema = z.object({
-  email: z.string().trim().min(1, "Enter your email."),
+  email: safeText(UNSAFE_TEXT_FORM_MESSAGE).trim().min(1, "Enter your email."),
   password: z.string().min(1, "Enter your password."),
   callbackUrl: z.string().optional(),
 });

@@ -3,6 +3,7 @@
 import { and, eq } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { safeText, UNSAFE_TEXT_FORM_MESSAGE } from "@/lib/validation/safe-text";
 import { getDb } from "@/db/client";
 import { accessRequests } from "@/db/schema";
 import type { ActionResult } from "@/lib/action-result";
@@ -14,10 +15,13 @@ import { permissionSnapshot } from "@/lib/auth/permissions";
 const MAX_MESSAGE = 1000;
 
 const requestSchema = z.object({
-  orgSlug: z.string().trim().min(1).max(100),
+  orgSlug: safeText().trim().min(1).max(100),
   input: z
     .object({
-      message: z.string().trim().max(MAX_MESSAGE, `Keep the message under ${MAX_MESSAGE} characters.`).optional(),
+      message: safeText(UNSAFE_TEXT_FORM_MESSAGE)
+        .trim()
+        .max(MAX_MESSAGE, `Keep the message under ${MAX_MESSAGE} characters.`)
+        .optional(),
     })
     .strict()
     .optional(),

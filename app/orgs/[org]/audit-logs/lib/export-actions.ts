@@ -3,6 +3,7 @@
 import { parseWholeSearch } from "@/lib/audit-log/selection";
 import { headers } from "next/headers";
 import { z } from "zod";
+import { safeText } from "@/lib/validation/safe-text";
 import { getDb } from "@/db/client";
 import { exportFormat } from "@/db/schema/enums";
 import type { ActionResult } from "@/lib/action-result";
@@ -52,13 +53,13 @@ export interface StartedExport {
 const SNAPSHOT_REUSE_MS = 60 * 60 * 1000;
 
 const countInput = z.object({
-  orgSlug: z.string().trim().min(1).max(100),
-  search: z.string().max(MAX_SEARCH_STRING_LENGTH),
+  orgSlug: safeText().trim().min(1).max(100),
+  search: safeText().max(MAX_SEARCH_STRING_LENGTH),
 });
 
 const startInput = countInput.extend({
   format: z.enum(exportFormat.enumValues),
-  timeZone: z.string().max(64),
+  timeZone: safeText().max(64),
   snapshotAt: z.iso.datetime().nullish(),
 });
 

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { safeText } from "@/lib/validation/safe-text";
 import { auditPermission, memberRole } from "@/db/schema/enums";
 
 // Everything a client sends to the access actions is parsed here, on the server, before use.
-const orgSlug = z.string().trim().min(1).max(100);
+const orgSlug = safeText().trim().min(1).max(100);
 
 export const permissionChangeSchema = z.object({
   orgSlug,

@@ -4,6 +4,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { z } from "zod";
+import { safeText, UNSAFE_TEXT_FORM_MESSAGE } from "@/lib/validation/safe-text";
 import { getDb } from "@/db/client";
 import { apiKeys } from "@/db/schema";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
@@ -14,12 +15,15 @@ import { assertSameOrigin } from "@/lib/security/same-origin";
 import type { ActionResult } from "@/lib/action-result";
 
 const createSchema = z.object({
-  orgSlug: z.string().min(1).max(100),
-  name: z.string().trim().min(1, "Give the key a name.").max(100, "Use at most 100 characters."),
+  orgSlug: safeText().min(1).max(100),
+  name: safeText(UNSAFE_TEXT_FORM_MESSAGE)
+    .trim()
+    .min(1, "Give the key a name.")
+    .max(100, "Use at most 100 characters."),
 });
 
 const revokeSchema = z.object({
-  orgSlug: z.string().min(1).max(100),
+  orgSlug: safeText().min(1).max(100),
   keyId: z.uuid("Unknown key."),
 });
 

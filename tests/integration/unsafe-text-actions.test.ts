@@ -102,7 +102,7 @@ describe("server actions refuse text PostgreSQL cannot store", () => {
     ).toHaveProperty("error");
     const form = new FormData();
     form.set("orgSlug", slug);
-    expect(await admin(() => saveRetentionSettings(undefined, form))).toEqual({ error: "Organization not found." });
+    expect(await admin(() => saveRetentionSettings(null, form))).toEqual({ error: "Organization not found." });
     expect(await admin(() => prepareExportCount(slug, ""))).toHaveProperty("error");
     expect(await admin(() => searchUsers(slug, "kim"))).toEqual({ error: "Organization not found." });
     expect(await rows()).toEqual(before);
@@ -113,7 +113,7 @@ describe("server actions refuse text PostgreSQL cannot store", () => {
     const form = new FormData();
     form.set("orgSlug", "acme");
     form.set("days.auth", `90${text}`);
-    const answer = await as("admin@acme.test", () => saveRetentionSettings(undefined, form));
+    const answer = await as("admin@acme.test", () => saveRetentionSettings(null, form));
     expect(answer).toHaveProperty("fieldErrors.days\\.auth");
     expect(await rows()).toEqual(before);
   });

@@ -7,8 +7,12 @@ import type { AuditEntryDetails, CollapsedJson, JsonField, JsonValue } from "./t
  * limit. Everything here is iterative, so no depth can overflow the stack. Pure.
  */
 
-export const JSON_VIEW_LIMITS = { maxDepth: 6, maxEntries: 200, maxRawChars: 8 * 1024 } as const;
-export type JsonViewLimits = typeof JSON_VIEW_LIMITS;
+export interface JsonViewLimits {
+  maxDepth: number;
+  maxEntries: number;
+  maxRawChars: number;
+}
+export const JSON_VIEW_LIMITS: JsonViewLimits = { maxDepth: 6, maxEntries: 200, maxRawChars: 8 * 1024 };
 
 type Container = JsonValue[] | { [key: string]: JsonValue };
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeText } from "@/lib/validation/safe-text";
 
 /*
  * The explorer's keyset cursor: the position of the row at the edge of a page, as base64url JSON.
@@ -37,7 +38,8 @@ export function isUuid(value: string): boolean {
 const payloadSchema = z.strictObject({
   s: z.string().min(1).max(16),
   o: z.enum(["asc", "desc"]),
-  k: z.string().max(4096).nullable(),
+  // Goes into a query as a bound value: text PostgreSQL refuses would be a 500, not "no cursor".
+  k: safeText().max(4096).nullable(),
   // A string the regex accepts but Date rejects (month 13) or normalises (Feb 30) is refused.
   t: z
     .string()

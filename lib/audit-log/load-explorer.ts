@@ -4,6 +4,7 @@ import { anchorCursorFromPrev } from "@/lib/audit-log/anchor-cursor";
 import { countMatching, EXACT_COUNT_LIMIT, type MatchCount } from "@/lib/audit-log/counts";
 import { getEntryDetails, getTimeline, listAuditEntries, locateEntry, type AuditPage } from "@/lib/audit-log/entries";
 import type { AuditSelection } from "@/lib/audit-log/selection";
+import { withCollapsedJson } from "@/lib/audit-log/json-view";
 import { auditTableFor } from "@/lib/audit-log/tables";
 import type { AuditEntryDetails, TimelineStep } from "@/lib/audit-log/types";
 import type { FilterPart } from "@/lib/audit-log/where";
@@ -22,6 +23,8 @@ export interface ExplorerData {
 
 async function withTimeline(selection: AuditSelection, details: AuditEntryDetails | null) {
   if (!details) return null;
+  // Sent to the client: deep or large JSON goes as an outline, so the page stays small.
+  details = withCollapsedJson(details);
   const table = auditTableFor(selection.params.scope);
   const timeline = details.correlationId ? await getTimeline(selection.orgId, details.correlationId, table) : [];
   return { details, timeline };

@@ -40,6 +40,7 @@ import {
   type AuditResult,
 } from "@/db/schema/enums";
 import ipaddr from "ipaddr.js";
+import { isSafeText, showUnsafeText } from "@/lib/validation/safe-text";
 import {
   dayText,
   DEFAULT_TIME_ZONE,
@@ -527,6 +528,9 @@ function interpretQualifier(token: Extract<SearchToken, { kind: "qualifier" }>, 
 }
 
 function interpret(token: SearchToken, timeZone: string): Interpretation {
+  // PostgreSQL refuses such text in a query; the explorer's params drop it before, other callers here.
+  if (!isSafeText(token.raw))
+    return { kind: "error", message: "A NUL character or an unpaired surrogate cannot be searched." };
   if (token.kind === "qualifier") return interpretQualifier(token, timeZone);
   const text = token.text.toLowerCase().trim();
   if (text === "") return { kind: "nothing" };
@@ -627,7 +631,7 @@ function parse(input: string, timeZone: string): SearchQuery {
     const item = interpret(token, timeZone);
     if (item.kind === "nothing") continue;
     if (item.kind === "error") {
-      errors.push({ token: token.raw, message: item.message });
+      errors.push({ token: showUnsafeText(token.raw), message: item.message });
       continue;
     }
     if (applied >= MAX_SEARCH_ITEMS) {

@@ -6,6 +6,7 @@ import {
   type inferParserType,
 } from "nuqs/server";
 import { auditCategory, auditResult, type AuditCategory, type AuditResult } from "@/db/schema/enums";
+import { isSafeText, showUnsafeText } from "@/lib/validation/safe-text";
 import { decodeCursor, MAX_CURSOR_LENGTH, type CursorPayload } from "./cursor";
 import { DATE_FORMAT_HINT, dayAround, DEFAULT_TIME_ZONE, endAfter, instantOf, isTimeZone, readDateText } from "./dates";
 
@@ -161,10 +162,14 @@ function listText(values: readonly (string | number)[], last = "or"): string {
 }
 
 // Long or odd input is shown shortened, never echoed whole into the page.
+// Control characters and lone surrogates are written as \uXXXX, never put into the page as they are.
 function shown(value: string): string {
   const chars = [...value];
-  return chars.length > 40 ? `${chars.slice(0, 40).join("")}…` : value;
+  return showUnsafeText(chars.length > 40 ? `${chars.slice(0, 40).join("")}…` : value);
 }
+
+// Text PostgreSQL cannot take (a NUL, a lone surrogate) would fail the page's query: never applied.
+const UNSAFE_WHY = "it contains a NUL character or an unpaired surrogate";
 
 const WHY: Record<Exclude<ParamName, "type" | "result">, string> = {
   period: `use ${listText(PERIODS)}`,
@@ -221,6 +226,10 @@ function normalise(raw: RawSearchParams, problems: ParamProblem[]): URLSearchPar
     const [first, ...rest] = given;
     if (rest.length > 0) problems.push(problem(name, rest.join(", "), `${name} takes one value; the first was used`));
     if (first === undefined) continue;
+    if (!isSafeText(first)) {
+      problems.push(problem(name, name === "cursor" ? null : first, UNSAFE_WHY));
+      continue;
+    }
     if (explorerParsers[name].parse(first) === null) {
       problems.push(
         problem(name, name === "cursor" ? null : first, WHY[name as Exclude<ParamName, "type" | "result">]),

@@ -38,6 +38,19 @@ export interface AuditEntryDetails extends AuditEntrySummary {
   before: JsonValue | null;
   after: JsonValue | null;
   errorMessage: string | null;
+  /** Deep or large JSON fields, sent as an outline instead of whole (their value above is null). */
+  collapsed?: Partial<Record<JsonField, CollapsedJson>>;
+}
+
+export type JsonField = "params" | "before" | "after";
+
+export interface CollapsedJson {
+  /** Indented JSON of the first levels and entries; deeper parts summarised. */
+  outline: string;
+  /** Compact JSON text, cut at a limit when rawComplete is false. */
+  raw: string;
+  rawComplete: boolean;
+  reason: "deep" | "large";
 }
 
 /** One step of an asynchronous operation: the entries that share a correlation id, oldest first. */

@@ -12,6 +12,7 @@ import {
   type AuditPermission,
   type MemberRole,
 } from "@/db/schema";
+import { isSafeText } from "@/lib/validation/safe-text";
 import { auth } from "./auth";
 import { NO_PERMISSION_TEXT } from "./messages";
 import { effectivePermissions } from "./permissions";
@@ -50,6 +51,8 @@ export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
 });
 
 export async function loadOrgAccess(user: SessionUser, orgSlug: string): Promise<OrgAccess | null> {
+  // No organization has such a slug, and PostgreSQL would refuse the query (a 500) rather than say so.
+  if (!isSafeText(orgSlug)) return null;
   const rows = await getDb()
     .select({
       orgId: organizations.id,

@@ -6,6 +6,7 @@ import { auditCategory, type AuditCategory } from "@/db/schema/enums";
 import { ensurePartitions } from "@/db/migrate";
 import { NO_REQUEST } from "@/lib/audit/console-entry";
 import { recordConsoleEntry } from "@/lib/audit/record-audit-event";
+import { recordRetentionApplied } from "./applied";
 import { deleteBatch, moveBatch, nextEdge, type BatchEdge, type BatchResult, type BatchScope } from "./batches";
 import { loadAllOrgRetention, type OrgRetentionWithOrg } from "./load-policy";
 import {
@@ -408,8 +409,10 @@ export async function runRetention(
       }
       throw error;
     }
-    const ms = performance.now() - started;
     const reports = run.reports();
+    // Only a completed run: a stopped one may have left expired entries behind.
+    await recordRetentionApplied(handle.db, orgs, reports, options.now ?? startedAt);
+    const ms = performance.now() - started;
     if (options.audit !== false) await writeAuditEntries(handle, orgs, reports, { ms });
     return {
       status: "done",

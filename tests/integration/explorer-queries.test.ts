@@ -1050,3 +1050,49 @@ describe("params", () => {
     expect(() => parseExplorerParams({}, new Date(Number.NaN))).not.toThrow();
   });
 });
+
+describe("text PostgreSQL cannot take, in any search param", () => {
+  const UNSAFE = ["a\u0000b", "a\ud800b", "\udc00"];
+  const PARAMS = ["period", "from", "to", "tz", "type", "user", "result", "q", "sort", "dir", "size", "scope", "entry"];
+
+  it.each(PARAMS)("%s: ignored with a message naming it, and the page's queries still answer", async (name) => {
+    for (const value of UNSAFE) {
+      const { params, problems } = parseExplorerParams({ period: "30d", [name]: value }, NOW);
+      expect(problems.map((p) => p.param)).toEqual([name]);
+      // Written out as \uXXXX, never echoed raw into the page.
+      expect(problems[0]!.message).not.toMatch(/[\u0000\ud800-\udfff]/);
+      const search = parseSearchQuery(params.q);
+      const page = await listAuditEntries({ orgId: ORG_A, params, search });
+      expect(page.entries.map((e) => e.id)).toEqual(expectedIds(modelA, params, search).slice(0, params.size));
+      expect(await countMatching({ orgId: ORG_A, params, search })).toHaveProperty("exact", true);
+    }
+  });
+
+  it("a cursor whose sort value holds a NUL is ignored, not sent to the database", async () => {
+    const forged = encodeCursor({
+      s: "user",
+      o: "asc",
+      k: "a\u0000",
+      t: NOW.toISOString(),
+      i: randomUUID(),
+      d: "next",
+    });
+    const { params, problems } = parseExplorerParams({ sort: "user", dir: "asc", cursor: forged }, NOW);
+    expect(problems.map((p) => p.param)).toEqual(["cursor"]);
+    expect(params.cursor).toBeNull();
+  });
+
+  it("the search language names a term holding a NUL and applies the rest", async () => {
+    const search = parseSearchQuery('kim a\u0000b user:"x\ud800" -c\u0000');
+    expect(search.errors.map((e) => e.token)).toEqual(["a\\u0000b", 'user:"x\\ud800"', "-c\\u0000"]);
+    expect(search.terms.map((t) => t.text)).toEqual(["kim"]);
+    const { params } = parseExplorerParams({ period: "30d" }, NOW);
+    const page = await listAuditEntries({ orgId: ORG_A, params, search });
+    expect(page.entries.map((e) => e.id)).toEqual(expectedIds(modelA, params, search).slice(0, params.size));
+  });
+
+  it("the filter panel's user search finds nobody for such text instead of failing", async () => {
+    expect(await searchOrgUsers(ORG_A, "k\u0000")).toEqual([]);
+    expect(await searchOrgUsers(ORG_A, "\ud800")).toEqual([]);
+  });
+});

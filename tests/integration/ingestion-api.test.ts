@@ -254,3 +254,74 @@ describe("POST /api/v1/audit-events", () => {
     });
   });
 });
+
+describe("POST /api/v1/audit-events: text PostgreSQL cannot store, deep and large JSON", () => {
+  type Fields = { field: string; message: string }[];
+  // Raw JSON text, so lone surrogates arrive exactly as a client would send them.
+  const cases: [string, string, string][] = [
+    ["a NUL in a text field", '"description":"a\\u0000b"', "description"],
+    ["a lone high surrogate in a text field", '"action":"dep\\ud800loy"', "action"],
+    ["a lone low surrogate in the actor's name", '"actor":{"name":"x\\udc00"}', "actor.name"],
+    ["a NUL in the idempotency key", '"idempotencyKey":"k\\u0000"', "idempotencyKey"],
+    ["a NUL in a nested params string", '"params":{"a":{"b":["ok","x\\u0000"]}}', "params.a.b.1"],
+    ["a lone surrogate in a params key", '"params":{"a":{"k\\ud800":1}}', "params.a.k\\ud800"],
+    ["a NUL in a before key", '"before":{"\\u0000":1}', "before.\\u0000"],
+    ["a NUL in an unknown top-level key", '"x\\u0000":1', "x\\u0000"],
+    ["a NUL in the error message", '"error":{"message":"m\\u0000"}', "error.message"],
+  ];
+  const base = '"occurredAt":"2026-11-20T09:00:00Z","category":"service","result":"done"';
+
+  it.each(cases)("answers 400 naming the field for %s, and stores nothing", async (_what, member, field) => {
+    const before = await rowsOf(acme.id);
+    const hasAction = member.startsWith('"action"');
+    const raw = `{${base},${hasAction ? "" : '"action":"deploy",'}${member}}`;
+    const response = await post(acme.key, null, raw);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { fields: Fields };
+    expect(body.fields).toContainEqual({
+      field,
+      message: expect.stringMatching(/NUL characters or unpaired surrogates/),
+    });
+    // Inside a batch the field carries the event's index.
+    const batch = await post(acme.key, null, `{"events":[${JSON.stringify(event(9700))},${raw}]}`);
+    expect(batch.status).toBe(400);
+    expect(((await batch.json()) as { fields: Fields }).fields.map((f) => f.field)).toContain(`events.1.${field}`);
+    expect(await rowsOf(acme.id)).toBe(before);
+  });
+
+  it("still stores characters outside the basic plane (paired surrogates) as sent", async () => {
+    const response = await post(acme.key, event(9701, { description: "deploy 😀 漢字", params: { "k😀": "v😀" } }));
+    expect(response.status).toBe(201);
+    const [row] = await testDb.handle.db
+      .select({ description: auditLogs.description, params: auditLogs.params })
+      .from(auditLogs)
+      .where(eq(auditLogs.idempotencyKey, "evt-9701"));
+    expect(row).toEqual({ description: "deploy 😀 漢字", params: { "k😀": "v😀" } });
+  });
+
+  it("answers 400 naming params for 10,000 levels of nesting, without overflowing the stack", async () => {
+    const before = await rowsOf(acme.id);
+    const deep = `${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}`;
+    const raw = JSON.stringify(event(9702)).replace(/"params":\{[^}]*\}/, `"params":${deep}`);
+    expect(raw.length).toBeGreaterThan(60_000);
+    const response = await post(acme.key, null, raw);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { fields: Fields };
+    expect(body.fields).toEqual([{ field: "params", message: "must not nest deeper than 32 levels" }]);
+    expect(await rowsOf(acme.id)).toBe(before);
+  });
+
+  it("accepts 32 levels and refuses 33, and refuses one entry's JSON over 64 KiB", async () => {
+    const nest = (levels: number) => JSON.parse(`${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`) as object;
+    expect((await post(acme.key, event(9703, { after: nest(32) }))).status).toBe(201);
+    const tooDeep = await post(acme.key, event(9704, { after: nest(33) }));
+    expect(tooDeep.status).toBe(400);
+    expect(((await tooDeep.json()) as { fields: Fields }).fields.map((f) => f.field)).toEqual(["after"]);
+    // Multi-byte text counts in bytes: 22,000 three-byte characters are 66 KB, not 22 K characters.
+    const large = await post(acme.key, event(9705, { before: { text: "漢".repeat(22_000) } }));
+    expect(large.status).toBe(400);
+    expect(((await large.json()) as { fields: Fields }).fields).toEqual([
+      { field: "before", message: "must be at most 64 KiB of JSON" },
+    ]);
+  });
+});

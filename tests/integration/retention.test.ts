@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { queryRows } from "@/db/client";
-import { archiveSettings, auditLogs, auditLogsArchive, retentionPolicies } from "@/db/schema";
+import { archiveSettings, auditLogs, auditLogsArchive, retentionApplied, retentionPolicies } from "@/db/schema";
 import { auditCategory, type AuditCategory } from "@/db/schema/enums";
 import { seedDemoAccounts, type SeededDemoAccounts } from "@/db/seed/demo-accounts";
 import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
@@ -103,6 +103,7 @@ async function resetData(): Promise<void> {
   await h.execute(sql`delete from audit_logs_archive`);
   await h.delete(retentionPolicies);
   await h.delete(archiveSettings);
+  await h.delete(retentionApplied);
   // Partitions a previous run dropped come back; 30 months so that most seeded months have one.
   for (const parent of ["audit_logs", "audit_logs_archive"]) {
     await h.execute(
@@ -408,35 +409,115 @@ describe("the retention run", () => {
 describe("the explorer's retention banner", () => {
   beforeEach(resetData);
 
-  it("names the selected categories whose cutoff the period reaches past, and the archive", async () => {
-    await setPolicy(seeded.orgs.acme, { service: 30 }, { enabled: true });
-    const from = new Date(NOW.getTime() - 60 * DAY_MS);
-    const info = await retentionBannerInfo(seeded.orgs.acme, { from, categories: ["service", "auth"], now: NOW });
-    expect(info.archiveEnabled).toBe(true);
-    expect(info.removedCategories.map((c) => c.category)).toEqual(["service"]);
-    expect(info.removedCategories[0]!.cutoff).toBe(new Date(NOW.getTime() - 30 * DAY_MS).toISOString());
+  const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY_MS);
+  const iso = (days: number) => daysAgo(days).toISOString();
 
-    const all = await retentionBannerInfo(seeded.orgs.acme, { from: new Date(NOW.getTime() - 100 * DAY_MS), now: NOW });
-    expect(all.removedCategories.map((c) => c.category).sort()).toEqual(
-      auditCategory.enumValues.filter((c) => !SECURITY.includes(c)).sort(),
-    );
-    const recent = await retentionBannerInfo(seeded.orgs.globex, {
-      from: new Date(NOW.getTime() - 7 * DAY_MS),
-      now: NOW,
-    });
-    expect(recent).toEqual({ removedCategories: [], archiveEnabled: false, scope: "live" });
-    // An open period reaches past every cutoff; in the archive the cutoff adds the archive period.
-    const open = await retentionBannerInfo(seeded.orgs.globex, { from: null, categories: ["auth"], now: NOW });
-    expect(open.removedCategories).toEqual([
-      { category: "auth", days: 365, cutoff: new Date(NOW.getTime() - 365 * DAY_MS).toISOString() },
+  async function liveRowsBefore(orgId: string, category: AuditCategory, before: Date): Promise<number> {
+    const rows = await db()
+      .select({ id: auditLogs.id })
+      .from(auditLogs)
+      .where(
+        and(
+          eq(auditLogs.orgId, orgId),
+          eq(auditLogs.category, category),
+          eq(auditLogs.action, "seeded"),
+          sql`${auditLogs.occurredAt} < ${before.toISOString()}::timestamptz`,
+        ),
+      );
+    return rows.length;
+  }
+
+  it("never says entries are gone before a run removed them, then says what the run removed", async () => {
+    await setPolicy(seeded.orgs.acme, { service: 90 });
+    const options = { from: daysAgo(400), categories: ["service", "auth"] as AuditCategory[], now: NOW };
+
+    // The policy was never applied: the entries are still there, and the banner says so.
+    expect(await liveRowsBefore(seeded.orgs.acme, "service", daysAgo(90))).toBeGreaterThan(0);
+    const before = await retentionBannerInfo(seeded.orgs.acme, { ...options, scheduled: false });
+    expect(before.removedCategories).toEqual([]);
+    expect(before.pendingCategories).toEqual([
+      { category: "service", from: null, cutoff: iso(90), days: 90 },
+      { category: "auth", from: null, cutoff: iso(365), days: 365 },
     ]);
-    const archived = await retentionBannerInfo(seeded.orgs.acme, {
-      from,
+    expect(before.scheduled).toBe(false);
+
+    const report = await runRetention(testDb.handle, { now: NOW });
+    expect(report.status).toBe("done");
+    expect(await liveRowsBefore(seeded.orgs.acme, "service", daysAgo(90))).toBe(0);
+    const [applied] = await db()
+      .select()
+      .from(retentionApplied)
+      .where(and(eq(retentionApplied.orgId, seeded.orgs.acme), eq(retentionApplied.category, "service")));
+    const acme = report.orgs.find((o) => o.orgId === seeded.orgs.acme)!;
+    expect(applied).toMatchObject({ liveCutoff: daysAgo(90), removed: acme.counts.service.deleted });
+    expect(applied!.removed).toBeGreaterThan(0);
+
+    const after = await retentionBannerInfo(seeded.orgs.acme, { ...options, scheduled: false });
+    expect(after.pendingCategories).toEqual([]);
+    expect(after.removedCategories).toEqual([
+      { category: "service", cutoff: iso(90), days: 90, ranAt: applied!.ranAt.toISOString() },
+      { category: "auth", cutoff: iso(365), days: 365, ranAt: applied!.ranAt.toISOString() },
+    ]);
+    // A period that does not reach the cutoff has nothing to say.
+    const recent = await retentionBannerInfo(seeded.orgs.acme, { ...options, from: daysAgo(30) });
+    expect(recent.removedCategories).toEqual([]);
+    expect(recent.pendingCategories).toEqual([]);
+  });
+
+  it("after the policy is shortened, says what the last run removed and what waits for the next", async () => {
+    await setPolicy(seeded.orgs.acme, { service: 90 });
+    await runRetention(testDb.handle, { now: NOW });
+    await db().delete(retentionPolicies);
+    await setPolicy(seeded.orgs.acme, { service: 30 });
+    const info = await retentionBannerInfo(seeded.orgs.acme, {
+      from: daysAgo(400),
       categories: ["service"],
-      scope: "archive",
+      now: NOW,
+      scheduled: true,
+    });
+    expect(info.removedCategories.map((c) => [c.category, c.cutoff, c.days])).toEqual([["service", iso(90), 30]]);
+    expect(info.pendingCategories).toEqual([{ category: "service", from: iso(90), cutoff: iso(30), days: 30 }]);
+    // Entries between the two cutoffs are indeed still there.
+    expect(await liveRowsBefore(seeded.orgs.acme, "service", daysAgo(30))).toBeGreaterThan(0);
+
+    // A later run under a longer retention does not move the cutoff back: those entries stay gone.
+    await runRetention(testDb.handle, { now: NOW });
+    await db().delete(retentionPolicies);
+    await setPolicy(seeded.orgs.acme, { service: 365 });
+    await runRetention(testDb.handle, { now: NOW });
+    const later = await retentionBannerInfo(seeded.orgs.acme, {
+      from: daysAgo(400),
+      categories: ["service"],
       now: NOW,
     });
-    expect(archived.removedCategories).toEqual([]);
+    expect(later.removedCategories.map((c) => c.cutoff)).toEqual([iso(30)]);
+    expect(later.pendingCategories).toEqual([]);
+  });
+
+  it("in the archive, speaks of what the run deleted from it, and links nothing of the live log", async () => {
+    await setPolicy(seeded.orgs.acme, { service: 30 }, { enabled: true, days: 60 });
+    const options = { from: daysAgo(400), categories: ["service"] as AuditCategory[], now: NOW };
+    const pending = await retentionBannerInfo(seeded.orgs.acme, { ...options, scope: "archive" });
+    expect(pending.removedCategories).toEqual([]);
+    expect(pending.pendingCategories).toEqual([{ category: "service", from: null, cutoff: iso(90), days: 90 }]);
+    await runRetention(testDb.handle, { now: NOW });
+    const archived = await retentionBannerInfo(seeded.orgs.acme, { ...options, scope: "archive" });
+    expect(archived.removedCategories.map((c) => [c.cutoff, c.days])).toEqual([[iso(90), 90]]);
+    expect(archived.pendingCategories).toEqual([]);
+    const live = await retentionBannerInfo(seeded.orgs.acme, options);
+    expect(live.archiveEnabled).toBe(true);
+    expect(live.removedCategories.map((c) => [c.cutoff, c.days])).toEqual([[iso(30), 30]]);
+  });
+
+  it("a run that another run's lock skipped records nothing", async () => {
+    await setPolicy(seeded.orgs.globex, { auth: 100 });
+    const [first, second] = await Promise.all([
+      runRetention(testDb.handle, { now: NOW }),
+      runRetention(testDb.handle, { now: NOW }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual(["done", "skipped"]);
+    const rows = await db().select().from(retentionApplied).where(eq(retentionApplied.orgId, seeded.orgs.globex));
+    expect(rows).toHaveLength(auditCategory.enumValues.length);
   });
 });
 

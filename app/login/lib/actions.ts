@@ -2,6 +2,7 @@
 
 import { AuthError, CredentialsSignin } from "next-auth";
 import { z } from "zod";
+import { safeText, UNSAFE_TEXT_FORM_MESSAGE } from "@/lib/validation/safe-text";
 import { getDb } from "@/db/client";
 import { refuse } from "@/lib/actions/action-refusal";
 import { firstIssueMessage } from "@/lib/actions/invalid-input";
@@ -14,7 +15,7 @@ import { safeCallbackPath } from "@/lib/auth/safe-callback";
 import { INVALID_CREDENTIALS_MESSAGE, THROTTLED_MESSAGE } from "./messages";
 
 const formSchema = z.object({
-  email: z.string().trim().min(1, "Enter your email."),
+  email: safeText(UNSAFE_TEXT_FORM_MESSAGE).trim().min(1, "Enter your email."),
   password: z.string().min(1, "Enter your password."),
   callbackUrl: z.string().optional(),
 });

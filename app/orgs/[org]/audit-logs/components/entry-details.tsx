@@ -3,8 +3,9 @@
 import type { ReactNode } from "react";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
-import type { AuditEntryDetails, JsonValue, TimelineStep } from "@/lib/audit-log/types";
+import type { AuditEntryDetails, CollapsedJson, JsonValue, TimelineStep } from "@/lib/audit-log/types";
 import { NobodyActor } from "./actor-cell";
+import { CollapsedJsonBlock } from "./collapsed-json";
 import { EntryTimeline } from "./entry-timeline";
 import { JsonDiff } from "./json-diff";
 import { formatUtcDateTime, LocalTime, TimeZoneName } from "./local-time";
@@ -42,7 +43,8 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-function JsonBlock({ value, label }: { value: JsonValue | null; label: string }) {
+function JsonBlock({ value, label, collapsed }: { value: JsonValue | null; label: string; collapsed?: CollapsedJson }) {
+  if (collapsed) return <CollapsedJsonBlock view={collapsed} label={label} />;
   if (value === null) return <p className="text-sm text-muted-foreground">None recorded.</p>;
   return (
     <pre
@@ -66,8 +68,17 @@ function Actor({ actor }: { actor: AuditEntryDetails["actor"] }) {
   );
 }
 
-function Changes({ before, after }: { before: JsonValue | null; after: JsonValue | null }) {
-  if (before === null && after === null)
+function Changes({
+  before,
+  after,
+  collapsed = {},
+}: {
+  before: JsonValue | null;
+  after: JsonValue | null;
+  collapsed?: AuditEntryDetails["collapsed"];
+}) {
+  const tooBig = Boolean(collapsed.before || collapsed.after);
+  if (before === null && after === null && !tooBig)
     return <p className="text-sm text-muted-foreground">No before or after data recorded.</p>;
   return (
     <Tabs defaultValue="diff">
@@ -83,13 +94,19 @@ function Changes({ before, after }: { before: JsonValue | null; after: JsonValue
         </TabsTrigger>
       </TabsList>
       <TabsContent value="diff">
-        <JsonDiff before={before} after={after} />
+        {tooBig ? (
+          <p className="text-sm text-muted-foreground">
+            Too deep or large to compare field by field; see Before and After.
+          </p>
+        ) : (
+          <JsonDiff before={before} after={after} />
+        )}
       </TabsContent>
       <TabsContent value="before">
-        <JsonBlock value={before} label="Before" />
+        <JsonBlock value={before} label="Before" collapsed={collapsed.before} />
       </TabsContent>
       <TabsContent value="after">
-        <JsonBlock value={after} label="After" />
+        <JsonBlock value={after} label="After" collapsed={collapsed.after} />
       </TabsContent>
     </Tabs>
   );
@@ -207,11 +224,11 @@ export function EntryDetails({
       </Section>
 
       <Section title="Request parameters">
-        <JsonBlock value={details.params} label="Request parameters" />
+        <JsonBlock value={details.params} label="Request parameters" collapsed={details.collapsed?.params} />
       </Section>
 
       <Section title="Before / after">
-        <Changes before={details.before} after={details.after} />
+        <Changes before={details.before} after={details.after} collapsed={details.collapsed} />
       </Section>
 
       {timeline.length > 0 ? (

@@ -3,6 +3,7 @@
 import { and, eq } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { safeText, UNSAFE_TEXT_FORM_MESSAGE } from "@/lib/validation/safe-text";
 import { accessRequests } from "@/db/schema";
 import { accessEntry } from "@/lib/access-requests/access-entry";
 import { refuse } from "@/lib/actions/action-refusal";
@@ -14,7 +15,10 @@ const MAX_MESSAGE = 1000;
 
 const requestSchema = z
   .object({
-    message: z.string().trim().max(MAX_MESSAGE, `Keep the message under ${MAX_MESSAGE} characters.`).optional(),
+    message: safeText(UNSAFE_TEXT_FORM_MESSAGE)
+      .trim()
+      .max(MAX_MESSAGE, `Keep the message under ${MAX_MESSAGE} characters.`)
+      .optional(),
   })
   .strict()
   .optional();

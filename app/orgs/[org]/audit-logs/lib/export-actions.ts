@@ -1,6 +1,7 @@
 "use server";
 
 import { z } from "zod";
+import { safeText } from "@/lib/validation/safe-text";
 import { exportFormat } from "@/db/schema/enums";
 import { refuse } from "@/lib/actions/action-refusal";
 import { orgAction } from "@/lib/actions/org-action";
@@ -47,12 +48,12 @@ export interface StartedExport {
 
 const SNAPSHOT_REUSE_MS = 60 * 60 * 1000;
 
-const searchInput = z.string().max(MAX_SEARCH_STRING_LENGTH);
+const searchInput = safeText().max(MAX_SEARCH_STRING_LENGTH);
 
 const startInput = z.object({
   search: searchInput,
   format: z.enum(exportFormat.enumValues),
-  timeZone: z.string().max(64),
+  timeZone: safeText().max(64),
   snapshotAt: z.iso.datetime().nullish(),
 });
 

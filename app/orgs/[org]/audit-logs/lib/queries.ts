@@ -4,6 +4,7 @@ import { and, asc, eq, ilike, or, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { memberships, users } from "@/db/schema";
 import { escapeLike } from "@/lib/audit-log/where";
+import { isSafeText } from "@/lib/validation/safe-text";
 
 export interface OrgUserMatch {
   id: string;
@@ -18,6 +19,8 @@ export interface OrgUserMatch {
  */
 export async function searchOrgUsers(orgId: string, text: string, limit = 10): Promise<OrgUserMatch[]> {
   const needle = text.trim().toLowerCase().slice(0, 200);
+  // Nobody's name holds such text, and PostgreSQL would refuse the query rather than find none.
+  if (!isSafeText(needle)) return [];
   const size = Math.min(Math.max(1, Math.floor(limit)), 50);
   const matches =
     needle === ""

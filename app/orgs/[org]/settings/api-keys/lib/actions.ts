@@ -3,6 +3,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { safeText, UNSAFE_TEXT_FORM_MESSAGE } from "@/lib/validation/safe-text";
 import { apiKeys } from "@/db/schema";
 import { refuse } from "@/lib/actions/action-refusal";
 import { firstIssueMessage } from "@/lib/actions/invalid-input";
@@ -11,7 +12,10 @@ import { createApiKey } from "@/lib/api-keys/create-api-key";
 import type { OrgAccess } from "@/lib/auth/access";
 
 const createSchema = z.object({
-  name: z.string().trim().min(1, "Give the key a name.").max(100, "Use at most 100 characters."),
+  name: safeText(UNSAFE_TEXT_FORM_MESSAGE)
+    .trim()
+    .min(1, "Give the key a name.")
+    .max(100, "Use at most 100 characters."),
 });
 
 const revokeSchema = z.object({

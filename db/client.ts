@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { env } from "@/lib/env";
+import { resilientClient } from "./resilient-postgres";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -57,7 +58,8 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
       onnotice: () => {},
       connection: CONSOLE_CONNECTION_SETTINGS,
     });
-    const db = drizzlePostgres(sql, { schema }) as unknown as Database;
+    // Reads survive a connection that died, transactions cannot crash the process: resilient-postgres.ts.
+    const db = drizzlePostgres(resilientClient(sql), { schema }) as unknown as Database;
     return { kind: "postgres", db, sql, close: () => sql.end({ timeout: 5 }) };
   }
   const dataDir = options.dataDir ?? defaultDataDir();

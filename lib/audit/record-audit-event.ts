@@ -1,7 +1,9 @@
 import "server-only";
 
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import { queryRows, type Executor } from "@/db/client";
+import { PgTransaction } from "drizzle-orm/pg-core";
+import { getDb, queryRows, type Executor } from "@/db/client";
+import { isConnectionLost, isUniqueViolation } from "@/db/connection-errors";
 import { auditIdempotency, auditLogs } from "@/db/schema";
 import { consoleEntry, type ConsoleEntry, type EntryActor, type RequestContext } from "./console-entry";
 import { newEntryId } from "./entry-id";
@@ -83,7 +85,7 @@ export async function storeAuditEvents(
     const key = event.idempotencyKey;
     return key === null || owners.get(key) === index ? [toRow(ids[index]!, orgId, event)] : [];
   });
-  const claimed = await insertClaimingKeys(db, candidates);
+  const claimed = await insertClaimingKeysOnce(db, candidates);
   const earlier = await storedEntriesFor(
     db,
     orgId,
@@ -142,6 +144,29 @@ async function insertClaimingKeys(db: Executor, rows: NewAuditRow[]): Promise<Se
       select key from claimed`,
   );
   return new Set(claimed.map((row) => row.key));
+}
+
+/**
+ * insertClaimingKeys, run once more when its connection died before the answer came. Running the
+ * same statement again is safe because it carries the same entry ids: if the first run was rolled
+ * back (the usual case: the server ended the backend mid-statement), the second stores the batch;
+ * if it was committed and only its answer was lost, its keys are taken (nothing is stored twice)
+ * and an entry without a key collides on the primary key with itself, which proves the whole
+ * batch was stored by the first run. Inside a transaction nothing can be run again: the caller's
+ * transaction has failed.
+ */
+async function insertClaimingKeysOnce(db: Executor, rows: NewAuditRow[]): Promise<Set<string>> {
+  try {
+    return await insertClaimingKeys(db, rows);
+  } catch (error) {
+    if (db instanceof PgTransaction || !isConnectionLost(error)) throw error;
+  }
+  try {
+    return await insertClaimingKeys(db, rows);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return new Set(rows.flatMap((row) => (row.idempotencyKey ? [row.idempotencyKey] : [])));
+  }
 }
 
 /** The entries stored earlier under these keys (committed: a conflicting claim waited for them). */

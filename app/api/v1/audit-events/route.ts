@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import type { z } from "zod";
 import { getDb } from "@/db/client";
+import { isConnectionLost } from "@/db/connection-errors";
 import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
 import { appOrigin, entryPermalink } from "@/lib/app-url";
 import { MAX_BATCH, parseAuditBatch } from "@/lib/audit/event-schema";
@@ -24,7 +25,30 @@ function eventCount(body: unknown): number {
   return 1;
 }
 
+/*
+ * The database connection died and running the batch again did not help (the database is down or
+ * restarting). 503, not 500: the client should send the same batch again, and its idempotency
+ * keys make that safe.
+ */
+function databaseUnavailable() {
+  return error(
+    503,
+    "The database is not reachable right now. Send the same batch again in a few seconds; events with an idempotencyKey are stored once.",
+    {},
+    { "Retry-After": "5" },
+  );
+}
+
 export async function POST(request: Request) {
+  try {
+    return await ingest(request);
+  } catch (e) {
+    if (isConnectionLost(e)) return databaseUnavailable();
+    throw e;
+  }
+}
+
+async function ingest(request: Request) {
   const db = getDb();
   const principal = await authenticateApiKey(db, request.headers.get("authorization"));
   if (!principal) {

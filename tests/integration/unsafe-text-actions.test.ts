@@ -75,7 +75,7 @@ describe("server actions refuse text PostgreSQL cannot store", () => {
 
   it.each(UNSAFE)("API key name %j", async (text) => {
     const before = await rows();
-    const answer = await as("admin@acme.test", () => createApiKeyAction({ orgSlug: "acme", name: `ci ${text}` }));
+    const answer = await as("admin@acme.test", () => createApiKeyAction("acme", { name: `ci ${text}` }));
     expect(answer).toEqual({ error: UNSAFE_TEXT_FORM_MESSAGE });
     expect(await rows()).toEqual(before);
   });
@@ -87,7 +87,7 @@ describe("server actions refuse text PostgreSQL cannot store", () => {
     const form = new FormData();
     form.set("email", `admin${text}@acme.test`);
     form.set("password", "demo-password");
-    expect(await signInWithPassword(undefined, form)).toEqual({ error: UNSAFE_TEXT_FORM_MESSAGE });
+    expect(await signInWithPassword(null, form)).toEqual({ error: UNSAFE_TEXT_FORM_MESSAGE });
     expect(await rows()).toEqual(before);
   });
 
@@ -96,7 +96,7 @@ describe("server actions refuse text PostgreSQL cannot store", () => {
     const slug = `acme${text}`;
     const admin = <T>(fn: () => Promise<T>) => as("admin@acme.test", fn);
     expect(await as("member@acme.test", () => requestAccess(slug, { message: "hi" }))).toHaveProperty("error");
-    expect(await admin(() => createApiKeyAction({ orgSlug: slug, name: "ci" }))).toHaveProperty("error");
+    expect(await admin(() => createApiKeyAction(slug, { name: "ci" }))).toHaveProperty("error");
     expect(
       await admin(() => grantPermission(slug, { userId: seeded.users["member@acme.test"]!, permission: "audit.view" })),
     ).toHaveProperty("error");
@@ -128,7 +128,7 @@ describe("server actions refuse text PostgreSQL cannot store", () => {
     expect(await admin(() => prepareExportCount("acme", `q=x${text}`))).toEqual({
       error: "The search could not be read. Reload the page and try again.",
     });
-    expect(await admin(() => startExport("acme", "", "csv", `UTC${text}`))).toEqual({
+    expect(await admin(() => startExport("acme", { search: "", format: "csv", timeZone: `UTC${text}` }))).toEqual({
       error: "The export request was not understood. Reload the page and try again.",
     });
     expect(await rows()).toEqual(before);

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { z } from "zod";
+import type { z } from "zod";
 import { getDb, type Database, type Executor, type Transaction } from "@/db/client";
 import type { AuditPermission } from "@/db/schema/enums";
 import { actionError, type ActionFailure, type ActionResult, type ActionState } from "@/lib/action-result";
@@ -8,6 +8,7 @@ import type { ConsoleEntry, RequestContext } from "@/lib/audit/console-entry";
 import { recordConsoleEntry } from "@/lib/audit/record-audit-event";
 import { authorizeAction, type OrgAccess, type SessionUser } from "@/lib/auth/access";
 import { assertSameOrigin } from "@/lib/security/same-origin";
+import { safeText } from "@/lib/validation/safe-text";
 import { invalidMessage, type InvalidAnswer } from "./invalid-input";
 import { currentRequest } from "./request-context";
 import { settle, UNEXPECTED_ACTION_ERROR } from "./settle";
@@ -17,8 +18,9 @@ import { settle, UNEXPECTED_ACTION_ERROR } from "./settle";
  * for a form with useActionState). A server action is a public POST endpoint whatever page shows
  * it, so each call checks, in this order and before the action's own code runs:
  *   1. the request came from a page of this site (a foreign, null or missing Origin throws);
- *   2. the organization slug and the input parse (the schema is the only way input gets in);
- *   3. the session, membership and the permission, re-read from the database;
+ *   2. the organization slug, then the session, membership and the permission, re-read from the
+ *      database (someone without the permission learns nothing about what input is accepted);
+ *   3. the input parses (the schema is the only way input gets in);
  * then runs the action, in a transaction when asked, with a context that writes the console's audit
  * entry the one way (ctx.record), and answers { data } or { error }. refuse() inside the action
  * answers its message (and rolls the transaction back); an unexpected error is logged once and
@@ -27,7 +29,7 @@ import { settle, UNEXPECTED_ACTION_ERROR } from "./settle";
 
 export const ORG_NOT_FOUND = "Organization not found.";
 
-const orgSlugSchema = z.string().trim().min(1).max(100);
+const orgSlugSchema = safeText().trim().min(1).max(100);
 
 export interface OrgActionContext<D extends Executor> {
   access: OrgAccess;
@@ -84,10 +86,10 @@ async function runOrgAction<I, T>(
   await assertSameOrigin();
   const slug = orgSlugSchema.safeParse(orgSlug);
   if (!slug.success) return actionError(ORG_NOT_FOUND);
-  const parsed = parse();
-  if (!parsed.ok) return parsed.failure;
   const auth = await authorizeAction(slug.data, options.permission);
   if (auth.error !== undefined) return actionError(auth.error);
+  const parsed = parse();
+  if (!parsed.ok) return parsed.failure;
   const { access } = auth;
   const request = await currentRequest();
   const result = await settle(options.name, options.failure ?? UNEXPECTED_ACTION_ERROR, () =>

@@ -207,6 +207,17 @@ describe("the wrapper's answers", () => {
     expect(await stored(keyName("crash"))).toEqual({ keys: 0, entries: [] });
   });
 
+  it("checks session and permission before it reads the input", async () => {
+    // Someone without the permission learns nothing about which input would be accepted.
+    expect(await as(null, () => probe("acme", { name: 1 } as never))).toEqual({
+      error: "Your session has ended. Sign in again.",
+    });
+    expect((await as("manager@acme.test", () => probe("acme", { name: 1 } as never))).error).toMatch(/permission/);
+    expect(await as("admin@acme.test", () => probe("acme\u0000", { name: keyName("nul"), fail: "no" }))).toEqual({
+      error: "Organization not found.",
+    });
+  });
+
   it("checks input, session and permission before the action runs", async () => {
     expect(await as("admin@acme.test", () => probe("acme", { name: 1 } as never))).toEqual({
       error: "The request was not understood. Reload the page and try again.",

@@ -255,8 +255,7 @@ async function startDownload(
       cookie,
     );
   }
-  const { chunks, head } = started;
-  let { finished } = started;
+  const { chunks, head, finished } = started;
 
   let settled = false;
   let lastPull = Date.now();

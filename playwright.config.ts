@@ -40,7 +40,20 @@ export default defineConfig({
       args: CHROMIUM_ARGS,
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  projects: [
+    {
+      name: "chromium",
+      testIgnore: /reliability\.spec\.ts$/,
+      use: { ...devices["Desktop Chrome"], channel: undefined },
+    },
+    // Ends the console's database connections, so it runs alone, after every other spec.
+    {
+      name: "reliability",
+      testMatch: /reliability\.spec\.ts$/,
+      dependencies: ["chromium"],
+      use: { ...devices["Desktop Chrome"], channel: undefined },
+    },
+  ],
   webServer: {
     command: "npx tsx --conditions=react-server scripts/e2e-server.ts",
     url: `${baseURL}/login`,

@@ -16,8 +16,8 @@ const SOCKET_CODES: ReadonlySet<string> = new Set([
   "ENOTCONN",
 ]);
 
-// SQLSTATE class 08 (connection exception) and the shutdown codes of class 57.
-const SQLSTATE_CODES: ReadonlySet<string> = new Set(["57P01", "57P02", "57P03", "08000", "08003", "08006", "08001"]);
+// SQLSTATE class 08 (connection exception); class 57P (the backend was ended) is matched by prefix.
+const SQLSTATE_CODES: ReadonlySet<string> = new Set(["08000", "08001", "08003", "08004", "08006"]);
 
 // postgres.js's own codes: CONNECTION_CLOSED, CONNECTION_ENDED, CONNECTION_DESTROYED, CONNECT_TIMEOUT.
 const DRIVER_CODE = /^CONNECT(ION)?_/;
@@ -25,7 +25,10 @@ const DRIVER_CODE = /^CONNECT(ION)?_/;
 function isLostHere(error: object): boolean {
   const { code, severity } = error as { code?: unknown; severity?: unknown };
   if (severity === "FATAL" || severity === "PANIC") return true;
-  return typeof code === "string" && (SQLSTATE_CODES.has(code) || SOCKET_CODES.has(code) || DRIVER_CODE.test(code));
+  return (
+    typeof code === "string" &&
+    (code.startsWith("57P") || SQLSTATE_CODES.has(code) || SOCKET_CODES.has(code) || DRIVER_CODE.test(code))
+  );
 }
 
 /**

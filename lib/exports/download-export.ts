@@ -158,6 +158,37 @@ export async function downloadExport(
   }
 }
 
+interface ExportHead {
+  chunks: AsyncGenerator<Uint8Array>;
+  /** What was read up to the first row, not sent yet. */
+  head: Uint8Array[];
+  finished: boolean;
+}
+
+/*
+ * Reads up to the first row before answering, so that a failure to start is an error page the
+ * dialog can show, not a download that breaks at once. Nothing has been sent before the first
+ * row, so an export whose database connection died by then (a restart, a failover) starts once
+ * more on a new connection instead of failing.
+ */
+async function readHead(start: () => AsyncGenerator<Uint8Array>, progress: ExportProgress): Promise<ExportHead> {
+  for (let attempt = 1; ; attempt++) {
+    const chunks = start();
+    const head: Uint8Array[] = [];
+    try {
+      while (progress.rows === 0) {
+        const next = await chunks.next();
+        if (next.done) return { chunks, head, finished: true };
+        head.push(next.value);
+      }
+      return { chunks, head, finished: false };
+    } catch (error) {
+      if (attempt > 1 || progress.rows > 0 || !isConnectionLost(error)) throw error;
+      progress.bytes = 0;
+    }
+  }
+}
+
 async function startDownload(
   request: Request,
   token: string,
@@ -203,30 +234,28 @@ async function startDownload(
   const abort = new AbortController();
   request.signal?.addEventListener("abort", () => abort.abort(), { once: true });
   const progress: ExportProgress = { rows: 0, bytes: 0 };
-  const chunks = exportChunks(handle, job, { signal: abort.signal, progress, batchRows });
-
-  // Read up to the first row before answering, so that a failure to start is an error page the
-  // dialog can show, not a download that breaks at once.
-  const head: Uint8Array[] = [];
-  let finished = false;
+  let started: ExportHead;
   try {
-    while (progress.rows === 0) {
-      const next = await chunks.next();
-      if (next.done) {
-        finished = true;
-        break;
-      }
-      head.push(next.value);
-    }
+    started = await readHead(() => exportChunks(handle, job, { signal: abort.signal, progress, batchRows }), progress);
   } catch (error) {
     free();
     void audit.failed(error, progress);
+    if (isConnectionLost(error)) {
+      const lost = textResponse(
+        503,
+        "The connection to the database was lost before the file started. Export again in a moment.",
+        cookie,
+      );
+      lost.headers.set("Retry-After", "5");
+      return lost;
+    }
     return textResponse(
       500,
       "The export could not be read from the database. Try again in a moment; if it keeps failing, narrow the search.",
       cookie,
     );
   }
+  const { chunks, head, finished } = started;
 
   let settled = false;
   let lastPull = Date.now();

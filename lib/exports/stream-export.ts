@@ -235,15 +235,8 @@ async function* inExportTransaction<T>(
   }
 }
 
-const SOCKET_ERRORS = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNREFUSED", "EHOSTUNREACH"]);
-
-/** The error says the connection itself is gone (closed, terminated by the server, timed out). */
-export function isConnectionLost(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const { code, severity } = error as { code?: unknown; severity?: unknown };
-  if (severity === "FATAL") return true;
-  return typeof code === "string" && (code.startsWith("CONNECT") || code.startsWith("57P") || SOCKET_ERRORS.has(code));
-}
+// One definition of "the connection is gone" for the whole console (db/connection-errors.ts).
+export { isConnectionLost } from "@/db/connection-errors";
 
 /**
  * COPY's output, in pieces. The readable is consumed by hand rather than with an async iterator,

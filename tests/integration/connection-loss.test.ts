@@ -6,6 +6,7 @@ import { createDatabase, queryRows, setDatabaseHandle } from "@/db/client";
 import { isConnectionLost } from "@/db/connection-errors";
 import { auditIdempotency, auditLogs, organizations } from "@/db/schema";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { tryAcquireRunLock } from "@/lib/retention/run-lock";
 import { createTestDatabase, serverTestUrl, type TestDatabase } from "../helpers/test-database";
 
 /*
@@ -215,6 +216,27 @@ describe.runIf(serverTestUrl())("after the server ends the console's database co
     expect(stored.map((r) => r.id).sort()).toEqual(body.entries.map((e) => e.id).sort());
     const keys = await h.db.select({ key: auditIdempotency.key }).from(auditIdempotency);
     expect(keys.map((k) => k.key).sort()).toEqual(["fresh-key", "held-key"]);
+  });
+
+  it("the retention lock whose connection was ended is released without writing to the dead socket", async () => {
+    const lock = await tryAcquireRunLock(handle());
+    expect(lock).not.toBeNull();
+    const [holder] = await killer<{ pid: number }[]>`
+      select pid from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and query like '%pg_try_advisory_lock%'`;
+    await killer`select pg_terminate_backend(${holder!.pid})`;
+    await waitFor(async () => {
+      const [row] = await killer<
+        { n: number }[]
+      >`select count(*)::int as n from pg_stat_activity where pid = ${holder!.pid}`;
+      return row!.n === 0;
+    });
+    await lock!.release().catch(() => {});
+    await drainTimers();
+    // The lock went with the ended session: the next run takes it.
+    const next = await tryAcquireRunLock(handle());
+    expect(next).not.toBeNull();
+    await next!.release();
   });
 
   it("an ingestion batch answers 503 with Retry-After, not 500, while the database cannot be reached", async () => {

@@ -306,6 +306,22 @@ describe("the retention run", () => {
     expect(entries[0]!.level).toBe("information");
   });
 
+  it("two runs at once both finish without an error and leave what one run leaves", async () => {
+    await setPolicy(seeded.orgs.acme, { auth: 90, service: 120 }, { enabled: true });
+    const reports = await Promise.all([
+      runRetention(testDb.handle, { now: NOW, bounds: BOUNDS, batchSize: 11 }),
+      runRetention(testDb.handle, { now: NOW, bounds: BOUNDS, batchSize: 11 }),
+    ]);
+    // One applies the policy; the other waits its turn out ("skipped") or finds nothing left to do.
+    expect(reports.map((r) => r.status)).toContain("done");
+    for (const report of reports) expect(["done", "skipped"]).toContain(report.status);
+    const after = { live: await idsIn(auditLogs), archive: await idsIn(auditLogsArchive) };
+    const again = await runRetention(testDb.handle, { now: NOW, bounds: BOUNDS });
+    expect(again.status).toBe("done");
+    expect(again.orgs.every((o) => o.totals.deleted + o.totals.archived + o.totals.archivePurged === 0)).toBe(true);
+    expect({ live: await idsIn(auditLogs), archive: await idsIn(auditLogsArchive) }).toEqual(after);
+  });
+
   it("deletes archived rows at the end of the archive period, for organizations with the archive off too", async () => {
     const acmePolicy = { auth: 100 };
     await setPolicy(seeded.orgs.acme, acmePolicy, { enabled: true, days: 200 });

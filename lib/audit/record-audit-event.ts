@@ -2,7 +2,7 @@ import "server-only";
 
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
-import { getDb, queryRows, type Executor } from "@/db/client";
+import { queryRows, type Executor } from "@/db/client";
 import { isConnectionLost, isUniqueViolation } from "@/db/connection-errors";
 import { auditIdempotency, auditLogs } from "@/db/schema";
 import { consoleEntry, type ConsoleEntry, type EntryActor, type RequestContext } from "./console-entry";

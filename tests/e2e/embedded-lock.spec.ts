@@ -38,41 +38,43 @@ test("operator commands refuse while the console holds the embedded database, an
   const created = operatorCommand("apikey:create", ["--org", "acme", "--name", "lock-test"]);
   expect(created.status, created.stderr).toBe(0);
   const key = created.stdout.trim().split("\n").at(-1)!;
+  expect(key, created.stdout).toMatch(/^ak_\S+$/);
 
   let server = await startExtraConsole("lock", port, {}, { dataDir });
   const api = await playwright.request.newContext({ baseURL: server.url });
-  const event = {
-    occurredAt: new Date().toISOString(),
-    category: "service",
-    action: "deploy",
-    result: "done",
-    description: "lockprobe accepted before the commands ran",
-    idempotencyKey: "lock-test-1",
-  };
-  const post = () => api.post("/api/v1/audit-events", { headers: { authorization: `Bearer ${key}` }, data: event });
-  const first = await post();
-  expect(first.status(), await first.text()).toBe(201);
-  const id = ((await first.json()) as { entries: { id: string }[] }).entries[0]!.id;
-
-  for (const [script, args] of [
-    ["apikey:create", ["--org", "acme", "--name", "beside-the-console"]],
-    ["db:seed", ["--rows", "10"]],
-    ["db:migrate", []],
-    ["retention", []],
-  ] as const) {
-    const refused = operatorCommand(script, [...args]);
-    expect(refused.status, `${script}: ${refused.stdout}`).toBe(1);
-    expect(refused.stderr).toContain(
-      `npm run ${script} refused: the embedded database in ${dataDir} is in use by the console (npm start) (pid `,
-    );
-    // A refusal prints no secret and no stack.
-    expect(refused.stdout).not.toMatch(/ak_/);
-    expect(refused.stderr).not.toMatch(/\n\s+at /);
-  }
-
-  await server.stop();
-  server = await startExtraConsole("lock", port, {}, { dataDir });
+  // Whatever fails, the console this test started does not outlive it.
   try {
+    const event = {
+      occurredAt: new Date().toISOString(),
+      category: "service",
+      action: "deploy",
+      result: "done",
+      description: "lockprobe accepted before the commands ran",
+      idempotencyKey: "lock-test-1",
+    };
+    const post = () => api.post("/api/v1/audit-events", { headers: { authorization: `Bearer ${key}` }, data: event });
+    const first = await post();
+    expect(first.status(), await first.text()).toBe(201);
+    const id = ((await first.json()) as { entries: { id: string }[] }).entries[0]!.id;
+
+    for (const [script, args] of [
+      ["apikey:create", ["--org", "acme", "--name", "beside-the-console"]],
+      ["db:seed", ["--rows", "10"]],
+      ["db:migrate", []],
+      ["retention", []],
+    ] as const) {
+      const refused = operatorCommand(script, [...args]);
+      expect(refused.status, `${script}: ${refused.stdout}`).toBe(1);
+      expect(refused.stderr).toContain(
+        `npm run ${script} refused: the embedded database in ${dataDir} is in use by the console (npm start) (pid `,
+      );
+      // A refusal prints no secret and no stack.
+      expect(refused.stdout).not.toMatch(/ak_/);
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+    }
+
+    await server.stop();
+    server = await startExtraConsole("lock", port, {}, { dataDir });
     const again = await post();
     expect(again.status()).toBe(201);
     // The key still names the entry stored the first time: nothing new was stored.

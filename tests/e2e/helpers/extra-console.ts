@@ -25,6 +25,12 @@ export async function startExtraConsole(
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   }
+  // A server left on the port (by an interrupted run) would answer for this one.
+  const taken = await fetch(`http://127.0.0.1:${port}/login`).then(
+    () => true,
+    () => false,
+  );
+  if (taken) throw new Error(`the ${name} console cannot start: port ${port} is already in use`);
   const { DATABASE_URL: _serverDatabase, ...inherited } = process.env;
   const child: ChildProcess = spawn("npm", ["start"], {
     env: {

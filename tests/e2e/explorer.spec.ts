@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Locator, type Page, type Request } from "@playwright/test";
 import { e2eApiKeys, signIn } from "./helpers/sign-in";
 
 /*
@@ -191,6 +191,10 @@ test.describe("explorer", () => {
     await expect(rows(page).first()).toBeVisible();
     // The server answers the first search slowly: its answer arrives after the second one's.
     let delayed = 0;
+    let settled = 0;
+    const isFirst = (request: Request) => new URL(request.url()).searchParams.get("q") === first;
+    page.on("requestfinished", (request) => void (isFirst(request) && settled++));
+    page.on("requestfailed", (request) => void (isFirst(request) && settled++));
     await page.route(
       (url) => url.pathname === EXPLORER && url.searchParams.get("q") === first,
       async (route) => {
@@ -205,7 +209,9 @@ test.describe("explorer", () => {
     await expect(page).toHaveURL(new RegExp(`q=${second}`));
     await expect(rows(page)).toHaveCount(1);
     await expect(rows(page).first()).toContainText(second);
-    await page.waitForTimeout(3500);
+    // Wait until the slow first answer has reached the page (or was dropped by it), then check that
+    // it did not replace the second search's result.
+    await expect.poll(() => settled).toBeGreaterThanOrEqual(delayed);
     await expect(page).toHaveURL(new RegExp(`q=${second}`));
     await expect(searchBox(page)).toHaveValue(second);
     await expect(rows(page)).toHaveCount(1);

@@ -3,6 +3,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import type { Transaction } from "@/db/client";
+import type { AuditPermission } from "@/db/schema/enums";
 import { accessRequests, memberships, permissionGrants } from "@/db/schema";
 import { accessEntry } from "@/lib/access-requests/access-entry";
 import { refuse } from "@/lib/actions/action-refusal";
@@ -52,6 +53,24 @@ async function lockMember(tx: Transaction, orgId: string, userId: string): Promi
   return member;
 }
 
+// The entry for one permission granted or revoked: who, on whom, and the member's grants before and after.
+function permissionEntry(
+  access: OrgAccess,
+  target: MemberState,
+  permission: AuditPermission,
+  grants: AuditPermission[],
+  granted: boolean,
+) {
+  return accessEntry({
+    action: granted ? "grant_permission" : "revoke_permission",
+    description: `${access.user.email} ${granted ? "granted" : "revoked"} ${permission} ${granted ? "to" : "from"} ${target.email}`,
+    target: { id: target.userId, name: target.email },
+    params: { permission },
+    before: permissionSnapshot(target.role, target.grants),
+    after: permissionSnapshot(target.role, grants),
+  });
+}
+
 export const grantPermission = orgAction(
   { name: "grantPermission", schema: permissionChangeSchema, ...MANAGE },
   async (input, { access, db: tx, record }): Promise<AccessMember> => {
@@ -65,16 +84,7 @@ export const grantPermission = orgAction(
       .values({ orgId: access.org.id, userId, permission, grantedBy: access.user.id })
       .onConflictDoNothing();
     const grants = [...target.grants, permission];
-    await record(
-      accessEntry({
-        action: "grant_permission",
-        description: `${access.user.email} granted ${permission} to ${target.email}`,
-        target: { id: target.userId, name: target.email },
-        params: { permission },
-        before: permissionSnapshot(target.role, target.grants),
-        after: permissionSnapshot(target.role, grants),
-      }),
-    );
+    await record(permissionEntry(access, target, permission, grants, true));
     return toMember(target, target.role, grants);
   },
 );
@@ -97,16 +107,7 @@ export const revokePermission = orgAction(
         ),
       );
     const grants = target.grants.filter((p) => p !== permission);
-    await record(
-      accessEntry({
-        action: "revoke_permission",
-        description: `${access.user.email} revoked ${permission} from ${target.email}`,
-        target: { id: target.userId, name: target.email },
-        params: { permission },
-        before: permissionSnapshot(target.role, target.grants),
-        after: permissionSnapshot(target.role, grants),
-      }),
-    );
+    await record(permissionEntry(access, target, permission, grants, false));
     return toMember(target, target.role, grants);
   },
 );

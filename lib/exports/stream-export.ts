@@ -5,6 +5,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { connect, type Socket } from "node:net";
 import postgres from "postgres";
 import type { DatabaseHandle } from "@/db/client";
+import { dedicatedConnectionOptions } from "@/db/connection-options";
 import type { ExportFormat } from "@/db/schema/enums";
 import {
   csvSelectList,
@@ -157,18 +158,7 @@ function exportClient(handle: Extract<DatabaseHandle, { kind: "postgres" }>): {
   // `socket` is postgres.js's documented custom-socket option (README, "Custom socket"), missing
   // from its type declarations.
   const options: postgres.Options<Record<string, never>> & { socket: () => Promise<Socket> } = {
-    host: o.host.join(","),
-    port: o.port[0],
-    path: o.path,
-    database: o.database,
-    user: o.user,
-    pass: (o as { pass?: string | null }).pass ?? undefined,
-    ssl: o.ssl,
-    connect_timeout: o.connect_timeout,
-    connection: { ...o.connection, application_name: EXPORT_APPLICATION_NAME },
-    max: 1,
-    idle_timeout: 30,
-    onnotice: () => {},
+    ...dedicatedConnectionOptions(handle, EXPORT_APPLICATION_NAME),
     socket: () =>
       new Promise<Socket>((resolve, reject) => {
         const socket = o.path ? connect(o.path) : connect(o.port[0] ?? 5432, o.host[0] ?? "localhost");

@@ -225,13 +225,15 @@ describe.runIf(serverTestUrl())("after the server ends the console's database co
       select pid from pg_stat_activity
       where datname = current_database() and pid <> pg_backend_pid() and query like '%pg_try_advisory_lock%'`;
     await killer`select pg_terminate_backend(${holder!.pid})`;
+    // Released at once, as a run would when its statement failed: the client may not have seen the
+    // socket close yet.
+    await lock!.release().catch(() => {});
     await waitFor(async () => {
       const [row] = await killer<
         { n: number }[]
       >`select count(*)::int as n from pg_stat_activity where pid = ${holder!.pid}`;
       return row!.n === 0;
     });
-    await lock!.release().catch(() => {});
     await drainTimers();
     // The lock went with the ended session: the next run takes it.
     const next = await tryAcquireRunLock(handle());

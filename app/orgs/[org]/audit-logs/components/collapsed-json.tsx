@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import type { CollapsedJson } from "@/lib/audit-log/types";
+import { JsonText } from "./json-text";
 
 const REASON = {
   deep: "This value nests too deep to show whole; the first levels are shown.",
@@ -15,13 +16,7 @@ export function CollapsedJsonBlock({ view, label }: { view: CollapsedJson; label
   return (
     <div className="grid gap-2" data-collapsed-json={view.reason}>
       <p className="text-xs text-muted-foreground">{REASON[view.reason]}</p>
-      <pre
-        aria-label={label}
-        tabIndex={0}
-        className="max-h-72 overflow-auto rounded-md border bg-muted/60 p-3 font-mono text-xs leading-relaxed whitespace-pre outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
-      >
-        {view.outline}
-      </pre>
+      <JsonText label={label} text={view.outline} wrap="pre" />
       <Button
         type="button"
         variant="ghost"
@@ -34,13 +29,7 @@ export function CollapsedJsonBlock({ view, label }: { view: CollapsedJson; label
       </Button>
       {showRaw ? (
         <div className="grid gap-1">
-          <pre
-            aria-label={`${label} (raw JSON)`}
-            tabIndex={0}
-            className="max-h-72 overflow-auto rounded-md border bg-muted/60 p-3 font-mono text-xs break-all whitespace-pre-wrap outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
-          >
-            {view.raw}
-          </pre>
+          <JsonText label={`${label} (raw JSON)`} text={view.raw} wrap="anywhere" />
           {view.rawComplete ? null : (
             <p className="text-xs text-muted-foreground">
               Cut at {view.raw.length.toLocaleString("en-US")} characters; the export holds the whole value.

@@ -6,6 +6,7 @@ import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
 import type { AuditEntryDetails, CollapsedJson, JsonValue, TimelineStep } from "@/lib/audit-log/types";
 import { NobodyActor } from "./actor-cell";
 import { CollapsedJsonBlock } from "./collapsed-json";
+import { JsonText } from "./json-text";
 import { EntryTimeline } from "./entry-timeline";
 import { JsonDiff } from "./json-diff";
 import { formatUtcDateTime, LocalTime, TimeZoneName } from "./local-time";
@@ -46,15 +47,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 function JsonBlock({ value, label, collapsed }: { value: JsonValue | null; label: string; collapsed?: CollapsedJson }) {
   if (collapsed) return <CollapsedJsonBlock view={collapsed} label={label} />;
   if (value === null) return <p className="text-sm text-muted-foreground">None recorded.</p>;
-  return (
-    <pre
-      aria-label={label}
-      tabIndex={0}
-      className="max-h-72 overflow-auto rounded-md border bg-muted/60 p-3 font-mono text-xs leading-relaxed whitespace-pre-wrap outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
-    >
-      {JSON.stringify(value, null, 2)}
-    </pre>
-  );
+  return <JsonText label={label} text={JSON.stringify(value, null, 2)} wrap="lines" />;
 }
 
 function Actor({ actor }: { actor: AuditEntryDetails["actor"] }) {

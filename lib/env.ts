@@ -108,13 +108,26 @@ const server = {
   RETENTION_MIN_DAYS_OPERATIONAL: wholeNumber(1, MAX_RETENTION_DAYS, " of days").optional(),
   EXPORT_MAX_ROWS: wholeNumber(1, 1_000_000_000).default(5_000_000),
   EXPORT_MAX_CONCURRENT: wholeNumber(1, 100).default(4),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: "an SMTP server URL such as smtp://user:password@mail.example.com:587" })
+    .optional(),
+  SMTP_FROM: z
+    .string()
+    .min(3, "a sender address such as Audit Console <audit@example.com>")
+    .default("Audit Console <audit@localhost>"),
+  WEBHOOK_ALLOW_PRIVATE: flag().default(false),
 };
 
 export type EnvKey = keyof typeof server;
 export const ENV_KEYS = Object.keys(server) as EnvKey[];
 
 // Shown as "(set)" in a message: a secret or a password inside a connection string.
-const SECRET_KEYS: ReadonlySet<string> = new Set<EnvKey>(["AUTH_SECRET", "AUTH_OIDC_SECRET", "DATABASE_URL"]);
+const SECRET_KEYS: ReadonlySet<string> = new Set<EnvKey>([
+  "AUTH_SECRET",
+  "AUTH_OIDC_SECRET",
+  "DATABASE_URL",
+  "SMTP_URL",
+]);
 
 export class InvalidEnvironmentError extends Error {
   constructor(readonly problems: string[]) {

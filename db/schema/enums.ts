@@ -39,3 +39,26 @@ export type MemberRole = (typeof memberRole.enumValues)[number];
 export type AuditPermission = (typeof auditPermission.enumValues)[number];
 export type AccessRequestStatus = (typeof accessRequestStatus.enumValues)[number];
 export type ExportFormat = (typeof exportFormat.enumValues)[number];
+
+export const notificationChannelKind = pgEnum("notification_channel_kind", ["email", "webhook"]);
+
+export const notificationRuleMode = pgEnum("notification_rule_mode", ["each", "threshold"]);
+
+export const notificationGroupBy = pgEnum("notification_group_by", ["user", "ip"]);
+
+// pending → sending (claimed by a worker) → delivered, or back to pending with a later attempt,
+// or failed after the last attempt.
+export const notificationDeliveryStatus = pgEnum("notification_delivery_status", [
+  "pending",
+  "sending",
+  "delivered",
+  "failed",
+]);
+
+export const notificationDeliveryKind = pgEnum("notification_delivery_kind", ["each", "threshold", "test"]);
+
+export type NotificationChannelKind = (typeof notificationChannelKind.enumValues)[number];
+export type NotificationRuleMode = (typeof notificationRuleMode.enumValues)[number];
+export type NotificationGroupBy = (typeof notificationGroupBy.enumValues)[number];
+export type NotificationDeliveryStatus = (typeof notificationDeliveryStatus.enumValues)[number];
+export type NotificationDeliveryKind = (typeof notificationDeliveryKind.enumValues)[number];

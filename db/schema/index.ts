@@ -6,3 +6,4 @@ export * from "./audit-logs";
 export * from "./exports";
 export * from "./retention";
 export * from "./consumer-cursors";
+export * from "./notifications";

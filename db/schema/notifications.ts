@@ -1,0 +1,145 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import {
+  auditCategory,
+  auditResult,
+  notificationChannelKind,
+  notificationDeliveryKind,
+  notificationDeliveryStatus,
+  notificationGroupBy,
+  notificationRuleMode,
+} from "./enums";
+import { organizations, users } from "./organizations";
+
+/*
+ * Where messages go. An e-mail channel names members (each is checked for audit.view when a
+ * message is sent); a webhook has a URL and a secret that signs each body. The secret is needed
+ * in clear to sign, so it is stored encrypted (lib/security/secret-box.ts), never hashed.
+ */
+export const notificationChannels = pgTable(
+  "notification_channels",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    kind: notificationChannelKind("kind").notNull(),
+    name: text("name").notNull(),
+    /** Webhooks only. */
+    url: text("url"),
+    /** Webhooks only: the signing secret, encrypted. */
+    secretCiphertext: text("secret_ciphertext"),
+    /** E-mail only: the members to write to. */
+    recipientUserIds: uuid("recipient_user_ids")
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index("notification_channels_org_idx").on(t.orgId, t.createdAt)],
+);
+
+/*
+ * A rule is a search of the explorer (q plus type/result filters, read through the one query
+ * core) and what to do when entries match it: a message per entry, or one when `thresholdCount`
+ * entries match within `thresholdMinutes`, per user or IP address when grouped.
+ */
+export const notificationRules = pgTable(
+  "notification_rules",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    query: text("query").notNull().default(""),
+    types: auditCategory("types")
+      .array()
+      .notNull()
+      .default(sql`'{}'::audit_category[]`),
+    results: auditResult("results")
+      .array()
+      .notNull()
+      .default(sql`'{}'::audit_result[]`),
+    mode: notificationRuleMode("mode").notNull().default("each"),
+    thresholdCount: integer("threshold_count"),
+    thresholdMinutes: integer("threshold_minutes"),
+    groupBy: notificationGroupBy("group_by"),
+    enabled: boolean("enabled").notNull().default(false),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index("notification_rules_org_idx").on(t.orgId, t.enabled)],
+);
+
+export const notificationRuleChannels = pgTable(
+  "notification_rule_channels",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => notificationRules.id, { onDelete: "cascade" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => notificationChannels.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.ruleId, t.channelId] }),
+    index("notification_rule_channels_channel_idx").on(t.orgId, t.channelId),
+  ],
+);
+
+/*
+ * The outbox: every message is stored here before it is sent, in the same transaction as the
+ * matcher's cursor, and its id is the X-Audit-Delivery id (stable across retries). `dedupeKey`
+ * (the entry id for `each`, group and window for `threshold`) makes a second match of the same
+ * thing a no-op, so a batch replayed after a crash adds no second message.
+ */
+export const notificationDeliveries = pgTable(
+  "notification_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    ruleId: uuid("rule_id").references(() => notificationRules.id, { onDelete: "set null" }),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => notificationChannels.id, { onDelete: "cascade" }),
+    kind: notificationDeliveryKind("kind").notNull(),
+    dedupeKey: text("dedupe_key").notNull(),
+    /** The message as built when matched: the webhook body of the contract. */
+    payload: jsonb("payload").notNull(),
+    status: notificationDeliveryStatus("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** While `sending`: when a worker that died mid-send gives the message up to another. */
+    leaseUntil: timestamp("lease_until", { withTimezone: true, precision: 3 }),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    uniqueIndex("notification_deliveries_dedupe_idx").on(t.orgId, t.channelId, t.ruleId, t.dedupeKey),
+    index("notification_deliveries_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
+    index("notification_deliveries_org_idx").on(t.orgId, t.createdAt),
+  ],
+);

@@ -4,7 +4,7 @@ CREATE TYPE "public"."notification_delivery_status" AS ENUM('pending', 'sending'
 CREATE TYPE "public"."notification_group_by" AS ENUM('user', 'ip');--> statement-breakpoint
 CREATE TYPE "public"."notification_rule_mode" AS ENUM('each', 'threshold');--> statement-breakpoint
 CREATE TABLE "notification_channels" (
-	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
 	"org_id" uuid NOT NULL,
 	"kind" "notification_channel_kind" NOT NULL,
 	"name" text NOT NULL,
@@ -13,11 +13,12 @@ CREATE TABLE "notification_channels" (
 	"recipient_user_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL,
 	"created_by" uuid,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "notification_channels_org_id_id_pk" PRIMARY KEY("org_id","id")
 );
 --> statement-breakpoint
 CREATE TABLE "notification_deliveries" (
-	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
 	"org_id" uuid NOT NULL,
 	"rule_id" uuid,
 	"channel_id" uuid NOT NULL,
@@ -30,7 +31,8 @@ CREATE TABLE "notification_deliveries" (
 	"lease_until" timestamp (3) with time zone,
 	"last_error" text,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
-	"delivered_at" timestamp (3) with time zone
+	"delivered_at" timestamp (3) with time zone,
+	CONSTRAINT "notification_deliveries_org_id_id_pk" PRIMARY KEY("org_id","id")
 );
 --> statement-breakpoint
 CREATE TABLE "notification_rule_channels" (
@@ -41,7 +43,7 @@ CREATE TABLE "notification_rule_channels" (
 );
 --> statement-breakpoint
 CREATE TABLE "notification_rules" (
-	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"id" uuid DEFAULT gen_random_uuid() NOT NULL,
 	"org_id" uuid NOT NULL,
 	"name" text NOT NULL,
 	"query" text DEFAULT '' NOT NULL,
@@ -54,17 +56,17 @@ CREATE TABLE "notification_rules" (
 	"enabled" boolean DEFAULT false NOT NULL,
 	"created_by" uuid,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "notification_rules_org_id_id_pk" PRIMARY KEY("org_id","id")
 );
 --> statement-breakpoint
 ALTER TABLE "notification_channels" ADD CONSTRAINT "notification_channels_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_channels" ADD CONSTRAINT "notification_channels_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_deliveries" ADD CONSTRAINT "notification_deliveries_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "notification_deliveries" ADD CONSTRAINT "notification_deliveries_rule_id_notification_rules_id_fk" FOREIGN KEY ("rule_id") REFERENCES "public"."notification_rules"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "notification_deliveries" ADD CONSTRAINT "notification_deliveries_channel_id_notification_channels_id_fk" FOREIGN KEY ("channel_id") REFERENCES "public"."notification_channels"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "notification_deliveries" ADD CONSTRAINT "notification_deliveries_channel_fk" FOREIGN KEY ("org_id","channel_id") REFERENCES "public"."notification_channels"("org_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_rule_channels" ADD CONSTRAINT "notification_rule_channels_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "notification_rule_channels" ADD CONSTRAINT "notification_rule_channels_rule_id_notification_rules_id_fk" FOREIGN KEY ("rule_id") REFERENCES "public"."notification_rules"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "notification_rule_channels" ADD CONSTRAINT "notification_rule_channels_channel_id_notification_channels_id_fk" FOREIGN KEY ("channel_id") REFERENCES "public"."notification_channels"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "notification_rule_channels" ADD CONSTRAINT "notification_rule_channels_rule_fk" FOREIGN KEY ("org_id","rule_id") REFERENCES "public"."notification_rules"("org_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "notification_rule_channels" ADD CONSTRAINT "notification_rule_channels_channel_fk" FOREIGN KEY ("org_id","channel_id") REFERENCES "public"."notification_channels"("org_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_rules" ADD CONSTRAINT "notification_rules_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_rules" ADD CONSTRAINT "notification_rules_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "notification_channels_org_idx" ON "notification_channels" USING btree ("org_id","created_at");--> statement-breakpoint

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -30,7 +31,7 @@ import { organizations, users } from "./organizations";
 export const notificationChannels = pgTable(
   "notification_channels",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuid("id").notNull().defaultRandom(),
     orgId: uuid("org_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
@@ -49,7 +50,7 @@ export const notificationChannels = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index("notification_channels_org_idx").on(t.orgId, t.createdAt)],
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index("notification_channels_org_idx").on(t.orgId, t.createdAt)],
 );
 
 /*
@@ -60,7 +61,7 @@ export const notificationChannels = pgTable(
 export const notificationRules = pgTable(
   "notification_rules",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuid("id").notNull().defaultRandom(),
     orgId: uuid("org_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
@@ -83,7 +84,7 @@ export const notificationRules = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index("notification_rules_org_idx").on(t.orgId, t.enabled)],
+  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index("notification_rules_org_idx").on(t.orgId, t.enabled)],
 );
 
 export const notificationRuleChannels = pgTable(
@@ -92,15 +93,21 @@ export const notificationRuleChannels = pgTable(
     orgId: uuid("org_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
-    ruleId: uuid("rule_id")
-      .notNull()
-      .references(() => notificationRules.id, { onDelete: "cascade" }),
-    channelId: uuid("channel_id")
-      .notNull()
-      .references(() => notificationChannels.id, { onDelete: "cascade" }),
+    ruleId: uuid("rule_id").notNull(),
+    channelId: uuid("channel_id").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.ruleId, t.channelId] }),
+    foreignKey({
+      name: "notification_rule_channels_rule_fk",
+      columns: [t.orgId, t.ruleId],
+      foreignColumns: [notificationRules.orgId, notificationRules.id],
+    }).onDelete("cascade"),
+    foreignKey({
+      name: "notification_rule_channels_channel_fk",
+      columns: [t.orgId, t.channelId],
+      foreignColumns: [notificationChannels.orgId, notificationChannels.id],
+    }).onDelete("cascade"),
     index("notification_rule_channels_channel_idx").on(t.orgId, t.channelId),
   ],
 );
@@ -114,14 +121,16 @@ export const notificationRuleChannels = pgTable(
 export const notificationDeliveries = pgTable(
   "notification_deliveries",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
+    id: uuid("id").notNull().defaultRandom(),
     orgId: uuid("org_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
-    ruleId: uuid("rule_id").references(() => notificationRules.id, { onDelete: "set null" }),
-    channelId: uuid("channel_id")
-      .notNull()
-      .references(() => notificationChannels.id, { onDelete: "cascade" }),
+    /**
+     * Null for a test message. Not a foreign key: a message already accepted is still sent, and
+     * its history kept, when its rule is deleted afterwards (the payload names the rule).
+     */
+    ruleId: uuid("rule_id"),
+    channelId: uuid("channel_id").notNull(),
     kind: notificationDeliveryKind("kind").notNull(),
     dedupeKey: text("dedupe_key").notNull(),
     /** The message as built when matched: the webhook body of the contract. */
@@ -136,6 +145,12 @@ export const notificationDeliveries = pgTable(
     deliveredAt: timestamp("delivered_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    foreignKey({
+      name: "notification_deliveries_channel_fk",
+      columns: [t.orgId, t.channelId],
+      foreignColumns: [notificationChannels.orgId, notificationChannels.id],
+    }).onDelete("cascade"),
     uniqueIndex("notification_deliveries_dedupe_idx").on(t.orgId, t.channelId, t.ruleId, t.dedupeKey),
     index("notification_deliveries_due_idx")
       .on(t.nextAttemptAt)

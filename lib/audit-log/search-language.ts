@@ -140,7 +140,12 @@ export const SEARCH_QUALIFIERS: readonly SearchQualifierInfo[] = [
     description: "Who acted: the actor's email or name",
     example: "user:alice@acme.test",
   },
-  { key: "action", aliases: [], description: "The action performed", example: "action:delete" },
+  {
+    key: "action",
+    aliases: [],
+    description: "The action performed, or its leading words (delete finds delete_profile); end with * for any prefix",
+    example: "action:delete",
+  },
   {
     key: "resource",
     aliases: ["target"],
@@ -165,7 +170,7 @@ export const SEARCH_QUALIFIERS: readonly SearchQualifierInfo[] = [
     description: "An IPv4 or IPv6 address, or a CIDR range",
     example: "ip:10.0.0.0/8",
   },
-  { key: "request_id", aliases: [], description: "The request id", example: "request_id:req_123" },
+  { key: "request_id", aliases: [], description: "The request id, or its start", example: "request_id:req_123" },
   { key: "level", aliases: [], description: `The level: ${LEVELS.join(" or ")}`, example: "level:notice" },
   {
     key: "service",

@@ -29,15 +29,22 @@ import { asLiveShape, type LiveShape } from "./tables";
  *   lower-cased request id, through the org_request_id btree index. Request ids are opaque
  *   tokens that people paste whole or by their start; keeping them out of the trigram index
  *   halves its cost per stored entry (docs/performance.md).
- * - free word of 1-2 characters: pg_trgm extracts no trigram from it, so a substring search
- *   would read every row of the organization. It matches instead the start of the actor's email
- *   or of the target's name (case-insensitively), two prefixes the org_user_sort and org_target
- *   btree indexes answer.
+ * - free word of 1-2 characters beside a word of 3+ characters (`sign in`): matched like the
+ *   long word (a substring of searchText(), or the start of the request id). The long word's
+ *   trigram test narrows the rows; the short one is checked on those, so `sign in` finds at
+ *   least what `"sign in"` finds.
+ * - free word of 1-2 characters with no long word beside it: pg_trgm extracts no trigram from
+ *   it, so a substring search would read every row of the organization. It matches instead the
+ *   start of the actor's email or of the target's name (case-insensitively), two prefixes the
+ *   org_user_sort and org_target btree indexes answer.
  * - user:    an email (has "@"): lower(actor_email) = value; else a part of lower(actor_name).
- * - action:  lower(action) = value, or its prefix with a trailing `*` (`action:export*`).
+ * - action:  the whole action or its leading words: lower(action) = value, or lower(action)
+ *   starts with value followed by `_`, `.` or `-` (`action:delete` finds delete_profile, not
+ *   deletion); any prefix with a trailing `*` (`action:export*`).
  * - resource/target: lower(target_name) = value or lower(target_id) = value (`*` = prefix of
  *   the name or id).
- * - request_id, service: lower(column) = value. level, type, result: IN lists.
+ * - request_id: the start of lower(request_id) (people paste ids whole or by their start).
+ * - service: lower(service) = value. level, type, result: IN lists.
  * - ip: an address is equality, a CIDR is containment (`<<=`).
  * - created: instant ranges, OR-ed.
  * Same key repeated ORs; different keys AND; a negated key excludes all of its values, and a row
@@ -94,8 +101,8 @@ function prefixOrEquals(value: string): { mode: "equals" | "prefix"; text: strin
  * (org_id, occurred_at) range first, several times faster for a common word
  * (docs/performance-history.md). Logically redundant: the query ANDs the scope anyway.
  */
-function termCondition(t: T, term: SearchTerm, scope: SQL | undefined): SQL {
-  if (term.length >= 3) {
+function termCondition(t: T, term: SearchTerm, scope: SQL | undefined, anchored: boolean): SQL {
+  if (term.length >= 3 || anchored) {
     const inText = sql`${searchText(t)} like ${contains(term.text)}`;
     const requestId = sql`${requestIdKey(t)} like ${startsWith(term.text)}`;
     return sql`(${scope ? sql`(${scope} and ${inText})` : inText} or ${requestId})`;
@@ -111,9 +118,17 @@ function userQualifier(t: T, value: string): SQL {
   return value.length >= 3 ? sql`(${searchText(t)} like ${contains(value)} and ${name})` : name;
 }
 
+// Actions are named verb_object (delete_profile) or dotted (user.delete); their words end at these.
+const ACTION_WORD_SEPARATORS = ["_", ".", "-"] as const;
+
 function actionQualifier(t: T, value: string): SQL {
   const { mode, text } = prefixOrEquals(value);
-  return caseInsensitive(actionSortKey(t), sql`lower(${t.action})`, text, mode);
+  if (mode === "prefix") return caseInsensitive(actionSortKey(t), sql`lower(${t.action})`, text, mode);
+  // The index ranges of the prefix, then the exact test: the action itself or its leading words.
+  const lowered = sql`lower(${t.action})`;
+  const ranges = caseVariants(text).map((v) => sql`${actionSortKey(t)} like ${startsWith(v)}`);
+  const words = ACTION_WORD_SEPARATORS.map((sep) => sql`${lowered} like ${startsWith(text + sep)}`);
+  return sql`((${sql.join(ranges, sql` or `)}) and (${lowered} = ${text} or ${sql.join(words, sql` or `)}))`;
 }
 
 function resourceQualifier(t: T, value: string): SQL {
@@ -125,7 +140,7 @@ function resourceQualifier(t: T, value: string): SQL {
 }
 
 function requestIdQualifier(t: T, value: string): SQL {
-  return sql`${requestIdKey(t)} = ${value}`;
+  return sql`${requestIdKey(t)} like ${startsWith(value)}`;
 }
 
 /*
@@ -214,12 +229,15 @@ function filterCondition(t: T, filter: SearchFilter): SQL {
 }
 
 function searchCondition(t: T, search: SearchQuery, scope: SQL | undefined): SQL | undefined {
+  const terms = search.terms.filter((term) => term.text !== "");
+  // A positive long word narrows the rows through the trigram index; short words may then be substrings.
+  const anchored = terms.some((term) => !term.negated && term.length >= 3);
   const parts: SQL[] = [
-    ...search.terms
-      .filter((term) => term.text !== "")
-      .map((term) =>
-        term.negated ? sql`(${termCondition(t, term, scope)}) is not true` : termCondition(t, term, scope),
-      ),
+    ...terms.map((term) =>
+      term.negated
+        ? sql`(${termCondition(t, term, scope, anchored)}) is not true`
+        : termCondition(t, term, scope, anchored),
+    ),
     ...search.filters.filter((f) => f.values.length > 0).map((f) => filterCondition(t, f)),
   ];
   return parts.length === 0 ? undefined : and(...parts);

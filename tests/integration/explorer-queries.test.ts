@@ -86,6 +86,9 @@ const ACTIONS = [
   "DELETE",
   "del",
   "deletion",
+  "delete_profile",
+  "Delete.User",
+  "delete-key",
   "login",
   "export",
   "export user service (API v1/csv)",
@@ -255,8 +258,8 @@ function searchTextOf(row: ModelRow): string {
     .toLowerCase();
 }
 
-function termMatches(row: ModelRow, term: SearchTerm): boolean {
-  if ([...term.text].length >= 3)
+function termMatches(row: ModelRow, term: SearchTerm, anchored: boolean): boolean {
+  if ([...term.text].length >= 3 || anchored)
     return searchTextOf(row).includes(term.text) || (lower(row.requestId)?.startsWith(term.text) ?? false);
   return (lower(row.actorEmail) ?? "").startsWith(term.text) || (lower(row.targetName)?.startsWith(term.text) ?? false);
 }
@@ -309,12 +312,17 @@ function valueMatches(row: ModelRow, filter: SearchFilter, value: unknown): bool
       const v = value as string;
       return v.includes("@") ? lower(row.actorEmail) === v : (lower(row.actorName)?.includes(v) ?? false);
     }
-    case "action":
-      return prefixOrEquals(row.action, value as string);
+    case "action": {
+      const v = value as string;
+      const action = row.action.toLowerCase();
+      const leadingWords =
+        !(v.length > 1 && v.endsWith("*")) && ["_", ".", "-"].some((sep) => action.startsWith(v + sep));
+      return leadingWords || prefixOrEquals(row.action, v);
+    }
     case "resource":
       return prefixOrEquals(row.targetName, value as string) || prefixOrEquals(row.targetId, value as string);
     case "request_id":
-      return lower(row.requestId) === value;
+      return lower(row.requestId)?.startsWith(value as string) ?? false;
     case "service":
       return lower(row.service) === value;
     case "ip":
@@ -339,7 +347,8 @@ function modelMatches(row: ModelRow, params: ExplorerParams, search: SearchQuery
     if (params.user.includes("@") ? lower(row.actorEmail) !== params.user.toLowerCase() : row.actorId !== params.user)
       return false;
   }
-  for (const term of search.terms) if (termMatches(row, term) === term.negated) return false;
+  const anchored = search.terms.some((term) => term.text !== "" && !term.negated && [...term.text].length >= 3);
+  for (const term of search.terms) if (termMatches(row, term, anchored) === term.negated) return false;
   for (const filter of search.filters) {
     const any = (filter.values as unknown[]).some((v) => valueMatches(row, filter, v));
     if (any === filter.negated) return false;
@@ -579,6 +588,12 @@ describe("search language", () => {
     "a",
     "ch",
     "-ab",
+    // short words beside a long one: substrings, like the long one
+    "to service",
+    "service to",
+    "ch checkout",
+    "-to service",
+    "ab -checkout",
     "k",
     "_",
     "%",
@@ -600,6 +615,10 @@ describe("search language", () => {
     "-action:delete",
     "action:login action:export",
     "action:ab",
+    "action:delete_profile",
+    "action:delete.user",
+    "action:delete action:login",
+    "action:delete*",
     // resource: / target:
     "resource:checkout",
     "resource:svc_11",
@@ -622,6 +641,8 @@ describe("search language", () => {
     // request_id: service:
     "request_id:req_%_special",
     "-request_id:req_%_special",
+    "request_id:req_",
+    "request_id:req_%",
     "service:billing",
     "-service:billing",
     'service:"module x"',

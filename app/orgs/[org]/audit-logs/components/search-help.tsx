@@ -22,7 +22,9 @@ export function SearchHelp({ onExample }: { onExample: (example: string) => void
           <h2 className="text-sm font-semibold">Search syntax</h2>
           <p className="text-xs leading-relaxed text-muted-foreground">
             Free words match anywhere in the actor&apos;s name or email, the target, the IP address and the description,
-            or the start of the request id, ignoring case. Use{" "}
+            or the start of the request id, ignoring case. A word of one or two letters does the same beside a longer
+            word (<code className="font-mono">sign in</code>); on its own it matches the start of the actor&apos;s email
+            or the target&apos;s name, so that it stays fast. Use{" "}
             <code className="font-mono">&quot;quoted phrases&quot;</code> to match words together,{" "}
             <code className="font-mono">-</code> before a qualifier to exclude it. Different qualifiers must all match;
             the same qualifier twice means either value.

@@ -18,7 +18,7 @@ import { DATE_FORMAT_HINT, dayAround, DEFAULT_TIME_ZONE, endAfter, instantOf, is
  * schema. Pure: client components import it too.
  */
 
-export const PERIODS = ["today", "7d", "30d", "custom"] as const;
+export const PERIODS = ["15m", "1h", "24h", "today", "7d", "30d", "custom"] as const;
 export type Period = (typeof PERIODS)[number];
 
 export const SORT_KEYS = ["time", "user", "type", "action", "target", "result"] as const;
@@ -282,6 +282,7 @@ function dateBound(value: string) {
   return read.ok ? read.value : null;
 }
 
+const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 function resolveRange(params: ExplorerParamsInput, now: Date): ExplorerParams["range"] {
@@ -294,6 +295,12 @@ function resolveRange(params: ExplorerParamsInput, now: Date): ExplorerParams["r
     }
     // Rolling windows with no upper bound: an entry stamped slightly ahead by a client's clock
     // still shows on top instead of vanishing.
+    case "15m":
+      return { from: iso(nowMs - 15 * MINUTE_MS), to: null };
+    case "1h":
+      return { from: iso(nowMs - 60 * MINUTE_MS), to: null };
+    case "24h":
+      return { from: iso(nowMs - DAY_MS), to: null };
     case "7d":
       return { from: iso(nowMs - 7 * DAY_MS), to: null };
     case "30d":

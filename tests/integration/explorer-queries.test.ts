@@ -525,6 +525,13 @@ describe("URL filters", () => {
     ["period=today", { period: "today" }],
     ["period=today in Tokyo", { period: "today", tz: "Asia/Tokyo" }],
     ["period=30d", { period: "30d", size: "25" }],
+    ["period=24h", { period: "24h", size: "25" }],
+    ["period=1h", { period: "1h" }],
+    ["period=15m", { period: "15m" }],
+    [
+      "custom times of day without offset in a zone",
+      { period: "custom", from: `${isoDay(-9)}T14:05`, to: `${isoDay(-2)}T14:20`, tz: "Asia/Tokyo", size: "25" },
+    ],
     ["custom dates (inclusive days)", { period: "custom", from: isoDay(-20), to: isoDay(-10), size: "25" }],
     [
       "custom date-times",
@@ -937,7 +944,7 @@ describe("params", () => {
     expect(problems.map((p) => p.message)).toEqual(
       expect.arrayContaining([
         'Ignored type "nope": not a category.',
-        'Ignored period "week": use today, 7d, 30d or custom.',
+        'Ignored period "week": use 15m, 1h, 24h, today, 7d, 30d or custom.',
         'Ignored size "7": use 25, 50, 100 or 200.',
       ]),
     );

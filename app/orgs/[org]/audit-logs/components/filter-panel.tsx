@@ -19,14 +19,16 @@ import {
   type ExplorerParams,
   type Period,
 } from "@/lib/audit-log/search-params";
-import { dateInputValue, PERIOD_LABELS, RESULT_OPTIONS } from "./filter-labels";
+import { customBound, dateInputValue, PERIOD_LABELS, RESULT_OPTIONS, timeInputValue } from "./filter-labels";
 import { viewerTimeZone } from "./local-time";
 import { UserPicker, type PickedUser } from "./user-picker";
 
 interface Draft {
   period: Period;
   from: string;
+  fromTime: string;
   to: string;
+  toTime: string;
   type: AuditCategory[];
   user: PickedUser | null;
   result: AuditResult[];
@@ -36,7 +38,9 @@ function draftFrom(params: ExplorerParams, userName: string | null): Draft {
   return {
     period: params.period,
     from: dateInputValue(params.from),
+    fromTime: timeInputValue(params.from),
     to: dateInputValue(params.to),
+    toTime: timeInputValue(params.to),
     type: [...params.type],
     user: params.user ? { value: params.user, name: userName } : null,
     result: [...params.result],
@@ -56,6 +60,10 @@ export function activeFilterCount(params: ExplorerParams): number {
 function draftError(draft: Draft): string | null {
   if (draft.period !== "custom") return null;
   if (draft.from && draft.to && draft.to < draft.from) return "The end date is before the start date.";
+  if (draft.from && draft.from === draft.to && draft.fromTime && draft.toTime && draft.toTime < draft.fromTime) {
+    return "The end time is before the start time.";
+  }
+  if ((draft.fromTime && !draft.from) || (draft.toTime && !draft.to)) return "A time needs its date.";
   return null;
 }
 
@@ -101,8 +109,8 @@ export function FilterPanel({
     navigate(
       explorerHref(pathname, params, {
         period: draft.period,
-        from: custom && draft.from ? draft.from : null,
-        to: custom && draft.to ? draft.to : null,
+        from: custom ? customBound(draft.from, draft.fromTime) : null,
+        to: custom ? customBound(draft.to, draft.toTime) : null,
         tz: zoned ? viewerTimeZone() : params.tz,
         type: auditCategory.enumValues.filter((c) => draft.type.includes(c)),
         user: draft.user?.value ?? null,
@@ -169,29 +177,54 @@ export function FilterPanel({
                       <Label htmlFor={`${id}-from`} className="text-xs">
                         Start date
                       </Label>
-                      <Input
-                        id={`${id}-from`}
-                        type="date"
-                        value={draft.from}
-                        max={draft.to || undefined}
-                        onChange={(e) => set({ from: e.target.value })}
-                        className="h-8 px-2"
-                      />
+                      <div className="flex gap-2">
+                        <Input
+                          id={`${id}-from`}
+                          type="date"
+                          value={draft.from}
+                          max={draft.to || undefined}
+                          onChange={(e) => set({ from: e.target.value })}
+                          className="h-8 px-2"
+                        />
+                        <Label htmlFor={`${id}-from-time`} className="sr-only">
+                          Start time
+                        </Label>
+                        <Input
+                          id={`${id}-from-time`}
+                          type="time"
+                          value={draft.fromTime}
+                          onChange={(e) => set({ fromTime: e.target.value })}
+                          className="h-8 px-2"
+                        />
+                      </div>
                     </div>
                     <div className="grid gap-1">
                       <Label htmlFor={`${id}-to`} className="text-xs">
                         End date
                       </Label>
-                      <Input
-                        id={`${id}-to`}
-                        type="date"
-                        value={draft.to}
-                        min={draft.from || undefined}
-                        onChange={(e) => set({ to: e.target.value })}
-                        aria-invalid={error ? true : undefined}
-                        aria-describedby={error ? `${id}-range-error` : undefined}
-                        className="h-8 px-2"
-                      />
+                      <div className="flex gap-2">
+                        <Input
+                          id={`${id}-to`}
+                          type="date"
+                          value={draft.to}
+                          min={draft.from || undefined}
+                          onChange={(e) => set({ to: e.target.value })}
+                          aria-invalid={error ? true : undefined}
+                          aria-describedby={error ? `${id}-range-error` : undefined}
+                          className="h-8 px-2"
+                        />
+                        <Label htmlFor={`${id}-to-time`} className="sr-only">
+                          End time
+                        </Label>
+                        <Input
+                          id={`${id}-to-time`}
+                          type="time"
+                          value={draft.toTime}
+                          onChange={(e) => set({ toTime: e.target.value })}
+                          aria-invalid={error ? true : undefined}
+                          className="h-8 px-2"
+                        />
+                      </div>
                     </div>
                     {error ? (
                       <p id={`${id}-range-error`} role="alert" className="text-xs text-destructive dark:text-red-300">
@@ -199,7 +232,8 @@ export function FilterPanel({
                       </p>
                     ) : (
                       <p className="text-xs text-muted-foreground">
-                        Both days are included. Leave one empty for an open range.
+                        Both days are included, or from the start time to the end time when given (your time zone).
+                        Leave one empty for an open range.
                       </p>
                     )}
                   </div>

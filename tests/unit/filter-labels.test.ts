@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import {
+  customBound,
+  customRangeText,
+  dateInputValue,
+  timeInputValue,
+} from "@/app/orgs/[org]/audit-logs/components/filter-labels";
+
+describe("custom range bounds in the filter panel", () => {
+  it("shows a wall-clock time in the time input, and nothing for a bare date or a time with an offset", () => {
+    expect(timeInputValue("2026-11-05T14:05")).toBe("14:05");
+    expect(timeInputValue("2026-11-05T14:05:00")).toBe("14:05");
+    expect(timeInputValue("2026-11-05")).toBe("");
+    expect(timeInputValue("2026-11-05T14:05:30")).toBe("");
+    expect(timeInputValue("2026-11-05T14:05:00Z")).toBe("");
+    expect(timeInputValue("2026-11-05T14:05+09:00")).toBe("");
+    expect(timeInputValue(null)).toBe("");
+    expect(dateInputValue("2026-11-05T14:05+09:00")).toBe("2026-11-05");
+  });
+
+  it("writes the day alone, or the day with its time of day", () => {
+    expect(customBound("2026-11-05", "")).toBe("2026-11-05");
+    expect(customBound("2026-11-05", "14:20")).toBe("2026-11-05T14:20");
+    expect(customBound("", "14:20")).toBeNull();
+  });
+
+  it("says the range with a space between day and time", () => {
+    expect(customRangeText("2026-11-05T14:05", "2026-11-05T14:20")).toBe("2026-11-05 14:05 – 2026-11-05 14:20");
+    expect(customRangeText("2026-11-05", null)).toBe("from 2026-11-05");
+    expect(customRangeText(null, "2026-11-06T09:00")).toBe("until 2026-11-06 09:00");
+    expect(customRangeText(null, null)).toBe("any time");
+  });
+});

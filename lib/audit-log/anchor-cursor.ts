@@ -29,5 +29,7 @@ export function anchorCursorFromPrev(prevCursor: string | null): string | null {
   // Descending lists read "next" as smaller positions, so the edge sits just above the first row.
   const id = nudgeUuid(payload.i, payload.o === "desc" ? 1 : -1);
   if (id === null) return null;
-  return encodeCursor({ ...payload, i: id, d: "next" });
+  // The anchor's edge sits just before the first row: one place before it.
+  const p = payload.p !== undefined && payload.p > 1 ? payload.p - 1 : undefined;
+  return encodeCursor({ ...payload, i: id, d: "next", p });
 }

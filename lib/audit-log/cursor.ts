@@ -23,6 +23,12 @@ export interface CursorPayload {
   i: string;
   /** next: rows after the edge row; prev: rows before it. */
   d: CursorDirection;
+  /**
+   * The edge row's place in the listing (1 for the first row) when the page that made the cursor
+   * knew its own: carried from page to page, so a page can say "801–850" without counting the
+   * rows before it. Entries that arrive meanwhile shift it; it is the place when the pages were read.
+   */
+  p?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -50,6 +56,7 @@ const payloadSchema = z.strictObject({
     }),
   i: z.string().regex(UUID),
   d: z.enum(["next", "prev"]),
+  p: z.number().int().min(1).max(1_000_000_000).optional(),
 });
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -70,8 +77,8 @@ function fromBase64Url(text: string): Uint8Array | null {
 }
 
 export function encodeCursor(payload: CursorPayload): string {
-  const { s, o, k, t, i, d } = payload;
-  return toBase64Url(new TextEncoder().encode(JSON.stringify({ s, o, k, t, i, d })));
+  const { s, o, k, t, i, d, p } = payload;
+  return toBase64Url(new TextEncoder().encode(JSON.stringify({ s, o, k, t, i, d, p })));
 }
 
 /** The payload, or null for anything that is not a cursor this module wrote. Never throws. */

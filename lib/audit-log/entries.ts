@@ -27,6 +27,8 @@ export interface AuditPage {
   prevCursor: string | null;
   hasNext: boolean;
   hasPrev: boolean;
+  /** The place of the page's first entry in the listing (1 on the first page); null when unknown. */
+  firstPosition: number | null;
 }
 
 export type LocateResult =
@@ -61,6 +63,7 @@ function cursorFor(
   row: ListedRow | undefined,
   params: Pick<ExplorerParams, "sort" | "dir">,
   d: CursorDirection,
+  position: number | null,
 ): string | null {
   if (!row) return null;
   const payload: CursorPayload = {
@@ -70,6 +73,7 @@ function cursorFor(
     t: isoTime(row.occurredAt),
     i: row.id,
     d,
+    p: position ?? undefined,
   };
   return encodeCursor(payload);
 }
@@ -79,20 +83,23 @@ function pageOf(
   params: Pick<ExplorerParams, "sort" | "dir">,
   hasPrev: boolean,
   hasNext: boolean,
+  firstPosition: number | null,
 ): AuditPage {
+  const lastPosition = firstPosition === null ? null : firstPosition + rows.length - 1;
   return {
     entries: rows.map(toSummary),
-    nextCursor: hasNext ? cursorFor(rows[rows.length - 1], params, "next") : null,
-    prevCursor: hasPrev ? cursorFor(rows[0], params, "prev") : null,
+    nextCursor: hasNext ? cursorFor(rows[rows.length - 1], params, "next", lastPosition) : null,
+    prevCursor: hasPrev ? cursorFor(rows[0], params, "prev", firstPosition) : null,
     hasNext: hasNext && rows.length > 0,
     hasPrev: hasPrev && rows.length > 0,
+    firstPosition: rows.length > 0 ? firstPosition : null,
   };
 }
 
 async function firstPage(t: T, where: SQL, params: ExplorerParams): Promise<AuditPage> {
   const rows = await fetchRows(t, where, params.sort, params.dir, null, params.size + 1);
   const hasNext = rows.length > params.size;
-  return pageOf(rows.slice(0, params.size), params, false, hasNext);
+  return pageOf(rows.slice(0, params.size), params, false, hasNext, 1);
 }
 
 /**
@@ -108,14 +115,18 @@ export async function listAuditEntries(selection: AuditSelection): Promise<Audit
   const { size, sort, dir } = params;
   if (cursor.d === "next") {
     const rows = await fetchRows(t, where, sort, dir, cursor, size + 1);
-    return pageOf(rows.slice(0, size), params, true, rows.length > size);
+    const first = cursor.p === undefined ? null : cursor.p + 1;
+    return pageOf(rows.slice(0, size), params, true, rows.length > size, first);
   }
   const rows = await fetchRows(t, where, sort, flipDirection(dir), cursor, size + 1);
   // Nothing at all before the cursor (removed by retention, or filtered away): the first page.
   if (rows.length === 0) return firstPage(t, where, params);
   // Fewer than a page before it is still exactly the rows before it: going back from a deep-link
-  // window stays aligned with the window instead of repeating some of its rows.
-  return pageOf(rows.slice(0, size).reverse(), params, rows.length > size, true);
+  // window stays aligned with the window instead of repeating some of its rows. Then nothing is
+  // before this page, so it starts at 1 whatever the cursor said; else one page before the edge.
+  const hasPrev = rows.length > size;
+  const first = !hasPrev ? 1 : cursor.p !== undefined && cursor.p - size >= 1 ? cursor.p - size : null;
+  return pageOf(rows.slice(0, size).reverse(), params, hasPrev, true, first);
 }
 
 type FilterFlags = Partial<Record<`ok_${FilterPart}`, SQL<boolean>>>;
@@ -211,8 +222,10 @@ export async function locateEntry(selection: AuditSelection, entryId: string): P
   const takeAfter = Math.min(after.length, size - 1 - takeBefore);
   const self: ListedRow = { ...row, sortKey: sortKeys[sort] };
   const rows = [...before.slice(0, takeBefore).reverse(), self, ...after.slice(0, takeAfter)];
+  // Fewer rows than asked for before the entry are all of them, so the window knows its place.
+  const first = before.length < size ? before.length - takeBefore + 1 : null;
   return {
     status: "found",
-    page: pageOf(rows, params, before.length > takeBefore, after.length > takeAfter),
+    page: pageOf(rows, params, before.length > takeBefore, after.length > takeAfter, first),
   };
 }

@@ -399,7 +399,9 @@ test.describe("explorer", () => {
       await signIn(page, "manager@acme.test");
       await page.goto(`${EXPLORER}?period=30d&size=25`);
       await expect(rows(page)).toHaveCount(25);
-      await expect(page.getByText(/^[\d,]+\+? entries$/)).toBeVisible();
+      const position = page.getByRole("navigation", { name: "Pagination" }).getByRole("status");
+      await expect(position).toHaveText(/^1–25 of ([\d,]+|more than [\d,]+) entries$/);
+      await expect(page.getByRole("link", { name: "Back to the newest entries" })).toHaveCount(0);
 
       await page.getByRole("columnheader", { name: /Actor/ }).getByRole("link").click();
       await expect(page).toHaveURL(/sort=user/);
@@ -410,7 +412,21 @@ test.describe("explorer", () => {
       await page.getByRole("link", { name: "Next page" }).click();
       await expect(page).toHaveURL(/cursor=/);
       await expect(rows(page).first()).not.toHaveAttribute("data-entry-id", firstPage!);
+      await expect(position).toHaveText(/^26–50 of /);
+      // Back on the first page, the URL has no cursor left in it.
       await page.getByRole("link", { name: "Previous page" }).click();
+      await expect(rows(page).first()).toHaveAttribute("data-entry-id", firstPage!);
+      await expect(page).not.toHaveURL(/cursor=/);
+      await expect(position).toHaveText(/^1–25 of /);
+
+      await page.getByRole("link", { name: "Next page" }).click();
+      await expect(position).toHaveText(/^26–50 of /);
+      await page.getByRole("link", { name: "Next page" }).click();
+      await expect(position).toHaveText(/^51–75 of /);
+      await page.getByRole("link", { name: "First page" }).click();
+      await expect(position).toHaveText(/^1–25 of /);
+      await expect(page).not.toHaveURL(/cursor=/);
+      await expect(page).toHaveURL(/sort=user/);
       await expect(rows(page).first()).toHaveAttribute("data-entry-id", firstPage!);
     },
   );

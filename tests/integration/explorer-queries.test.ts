@@ -451,6 +451,10 @@ async function checkListing(raw: RawSearchParams, model: ModelRow[] = modelA, or
   for (const page of forward.slice(0, -1)) expect(page.entries).toHaveLength(params.size);
   const backward = await walkBackward(orgId, params, search, forward[forward.length - 1]!);
   expect(backward.map((p) => p.entries.map((e) => e.id))).toEqual(forward.map((p) => p.entries.map((e) => e.id)));
+  // Each page knows its place from the cursors alone, going forward and coming back.
+  const places = forward.map((_, i) => (expected.length === 0 ? null : 1 + i * params.size));
+  expect(forward.map((p) => p.firstPosition)).toEqual(places);
+  expect(backward.map((p) => p.firstPosition)).toEqual(places);
   return expected.length;
 }
 
@@ -739,9 +743,20 @@ describe("deep link", () => {
         expect(window).toEqual(expected.slice(start, start + window.length));
         expect(located.page.hasPrev).toBe(start > 0);
         expect(located.page.hasNext).toBe(start + window.length < expected.length);
+        // Its place is known when fewer than a page of rows come before the entry, and then exact.
+        expect(located.page.firstPosition).toBe(position < params.size ? start + 1 : null);
         const after = await walkForward(ORG_A, params, search, located.page);
         const before = await walkBackward(ORG_A, params, search, located.page);
         expect([...ids(before), ...ids(after.slice(1))]).toEqual(expected);
+        // Pages after a window that knows its place know theirs; the first page always does.
+        if (located.page.firstPosition !== null) {
+          let place = start + 1;
+          for (const page of after) {
+            expect(page.firstPosition).toBe(place);
+            place += page.entries.length;
+          }
+        }
+        expect(before[0]!.firstPosition).toBe(1);
       }
     });
   }

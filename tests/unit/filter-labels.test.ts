@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { entryCountText, pagePositionText } from "@/app/orgs/[org]/audit-logs/components/entry-count";
 import {
   customBound,
   customRangeText,
@@ -29,5 +30,18 @@ describe("custom range bounds in the filter panel", () => {
     expect(customRangeText("2026-11-05", null)).toBe("from 2026-11-05");
     expect(customRangeText(null, "2026-11-06T09:00")).toBe("until 2026-11-06 09:00");
     expect(customRangeText(null, null)).toBe("any time");
+  });
+});
+
+describe("the page's place in the listing", () => {
+  it("says the rows of the page and the count, or the count alone when the place is unknown", () => {
+    expect(pagePositionText(801, 50, { exact: true, count: 2874 })).toBe("801–850 of 2,874 entries");
+    expect(pagePositionText(1, 50, { exact: false, atLeast: 10_000 })).toBe("1–50 of more than 10,000 entries");
+    expect(pagePositionText(1, 1, { exact: true, count: 1 })).toBe("1 of 1 entry");
+    expect(pagePositionText(null, 50, { exact: true, count: 2874 })).toBe("2,874 entries");
+    expect(pagePositionText(1, 0, { exact: true, count: 0 })).toBe("0 entries");
+    // A count read just before new entries came in: the place would overshoot it, so it is left out.
+    expect(pagePositionText(2851, 50, { exact: true, count: 2874 })).toBe("2,874 entries");
+    expect(entryCountText({ exact: false, atLeast: 10_000 })).toBe("more than 10,000 entries");
   });
 });

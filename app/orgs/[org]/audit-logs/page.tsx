@@ -5,7 +5,7 @@ import { AccessRequestNotice } from "./components/access-request-notice";
 import { DeepLinkNotice } from "./components/deep-link-notice";
 import { EmptyState } from "./components/empty-state";
 import { ExportDialog } from "./components/export-dialog";
-import { entryCountText } from "./components/entry-count";
+import { pagePositionText } from "./components/entry-count";
 import { ExplorerView } from "./components/explorer-view";
 import { FilterChips } from "./components/filter-chips";
 import { FilterPanel } from "./components/filter-panel";
@@ -86,7 +86,8 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
         prevCursor={data.page.hasPrev ? data.page.prevCursor : null}
         nextCursor={data.page.hasNext ? data.page.nextCursor : null}
         anchorCursor={data.anchorCursor}
-        countText={entryCountText(data.count)}
+        countText={pagePositionText(data.page.firstPosition, data.page.entries.length, data.count)}
+        firstPosition={data.page.firstPosition}
         selected={data.selected}
         empty={<EmptyState pathname={pathname} params={explorer} />}
       />

@@ -20,6 +20,7 @@ export interface ExplorerViewProps {
   /** Reopens this exact page when the URL has no cursor for it (a deep-link window). */
   anchorCursor: string | null;
   countText: string;
+  firstPosition: number | null;
   selected: { details: AuditEntryDetails; timeline: TimelineStep[] } | null;
   empty: ReactNode;
 }
@@ -41,6 +42,7 @@ export function ExplorerView({
   nextCursor,
   anchorCursor,
   countText,
+  firstPosition,
   selected,
   empty,
 }: ExplorerViewProps) {
@@ -169,6 +171,7 @@ export function ExplorerView({
           prevCursor={prevCursor}
           nextCursor={nextCursor}
           countText={countText}
+          firstPosition={firstPosition}
         />
       </div>
       {panelOpen && openId !== null ? (

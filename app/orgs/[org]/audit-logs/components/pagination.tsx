@@ -1,6 +1,6 @@
 "use client";
 
-import { ChevronLeft, ChevronRight } from "lucide-react";
+import { ChevronLeft, ChevronRight, ChevronsLeft } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useTransition, type ReactNode } from "react";
@@ -45,7 +45,8 @@ function PageLink({
 
 /**
  * Keyset paging: Previous/Next continue from the edges of this page (no page numbers: counting
- * the rows before a page is what keyset paging avoids). The size changes the page under the URL.
+ * the rows before a page is what keyset paging avoids; the cursors carry the page's place
+ * instead). The first page has no cursor in its URL, also when reached by going back.
  */
 export function Pagination({
   pathname,
@@ -53,17 +54,26 @@ export function Pagination({
   prevCursor,
   nextCursor,
   countText,
+  firstPosition,
 }: {
   pathname: string;
   params: ExplorerParams;
   prevCursor: string | null;
   nextCursor: string | null;
   countText: string;
+  firstPosition: number | null;
 }) {
   const router = useRouter();
   const [isPending, startTransition] = useTransition();
   const sizeId = useId();
-  const prev = prevCursor ? explorerHref(pathname, params, { cursor: prevCursor, entry: null }) : null;
+  const firstHref = explorerHref(pathname, params, { cursor: null, entry: null });
+  const previousIsFirst = firstPosition !== null && firstPosition - params.size <= 1;
+  const prev = prevCursor
+    ? previousIsFirst
+      ? firstHref
+      : explorerHref(pathname, params, { cursor: prevCursor, entry: null })
+    : null;
+  const newestFirst = params.sort === "time" && params.dir === "desc";
   const next = nextCursor ? explorerHref(pathname, params, { cursor: nextCursor, entry: null }) : null;
   return (
     <nav
@@ -102,6 +112,17 @@ export function Pagination({
           </Select>
         </div>
         <div className="flex items-center gap-1.5">
+          {prevCursor ? (
+            <Link
+              href={firstHref}
+              aria-label={newestFirst ? "Back to the newest entries" : "First page"}
+              className={cn(buttonVariants({ variant: "outline", size: "sm" }), "gap-1")}
+            >
+              <ChevronsLeft aria-hidden />
+              {newestFirst ? "Newest" : "First"}
+              <LinkPending />
+            </Link>
+          ) : null}
           <PageLink href={prev} rel="prev" label="Previous page">
             <ChevronLeft aria-hidden />
             Previous

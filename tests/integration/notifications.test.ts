@@ -505,6 +505,21 @@ describe("delivery", () => {
     expect(JSON.stringify(entries)).not.toContain(SECRET);
   });
 
+  it("does not follow a redirect: it is a failed attempt", async () => {
+    const webhook = await webhookChannel(hook.url);
+    const ruleId = await rule({ name: "Deploys", query: "action:deploy" }, [webhook]);
+    hook.answer = (_req, res) => {
+      res.writeHead(307, { Location: `${hook.url}/elsewhere` }).end();
+    };
+    await store([{ occurredAt: new Date().toISOString(), category: "service", action: "deploy", result: "done" }]);
+    await match();
+    await sendDueDeliveries({ timeoutMs: 2000 });
+    const [row] = await deliveriesOf(ruleId);
+    expect(row).toMatchObject({ status: "pending", attempts: 1 });
+    expect(row!.lastError).toContain("HTTP 307 (a redirect; redirects are not followed)");
+    expect(hook.requests.map((r) => r.path)).toEqual(["/hooks/audit"]);
+  });
+
   it("refuses at send time a webhook that points at a private address, unless allowed", async () => {
     const webhook = await webhookChannel(hook.url);
     const ruleId = await rule({ name: "Deploys", query: "action:deploy" }, [webhook]);

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { escapeHtml, renderEmail } from "@/lib/notifications/email-render";
 import type { NotificationPayload } from "@/lib/notifications/payload";
@@ -19,6 +19,24 @@ describe("webhook signature", () => {
     );
     expect(signBody("s3cret", body)).not.toBe(signBody("s3cret", `${body} `));
     expect(signBody("s3cret", body)).not.toBe(signBody("other", body));
+  });
+});
+
+// The README's verification code, as a receiver would paste it.
+function verifyAuditSignature(rawBody: Buffer, header: string | undefined, secret: string): boolean {
+  const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`);
+  const given = Buffer.from(String(header ?? ""));
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+describe("the README's signature check", () => {
+  it("accepts what the console signs and nothing else", () => {
+    const body = JSON.stringify({ rule: { id: "r", name: "n" }, text: "ünïcode" });
+    const header = signBody("s3cret", body);
+    expect(verifyAuditSignature(Buffer.from(body), header, "s3cret")).toBe(true);
+    expect(verifyAuditSignature(Buffer.from(body), header, "other")).toBe(false);
+    expect(verifyAuditSignature(Buffer.from(`${body}\n`), header, "s3cret")).toBe(false);
+    expect(verifyAuditSignature(Buffer.from(body), undefined, "s3cret")).toBe(false);
   });
 });
 

@@ -272,9 +272,8 @@ async function deliver(delivery: Claimed, options: Required<SenderOptions>): Pro
   await settle(delivery, outcome, channel?.name ?? null, options);
 }
 
-/** Claims and sends the due messages once; answers how many were handled. */
-export async function sendDueDeliveries(options: SenderOptions = {}): Promise<number> {
-  const resolved: Required<SenderOptions> = {
+function resolveOptions(options: SenderOptions): Required<SenderOptions> {
+  return {
     batchSize: options.batchSize ?? 50,
     timeoutMs: options.timeoutMs ?? SEND_TIMEOUT_MS,
     leaseMs: options.leaseMs ?? LEASE_MS,
@@ -282,11 +281,25 @@ export async function sendDueDeliveries(options: SenderOptions = {}): Promise<nu
     retryDelay: options.retryDelay ?? ((attempt) => retryDelayMs(attempt)),
     allowPrivate: options.allowPrivate ?? env.WEBHOOK_ALLOW_PRIVATE,
   };
+}
+
+/**
+ * Claims the due messages and starts sending them, side by side: one promise per message, which
+ * settles when its outcome is written (and rejects only when that write failed: the message
+ * stays `sending` and its lease hands it on).
+ */
+export async function startDueDeliveries(options: SenderOptions = {}): Promise<Promise<void>[]> {
+  const resolved = resolveOptions(options);
   const claimed = await claimDue(resolved.batchSize, resolved.leaseMs);
-  // Side by side, and one message's trouble is its own: the others still settle.
-  const results = await Promise.allSettled(claimed.map((delivery) => deliver(delivery, resolved)));
+  return claimed.map((delivery) => deliver(delivery, resolved));
+}
+
+/** Claims and sends the due messages once and waits for every outcome; answers how many were handled. */
+export async function sendDueDeliveries(options: SenderOptions = {}): Promise<number> {
+  const sends = await startDueDeliveries(options);
+  // One message's trouble is its own: the others still settle before this answers.
+  const results = await Promise.allSettled(sends);
   const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  // An outcome that could not be written leaves its message `sending`; the lease hands it on.
   if (failure) throw failure.reason instanceof Error ? failure.reason : new Error(String(failure.reason));
-  return claimed.length;
+  return sends.length;
 }

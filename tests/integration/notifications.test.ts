@@ -18,6 +18,7 @@ import { auditEventSchema, type AuditEventInput } from "@/lib/audit/event-schema
 import { storeAuditEvents } from "@/lib/audit/record-audit-event";
 import { recentDeliveries } from "@/lib/notifications/deliveries";
 import { enqueueTestDelivery } from "@/lib/notifications/enqueue";
+import { notificationJobs } from "@/lib/notifications/jobs";
 import { matchBatch, notificationMatcher } from "@/lib/notifications/matcher";
 import type { NotificationPayload } from "@/lib/notifications/payload";
 import { FAILED_ACTION, sendDueDeliveries, type SenderOptions } from "@/lib/notifications/sender";
@@ -503,6 +504,34 @@ describe("delivery", () => {
     expect(entries[0]).toMatchObject({ category: "audit", result: "failed" });
     expect(entries[0]!.params).toMatchObject({ deliveryId: failed!.id, channelName: "Silent hook", attempts: 6 });
     expect(JSON.stringify(entries)).not.toContain(SECRET);
+  });
+
+  it("the worker's sender keeps sending other messages while a receiver takes its whole timeout", async () => {
+    const silent = await webhookChannel(`${hook.url}/silent`, "Silent hook");
+    const working = await webhookChannel(`${hook.url}/working`, "Working hook");
+    hook.answer = (req, res) => {
+      if (!req.path.endsWith("/silent")) res.writeHead(204).end();
+    };
+    const [, sender] = notificationJobs({ sender: { timeoutMs: 1500, maxAttempts: 1 } });
+    const context = { signal: new AbortController().signal };
+    const slow = await enqueueTestDelivery({ orgId: acme, channelId: silent, actorUserId: null });
+    expect(await sender!.run(context)).toBe(1);
+    const fast = await enqueueTestDelivery({ orgId: acme, channelId: working, actorUserId: null });
+    expect(await sender!.run(context)).toBe(1);
+    const statusOf = async (id: string | null) =>
+      (
+        await testDb.handle.db
+          .select({ status: notificationDeliveries.status })
+          .from(notificationDeliveries)
+          .where(eq(notificationDeliveries.id, id!))
+      )[0]!.status;
+    // The working receiver's message settles while the silent one is still being waited for.
+    for (let i = 0; i < 50 && (await statusOf(fast)) !== "delivered"; i++) await sender!.run(context);
+    expect(await statusOf(fast)).toBe("delivered");
+    expect(await statusOf(slow)).toBe("sending");
+    // Then everything in flight settles (the silent one fails: one attempt allowed here).
+    for (let i = 0; i < 50 && (await sender!.run(context)) > 0; i++);
+    expect(await statusOf(slow)).toBe("failed");
   });
 
   it("does not follow a redirect: it is a failed attempt", async () => {

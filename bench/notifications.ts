@@ -106,7 +106,7 @@ async function startReceiver(): Promise<Receiver> {
   return receiver;
 }
 
-async function installRules(handle: DatabaseHandle, orgId: string, url: string): Promise<string[]> {
+export async function installRules(handle: DatabaseHandle, orgId: string, url: string): Promise<string[]> {
   const db = handle.db;
   const [channel] = await db
     .insert(notificationChannels)
@@ -138,7 +138,7 @@ async function installRules(handle: DatabaseHandle, orgId: string, url: string):
   return rules.map((r) => r.id);
 }
 
-async function setRules(handle: DatabaseHandle, orgId: string, enabled: boolean): Promise<void> {
+export async function setRules(handle: DatabaseHandle, orgId: string, enabled: boolean): Promise<void> {
   await handle.db.update(notificationRules).set({ enabled }).where(eq(notificationRules.orgId, orgId));
 }
 

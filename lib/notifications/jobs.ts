@@ -20,6 +20,9 @@ export interface NotificationJobOptions {
   maxInFlight?: number;
 }
 
+// A statement per batch matches every rule, so larger batches spread that cost over more entries.
+const MATCH_BATCH = 1000;
+
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /*
@@ -62,7 +65,11 @@ export function notificationJobs(
 ): Job[] {
   const idleMs = options.idleMs ?? 500;
   return [
-    { name: "notification matcher", idleMs, run: () => consumeArrivals(notificationMatcher, options.matcher) },
+    {
+      name: "notification matcher",
+      idleMs,
+      run: () => consumeArrivals(notificationMatcher, { batchSize: MATCH_BATCH, ...options.matcher }),
+    },
     senderJob(options.sender ?? {}, idleMs, options.maxInFlight ?? 100, log),
   ];
 }

@@ -4,6 +4,7 @@ import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Transaction } from "@/db/client";
 import {
   auditLogs,
+  userSortKey,
   notificationChannels,
   notificationDeliveries,
   notificationRuleChannels,
@@ -149,13 +150,28 @@ export function groupKeyOf(
   return "";
 }
 
-// The same grouping in SQL, for a table reference (the live table, or an alias of it).
-function groupExpression(groupBy: NotificationGroupBy, alias: string | null): SQL {
-  const col = (name: string) =>
-    alias === null ? sql`${auditLogs}.${sql.identifier(name)}` : sql.raw(`${alias}.${name}`);
-  return groupBy === "user"
-    ? sql`coalesce(${col("actor_id")}, lower(${col("actor_email")}), '')`
-    : sql`coalesce(host(${col("ip")}), '')`;
+/*
+ * A candidate's group as a filter of the query core: the explorer's `user` param (an actor id, or
+ * an e-mail for an actor without one) or an `ip:` qualifier, each served by an index, so a count
+ * is a short range scan. Entries with neither get a plain condition (no explorer filter says
+ * "nobody"); so does the search link, which then shows the rule's whole window.
+ */
+function groupFilter(
+  groupBy: NotificationGroupBy | null,
+  entry: { actor: AuditEntrySummary["actor"]; ip?: string | null },
+): { group: RuleGroup | null; extra: SQL | undefined } {
+  const t = auditLogs;
+  if (groupBy === null) return { group: null, extra: undefined };
+  if (groupBy === "ip") {
+    return entry.ip
+      ? { group: { by: "ip", value: entry.ip }, extra: undefined }
+      : { group: null, extra: sql`${t.ip} is null` };
+  }
+  const id = entry.actor?.id;
+  if (id) return { group: { by: "user", value: id }, extra: undefined };
+  const email = entry.actor?.email?.toLowerCase();
+  if (email) return { group: { by: "user", value: email }, extra: sql`${t.actorId} is null` };
+  return { group: null, extra: sql`${t.actorId} is null and ${t.actorEmail} is null` };
 }
 
 function buildEachPayload(rule: MatchedRule, orgSlug: string, entry: AuditEntrySummary): NotificationPayload {
@@ -187,6 +203,28 @@ function forChannels(
   return rule.channelIds.map((channelId) => ({ orgId, ruleId: rule.id, channelId, kind, dedupeKey, payload }));
 }
 
+// The candidate's group as a correlated condition on the table against the candidate row `c`.
+function groupKind(
+  groupBy: NotificationGroupBy | null,
+  entry: { actor: AuditEntrySummary["actor"]; ip?: string | null },
+): { name: string; sameGroup: SQL } {
+  const t = auditLogs;
+  if (groupBy === null) return { name: "all", sameGroup: sql`true` };
+  if (groupBy === "ip") {
+    return entry.ip
+      ? { name: "ip", sameGroup: sql`${t.ip} = c.ip` }
+      : { name: "no-ip", sameGroup: sql`${t.ip} is null` };
+  }
+  if (entry.actor?.id) return { name: "actor", sameGroup: sql`${t.actorId} = c.actor_id` };
+  if (entry.actor?.email) {
+    return {
+      name: "email",
+      sameGroup: sql`${t.actorId} is null and ${userSortKey(t)} = lower(c.actor_email)`,
+    };
+  }
+  return { name: "nobody", sameGroup: sql`${t.actorId} is null and ${t.actorEmail} is null` };
+}
+
 /** Threshold firings of one rule among its matching batch entries. */
 async function thresholdDeliveries(
   tx: Transaction,
@@ -199,35 +237,9 @@ async function thresholdDeliveries(
   const minutes = rule.thresholdMinutes!;
   const windowMs = minutes * MINUTE_MS;
   const t = auditLogs;
-  const first = span(candidates);
-  // Every candidate's window lies inside this one; the core's period bound keeps the count on the index.
-  const outer = selectionWhere(
-    t,
-    ruleSelection(orgId, rule, { from: new Date(first.from.getTime() - windowMs), to: first.to }),
-  );
-  const sameGroup =
-    rule.groupBy === null
-      ? sql`true`
-      : sql`${groupExpression(rule.groupBy, null)} = ${groupExpression(rule.groupBy, "c")}`;
-  const counts = await queryRows<{ id: string; n: number | string }>(
-    tx,
-    sql`select c.id as id, (
-          select count(*) from ${t}
-          where ${outer}
-            and ${t.occurredAt} > c.occurred_at - ${`${windowMs} milliseconds`}::interval
-            and ${t.occurredAt} <= c.occurred_at
-            and ${sameGroup}
-        ) as n
-        from ${t} as c
-        where c.org_id = ${orgId} and c.id = any(${idsParam(candidates.map((e) => e.id))})`,
-  );
-  const countOf = new Map(counts.map((r) => [r.id, Number(r.n)]));
-  const reached = candidates
-    .filter((e) => (countOf.get(e.id) ?? 0) >= count)
-    .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.id.localeCompare(b.id));
-  if (reached.length === 0) return [];
-
-  const groups = [...new Set(reached.map((e) => groupKeyOf(rule.groupBy, e)))];
+  // The groups' last firings first: a candidate inside a quiet window needs no count at all,
+  // which under a steady stream of matches (a busy user, a chatty address) is nearly all of them.
+  const groups = [...new Set(candidates.map((e) => groupKeyOf(rule.groupBy, e)))];
   const states = await tx
     .select({ groupKey: notificationThresholdState.groupKey, suppressUntil: notificationThresholdState.suppressUntil })
     .from(notificationThresholdState)
@@ -241,6 +253,49 @@ async function thresholdDeliveries(
     // Two matchers never hold the same organization's cursor, but a rule's state is the rule's.
     .for("update");
   const suppressUntil = new Map(states.map((s) => [s.groupKey, s.suppressUntil.getTime()]));
+  const open = candidates.filter(
+    (e) => Date.parse(e.occurredAt) >= (suppressUntil.get(groupKeyOf(rule.groupBy, e)) ?? -Infinity),
+  );
+  if (open.length === 0) return [];
+
+  // Each candidate's count: the rule's search through the query core over every candidate's
+  // window at once, narrowed per candidate (a correlated subquery, planned once) to its own
+  // window (t - M, t] and group, and counted up to the threshold only (LIMIT: whether N were
+  // reached is the question, and a busy group's window may hold thousands). The group test is
+  // written per kind of key so that it is an index range (actor id; e-mail), not an expression.
+  const first = span(open);
+  const outer = selectionWhere(
+    t,
+    ruleSelection(orgId, rule, { from: new Date(first.from.getTime() - windowMs), to: first.to }),
+  );
+  const kinds = new Map<string, { ids: string[]; sameGroup: SQL }>();
+  for (const entry of open) {
+    const kind = groupKind(rule.groupBy, entry);
+    const known = kinds.get(kind.name) ?? { ids: [], sameGroup: kind.sameGroup };
+    known.ids.push(entry.id);
+    kinds.set(kind.name, known);
+  }
+  const parts = [...kinds.values()].map(
+    ({ ids, sameGroup }) =>
+      sql`(select c.id as id, (
+            select count(*) from (
+              select 1 from ${t}
+              where ${outer}
+                and ${t.occurredAt} > c.occurred_at - ${`${windowMs} milliseconds`}::interval
+                and ${t.occurredAt} <= c.occurred_at
+                and ${sameGroup}
+              limit ${count}
+            ) as capped
+          ) as n
+          from ${t} as c
+          where c.org_id = ${orgId} and c.id = any(${idsParam(ids)}))`,
+  );
+  const counts = await queryRows<{ id: string; n: number | string }>(tx, sql.join(parts, sql` union all `));
+  const countOf = new Map(counts.map((r) => [r.id, Number(r.n)]));
+  const reached = open
+    .filter((e) => (countOf.get(e.id) ?? 0) >= count)
+    .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.id.localeCompare(b.id));
+  if (reached.length === 0) return [];
 
   const out: DeliveryRow[] = [];
   for (const entry of reached) {
@@ -266,16 +321,14 @@ async function thresholdDeliveries(
         ],
         set: { firedAt: new Date(at), suppressUntil: new Date(at + windowMs) },
       });
-    const inGroup = rule.groupBy === null ? undefined : sql`${groupExpression(rule.groupBy, null)} = ${group}`;
+    const { group: ruleGroup, extra } = groupFilter(rule.groupBy, entry);
     const rows = (await tx
       .select(detailColumns(t))
       .from(t)
-      .where(and(selectionWhere(t, ruleSelection(orgId, rule, window)), inGroup))
+      .where(and(selectionWhere(t, ruleSelection(orgId, rule, window, undefined, ruleGroup)), extra))
       .orderBy(desc(t.occurredAt), desc(t.id))
       .limit(MAX_THRESHOLD_ENTRIES)) as DetailRow[];
     const matched = countOf.get(entry.id) ?? count;
-    const ruleGroup: RuleGroup | null =
-      rule.groupBy === null || group === "" ? null : { by: rule.groupBy, value: group };
     const searchUrl = messageUrl(ruleSearchHref(orgSlug, rule, window, ruleGroup));
     const groupLabel = rule.groupBy === null ? null : group === "" ? "[nobody]" : group;
     const payload: NotificationPayload = {

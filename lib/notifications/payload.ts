@@ -85,7 +85,8 @@ export function thresholdText(
 export function messageSubject(payload: NotificationPayload): string {
   const prefix = payload.test ? "[test] " : "";
   if (payload.searchUrl !== undefined) {
-    return oneLine(`${prefix}${payload.rule.name}: ${payload.entries.length} entries (${payload.organization})`, 200);
+    // The listed entries are the newest few; the count is in the text line.
+    return oneLine(`${prefix}${payload.rule.name}: threshold reached (${payload.organization})`, 200);
   }
   const first = payload.entries[0];
   return oneLine(

@@ -9,7 +9,8 @@ import { createDatabase, type DatabaseHandle } from "@/db/client";
  * only used to issue CREATE DATABASE.
  */
 
-export const BENCH_DATABASE = "audit_bench";
+// BENCH_DATABASE picks another name, so that two checkouts on one server do not share a data set.
+export const BENCH_DATABASE = process.env.BENCH_DATABASE ?? "audit_bench";
 
 export function benchDatabaseUrl(serverUrl: string): string {
   const url = new URL(serverUrl);

@@ -346,6 +346,10 @@ export async function removeRunResidue(
   const removed = await handle.sql`delete from audit_logs where occurred_at > ${meta.now}::timestamptz`;
   await handle.sql`delete from audit_idempotency where created_at > ${meta.now}::timestamptz`;
   await handle.sql`delete from export_tokens`;
+  // The notification phase's rules, channel, messages and matcher cursors.
+  await handle.sql`delete from notification_rules`;
+  await handle.sql`delete from notification_channels`;
+  await handle.sql`delete from consumer_cursors where consumer = 'notifications'`;
   // Keeps the visibility map complete (index-only counts) and the statistics those of the data set.
   if (removed.count > 0) await handle.sql.unsafe("vacuum (analyze) audit_logs");
   return removed.count;

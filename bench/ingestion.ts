@@ -41,7 +41,8 @@ const TARGETS = ["checkout", "payments", "search-api", "inventory", "orders-db",
 
 let sequence = 0;
 
-function event(runId: string, now: number) {
+/** One event of the platform's services, as the ingestion phases send them. */
+export function benchEvent(runId: string, now: number) {
   const n = sequence++;
   const [category, action, description, targetType, service] = ACTIONS[n % ACTIONS.length]!;
   const target = TARGETS[(n * 7) % TARGETS.length]!;
@@ -91,7 +92,7 @@ export async function runIngestion(opts: {
     try {
       while (performance.now() < deadline) {
         const now = Date.now();
-        const body = JSON.stringify({ events: Array.from({ length: BATCH_SIZE }, () => event(runId, now)) });
+        const body = JSON.stringify({ events: Array.from({ length: BATCH_SIZE }, () => benchEvent(runId, now)) });
         const t = performance.now();
         try {
           const res = await client.request("/api/v1/audit-events", {

@@ -20,6 +20,10 @@ export interface BenchOptions {
   distDir: string;
   /** Server URL the bench database is derived from (DATABASE_URL). */
   serverUrl: string;
+  /** Only the notification phase (with the data set and the console it needs). */
+  only: "notifications" | null;
+  /** Ingestion rate of the notification phase, events/s. */
+  notifyRate: number;
 }
 
 export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--rows N] [--orgs N] [--seed N] [--reuse] [--quick] [--port N] [--profile]
@@ -30,6 +34,8 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --quick  fewer repetitions and shorter load phases (CI)
   --port   port of the console under test (default 3204)
   --profile  run the console under node --cpu-prof; the profile and its summary go to bench/results/
+  --only notifications  run only the notification phase (20 rules, webhook latency, ingestion with rules on and off)
+  --notify-rate  ingestion rate of the notification phase, events/s (default 2,000)
 The benchmark uses its own database, audit_bench, on the DATABASE_URL server (created if missing).
 NEXT_DIST_DIR chooses the build folder (default .next-bench); it is built when it has no BUILD_ID.
 BENCH_SERVER_NODE_OPTIONS, when set, is the console's NODE_OPTIONS (and only the console's), e.g. --max-old-space-size=256.`;
@@ -44,6 +50,12 @@ function whole(name: string, value: string | undefined, fallback: number, min: n
   const n = Number(value.replace(/[_,]/g, ""));
   if (!Number.isSafeInteger(n) || n < min) fail(`--${name} must be a whole number >= ${min}, got "${value}"`);
   return n;
+}
+
+function onlyOption(value: string | undefined): BenchOptions["only"] {
+  if (value === undefined) return null;
+  if (value === "notifications") return value;
+  fail(`--only takes "notifications", got "${value}"`);
 }
 
 export function readOptions(
@@ -62,6 +74,8 @@ export function readOptions(
         quick: { type: "boolean" },
         port: { type: "string" },
         profile: { type: "boolean" },
+        only: { type: "string" },
+        "notify-rate": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -89,5 +103,7 @@ export function readOptions(
     profile: values.profile === true,
     distDir: env.NEXT_DIST_DIR ?? ".next-bench",
     serverUrl,
+    only: onlyOption(str(values.only)),
+    notifyRate: whole("notify-rate", str(values["notify-rate"]), 2_000, 1),
   };
 }

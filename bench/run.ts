@@ -7,6 +7,8 @@
  * ingestion through the API, and a mixed load. Prints one markdown table and writes the figures
  * as JSON under bench/results/. See docs/performance.md.
  */
+// First: the console's auth secret for this process too, before lib/env reads the environment.
+import "./bench-secret";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,6 +24,7 @@ import type { HttpClient } from "./http-client";
 import { runIngestion, type IngestionResult } from "./ingestion";
 import { round } from "./measure";
 import { runMixedLoad, type MixedLoadResult } from "./mixed-load";
+import { notificationRows, runNotificationBench, type NotificationBenchResult } from "./notifications";
 import { int, markdownTable, ms, writeResults, type TableRow } from "./report";
 import { readOptions } from "./options";
 import { latestProfile, summarizeProfile } from "./profile-summary";
@@ -29,6 +32,9 @@ import { prepareScenarios, type Scenario } from "./scenarios";
 import { ensureBuild, startServer } from "./server";
 
 const opts = readOptions();
+
+/** `--only notifications` has run its phase: skip the rest, clean up as after a full run. */
+class NotificationsOnlyDone extends Error {}
 const log = (line: string) => console.log(line);
 const runStarted = performance.now();
 const plan = opts.quick
@@ -102,6 +108,39 @@ try {
   log("Signed in over HTTP; preparing the scenarios...");
   const ctx = await prepareScenarios(explorer, dataset);
 
+  const notificationPhase = async (): Promise<NotificationBenchResult> => {
+    log(
+      `Notifications: 20 rules, ingestion paced at ${int(opts.notifyRate)} events/s, rules paused and on, ${plan.ingestSeconds} s each...`,
+    );
+    return runNotificationBench({
+      handle,
+      orgId: dataset.largest.id,
+      baseUrl: server.url,
+      apiKey: apiKey.secret,
+      perSecond: opts.notifyRate,
+      seconds: plan.ingestSeconds * 2,
+      explorer: main,
+      slug,
+      scenarios: ctx.scenarios,
+      log,
+    });
+  };
+  if (opts.only === "notifications") {
+    const notifications = await notificationPhase();
+    const table = markdownTable(notificationRows(notifications));
+    console.log(
+      `\n_${int(opts.rows)} entries, ${opts.orgs} organizations; ${os.cpus().length} CPUs, Node ${process.version}${opts.quick ? "; quick mode" : ""}; notification phase only_\n\n${table}\n`,
+    );
+    const file = writeResults(path.join(process.cwd(), "bench", "results"), {
+      options: { ...opts, serverUrl: shownUrl(opts.serverUrl) },
+      plan,
+      notifications,
+      markdown: table,
+    });
+    log(`Results written to ${path.relative(process.cwd(), file)}.`);
+    throw new NotificationsOnlyDone();
+  }
+
   const results: ScenarioResult[] = [];
   for (const scenario of ctx.scenarios) {
     const http = await measureScenarioHttp(main, slug, scenario, plan, server.cpuMs);
@@ -143,6 +182,8 @@ try {
   log(
     `  ${int(ingestion.eventsPerSecond)} events/s (console CPU ${ingestion.serverCpuMsPerBatch ?? "?"} ms per batch); explorer p95 meanwhile ${ms(ingestion.explorer.full.p95)}`,
   );
+
+  const notifications = await notificationPhase();
 
   log(`Mixed load: signing in ${plan.clients} clients...`);
   for (let i = 0; i < plan.clients; i++)
@@ -208,6 +249,7 @@ try {
       ingestion.explorer.full.p95 < GOALS.ingestion.explorerP95,
     verdict: `${int(ingestion.eventsPerSecond)}/s, explorer p95 ${ms(ingestion.explorer.full.p95)}${ingestion.errors ? `, ${ingestion.errors} errors` : ""}`,
   });
+  rows.push(...notificationRows(notifications));
   rows.push(peopleRow(`mixed load, full page loads: ${plan.clients} clients (think 0.5-1.5 s) + 1 CSV export`, mixed));
   rows.push(
     peopleRow(
@@ -259,6 +301,7 @@ try {
     scenarios: results,
     exports: exportsPhase.details,
     ingestion,
+    notifications,
     mixed,
     browsing,
     capacity,
@@ -270,8 +313,10 @@ try {
     `Results written to ${path.relative(process.cwd(), file)} (${Math.round((performance.now() - runStarted) / 1000)} s in all).`,
   );
 } catch (err) {
-  console.error(err);
-  exitCode = 1;
+  if (!(err instanceof NotificationsOnlyDone)) {
+    console.error(err);
+    exitCode = 1;
+  }
 } finally {
   for (const c of clients) c.close();
   await server.stop();

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sleep } from "./measure";
+import { BENCH_AUTH_SECRET } from "./bench-secret";
 
 /*
  * The console under test: the production build (`next build` into NEXT_DIST_DIR, reused when it
@@ -114,7 +115,9 @@ export async function startServer(opts: {
     DATABASE_URL: opts.databaseUrl,
     NEXT_DIST_DIR: opts.distDir,
     ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
-    AUTH_SECRET: process.env.BENCH_AUTH_SECRET ?? "bench-secret-not-for-production-0123456789abcdef",
+    AUTH_SECRET: BENCH_AUTH_SECRET,
+    // The notification phase's webhook receiver listens on 127.0.0.1.
+    WEBHOOK_ALLOW_PRIVATE: "true",
     // Every client of the benchmark signs in from 127.0.0.1.
     AUTH_THROTTLE_IP_LIMIT: "100000",
     AUTH_THROTTLE_ACCOUNT_LIMIT: "100000",

@@ -1,0 +1,361 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
+import type { DatabaseHandle } from "@/db/client";
+import { notificationChannels, notificationRuleChannels, notificationRules } from "@/db/schema";
+import { sealSecret } from "@/lib/security/secret-box";
+import { HttpClient } from "./http-client";
+import { benchEvent, BATCH_SIZE } from "./ingestion";
+import { summarize, type Summary } from "./measure";
+import { int, ms, type TableRow } from "./report";
+import { explorerPath, type Scenario } from "./scenarios";
+
+/*
+ * Notifications under ingestion: 20 rules in the largest organization (one, `level:notice`,
+ * matches about 1 event in 23 and sends each to a webhook receiver on 127.0.0.1; the others are
+ * the kind a security team writes and match rarely or never, five of them thresholds), ingestion
+ * through the API paced at a target rate, and the same ingestion with every rule paused, side by
+ * side in one run (off, on, off, on: each phase half of the time, so drift on the machine touches
+ * both). Latency is from the ingestion API's 201 for a batch to the webhook's arrival at the
+ * receiver, per entry; the console runs the worker in its own process, as it does by default.
+ */
+
+export interface PacedIngestion {
+  targetPerSecond: number;
+  eventsPerSecond: number;
+  events: number;
+  seconds: number;
+  errors: number;
+  firstError: string | null;
+  batch: Summary;
+  explorer: Summary;
+}
+
+export interface NotificationBenchResult {
+  rules: number;
+  off: PacedIngestion;
+  on: PacedIngestion;
+  /** Ingestion rate with rules on over the rate with rules paused. */
+  ratio: number;
+  latency: Summary;
+  webhooks: number;
+  /** Notice-level entries ingested with rules on that got no webhook within the drain time. */
+  missing: number;
+  duplicates: number;
+}
+
+const RULES: { name: string; query: string; types?: ("auth" | "vpn" | "secret" | "user")[]; mode?: "threshold" }[] = [
+  { name: "Notice-level events", query: "level:notice" },
+  { name: "Deletes of services", query: "action:delete type:service" },
+  { name: "VPN failures", query: "result:failed", types: ["vpn"] },
+  { name: "Secrets read", query: "action:read*", types: ["secret"] },
+  { name: "Role changes", query: "action:change_role" },
+  { name: "Permission grants", query: "action:grant*" },
+  { name: "API keys", query: "action:create_api_key" },
+  { name: "Retention changes", query: "action:update_retention" },
+  { name: "From a private network", query: "ip:10.0.0.0/8" },
+  { name: "Root user", query: "user:root@bench.test" },
+  { name: "Drop table", query: '"drop table"' },
+  { name: "Production database deletes", query: "action:delete resource:orders-db" },
+  { name: "Exports", query: "action:export*" },
+  { name: "Access requests", query: "action:request_access" },
+  { name: "Domain changes", query: "type:domain -result:done" },
+  { name: "Failed sign-ins per account", query: "result:failed", types: ["auth"], mode: "threshold" },
+  { name: "Sign-ins per address", query: "action:login", types: ["auth"], mode: "threshold" },
+  { name: "Token refresh storm", query: "action:token_refresh", mode: "threshold" },
+  { name: "Backups failing", query: "type:backup result:failed", mode: "threshold" },
+  { name: "Sync failures", query: "action:run_sync result:failed", mode: "threshold" },
+];
+
+export const NOTIFICATION_RULES = RULES.length;
+
+interface Receiver {
+  url: string;
+  arrivals: Map<string, number>;
+  duplicates: number;
+  close: () => Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const receiver: Receiver = { url: "", arrivals: new Map(), duplicates: 0, close: async () => {} };
+  const deliveries = new Set<string>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const at = Date.now();
+      const delivery = String(req.headers["x-audit-delivery"] ?? "");
+      if (deliveries.has(delivery)) receiver.duplicates++;
+      deliveries.add(delivery);
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { entries: { id: string }[] };
+        for (const e of body.entries) if (!receiver.arrivals.has(e.id)) receiver.arrivals.set(e.id, at);
+      } catch {
+        // Counted as missing below.
+      }
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bench-hook`;
+  receiver.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return receiver;
+}
+
+export async function installRules(handle: DatabaseHandle, orgId: string, url: string): Promise<string[]> {
+  const db = handle.db;
+  const [channel] = await db
+    .insert(notificationChannels)
+    .values({
+      orgId,
+      kind: "webhook",
+      name: "bench receiver",
+      url,
+      secretCiphertext: sealSecret("bench-webhook-secret"),
+    })
+    .returning({ id: notificationChannels.id });
+  const rules = await db
+    .insert(notificationRules)
+    .values(
+      RULES.map((r) => ({
+        orgId,
+        name: r.name,
+        query: r.query,
+        types: r.types ?? [],
+        mode: r.mode ?? ("each" as const),
+        thresholdCount: r.mode ? 50 : null,
+        thresholdMinutes: r.mode ? 5 : null,
+        groupBy: r.mode ? ("user" as const) : null,
+        enabled: false,
+      })),
+    )
+    .returning({ id: notificationRules.id });
+  await db.insert(notificationRuleChannels).values(rules.map((r) => ({ orgId, ruleId: r.id, channelId: channel!.id })));
+  return rules.map((r) => r.id);
+}
+
+export async function setRules(handle: DatabaseHandle, orgId: string, enabled: boolean): Promise<void> {
+  await handle.db.update(notificationRules).set({ enabled }).where(eq(notificationRules.orgId, orgId));
+}
+
+/** Ingestion at a target rate (batches of 500, up to `senders` in flight), with the explorer browsed meanwhile. */
+async function pacedIngestion(opts: {
+  baseUrl: string;
+  apiKey: string;
+  perSecond: number;
+  seconds: number;
+  senders: number;
+  explorer: HttpClient;
+  slug: string;
+  scenarios: Scenario[];
+  onStored?: (ids: string[], notice: boolean[], at: number) => void;
+}): Promise<PacedIngestion> {
+  const runId = `n${Date.now().toString(36)}`;
+  const started = performance.now();
+  const deadline = started + opts.seconds * 1000;
+  const intervalMs = (BATCH_SIZE / opts.perSecond) * 1000;
+  let next = 0;
+  let events = 0;
+  let errors = 0;
+  let firstError: string | null = null;
+  const batchTimes: number[] = [];
+
+  const sender = async () => {
+    const client = new HttpClient(opts.baseUrl);
+    try {
+      for (;;) {
+        const due = started + next * intervalMs;
+        if (due >= deadline) return;
+        next++;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const now = Date.now();
+        const batch = Array.from({ length: BATCH_SIZE }, () => benchEvent(runId, now));
+        const t = performance.now();
+        try {
+          const res = await client.request("/api/v1/audit-events", {
+            method: "POST",
+            headers: { authorization: `Bearer ${opts.apiKey}`, "content-type": "application/json" },
+            body: JSON.stringify({ events: batch }),
+          });
+          const at = Date.now();
+          batchTimes.push(performance.now() - t);
+          if (res.status !== 201) {
+            errors++;
+            firstError ??= `${res.status} ${res.body?.toString("utf8").slice(0, 300)}`;
+            continue;
+          }
+          events += BATCH_SIZE;
+          const body = JSON.parse(res.body!.toString("utf8")) as { entries: { id: string }[] };
+          opts.onStored?.(
+            body.entries.map((e) => e.id),
+            batch.map((e) => e.level === "notice"),
+            at,
+          );
+        } catch (err) {
+          errors++;
+          firstError ??= (err as Error).message;
+        }
+      }
+    } finally {
+      client.close();
+    }
+  };
+
+  const browse = async () => {
+    const full: number[] = [];
+    let i = 0;
+    while (performance.now() < deadline) {
+      const scenario = opts.scenarios[i++ % opts.scenarios.length]!;
+      try {
+        const r = await opts.explorer.request(explorerPath(opts.slug, scenario.params));
+        if (r.status === 200) full.push(r.totalMs);
+      } catch {
+        // A failed page shows as fewer runs.
+      }
+    }
+    return summarize(full);
+  };
+
+  const [explorer] = await Promise.all([browse(), ...Array.from({ length: opts.senders }, sender)]);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    targetPerSecond: opts.perSecond,
+    eventsPerSecond: Math.round(events / seconds),
+    events,
+    seconds,
+    errors,
+    firstError,
+    batch: summarize(batchTimes),
+    explorer,
+  };
+}
+
+function merge(a: PacedIngestion, b: PacedIngestion): PacedIngestion {
+  const events = a.events + b.events;
+  const seconds = a.seconds + b.seconds;
+  return {
+    targetPerSecond: a.targetPerSecond,
+    eventsPerSecond: Math.round(events / seconds),
+    events,
+    seconds,
+    errors: a.errors + b.errors,
+    firstError: a.firstError ?? b.firstError,
+    // The phases' summaries side by side would need the samples; the worse of the two is reported.
+    batch: a.batch.p95 >= b.batch.p95 ? a.batch : b.batch,
+    explorer: a.explorer.p95 >= b.explorer.p95 ? a.explorer : b.explorer,
+  };
+}
+
+export async function runNotificationBench(opts: {
+  handle: DatabaseHandle;
+  orgId: string;
+  baseUrl: string;
+  apiKey: string;
+  perSecond: number;
+  seconds: number;
+  explorer: HttpClient;
+  slug: string;
+  scenarios: Scenario[];
+  log: (line: string) => void;
+}): Promise<NotificationBenchResult> {
+  const receiver = await startReceiver();
+  try {
+    await installRules(opts.handle, opts.orgId, receiver.url);
+    const ingested = new Map<string, number>();
+    const phase = async (on: boolean) => {
+      await setRules(opts.handle, opts.orgId, on);
+      const result = await pacedIngestion({
+        baseUrl: opts.baseUrl,
+        apiKey: opts.apiKey,
+        perSecond: opts.perSecond,
+        seconds: opts.seconds / 2,
+        senders: 8,
+        explorer: opts.explorer,
+        slug: opts.slug,
+        scenarios: opts.scenarios,
+        onStored: on ? (ids, notice, at) => ids.forEach((id, i) => notice[i] && ingested.set(id, at)) : undefined,
+      });
+      opts.log(
+        `  rules ${on ? "on " : "off"}: ${result.eventsPerSecond.toLocaleString("en-US")} events/s of ${opts.perSecond.toLocaleString("en-US")} targeted, batch p95 ${Math.round(result.batch.p95)} ms, explorer p95 ${Math.round(result.explorer.p95)} ms${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}`,
+      );
+      return result;
+    };
+    // An "on" phase's messages are waited for (each of them, up to a bound) before the rules are
+    // paused again: pausing them while the matcher still reads the phase's entries would lose those.
+    const drain = async () => {
+      const until = Date.now() + 60_000;
+      while (Date.now() < until && [...ingested.keys()].some((id) => !receiver.arrivals.has(id))) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    const off1 = await phase(false);
+    const on1 = await phase(true);
+    await drain();
+    const off2 = await phase(false);
+    const on2 = await phase(true);
+    await drain();
+    await setRules(opts.handle, opts.orgId, false);
+    const latencies: number[] = [];
+    let missing = 0;
+    for (const [id, at] of ingested) {
+      const arrived = receiver.arrivals.get(id);
+      if (arrived === undefined) missing++;
+      else latencies.push(arrived - at);
+    }
+    const off = merge(off1, off2);
+    const on = merge(on1, on2);
+    return {
+      rules: RULES.length,
+      off,
+      on,
+      ratio: off.eventsPerSecond === 0 ? 0 : on.eventsPerSecond / off.eventsPerSecond,
+      latency: summarize(latencies),
+      webhooks: receiver.arrivals.size,
+      missing,
+      duplicates: receiver.duplicates,
+    };
+  } finally {
+    await receiver.close();
+  }
+}
+
+/** The phase's rows of the benchmark's table. */
+export function notificationRows(r: NotificationBenchResult): TableRow[] {
+  const rate = (p: PacedIngestion) => `${int(p.eventsPerSecond)} events/s`;
+  return [
+    {
+      scenario: `notifications: ${r.rules} rules, ingestion at ${int(r.on.targetPerSecond)}/s, webhook latency (ingestion 201 → receiver)`,
+      fullMedian: r.latency.median,
+      fullP95: r.latency.p95,
+      dbLimit: `${int(r.webhooks)} webhooks`,
+      goal: `p95 ≤ ${NOTIFICATION_GOALS.latencyP95} ms, none missing or twice`,
+      met: r.latency.p95 <= NOTIFICATION_GOALS.latencyP95 && r.missing === 0 && r.duplicates === 0,
+      verdict: `p95 ${ms(r.latency.p95)}, ${r.missing} missing, ${r.duplicates} twice`,
+    },
+    {
+      scenario: "notifications: ingestion with the rules paused",
+      fullMedian: r.off.batch.median,
+      fullP95: r.off.batch.p95,
+      dbLimit: rate(r.off),
+      goal: "(baseline)",
+      met: null,
+      verdict: `explorer p95 ${ms(r.off.explorer.p95)}`,
+    },
+    {
+      scenario: "notifications: ingestion with the rules on",
+      fullMedian: r.on.batch.median,
+      fullP95: r.on.batch.p95,
+      dbLimit: rate(r.on),
+      goal: `≥ ${Math.round(NOTIFICATION_GOALS.ratio * 100)}% of the rate paused; explorer p95 as the goals say`,
+      met: r.ratio >= NOTIFICATION_GOALS.ratio && r.on.errors === 0,
+      verdict: `${Math.round(r.ratio * 100)}%, explorer p95 ${ms(r.on.explorer.p95)}`,
+    },
+  ];
+}
+
+export const NOTIFICATION_GOALS = { latencyP95: 5000, ratio: 0.9, eventsPerSecond: 2000 } as const;

@@ -30,6 +30,7 @@ CREATE TABLE "notification_deliveries" (
 	"next_attempt_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"lease_until" timestamp (3) with time zone,
 	"last_error" text,
+	"detail" text,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"delivered_at" timestamp (3) with time zone,
 	CONSTRAINT "notification_deliveries_org_id_id_pk" PRIMARY KEY("org_id","id")
@@ -60,6 +61,15 @@ CREATE TABLE "notification_rules" (
 	CONSTRAINT "notification_rules_org_id_id_pk" PRIMARY KEY("org_id","id")
 );
 --> statement-breakpoint
+CREATE TABLE "notification_threshold_state" (
+	"org_id" uuid NOT NULL,
+	"rule_id" uuid NOT NULL,
+	"group_key" text NOT NULL,
+	"fired_at" timestamp (3) with time zone NOT NULL,
+	"suppress_until" timestamp (3) with time zone NOT NULL,
+	CONSTRAINT "notification_threshold_state_org_id_rule_id_group_key_pk" PRIMARY KEY("org_id","rule_id","group_key")
+);
+--> statement-breakpoint
 ALTER TABLE "notification_channels" ADD CONSTRAINT "notification_channels_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_channels" ADD CONSTRAINT "notification_channels_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_deliveries" ADD CONSTRAINT "notification_deliveries_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -69,6 +79,8 @@ ALTER TABLE "notification_rule_channels" ADD CONSTRAINT "notification_rule_chann
 ALTER TABLE "notification_rule_channels" ADD CONSTRAINT "notification_rule_channels_channel_fk" FOREIGN KEY ("org_id","channel_id") REFERENCES "public"."notification_channels"("org_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_rules" ADD CONSTRAINT "notification_rules_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_rules" ADD CONSTRAINT "notification_rules_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "notification_threshold_state" ADD CONSTRAINT "notification_threshold_state_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "notification_threshold_state" ADD CONSTRAINT "notification_threshold_state_rule_fk" FOREIGN KEY ("org_id","rule_id") REFERENCES "public"."notification_rules"("org_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "notification_channels_org_idx" ON "notification_channels" USING btree ("org_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "notification_deliveries_dedupe_idx" ON "notification_deliveries" USING btree ("org_id","channel_id","rule_id","dedupe_key");--> statement-breakpoint
 CREATE INDEX "notification_deliveries_due_idx" ON "notification_deliveries" USING btree ("next_attempt_at") WHERE "notification_deliveries"."status" in ('pending', 'sending');--> statement-breakpoint

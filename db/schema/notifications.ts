@@ -173,12 +173,17 @@ export const notificationThresholdState = pgTable(
     orgId: uuid("org_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
-    ruleId: uuid("rule_id")
-      .notNull()
-      .references(() => notificationRules.id, { onDelete: "cascade" }),
+    ruleId: uuid("rule_id").notNull(),
     groupKey: text("group_key").notNull(),
     firedAt: timestamp("fired_at", { withTimezone: true, precision: 3 }).notNull(),
     suppressUntil: timestamp("suppress_until", { withTimezone: true, precision: 3 }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.ruleId, t.groupKey] })],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.ruleId, t.groupKey] }),
+    foreignKey({
+      name: "notification_threshold_state_rule_fk",
+      columns: [t.orgId, t.ruleId],
+      foreignColumns: [notificationRules.orgId, notificationRules.id],
+    }).onDelete("cascade"),
+  ],
 );

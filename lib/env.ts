@@ -116,6 +116,7 @@ const server = {
     .min(3, "a sender address such as Audit Console <audit@example.com>")
     .default("Audit Console <audit@localhost>"),
   WEBHOOK_ALLOW_PRIVATE: flag().default(false),
+  WORKER_IN_PROCESS: flag().default(true),
 };
 
 export type EnvKey = keyof typeof server;

@@ -132,6 +132,8 @@ export const notificationDeliveries = pgTable(
     /** While `sending`: when a worker that died mid-send gives the message up to another. */
     leaseUntil: timestamp("lease_until", { withTimezone: true, precision: 3 }),
     lastError: text("last_error"),
+    /** What the last send did besides succeeding or failing, e.g. e-mail recipients skipped. */
+    detail: text("detail"),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     deliveredAt: timestamp("delivered_at", { withTimezone: true, precision: 3 }),
   },
@@ -142,4 +144,26 @@ export const notificationDeliveries = pgTable(
       .where(sql`${t.status} in ('pending', 'sending')`),
     index("notification_deliveries_org_idx").on(t.orgId, t.createdAt),
   ],
+);
+
+/*
+ * A threshold rule's last firing per group (user id or e-mail, IP address, or "" ungrouped):
+ * a group fires again only for an entry that occurred at or after `suppressUntil` (the firing's
+ * entry time plus the rule's window), so one burst is one message and the next message counts
+ * only entries after the last one's. Written in the matcher's transaction, with the deliveries.
+ */
+export const notificationThresholdState = pgTable(
+  "notification_threshold_state",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => notificationRules.id, { onDelete: "cascade" }),
+    groupKey: text("group_key").notNull(),
+    firedAt: timestamp("fired_at", { withTimezone: true, precision: 3 }).notNull(),
+    suppressUntil: timestamp("suppress_until", { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.ruleId, t.groupKey] })],
 );

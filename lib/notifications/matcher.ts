@@ -1,0 +1,335 @@
+import "server-only";
+
+import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+import { queryRows, type Transaction } from "@/db/client";
+import {
+  auditLogs,
+  notificationChannels,
+  notificationDeliveries,
+  notificationRuleChannels,
+  notificationRules,
+  notificationThresholdState,
+  organizations,
+} from "@/db/schema";
+import type { AuditCategory, AuditResult, NotificationGroupBy, NotificationRuleMode } from "@/db/schema/enums";
+import { detailColumns, toDetails, type DetailRow } from "@/lib/audit-log/rows";
+import type { AuditEntrySummary } from "@/lib/audit-log/types";
+import { selectionWhere } from "@/lib/audit-log/where";
+import type { ArrivalConsumer, ArrivedEntry } from "@/lib/worker/arrivals";
+import { messagePermalink, messageUrl } from "./links";
+import { eachText, MAX_THRESHOLD_ENTRIES, payloadEntry, thresholdText, type NotificationPayload } from "./payload";
+import { ruleSearchHref, ruleSelection, type RuleGroup, type RuleWindow } from "./rule-search";
+
+/*
+ * The notification matcher: an arrival consumer (lib/worker/arrivals.ts) that reads each
+ * organization's new entries in order of arrival and, per batch, evaluates the organization's
+ * enabled rules set-wise through the query core: ONE statement asks which of the batch's entries
+ * each rule matches (selectionWhere of the rule over the batch's occurred_at span, narrowed to the
+ * batch's ids), whatever the number of entries and rules. The messages go into the outbox
+ * (notification_deliveries) in the transaction that moves the cursor, so a batch is matched
+ * exactly once, also across crashes and instances; the outbox's dedupe key makes a replayed match
+ * a no-op all the same.
+ *
+ * Threshold rules ("N matching entries within M minutes, per user or IP address"): an entry that
+ * matches fires the rule for its group when the entries of that group matching the rule with
+ * occurred_at in (t - M min, t] number at least N, t being the entry's occurred_at; the count is
+ * the query core's, over that window. The window rule: after firing at t, the group does not fire
+ * again for entries that occurred before t + M min; the next firing can then only count entries
+ * after t, so each message is about entries no earlier message counted. An entry that arrives late
+ * with an occurred_at inside a suppressed window does not fire either.
+ */
+
+export const NOTIFICATIONS_CONSUMER = "notifications";
+
+export interface MatchedRule {
+  id: string;
+  name: string;
+  query: string;
+  types: AuditCategory[];
+  results: AuditResult[];
+  mode: NotificationRuleMode;
+  thresholdCount: number | null;
+  thresholdMinutes: number | null;
+  groupBy: NotificationGroupBy | null;
+  channelIds: string[];
+}
+
+const MINUTE_MS = 60_000;
+
+async function enabledRules(tx: Transaction, orgId: string): Promise<MatchedRule[]> {
+  const rows = await tx
+    .select({
+      id: notificationRules.id,
+      name: notificationRules.name,
+      query: notificationRules.query,
+      types: notificationRules.types,
+      results: notificationRules.results,
+      mode: notificationRules.mode,
+      thresholdCount: notificationRules.thresholdCount,
+      thresholdMinutes: notificationRules.thresholdMinutes,
+      groupBy: notificationRules.groupBy,
+      channelId: notificationRuleChannels.channelId,
+    })
+    .from(notificationRules)
+    .innerJoin(
+      notificationRuleChannels,
+      and(
+        eq(notificationRuleChannels.orgId, notificationRules.orgId),
+        eq(notificationRuleChannels.ruleId, notificationRules.id),
+      ),
+    )
+    // The channel must be the organization's own, whatever a bad row says.
+    .innerJoin(
+      notificationChannels,
+      and(
+        eq(notificationChannels.id, notificationRuleChannels.channelId),
+        eq(notificationChannels.orgId, notificationRules.orgId),
+      ),
+    )
+    .where(and(eq(notificationRules.orgId, orgId), eq(notificationRules.enabled, true)))
+    .orderBy(asc(notificationRules.createdAt), asc(notificationRules.id));
+  const rules = new Map<string, MatchedRule>();
+  for (const { channelId, ...rule } of rows) {
+    const known = rules.get(rule.id);
+    if (known) known.channelIds.push(channelId);
+    else rules.set(rule.id, { ...rule, channelIds: [channelId] });
+  }
+  // A threshold rule without its numbers cannot be evaluated; the page does not save one.
+  return [...rules.values()].filter(
+    (r) => r.mode === "each" || (r.thresholdCount !== null && r.thresholdCount > 0 && (r.thresholdMinutes ?? 0) > 0),
+  );
+}
+
+function span(entries: readonly { occurredAt: string }[]): RuleWindow {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const e of entries) {
+    const t = Date.parse(e.occurredAt);
+    if (t < from) from = t;
+    if (t > to) to = t;
+  }
+  return { from: new Date(from), to: new Date(to) };
+}
+
+function idsParam(ids: readonly string[]): SQL {
+  return sql`${sql.param(ids)}::uuid[]`;
+}
+
+/** Which batch entries each rule matches: one statement for all rules. */
+async function matchesByRule(
+  tx: Transaction,
+  orgId: string,
+  rules: readonly MatchedRule[],
+  entries: readonly ArrivedEntry[],
+): Promise<Map<number, Set<string>>> {
+  const window = span(entries);
+  const ids = idsParam(entries.map((e) => e.id));
+  const t = auditLogs;
+  const parts = rules.map(
+    (rule, index) =>
+      sql`(select ${index}::int as rule, ${t.id} as id from ${t} where ${selectionWhere(t, ruleSelection(orgId, rule, window))} and ${t.id} = any(${ids}))`,
+  );
+  const rows = await queryRows<{ rule: number; id: string }>(tx, sql.join(parts, sql` union all `));
+  const out = new Map<number, Set<string>>();
+  for (const row of rows) {
+    const set = out.get(Number(row.rule)) ?? new Set<string>();
+    set.add(row.id);
+    out.set(Number(row.rule), set);
+  }
+  return out;
+}
+
+/** The group an entry belongs to: the actor (id, else e-mail) or the IP address; "" for none. */
+export function groupKeyOf(
+  groupBy: NotificationGroupBy | null,
+  entry: { actor: AuditEntrySummary["actor"]; ip?: string | null },
+): string {
+  if (groupBy === "user") return entry.actor?.id ?? entry.actor?.email?.toLowerCase() ?? "";
+  if (groupBy === "ip") return entry.ip ?? "";
+  return "";
+}
+
+// The same grouping in SQL, for a table reference (the live table, or an alias of it).
+function groupExpression(groupBy: NotificationGroupBy, alias: string | null): SQL {
+  const col = (name: string) =>
+    alias === null ? sql`${auditLogs}.${sql.identifier(name)}` : sql.raw(`${alias}.${name}`);
+  return groupBy === "user"
+    ? sql`coalesce(${col("actor_id")}, lower(${col("actor_email")}), '')`
+    : sql`coalesce(host(${col("ip")}), '')`;
+}
+
+function buildEachPayload(rule: MatchedRule, orgSlug: string, entry: AuditEntrySummary): NotificationPayload {
+  const item = payloadEntry(entry, messagePermalink(orgSlug, entry.id));
+  return {
+    rule: { id: rule.id, name: rule.name },
+    organization: orgSlug,
+    entries: [item],
+    text: eachText(rule.name, orgSlug, item),
+  };
+}
+
+interface DeliveryRow {
+  orgId: string;
+  ruleId: string;
+  channelId: string;
+  kind: "each" | "threshold";
+  dedupeKey: string;
+  payload: NotificationPayload;
+}
+
+function forChannels(
+  rule: MatchedRule,
+  orgId: string,
+  kind: DeliveryRow["kind"],
+  dedupeKey: string,
+  payload: NotificationPayload,
+): DeliveryRow[] {
+  return rule.channelIds.map((channelId) => ({ orgId, ruleId: rule.id, channelId, kind, dedupeKey, payload }));
+}
+
+/** Threshold firings of one rule among its matching batch entries. */
+async function thresholdDeliveries(
+  tx: Transaction,
+  orgId: string,
+  orgSlug: string,
+  rule: MatchedRule,
+  candidates: ArrivedEntry[],
+): Promise<DeliveryRow[]> {
+  const count = rule.thresholdCount!;
+  const minutes = rule.thresholdMinutes!;
+  const windowMs = minutes * MINUTE_MS;
+  const t = auditLogs;
+  const first = span(candidates);
+  // Every candidate's window lies inside this one; the core's period bound keeps the count on the index.
+  const outer = selectionWhere(
+    t,
+    ruleSelection(orgId, rule, { from: new Date(first.from.getTime() - windowMs), to: first.to }),
+  );
+  const sameGroup =
+    rule.groupBy === null
+      ? sql`true`
+      : sql`${groupExpression(rule.groupBy, null)} = ${groupExpression(rule.groupBy, "c")}`;
+  const counts = await queryRows<{ id: string; n: number | string }>(
+    tx,
+    sql`select c.id as id, (
+          select count(*) from ${t}
+          where ${outer}
+            and ${t.occurredAt} > c.occurred_at - ${`${windowMs} milliseconds`}::interval
+            and ${t.occurredAt} <= c.occurred_at
+            and ${sameGroup}
+        ) as n
+        from ${t} as c
+        where c.org_id = ${orgId} and c.id = any(${idsParam(candidates.map((e) => e.id))})`,
+  );
+  const countOf = new Map(counts.map((r) => [r.id, Number(r.n)]));
+  const reached = candidates
+    .filter((e) => (countOf.get(e.id) ?? 0) >= count)
+    .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.id.localeCompare(b.id));
+  if (reached.length === 0) return [];
+
+  const groups = [...new Set(reached.map((e) => groupKeyOf(rule.groupBy, e)))];
+  const states = await tx
+    .select({ groupKey: notificationThresholdState.groupKey, suppressUntil: notificationThresholdState.suppressUntil })
+    .from(notificationThresholdState)
+    .where(
+      and(
+        eq(notificationThresholdState.orgId, orgId),
+        eq(notificationThresholdState.ruleId, rule.id),
+        sql`${notificationThresholdState.groupKey} = any(${sql.param(groups)}::text[])`,
+      ),
+    )
+    // Two matchers never hold the same organization's cursor, but a rule's state is the rule's.
+    .for("update");
+  const suppressUntil = new Map(states.map((s) => [s.groupKey, s.suppressUntil.getTime()]));
+
+  const out: DeliveryRow[] = [];
+  for (const entry of reached) {
+    const group = groupKeyOf(rule.groupBy, entry);
+    const at = Date.parse(entry.occurredAt);
+    if (at < (suppressUntil.get(group) ?? -Infinity)) continue;
+    suppressUntil.set(group, at + windowMs);
+    const window: RuleWindow = { from: new Date(at - windowMs + 1), to: new Date(at) };
+    await tx
+      .insert(notificationThresholdState)
+      .values({
+        orgId,
+        ruleId: rule.id,
+        groupKey: group,
+        firedAt: new Date(at),
+        suppressUntil: new Date(at + windowMs),
+      })
+      .onConflictDoUpdate({
+        target: [
+          notificationThresholdState.orgId,
+          notificationThresholdState.ruleId,
+          notificationThresholdState.groupKey,
+        ],
+        set: { firedAt: new Date(at), suppressUntil: new Date(at + windowMs) },
+      });
+    const inGroup = rule.groupBy === null ? undefined : sql`${groupExpression(rule.groupBy, null)} = ${group}`;
+    const rows = (await tx
+      .select(detailColumns(t))
+      .from(t)
+      .where(and(selectionWhere(t, ruleSelection(orgId, rule, window)), inGroup))
+      .orderBy(desc(t.occurredAt), desc(t.id))
+      .limit(MAX_THRESHOLD_ENTRIES)) as DetailRow[];
+    const matched = countOf.get(entry.id) ?? count;
+    const ruleGroup: RuleGroup | null =
+      rule.groupBy === null || group === "" ? null : { by: rule.groupBy, value: group };
+    const searchUrl = messageUrl(ruleSearchHref(orgSlug, rule, window, ruleGroup));
+    const groupLabel = rule.groupBy === null ? null : group === "" ? "[nobody]" : group;
+    const payload: NotificationPayload = {
+      rule: { id: rule.id, name: rule.name },
+      organization: orgSlug,
+      entries: rows.map((row) => {
+        const details = toDetails(row);
+        return payloadEntry(details, messagePermalink(orgSlug, details.id));
+      }),
+      searchUrl,
+      text: thresholdText(rule.name, orgSlug, matched, minutes, groupLabel, searchUrl),
+    };
+    out.push(...forChannels(rule, orgId, "threshold", `${group}@${new Date(at).toISOString()}`, payload));
+  }
+  return out;
+}
+
+/** Matches one batch of one organization's new entries and stores the messages (the consumer's handler). */
+export async function matchBatch(tx: Transaction, orgId: string, entries: ArrivedEntry[]): Promise<number> {
+  if (entries.length === 0) return 0;
+  const rules = await enabledRules(tx, orgId);
+  if (rules.length === 0) return 0;
+  const [org] = await tx
+    .select({ slug: organizations.slug })
+    .from(organizations)
+    .where(eq(organizations.id, orgId))
+    .limit(1);
+  if (!org) return 0;
+  const matches = await matchesByRule(tx, orgId, rules, entries);
+  const rows: DeliveryRow[] = [];
+  for (const [index, ids] of matches) {
+    const rule = rules[index]!;
+    const matched = entries.filter((e) => ids.has(e.id));
+    if (rule.mode === "each") {
+      for (const entry of matched)
+        rows.push(...forChannels(rule, orgId, "each", entry.id, buildEachPayload(rule, org.slug, entry)));
+    } else {
+      rows.push(...(await thresholdDeliveries(tx, orgId, org.slug, rule, matched)));
+    }
+  }
+  // A few hundred rows per statement keeps each insert well inside the parameter limit.
+  for (let i = 0; i < rows.length; i += 500) {
+    await tx
+      .insert(notificationDeliveries)
+      .values(rows.slice(i, i + 500))
+      .onConflictDoNothing();
+  }
+  return rows.length;
+}
+
+export const notificationMatcher: ArrivalConsumer = {
+  name: NOTIFICATIONS_CONSUMER,
+  startAt: "now",
+  async handle(tx, orgId, entries) {
+    await matchBatch(tx, orgId, entries);
+  },
+};

@@ -1,0 +1,26 @@
+import "server-only";
+
+import { env } from "@/lib/env";
+import { notificationJobs } from "@/lib/notifications/jobs";
+import { startWorker, type Job, type Worker } from "./runner";
+
+/*
+ * The console's background jobs: started inside the server process (db/bootstrap.ts) unless
+ * WORKER_IN_PROCESS=false hands them to `npm run worker` alone. Running both is fine too; the
+ * jobs claim their work in the database.
+ */
+
+export function backgroundJobs(): Job[] {
+  return [...notificationJobs()];
+}
+
+// Next.js may load this module more than once in a process; one worker per process.
+const globalForWorker = globalThis as unknown as { auditConsoleWorker?: Worker };
+
+export function startBackgroundWorker(): Worker | null {
+  if (!env.WORKER_IN_PROCESS) return null;
+  globalForWorker.auditConsoleWorker ??= startWorker(backgroundJobs(), (line) =>
+    console.error(`[audit-console] ${line}`),
+  );
+  return globalForWorker.auditConsoleWorker;
+}

@@ -30,6 +30,9 @@ vi.mock("@/lib/auth/auth", () => ({
 }));
 vi.mock("next/headers", () => ({ headers: async () => requestHeaders.current }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }));
+vi.mock("@/lib/env", () => import("../helpers/env-override"));
+
+const { overrideEnv } = await import("../helpers/env-override");
 
 const { NOTIFICATION_MESSAGES } = await import("@/app/orgs/[org]/settings/notifications/lib/messages");
 const actions = await import("@/app/orgs/[org]/settings/notifications/lib/actions");
@@ -96,6 +99,8 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   seeded = await seedDemoAccounts(testDb.handle.db);
   requestHeaders.current = new Headers(consoleServerHeaders("console.test", "198.51.100.9"));
+  // The test receivers live on 127.0.0.1; one test below switches this off again.
+  overrideEnv({ WEBHOOK_ALLOW_PRIVATE: true });
 });
 afterAll(async () => {
   await testDb?.drop();
@@ -115,13 +120,13 @@ describe("who may read and change notifications", () => {
         () => actions.deleteRuleAction("acme", { id: rule.id }),
         () => actions.createRuleFromTemplateAction("acme", { key: "notice" }),
         () => actions.previewRuleAction("acme", { query: "level:notice", types: [], results: [] }),
-        () => actions.createChannelAction("acme", { kind: "webhook", name: "x", url: "https://example.com/h" }),
+        () => actions.createChannelAction("acme", { kind: "webhook", name: "x", url: "http://127.0.0.1:9/h" }),
         () =>
           actions.updateChannelAction("acme", {
             kind: "webhook",
             id: hook.id,
             name: "x",
-            url: "https://example.com/h",
+            url: "http://127.0.0.1:9/h",
           }),
         () => actions.rotateWebhookSecretAction("acme", { id: hook.id }),
         () => actions.deleteChannelAction("acme", { id: hook.id }),
@@ -168,7 +173,7 @@ describe("who may read and change notifications", () => {
     for (const target of [globexHook!.id, missing]) {
       const answers = await admin(() =>
         Promise.all([
-          actions.updateChannelAction("acme", { kind: "webhook", id: target, name: "x", url: "https://example.com/h" }),
+          actions.updateChannelAction("acme", { kind: "webhook", id: target, name: "x", url: "http://127.0.0.1:9/h" }),
           actions.rotateWebhookSecretAction("acme", { id: target }),
           actions.deleteChannelAction("acme", { id: target }),
           actions.sendTestAction("acme", { id: target }),
@@ -243,6 +248,41 @@ describe("bad input changes nothing", () => {
     expect(refused[3]!.error).toMatch(/Use 1 to 1,440/);
     expect(refused[9]!.error).toMatch(/credentials/);
     expect(await counts()).toEqual(before);
+  });
+
+  it("refuses a webhook URL that reaches a private or metadata address, with the guard's message", async () => {
+    overrideEnv({ WEBHOOK_ALLOW_PRIVATE: false });
+    try {
+      const before = await counts();
+      for (const url of [
+        "http://127.0.0.1:8080/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.1.2.3/h",
+      ]) {
+        const answer = await admin(() => actions.createChannelAction("acme", { kind: "webhook", name: "Inside", url }));
+        expect(answer.error, url).toMatch(/webhooks may not reach it/);
+        expect(answer.fieldErrors?.url, url).toBe(answer.error);
+      }
+      const hook = await db()
+        .select({ id: notificationChannels.id })
+        .from(notificationChannels)
+        .where(eq(notificationChannels.orgId, seeded.orgs.acme))
+        .limit(1);
+      if (hook[0]) {
+        const change = await admin(() =>
+          actions.updateChannelAction("acme", {
+            kind: "webhook",
+            id: hook[0]!.id,
+            name: "x",
+            url: "http://127.0.0.1/x",
+          }),
+        );
+        expect(change.error).toMatch(/webhooks may not reach it/);
+      }
+      expect(await counts()).toEqual(before);
+    } finally {
+      overrideEnv({ WEBHOOK_ALLOW_PRIVATE: true });
+    }
   });
 });
 
@@ -447,7 +487,7 @@ describe("channels", () => {
         kind: "webhook",
         id: created.data!.id,
         name: "x",
-        url: "https://example.com/h",
+        url: "http://127.0.0.1:9/h",
       }),
     );
     expect(kindChange.error).toMatch(/kind cannot change/);

@@ -1,7 +1,7 @@
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { NotificationDeliveryStatus } from "@/db/schema/enums";
-import type { DeliveryDto } from "../lib/types";
+import type { DeliveryView } from "@/lib/notifications/deliveries";
 
 const STATUS: Record<
   NotificationDeliveryStatus,
@@ -18,7 +18,7 @@ function time(iso: string | null): string {
 }
 
 /** The outbox's latest messages. Errors are the receivers' or servers' words: rendered as text. */
-export function DeliveriesTable({ deliveries }: { deliveries: DeliveryDto[] }) {
+export function DeliveriesTable({ deliveries }: { deliveries: DeliveryView[] }) {
   if (deliveries.length === 0)
     return (
       <p className="text-sm text-muted-foreground">
@@ -44,7 +44,10 @@ export function DeliveriesTable({ deliveries }: { deliveries: DeliveryDto[] }) {
             <TableCell className="align-top text-xs">{time(d.createdAt)}</TableCell>
             <TableCell className="max-w-56 align-top text-sm whitespace-normal">
               <span className="block">{d.kind === "test" ? "Test message" : (d.ruleName ?? "Deleted rule")}</span>
-              <span className="block text-xs text-muted-foreground">to {d.channelName ?? "a deleted channel"}</span>
+              <span className="block text-xs text-muted-foreground">
+                to {d.channelName} ({d.channelKind === "email" ? "e-mail" : "webhook"})
+              </span>
+              {d.detail ? <span className="block text-xs text-muted-foreground">{d.detail}</span> : null}
             </TableCell>
             <TableCell className="align-top">
               <Badge variant={STATUS[d.status].variant}>{STATUS[d.status].label}</Badge>

@@ -405,7 +405,7 @@ async function checkRecipients(tx: Executor, orgId: string, ids: readonly string
 async function checkUrl(input: ChannelInput): Promise<void> {
   if (input.kind !== "webhook") return;
   const checked = await checkWebhookUrl(input.url);
-  if (!checked.ok) refuse(checked.reason, { url: checked.reason });
+  if (!checked.ok) refuse(checked.message, { url: checked.message });
 }
 
 function newWebhookSecret(): string {
@@ -463,10 +463,18 @@ export const createChannelAction = orgAction(
 export const updateChannelAction = orgAction(
   { name: "updateChannelAction", schema: updateChannelSchema, ...MANAGE },
   async (input, ctx) => {
-    await checkUrl(input);
+    // Found and of the same kind before the URL is looked up, so a missing channel (or another
+    // organization's) answers the same whatever URL came with it; checked again under the lock.
+    const [known] = await ctx.db
+      .select({ kind: notificationChannels.kind, url: notificationChannels.url })
+      .from(notificationChannels)
+      .where(and(eq(notificationChannels.id, input.id), eq(notificationChannels.orgId, ctx.org.id)));
+    if (!known) refuse(MESSAGES.channelNotFound);
+    if (known.kind !== input.kind) refuse(MESSAGES.kindChange);
+    if (input.kind !== "webhook" || known.url !== input.url) await checkUrl(input);
     return ctx.db.transaction(async (tx) => {
       const current = await lockChannel(tx, ctx.org.id, input.id);
-      if (current.kind !== input.kind) refuse("A channel's kind cannot change. Create a new channel instead.");
+      if (current.kind !== input.kind) refuse(MESSAGES.kindChange);
       const before = await channelSnapshot(tx, current);
       const [channel] = await tx
         .update(notificationChannels)
@@ -558,14 +566,18 @@ export const deleteChannelAction = orgAction(
 
 /** Queues a test message on the channel; its outcome shows in the recent deliveries. */
 export const sendTestAction = orgAction(
-  { name: "sendTestAction", schema: idSchema, ...MANAGE },
+  { name: "sendTestAction", schema: idSchema, transaction: true, ...MANAGE },
   async ({ id }, ctx) => {
     const [channel] = await ctx.db
       .select()
       .from(notificationChannels)
       .where(and(eq(notificationChannels.id, id), eq(notificationChannels.orgId, ctx.org.id)));
     if (!channel) refuse(MESSAGES.channelNotFound);
-    const delivery = await enqueueTestDelivery({ orgId: ctx.org.id, channelId: channel.id, actorUserId: ctx.user.id });
+    const deliveryId = await enqueueTestDelivery(
+      { orgId: ctx.org.id, channelId: channel.id, actorUserId: ctx.user.id },
+      ctx.db,
+    );
+    if (deliveryId === null) refuse(MESSAGES.channelNotFound);
     await ctx.record(
       channelEntry(
         "test_notification_channel",
@@ -573,9 +585,9 @@ export const sendTestAction = orgAction(
         channel,
         null,
         null,
-        { deliveryId: delivery.id },
+        { deliveryId },
       ),
     );
-    return { deliveryId: delivery.id };
+    return { deliveryId };
   },
 );

@@ -6,4 +6,5 @@ export const NOTIFICATION_MESSAGES = {
   emptyCondition: "Give the rule a condition: search text, a type or a result.",
   notMembers: "Only members of the organization can receive its notifications.",
   notWebhook: "Only a webhook has a secret.",
+  kindChange: "A channel's kind cannot change. Create a new channel instead.",
 } as const;

@@ -1,11 +1,10 @@
 import "server-only";
 
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import {
   memberships,
   notificationChannels,
-  notificationDeliveries,
   notificationRuleChannels,
   notificationRules,
   permissionGrants,
@@ -13,9 +12,10 @@ import {
 } from "@/db/schema";
 import { requirePermission, type AccessDenial } from "@/lib/auth/access";
 import { effectivePermissions } from "@/lib/auth/permissions";
+import { recentDeliveries, type DeliveryView } from "@/lib/notifications/deliveries";
 import { ruleSearchHref } from "@/lib/notifications/rule-search";
 import { smtpConfigured } from "@/lib/notifications/smtp";
-import type { ChannelDto, DeliveryDto, MemberOption, RuleDto } from "./types";
+import type { ChannelDto, MemberOption, RuleDto } from "./types";
 
 export const RECENT_DELIVERIES = 50;
 
@@ -23,7 +23,7 @@ export interface NotificationSettings {
   rules: RuleDto[];
   channels: ChannelDto[];
   members: MemberOption[];
-  deliveries: DeliveryDto[];
+  deliveries: DeliveryView[];
   smtpConfigured: boolean;
 }
 
@@ -41,7 +41,7 @@ export async function loadNotificationSettings(orgSlug: string): Promise<Notific
     listRules(org.id, org.slug),
     listChannels(org.id),
     listMemberOptions(org.id),
-    listRecentDeliveries(org.id, RECENT_DELIVERIES),
+    recentDeliveries(org.id, RECENT_DELIVERIES),
   ]);
   return { ok: true, data: { rules, channels, members, deliveries, smtpConfigured: smtpConfigured() } };
 }
@@ -156,44 +156,5 @@ export async function listMemberOptions(orgId: string, db: Executor = getDb()): 
     name: m.name,
     email: m.email,
     canView: effectivePermissions(m.role, m.grants).has("audit.view"),
-  }));
-}
-
-export async function listRecentDeliveries(
-  orgId: string,
-  limit: number,
-  db: Executor = getDb(),
-): Promise<DeliveryDto[]> {
-  const rows = await db
-    .select({
-      id: notificationDeliveries.id,
-      kind: notificationDeliveries.kind,
-      status: notificationDeliveries.status,
-      attempts: notificationDeliveries.attempts,
-      lastError: notificationDeliveries.lastError,
-      nextAttemptAt: notificationDeliveries.nextAttemptAt,
-      deliveredAt: notificationDeliveries.deliveredAt,
-      createdAt: notificationDeliveries.createdAt,
-      ruleName: notificationRules.name,
-      channelName: notificationChannels.name,
-    })
-    .from(notificationDeliveries)
-    .leftJoin(
-      notificationRules,
-      and(eq(notificationRules.id, notificationDeliveries.ruleId), eq(notificationRules.orgId, orgId)),
-    )
-    .leftJoin(
-      notificationChannels,
-      and(eq(notificationChannels.id, notificationDeliveries.channelId), eq(notificationChannels.orgId, orgId)),
-    )
-    .where(eq(notificationDeliveries.orgId, orgId))
-    .orderBy(desc(notificationDeliveries.createdAt), desc(notificationDeliveries.id))
-    .limit(limit);
-  return rows.map((r) => ({
-    ...r,
-    // Only a message still to be sent has a next attempt worth showing.
-    nextAttemptAt: r.status === "pending" || r.status === "sending" ? r.nextAttemptAt.toISOString() : null,
-    deliveredAt: r.deliveredAt?.toISOString() ?? null,
-    createdAt: r.createdAt.toISOString(),
   }));
 }

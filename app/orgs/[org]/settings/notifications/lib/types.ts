@@ -2,8 +2,6 @@ import type {
   AuditCategory,
   AuditResult,
   NotificationChannelKind,
-  NotificationDeliveryKind,
-  NotificationDeliveryStatus,
   NotificationGroupBy,
   NotificationRuleMode,
 } from "@/db/schema/enums";
@@ -42,19 +40,6 @@ export interface MemberOption {
   email: string;
   /** Recipients without audit.view are skipped when a message is sent; the form says so. */
   canView: boolean;
-}
-
-export interface DeliveryDto {
-  id: string;
-  kind: NotificationDeliveryKind;
-  status: NotificationDeliveryStatus;
-  attempts: number;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-  ruleName: string | null;
-  channelName: string | null;
 }
 
 export type PreviewCount = { exact: true; count: number } | { exact: false; atLeast: number };

@@ -5,6 +5,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { requirePageAccess } from "@/lib/auth/access";
 import { ChannelsSection } from "./components/channels-section";
 import { DeliveriesTable } from "./components/deliveries-table";
+import { RefreshWhileSending } from "./components/refresh-while-sending";
 import { RulesSection } from "./components/rules-section";
 import { loadNotificationSettings } from "./lib/queries";
 
@@ -68,6 +69,7 @@ export default async function NotificationsPage({ params }: PageProps<"/orgs/[or
         </CardHeader>
         <CardContent>
           <DeliveriesTable deliveries={deliveries} />
+          <RefreshWhileSending inFlight={deliveries.some((d) => d.status === "pending" || d.status === "sending")} />
         </CardContent>
       </Card>
     </div>

@@ -24,7 +24,7 @@ export default async function NotificationsPage({ params }: PageProps<"/orgs/[or
   const { rules, channels, members, deliveries, smtpConfigured } = settings.data;
   const slug = access.org.slug;
   return (
-    <div className="mx-auto grid max-w-5xl gap-6 p-4 sm:p-6">
+    <div className="mx-auto grid max-w-5xl grid-cols-[minmax(0,1fr)] gap-6 p-4 sm:p-6">
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Notifications</h1>
         <p className="text-sm text-muted-foreground">

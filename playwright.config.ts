@@ -63,6 +63,7 @@ export default defineConfig({
     // failure, which Playwright shows when the server does not come up.
     stdout: "ignore",
     stderr: "pipe",
-    env: { E2E_PORT: String(port), E2E_STATE_DIR: stateDir },
+    // The notifications spec's webhook receiver listens on 127.0.0.1.
+    env: { E2E_PORT: String(port), E2E_STATE_DIR: stateDir, WEBHOOK_ALLOW_PRIVATE: "true" },
   },
 });

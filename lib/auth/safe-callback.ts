@@ -14,8 +14,24 @@ export function safeCallbackPath(target: string | null | undefined, baseUrl = "h
     if (/^[/\\]{2}/.test(target.trim()) || target.includes("\\")) return "/";
     if (/^\/[/\\]/.test(url.pathname)) return "/";
     const path = `${url.pathname}${url.search}${url.hash}`;
-    return path.startsWith("/") ? path : "/";
+    return path.startsWith("/") ? (explorerPathOfPermalink(url) ?? path) : "/";
   } catch {
     return "/";
   }
+}
+
+// An entry id as the explorer's `entry` parameter accepts it; `/audit-logs/insights` is a page.
+const PERMALINK = /^\/orgs\/([^/]+)\/audit-logs\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
+
+/*
+ * A permalink (`/orgs/acme/audit-logs/ID`, what notifications carry) is a route handler that
+ * redirects to the explorer. After sign-in, Next.js follows a server action's redirect with a
+ * client-side fetch, which follows that second redirect out of sight: the page showed the entry
+ * but the address bar kept the permalink. Landing on the explorer URL directly gives the person
+ * the real address (and one request fewer).
+ */
+function explorerPathOfPermalink(url: URL): string | null {
+  const match = PERMALINK.exec(url.pathname);
+  if (!match || url.search !== "") return null;
+  return `/orgs/${match[1]}/audit-logs?entry=${match[2]!.toLowerCase()}${url.hash}`;
 }

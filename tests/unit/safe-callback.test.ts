@@ -31,6 +31,27 @@ describe("safeCallbackPath", () => {
     expect(safeCallbackPath(input, base)).toBe(expected);
   });
 
+  it.each([
+    // A permalink lands on the explorer's own URL with the entry selected.
+    [
+      "/orgs/acme/audit-logs/01A23D3C-E9B8-7000-8F19-24953224788D",
+      "/orgs/acme/audit-logs?entry=01a23d3c-e9b8-7000-8f19-24953224788d",
+    ],
+    [
+      "http://console.test/orgs/acme/audit-logs/01a23d3c-e9b8-7000-8f19-24953224788d/",
+      "/orgs/acme/audit-logs?entry=01a23d3c-e9b8-7000-8f19-24953224788d",
+    ],
+    // Other pages under the explorer, and anything that is not an entry id, stay as they are.
+    ["/orgs/acme/audit-logs/insights", "/orgs/acme/audit-logs/insights"],
+    ["/orgs/acme/audit-logs/not-an-id", "/orgs/acme/audit-logs/not-an-id"],
+    [
+      "/orgs/acme/audit-logs/01a23d3c-e9b8-7000-8f19-24953224788d?size=25",
+      "/orgs/acme/audit-logs/01a23d3c-e9b8-7000-8f19-24953224788d?size=25",
+    ],
+  ])("permalink %s -> %s", (input, expected) => {
+    expect(safeCallbackPath(input, base)).toBe(expected);
+  });
+
   it("never leaves the site, whatever it is given", () => {
     fc.assert(
       fc.property(fc.string(), (input) => {

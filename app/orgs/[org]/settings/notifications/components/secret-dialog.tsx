@@ -1,0 +1,54 @@
+"use client";
+
+import { Copy } from "lucide-react";
+import { toast } from "sonner";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
+import type { WebhookSecretAnswer } from "../lib/types";
+
+/** The webhook's signing secret, shown this once. */
+export function SecretDialog({ secret, onClose }: { secret: WebhookSecretAnswer | null; onClose: () => void }) {
+  async function copy() {
+    if (!secret) return;
+    try {
+      await navigator.clipboard.writeText(secret.secret);
+      toast.success("Secret copied");
+    } catch {
+      toast.error("The browser did not allow copying; select the secret and copy it.");
+    }
+  }
+  return (
+    <Dialog open={secret !== null} onOpenChange={(open) => (open ? null : onClose())}>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>Signing secret of “{secret?.name}”</DialogTitle>
+          <DialogDescription>
+            Copy it now: it is shown only once. Your receiver checks each request&apos;s <code>X-Audit-Signature</code>{" "}
+            (HMAC-SHA256 of the body) with it.
+          </DialogDescription>
+        </DialogHeader>
+        <Alert>
+          <AlertDescription>
+            <code data-testid="webhook-secret" className="font-mono text-xs break-all select-all">
+              {secret?.secret}
+            </code>
+          </AlertDescription>
+        </Alert>
+        <DialogFooter>
+          <Button variant="outline" onClick={copy}>
+            <Copy className="size-4" aria-hidden /> Copy
+          </Button>
+          <Button onClick={onClose}>Done</Button>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}

@@ -59,6 +59,13 @@ async function ingest(request: Request) {
       { "WWW-Authenticate": "Bearer" },
     );
   }
+  if (!principal.scopes.includes("write")) {
+    return error(
+      403,
+      "This API key cannot write events: it has the read scope only. Use a key with the write scope (API keys settings, or npm run apikey:create -- --scope write).",
+      { scopes: principal.scopes },
+    );
+  }
   let raw: string;
   try {
     raw = await readLimitedBody(request, MAX_BODY_BYTES);

@@ -30,7 +30,7 @@ export const auditPermission = pgEnum("audit_permission", ["audit.view", "audit.
 
 export const accessRequestStatus = pgEnum("access_request_status", ["pending", "approved", "declined"]);
 
-export const exportFormat = pgEnum("export_format", ["xlsx", "csv"]);
+export const exportFormat = pgEnum("export_format", ["xlsx", "csv", "ndjson"]);
 
 // write: the ingestion API; read: the read API (GET /api/v1/audit-events).
 export const apiKeyScope = pgEnum("api_key_scope", ["read", "write"]);

@@ -3,6 +3,7 @@ import "server-only";
 import { parseWholeSearch } from "@/lib/audit-log/selection";
 import { eq } from "drizzle-orm";
 import { getDatabaseHandle, type DatabaseHandle } from "@/db/client";
+import type { ExportFormat } from "@/db/schema/enums";
 import { organizations } from "@/db/schema";
 import { appOrigin } from "@/lib/app-url";
 import { getSessionUser, loadOrgAccess, type SessionUser } from "@/lib/auth/access";
@@ -11,6 +12,7 @@ import { clientIp, userAgent } from "@/lib/auth/request-context";
 import { env } from "@/lib/env";
 import { requestProtocol, servedOverHttps } from "@/lib/http/request-origin";
 import { CSV_CONTENT_TYPE } from "./csv-writer";
+import { NDJSON_CONTENT_TYPE } from "./entry-json";
 import { contentDisposition, exportFileName } from "./export-plan";
 import {
   consumeExportToken,
@@ -44,6 +46,12 @@ import { XLSX_CONTENT_TYPE } from "./xlsx-writer";
  */
 
 export const DOWNLOAD_COOKIE_PREFIX = "audit-export-";
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: CSV_CONTENT_TYPE,
+  ndjson: NDJSON_CONTENT_TYPE,
+  xlsx: XLSX_CONTENT_TYPE,
+};
 const STALL_TIMEOUT_MS = 5 * 60 * 1000;
 
 const NOT_FOUND_TEXT =
@@ -292,7 +300,7 @@ async function startDownload(
   );
 
   const headers = new Headers({
-    "Content-Type": row.format === "csv" ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE,
+    "Content-Type": CONTENT_TYPES[row.format],
     "Content-Disposition": contentDisposition(fileName),
     // no-transform: the response must not be compressed on the way (xlsx is compressed already,
     // and gzip would cost more CPU than the export itself).

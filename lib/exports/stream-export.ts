@@ -43,7 +43,9 @@ import { XlsxWriter } from "./xlsx-writer";
  *   (OffThreadSheetRows, CopySheetRows), so no row is parsed into values on the thread that
  *   renders pages: about twice the rate of reading the rows as values through a cursor and
  *   writing them here (docs/performance.md, "Design choices").
- * - Either format on embedded PGlite: keyset batches in the explorer's order (one connection, so
+ * - NDJSON: each line written whole by PostgreSQL (entry-json.ts), through COPY on the server
+ *   database, passed on untouched (ndjsonChunks).
+ * - Any format on embedded PGlite: keyset batches in the explorer's order (one connection, so
  *   no long-running statement holds it between batches).
  * On the server database each export runs on a connection of its own, closed when it ends.
  *
@@ -643,5 +645,12 @@ export function exportChunks(
   job: ExportJob,
   options: StreamOptions = {},
 ): AsyncGenerator<Uint8Array> {
-  return job.format === "csv" ? csvChunks(handle, job, options) : xlsxChunks(handle, job, options);
+  switch (job.format) {
+    case "csv":
+      return csvChunks(handle, job, options);
+    case "ndjson":
+      return ndjsonChunks(handle, job, options);
+    case "xlsx":
+      return xlsxChunks(handle, job, options);
+  }
 }

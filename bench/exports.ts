@@ -49,6 +49,8 @@ export interface ExportPhase {
   details: unknown;
   /** One export, run while the mixed load browses. */
   backgroundExport: () => Promise<unknown>;
+  /** A CSV export of another search, the same whole path (the read API's comparison). */
+  exportCsv: (search: string) => Promise<ExportRun>;
 }
 
 interface Started {
@@ -263,6 +265,7 @@ export async function runExports(opts: {
       csv: { ...csv, shareOfCopy: round(csvShare, 2) },
       xlsx,
     },
+    exportCsv: (other) => runExport(server, client, startExport, other, "csv"),
     backgroundExport: async () => {
       const run = await runExport(server, client, startExport, search, "csv");
       return {

@@ -1,10 +1,11 @@
 /*
  * npm run bench -- [--rows N] [--orgs N] [--seed N] [--reuse] [--quick] [--port N]
  *
- * The performance benchmark of the console (issue 7): builds the data set in its own database
+ * The performance benchmark of the console (issues 7 and 20): builds the data set in its own database
  * (audit_bench on the DATABASE_URL server), starts the production build on it, and measures the
  * explorer over HTTP beside the database's own time and the naive way's, exports beside COPY,
- * ingestion through the API, and a mixed load. Prints one markdown table and writes the figures
+ * the read API reading the largest organization beside its CSV export, ingestion through the
+ * API, and a mixed load. Prints one markdown table and writes the figures
  * as JSON under bench/results/. See docs/performance.md.
  */
 // First: the console's auth secret for this process too, before lib/env reads the environment.
@@ -27,6 +28,7 @@ import { runMixedLoad, type MixedLoadResult } from "./mixed-load";
 import { notificationRows, runNotificationBench, type NotificationBenchResult } from "./notifications";
 import { int, markdownTable, ms, writeResults, type TableRow } from "./report";
 import { readOptions } from "./options";
+import { runReadApi } from "./read-api";
 import { latestProfile, summarizeProfile } from "./profile-summary";
 import { prepareScenarios, type Scenario } from "./scenarios";
 import { ensureBuild, startServer } from "./server";
@@ -168,6 +170,15 @@ try {
     log,
   });
 
+  log("Read API...");
+  const readApi = await runReadApi({
+    server,
+    handle,
+    dataset,
+    exportCsv: exportsPhase.exportCsv,
+    log,
+  });
+
   log(`Ingestion: batches of 500 for ${plan.ingestSeconds} s...`);
   const ingestion: IngestionResult = await runIngestion({
     baseUrl: server.url,
@@ -237,6 +248,7 @@ try {
     };
   });
   rows.push(...exportsPhase.rows);
+  rows.push(...readApi.rows);
   rows.push({
     scenario: `ingestion, batches of 500 (${ingestion.senders} senders)`,
     fullMedian: ingestion.batch.median,
@@ -300,6 +312,7 @@ try {
     appBuild: build,
     scenarios: results,
     exports: exportsPhase.details,
+    readApi: readApi.details,
     ingestion,
     notifications,
     mixed,

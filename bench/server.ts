@@ -121,6 +121,9 @@ export async function startServer(opts: {
     // Every client of the benchmark signs in from 127.0.0.1.
     AUTH_THROTTLE_IP_LIMIT: "100000",
     AUTH_THROTTLE_ACCOUNT_LIMIT: "100000",
+    // The read API is measured reading, not limited (bench/read-api.ts).
+    READ_API_RATE_LIMIT: "1000000",
+    READ_API_BURST: "100000",
     SEED_DEMO: "false",
     NEXT_TELEMETRY_DISABLED: "1",
   };

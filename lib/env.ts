@@ -108,6 +108,8 @@ const server = {
   RETENTION_MIN_DAYS_OPERATIONAL: wholeNumber(1, MAX_RETENTION_DAYS, " of days").optional(),
   EXPORT_MAX_ROWS: wholeNumber(1, 1_000_000_000).default(5_000_000),
   EXPORT_MAX_CONCURRENT: wholeNumber(1, 100).default(4),
+  READ_API_RATE_LIMIT: wholeNumber(1, 1_000_000).default(600),
+  READ_API_BURST: wholeNumber(1, 100_000).default(60),
   SMTP_URL: z
     .url({ protocol: /^smtps?$/, error: "an SMTP server URL such as smtp://user:password@mail.example.com:587" })
     .optional(),

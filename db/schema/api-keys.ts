@@ -1,4 +1,6 @@
-import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { check, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { apiKeyScope } from "./enums";
 import { organizations, users } from "./organizations";
 
 export const apiKeys = pgTable(
@@ -17,6 +19,16 @@ export const apiKeys = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true, precision: 3 }),
     revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
+    // Keys made before scopes existed wrote events, so they keep exactly that.
+    scopes: apiKeyScope("scopes")
+      .array()
+      .notNull()
+      .default(sql`'{write}'::api_key_scope[]`),
+    // When this key's reading was last written to the audit log (at most once a minute).
+    readLoggedAt: timestamp("read_logged_at", { withTimezone: true, precision: 3 }),
   },
-  (t) => [index("api_keys_org_idx").on(t.orgId, t.createdAt)],
+  (t) => [
+    index("api_keys_org_idx").on(t.orgId, t.createdAt),
+    check("api_keys_scopes_not_empty", sql`cardinality(${t.scopes}) > 0`),
+  ],
 );

@@ -30,7 +30,10 @@ export const auditPermission = pgEnum("audit_permission", ["audit.view", "audit.
 
 export const accessRequestStatus = pgEnum("access_request_status", ["pending", "approved", "declined"]);
 
-export const exportFormat = pgEnum("export_format", ["xlsx", "csv"]);
+export const exportFormat = pgEnum("export_format", ["xlsx", "csv", "ndjson"]);
+
+// write: the ingestion API; read: the read API (GET /api/v1/audit-events).
+export const apiKeyScope = pgEnum("api_key_scope", ["read", "write"]);
 
 export type AuditCategory = (typeof auditCategory.enumValues)[number];
 export type AuditResult = (typeof auditResult.enumValues)[number];
@@ -39,6 +42,7 @@ export type MemberRole = (typeof memberRole.enumValues)[number];
 export type AuditPermission = (typeof auditPermission.enumValues)[number];
 export type AccessRequestStatus = (typeof accessRequestStatus.enumValues)[number];
 export type ExportFormat = (typeof exportFormat.enumValues)[number];
+export type ApiKeyScope = (typeof apiKeyScope.enumValues)[number];
 
 export const notificationChannelKind = pgEnum("notification_channel_kind", ["email", "webhook"]);
 

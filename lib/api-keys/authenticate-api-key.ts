@@ -3,6 +3,7 @@ import "server-only";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { apiKeys, organizations } from "@/db/schema";
+import type { ApiKeyScope } from "@/db/schema/enums";
 import { hashApiKeySecret } from "./api-key-secret";
 
 export interface ApiKeyPrincipal {
@@ -10,14 +11,24 @@ export interface ApiKeyPrincipal {
   keyName: string;
   orgId: string;
   orgSlug: string;
+  scopes: ApiKeyScope[];
 }
 
-/** The organization a bearer key writes for, or null for a missing, unknown or revoked key. */
+/**
+ * The organization a bearer key acts for and what it may do (its scopes, which the route checks),
+ * or null for a missing, unknown or revoked key.
+ */
 export async function authenticateApiKey(db: Executor, authorization: string | null): Promise<ApiKeyPrincipal | null> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
   if (!match?.[1] || match[1].length > 200) return null;
   const [row] = await db
-    .select({ keyId: apiKeys.id, keyName: apiKeys.name, orgId: apiKeys.orgId, orgSlug: organizations.slug })
+    .select({
+      keyId: apiKeys.id,
+      keyName: apiKeys.name,
+      orgId: apiKeys.orgId,
+      orgSlug: organizations.slug,
+      scopes: apiKeys.scopes,
+    })
     .from(apiKeys)
     .innerJoin(organizations, eq(organizations.id, apiKeys.orgId))
     .where(and(eq(apiKeys.secretHash, hashApiKeySecret(match[1])), isNull(apiKeys.revokedAt)))

@@ -3,6 +3,7 @@ import "server-only";
 import { parseWholeSearch } from "@/lib/audit-log/selection";
 import { eq } from "drizzle-orm";
 import { getDatabaseHandle, type DatabaseHandle } from "@/db/client";
+import type { ExportFormat } from "@/db/schema/enums";
 import { organizations } from "@/db/schema";
 import { appOrigin } from "@/lib/app-url";
 import { getSessionUser, loadOrgAccess, type SessionUser } from "@/lib/auth/access";
@@ -11,6 +12,7 @@ import { clientIp, userAgent } from "@/lib/auth/request-context";
 import { env } from "@/lib/env";
 import { requestProtocol, servedOverHttps } from "@/lib/http/request-origin";
 import { CSV_CONTENT_TYPE } from "./csv-writer";
+import { NDJSON_CONTENT_TYPE } from "./entry-json";
 import { contentDisposition, exportFileName } from "./export-plan";
 import {
   consumeExportToken,
@@ -19,6 +21,7 @@ import {
   type ExportTokenRow,
   type StoredExportFilters,
 } from "./export-tokens";
+import { takeExportSlot } from "./export-slots";
 import { recordExportEvent } from "./record-export-event";
 import {
   ExportAbortedError,
@@ -43,32 +46,13 @@ import { XLSX_CONTENT_TYPE } from "./xlsx-writer";
  */
 
 export const DOWNLOAD_COOKIE_PREFIX = "audit-export-";
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: CSV_CONTENT_TYPE,
+  ndjson: NDJSON_CONTENT_TYPE,
+  xlsx: XLSX_CONTENT_TYPE,
+};
 const STALL_TIMEOUT_MS = 5 * 60 * 1000;
-
-/*
- * Each running export holds a database connection of its own for as long as the download lasts,
- * so their number is capped per server process (EXPORT_MAX_CONCURRENT, default 4). A download
- * over the cap is refused before its token is used, so trying again a little later works.
- */
-const slots = ((globalThis as { auditExportSlots?: { active: number } }).auditExportSlots ??= { active: 0 });
-
-function maxConcurrent(): number {
-  return env.EXPORT_MAX_CONCURRENT;
-}
-
-/** A slot, or null when all are taken; free() may be called any number of times. */
-function takeSlot(): { free: () => void } | null {
-  if (slots.active >= maxConcurrent()) return null;
-  slots.active += 1;
-  let freed = false;
-  return {
-    free() {
-      if (freed) return;
-      freed = true;
-      slots.active -= 1;
-    },
-  };
-}
 
 const NOT_FOUND_TEXT =
   "This download link does not work: it was used already, it expired, or it was made for someone else. Close this and export again.";
@@ -144,7 +128,7 @@ export async function downloadExport(
   const user = options.user === undefined ? await getSessionUser() : options.user;
   if (!user) return textResponse(401, "Your session has ended. Sign in again, then export once more.");
 
-  const slot = takeSlot();
+  const slot = takeExportSlot();
   if (!slot) {
     const busy = textResponse(503, "Several exports are running on the server right now. Try again in a minute.");
     busy.headers.set("Retry-After", "30");
@@ -316,7 +300,7 @@ async function startDownload(
   );
 
   const headers = new Headers({
-    "Content-Type": row.format === "csv" ? CSV_CONTENT_TYPE : XLSX_CONTENT_TYPE,
+    "Content-Type": CONTENT_TYPES[row.format],
     "Content-Disposition": contentDisposition(fileName),
     // no-transform: the response must not be compressed on the way (xlsx is compressed already,
     // and gzip would cost more CPU than the export itself).

@@ -22,24 +22,22 @@ export function exportMaxRows(settings: { EXPORT_MAX_ROWS?: string | number } = 
 
 const formatNumber = (n: number) => n.toLocaleString("en-US");
 
-export interface ExportLimitCheck {
-  /** Why this format cannot be exported, with what to do instead; null when it can. */
-  xlsx: string | null;
-  csv: string | null;
-}
+/** Per format: why it cannot be exported, with what to do instead; null when it can. */
+export type ExportLimitCheck = Record<ExportFormat, string | null>;
 
 export function limitMessages(count: number, maxRows: number): ExportLimitCheck {
   if (count > maxRows) {
     const message = `This search has more than ${formatNumber(maxRows)} records, the most one export can hold. Export in smaller time intervals: set a custom period (for example one month at a time) and export each part.`;
-    return { xlsx: message, csv: message };
+    return { xlsx: message, csv: message, ndjson: message };
   }
   if (count > XLSX_MAX_DATA_ROWS) {
     return {
-      xlsx: `This search has ${formatNumber(count)} records, more than an xlsx sheet holds (${formatNumber(XLSX_MAX_DATA_ROWS)}). Choose CSV, or narrow the search (a shorter period, or a type or result filter).`,
+      xlsx: `This search has ${formatNumber(count)} records, more than an xlsx sheet holds (${formatNumber(XLSX_MAX_DATA_ROWS)}). Choose CSV or NDJSON, or narrow the search (a shorter period, or a type or result filter).`,
       csv: null,
+      ndjson: null,
     };
   }
-  return { xlsx: null, csv: null };
+  return { xlsx: null, csv: null, ndjson: null };
 }
 
 /** The viewer's zone when the runtime knows it, else UTC. */

@@ -19,6 +19,7 @@ import {
   type ExportContext,
 } from "./columns";
 import { csvRecord, UTF8_BOM } from "./csv-writer";
+import { entryJsonText } from "./entry-json";
 import { OffThreadCsvPostProcessor } from "./off-thread-csv";
 import { OffThreadSheetRows } from "./off-thread-xlsx";
 import { neutraliseForCsv } from "./spreadsheet-safety";
@@ -42,7 +43,9 @@ import { XlsxWriter } from "./xlsx-writer";
  *   (OffThreadSheetRows, CopySheetRows), so no row is parsed into values on the thread that
  *   renders pages: about twice the rate of reading the rows as values through a cursor and
  *   writing them here (docs/performance.md, "Design choices").
- * - Either format on embedded PGlite: keyset batches in the explorer's order (one connection, so
+ * - NDJSON: each line written whole by PostgreSQL (entry-json.ts), through COPY on the server
+ *   database, passed on untouched (ndjsonChunks).
+ * - Any format on embedded PGlite: keyset batches in the explorer's order (one connection, so
  *   no long-running statement holds it between batches).
  * On the server database each export runs on a connection of its own, closed when it ends.
  *
@@ -108,7 +111,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 /* ------------------------------------------------------------------------------------------ */
 
 function selectStatement(
-  job: ExportJob,
+  job: Pick<ExportJob, "selection">,
   list: SQL[],
   extra: SQL[] = [],
   after: SQL | null = null,
@@ -124,7 +127,7 @@ function selectStatement(
 }
 
 /** The settings of the transaction an export runs in (exportSessionSettings). */
-export function exportJobSettings(job: ExportJob): [string, string][] {
+export function exportJobSettings(job: Pick<ExportJob, "selection" | "context" | "expectedRows">): [string, string][] {
   return exportSessionSettings(job.context, walksIndexOrder(job.selection, job.expectedRows));
 }
 
@@ -322,7 +325,7 @@ async function* cursorRows(
 /** Rows as arrays in keyset pages of the explorer's order, for the embedded database. */
 async function* keysetRows(
   client: PGlite,
-  job: ExportJob,
+  job: Pick<ExportJob, "selection" | "context" | "expectedRows">,
   list: SQL[],
   batchRows: number,
   signal: AbortSignal | undefined,
@@ -569,11 +572,85 @@ async function* xlsxRowsFromValues(
   yield* compressed;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* NDJSON                                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * NDJSON: PostgreSQL writes each line whole (entry-json.ts), so nothing is parsed or written
+ * here. On the server database the lines come out of COPY in CSV format with a quote and a
+ * delimiter that JSON text never contains (it escapes every control character, and there is only
+ * one column): every value is then written as it is, one per line, and the bytes pass through
+ * untouched, with no post-processing thread. Lines are counted by their line feeds (JSON text has
+ * none of its own).
+ */
+const NEWLINE = 0x0a;
+
+function countLines(piece: Uint8Array): number {
+  let n = 0;
+  for (let i = piece.indexOf(NEWLINE); i !== -1; i = piece.indexOf(NEWLINE, i + 1)) n += 1;
+  return n;
+}
+
+/** The COPY statement that writes an NDJSON body: also what the benchmark times. */
+export function copyNdjsonStatement(job: Pick<ExportJob, "selection" | "context">): string {
+  const list = [entryJsonText(exportTable(job.selection), job.context.permalinkPrefix)];
+  const select = inlineParameters(compile(selectStatement(job, list)));
+  return `copy (${select}) to stdout with (format csv, quote E'\\x01', delimiter E'\\x02')`;
+}
+
+/** An NDJSON job; `expectedRows` null when nobody counted (the read API streams a search as it is). */
+export type NdjsonJob = Omit<ExportJob, "format" | "expectedRows"> & { expectedRows: number | null };
+
+/** The whole search as NDJSON, one entry per line, in the explorer's order. */
+export async function* ndjsonChunks(
+  handle: DatabaseHandle,
+  job: NdjsonJob,
+  options: StreamOptions = {},
+): AsyncGenerator<Uint8Array> {
+  const progress = options.progress ?? { rows: 0, bytes: 0 };
+  // Without a count, the planner's choice unless only the period restricts a time-ordered search.
+  const walkJob = { ...job, expectedRows: job.expectedRows ?? 0 };
+  if (handle.kind === "postgres") {
+    const pieces = inExportTransaction(handle, exportJobSettings(walkJob), options.signal, (conn) =>
+      copyOut(conn, copyNdjsonStatement(job), options.signal),
+    );
+    for await (const piece of pieces) {
+      progress.rows += countLines(piece);
+      progress.bytes += piece.length;
+      yield piece;
+    }
+  } else {
+    const list = [entryJsonText(exportTable(job.selection), job.context.permalinkPrefix)];
+    for await (const rows of keysetRows(
+      handle.client,
+      walkJob,
+      list,
+      options.batchRows ?? DEFAULT_BATCH_ROWS,
+      options.signal,
+    )) {
+      const out = Buffer.from(`${rows.map((row) => row[0] as string).join("\n")}\n`, "utf8");
+      progress.rows += rows.length;
+      progress.bytes += out.length;
+      yield out;
+    }
+  }
+  if (job.expectedRows !== null && progress.rows !== job.expectedRows)
+    throw new ExportIncompleteError(job.expectedRows, progress.rows);
+}
+
 /** The file, as a sequence of byte chunks. Throws (mid-sequence) when the file cannot be complete. */
 export function exportChunks(
   handle: DatabaseHandle,
   job: ExportJob,
   options: StreamOptions = {},
 ): AsyncGenerator<Uint8Array> {
-  return job.format === "csv" ? csvChunks(handle, job, options) : xlsxChunks(handle, job, options);
+  switch (job.format) {
+    case "csv":
+      return csvChunks(handle, job, options);
+    case "ndjson":
+      return ndjsonChunks(handle, job, options);
+    case "xlsx":
+      return xlsxChunks(handle, job, options);
+  }
 }

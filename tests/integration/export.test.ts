@@ -7,6 +7,7 @@ import type { AuditPage } from "@/lib/audit-log/entries";
 import { queryRows } from "@/db/client";
 import { auditLogs, auditLogsArchive, exportTokens, permissionGrants } from "@/db/schema";
 import { seedDemoAccounts, type SeededDemoAccounts } from "@/db/seed/demo-accounts";
+import type { ExportFormat } from "@/db/schema/enums";
 import type { AuditEventInput } from "@/lib/audit/event-schema";
 import { auditEventSchema } from "@/lib/audit/event-schema";
 import { storeAuditEvents } from "@/lib/audit/record-audit-event";
@@ -164,6 +165,41 @@ function readCsvFile(body: Buffer): ExportedFile {
   return { header: header as string[], rows: data, ids: data.map((r) => r[0] as string) };
 }
 
+type NdjsonEntry = {
+  id: string;
+  occurredAt: string;
+  receivedAt: string;
+  actor: { id: string | null; name: string | null; email: string | null } | null;
+  category: string;
+  action: string;
+  description: string | null;
+  target: { type: string | null; id: string | null; name: string | null } | null;
+  result: string;
+  level: string;
+  service: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  correlationId: string | null;
+  params: unknown;
+  before: unknown;
+  after: unknown;
+  error: { code: string | null; message: string | null } | null;
+  idempotencyKey: string | null;
+  url: string;
+};
+
+function readNdjsonFile(body: Buffer): { rows: NdjsonEntry[]; ids: string[] } {
+  const text = body.toString("utf8");
+  if (text === "") return { rows: [], ids: [] };
+  expect(text.endsWith("\n")).toBe(true);
+  const rows = text
+    .slice(0, -1)
+    .split("\n")
+    .map((line) => JSON.parse(line) as NdjsonEntry);
+  return { rows, ids: rows.map((r) => r.id) };
+}
+
 // Excel decodes `_xHHHH_` in cell text (ECMA-376 ST_Xstring: how characters XML cannot carry are
 // written); exceljs' reader leaves them as they are, so the test decodes as Excel would.
 function ooxmlText(text: string): string {
@@ -220,7 +256,7 @@ function tokenOf(url: string): string {
   return url.replace("/api/exports/", "");
 }
 
-async function exportAs(email: string, search: string, format: "csv" | "xlsx", timeZone = "Europe/Berlin") {
+async function exportAs(email: string, search: string, format: ExportFormat, timeZone = "Europe/Berlin") {
   const counted = await as(email, () => prepareExportCount("acme", search));
   if (counted.error !== undefined) throw new Error(counted.error);
   const started = await as(email, () =>
@@ -337,7 +373,7 @@ describe("the file holds exactly the explorer's rows, in its order", () => {
     "scope=archive&period=custom&from=2020-01-01&sort=time&dir=asc",
   ];
   for (const search of searches) {
-    for (const format of ["csv", "xlsx"] as const) {
+    for (const format of ["csv", "xlsx", "ndjson"] as const) {
       it(`${format} ${search || "(no params)"}`, async () => {
         const expected = await explorerIds(seeded.orgs.acme, search);
         expect(expected.length).toBeGreaterThan(0);
@@ -345,7 +381,8 @@ describe("the file holds exactly the explorer's rows, in its order", () => {
         expect(counted.count).toBe(expected.length);
         expect(started.count).toBe(expected.length);
         const body = await downloadFile("manager@acme.test", started);
-        const file = format === "csv" ? readCsvFile(body) : await readXlsxFile(body);
+        const file =
+          format === "csv" ? readCsvFile(body) : format === "ndjson" ? readNdjsonFile(body) : await readXlsxFile(body);
         expect(file.ids).toEqual(expected);
         expect(file.rows).toHaveLength(counted.count);
       });
@@ -405,6 +442,65 @@ describe("the file holds exactly the explorer's rows, in its order", () => {
 });
 
 describe("file contents", () => {
+  it("writes the same entries in NDJSON as in CSV, row for row, in the API's shape", async () => {
+    // Both files at one snapshot: each export writes entries of its own to the log.
+    const search = "";
+    const counted = await as("manager@acme.test", () => prepareExportCount("acme", search));
+    if (counted.error !== undefined) throw new Error(counted.error);
+    const start = async (format: ExportFormat) => {
+      const started = await as("manager@acme.test", () =>
+        startExport("acme", { search, format, timeZone: "Europe/Berlin", snapshotAt: counted.data.snapshotAt }),
+      );
+      if (started.error !== undefined) throw new Error(started.error);
+      return started.data;
+    };
+    const csv = readCsvFile(await downloadFile("manager@acme.test", await start("csv")));
+    const started = await start("ndjson");
+    expect(started.fileName).toMatch(/\.ndjson$/);
+    const response = await download("manager@acme.test", started.url);
+    expect(response.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8");
+    const ndjson = readNdjsonFile(await readBody(response));
+    expect(ndjson.rows.length).toBe(csv.rows.length);
+    expect(ndjson.rows.length).toBeGreaterThan(600);
+    // The CSV's spreadsheet guard (a leading apostrophe) is its own; undone here to compare text.
+    const unguard = (value: string | null) =>
+      value !== null && /^'[=+\-@\t\r\n\s＝＋－＠]/u.test(value) ? value.slice(1) : value;
+    const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+    const csvJson = (value: string | null) => (value === null ? null : JSON.stringify(JSON.parse(value)));
+    for (let r = 0; r < csv.rows.length; r++) {
+      const c = csv.rows[r]!.map(unguard);
+      const n = ndjson.rows[r]!;
+      const asCsv = [
+        n.id,
+        n.occurredAt,
+        c[2],
+        n.actor?.name ?? null,
+        n.actor?.email ?? null,
+        n.category,
+        n.action,
+        n.description,
+        n.target?.type ?? null,
+        n.target?.id ?? null,
+        n.target?.name ?? null,
+        n.result,
+        n.error?.code ?? null,
+        n.error?.message ?? null,
+        n.level,
+        n.service,
+        n.ip,
+        n.userAgent,
+        n.requestId,
+        n.correlationId,
+        json(n.params),
+        json(n.before),
+        json(n.after),
+        n.url,
+      ];
+      const fromCsv = [...c.slice(0, 20), csvJson(c[20]!), csvJson(c[21]!), csvJson(c[22]!), c[23]];
+      expect([r, ...asCsv]).toEqual([r, ...fromCsv]);
+    }
+  });
+
   it("has the same columns and text in both formats", async () => {
     const search = "q=something";
     const csv = readCsvFile(
@@ -864,7 +960,8 @@ describe("a database failure in the middle of the file", () => {
     );
     // The failure is reported on the server's console: asserted here, not printed into the run.
     const printed = vi.spyOn(console, "error").mockImplementation(() => {});
-    for (const format of ["csv", "xlsx"] as const) {
+    const formats = ["csv", "xlsx", "ndjson"] as const;
+    for (const format of formats) {
       const counted = await as("auditor@globex.test", () => prepareExportCount("globex", ""));
       const started = await as("auditor@globex.test", () =>
         startExport("globex", { search: "", format, timeZone: "UTC", snapshotAt: counted.data!.snapshotAt }),
@@ -898,7 +995,8 @@ describe("a database failure in the middle of the file", () => {
           .select({ errorCode: auditLogs.errorCode, params: auditLogs.params })
           .from(auditLogs)
           .where(and(eq(auditLogs.orgId, globex), eq(auditLogs.action, "export"), eq(auditLogs.result, "failed")));
-        return rows.length > (format === "csv" ? 0 : 1) ? rows : null;
+        // One failed entry per format so far.
+        return rows.length > formats.indexOf(format) ? rows : null;
       });
       expect(entries.at(-1)?.errorCode).toBe("database_error");
     }
@@ -917,7 +1015,7 @@ async function breakTheDatabase(): Promise<void> {
     await waitFor(async () => {
       const rows = await queryRows<{ pid: number }>(
         testDb.handle.db,
-        sql`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and (query like 'copy (select "audit_logs"."id"::text%' or query like 'select "audit_logs"."id"::text%')`,
+        sql`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and (query like 'copy (select "audit_logs"."id"::text%' or query like 'copy (select json_build_object(%' or query like 'select "audit_logs"."id"::text%')`,
       );
       if (rows.length === 0) return null;
       for (const { pid } of rows) await queryRows(testDb.handle.db, sql`select pg_terminate_backend(${pid}::int)`);

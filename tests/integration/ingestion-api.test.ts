@@ -180,6 +180,41 @@ describe("POST /api/v1/audit-events", () => {
     expect(await rowsOf(acme.id)).toBe(before);
   });
 
+  it("refuses a read-only key with 403 and stores nothing; a read,write key writes", async () => {
+    const before = await rowsOf(acme.id);
+    const db = testDb.handle.db;
+    const reader = await createApiKey(db, { orgId: acme.id, name: "reader", createdBy: null, scopes: ["read"] });
+    const refused = await post(reader.secret, event(88, { idempotencyKey: "read-only" }));
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { error: string; scopes: string[] };
+    expect(body.error).toContain("cannot write events");
+    expect(body.scopes).toEqual(["read"]);
+    expect(await rowsOf(acme.id)).toBe(before);
+    const both = await createApiKey(db, { orgId: acme.id, name: "both", createdBy: null, scopes: ["read", "write"] });
+    expect((await post(both.secret, event(89, { idempotencyKey: "read-write" }))).status).toBe(201);
+    expect(await rowsOf(acme.id)).toBe(before + 1);
+  });
+
+  it("gives keys made without scopes (and keys from before scopes) the write scope only", async () => {
+    const db = testDb.handle.db;
+    const made = await createApiKey(db, { orgId: acme.id, name: "default", createdBy: null });
+    expect(made.scopes).toEqual(["write"]);
+    // A row inserted as the migration found old keys: no scopes column given.
+    await queryRows(
+      db,
+      sql`insert into api_keys (org_id, name, prefix, secret_hash) values (${acme.id}, 'legacy', 'ak_legacy', 'legacy-hash')`,
+    );
+    const [legacy] = await db.select({ scopes: apiKeys.scopes }).from(apiKeys).where(eq(apiKeys.name, "legacy"));
+    expect(legacy!.scopes).toEqual(["write"]);
+    // A key with no scope at all cannot exist.
+    await expect(
+      queryRows(
+        db,
+        sql`insert into api_keys (org_id, name, prefix, secret_hash, scopes) values (${acme.id}, 'none', 'ak_none', 'none-hash', '{}')`,
+      ),
+    ).rejects.toThrow();
+  });
+
   it("writes with another organization's key only into that organization", async () => {
     const acmeBefore = await rowsOf(acme.id);
     // The same idempotency key in another organization is a different event.

@@ -45,14 +45,18 @@ describe("limits", () => {
     expect(exportMaxRows({ EXPORT_MAX_ROWS: "lots" })).toBe(DEFAULT_EXPORT_MAX_ROWS);
   });
 
-  it("offers CSV or a narrower search past an xlsx sheet, smaller intervals past the maximum", () => {
-    expect(limitMessages(XLSX_MAX_DATA_ROWS, 5_000_000)).toEqual({ xlsx: null, csv: null });
+  it("offers CSV, NDJSON or a narrower search past an xlsx sheet, smaller intervals past the maximum", () => {
+    expect(limitMessages(XLSX_MAX_DATA_ROWS, 5_000_000)).toEqual({ xlsx: null, csv: null, ndjson: null });
     const big = limitMessages(XLSX_MAX_DATA_ROWS + 1, 5_000_000);
     expect(big.csv).toBeNull();
-    expect(big.xlsx).toMatch(/more than an xlsx sheet holds \(1,048,575\)\. Choose CSV, or narrow the search/);
+    expect(big.ndjson).toBeNull();
+    expect(big.xlsx).toMatch(
+      /more than an xlsx sheet holds \(1,048,575\)\. Choose CSV or NDJSON, or narrow the search/,
+    );
     const huge = limitMessages(5_000_001, 5_000_000);
     expect(huge.csv).toMatch(/more than 5,000,000 records.*Export in smaller time intervals/);
     expect(huge.xlsx).toBe(huge.csv);
+    expect(huge.ndjson).toBe(huge.csv);
   });
 
   it("falls back to UTC for a zone the runtime does not know", () => {

@@ -8,6 +8,7 @@ import { MAX_BATCH, parseAuditBatch } from "@/lib/audit/event-schema";
 import { storeAuditEvents } from "@/lib/audit/record-audit-event";
 import { env } from "@/lib/env";
 import { BodyTooLargeError, readLimitedBody } from "./read-limited-body";
+import { readEvents } from "./read-events";
 
 // 1,000 events of a few KiB each fit comfortably; anything larger is refused before parsing.
 const MAX_BODY_BYTES = env.INGEST_MAX_BODY_BYTES;
@@ -30,13 +31,27 @@ function eventCount(body: unknown): number {
  * restarting). 503, not 500: the client should send the same batch again, and its idempotency
  * keys make that safe.
  */
-function databaseUnavailable() {
+function databaseUnavailable(reading = false) {
   return error(
     503,
-    "The database is not reachable right now. Send the same batch again in a few seconds; events with an idempotencyKey are stored once.",
+    reading
+      ? "The database is not reachable right now. Send the same request again in a few seconds."
+      : "The database is not reachable right now. Send the same batch again in a few seconds; events with an idempotencyKey are stored once.",
     {},
     { "Retry-After": "5" },
   );
+}
+
+// Reads the database on every request: never cached, never pre-rendered.
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request) {
+  try {
+    return await readEvents(request);
+  } catch (e) {
+    if (isConnectionLost(e)) return databaseUnavailable(true);
+    throw e;
+  }
 }
 
 export async function POST(request: Request) {
@@ -57,6 +72,13 @@ async function ingest(request: Request) {
       "A valid API key is required: Authorization: Bearer <key>.",
       {},
       { "WWW-Authenticate": "Bearer" },
+    );
+  }
+  if (!principal.scopes.includes("write")) {
+    return error(
+      403,
+      "This API key cannot write events: it has the read scope only. Use a key with the write scope (API keys settings, or npm run apikey:create -- --scope write).",
+      { scopes: principal.scopes },
     );
   }
   let raw: string;

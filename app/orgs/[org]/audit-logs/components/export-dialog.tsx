@@ -29,7 +29,9 @@ import { prepareExportCount, startExport, type ExportCount } from "../lib/export
  * as a failed download (the server cuts the response off rather than ending it).
  */
 
-type Format = "xlsx" | "csv";
+type Format = "xlsx" | "csv" | "ndjson";
+
+const isFormat = (value: string): value is Format => value === "xlsx" || value === "csv" || value === "ndjson";
 
 type Phase =
   | { step: "counting" }
@@ -252,7 +254,7 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
           <RadioGroup
             value={format}
             onValueChange={(v) => {
-              setFormat(v === "csv" ? "csv" : "xlsx");
+              setFormat(isFormat(v) ? v : "xlsx");
               if (phase.step === "started" || phase.step === "failed") setPhase({ step: "ready" });
             }}
             aria-label="Format"
@@ -269,6 +271,15 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
               <Label htmlFor="export-format-csv" className="grid gap-0.5 font-normal">
                 <span className="font-medium">CSV</span>
                 <span className="text-xs text-muted-foreground">For downstream tools and bulk processing.</span>
+              </Label>
+            </div>
+            <div className="flex items-start gap-2">
+              <RadioGroupItem value="ndjson" id="export-format-ndjson" className="mt-0.5" />
+              <Label htmlFor="export-format-ndjson" className="grid gap-0.5 font-normal">
+                <span className="font-medium">NDJSON</span>
+                <span className="text-xs text-muted-foreground">
+                  One JSON object per line, as the API returns entries: for SIEMs and scripts.
+                </span>
               </Label>
             </div>
           </RadioGroup>

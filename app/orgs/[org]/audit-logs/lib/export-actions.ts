@@ -12,6 +12,7 @@ import {
   exportTimeZone,
   limitMessages,
   MAX_SEARCH_STRING_LENGTH,
+  type ExportLimitCheck,
 } from "@/lib/exports/export-plan";
 import { countExportRows, databaseKnowsZone, fixSnapshot } from "@/lib/exports/export-query";
 import { createExportToken, exportDownloadId } from "@/lib/exports/export-tokens";
@@ -34,7 +35,7 @@ export interface ExportCount {
   maxRows: number;
   xlsxMaxRows: number;
   /** Per format: why it cannot be exported and what to do; null when it can. */
-  blocked: { xlsx: string | null; csv: string | null };
+  blocked: ExportLimitCheck;
 }
 
 export interface StartedExport {

@@ -24,8 +24,9 @@ export default async function ApiKeysPage({ params }: PageProps<"/orgs/[org]/set
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">API keys</h1>
         <p className="text-sm text-muted-foreground">
-          Services write events into {access.org.name}&apos;s audit log with <code>POST /api/v1/audit-events</code> and
-          a key from this page as a bearer token.
+          Services write events into {access.org.name}&apos;s audit log with <code>POST /api/v1/audit-events</code>, and
+          read it with <code>GET /api/v1/audit-events</code>, with a key from this page as a bearer token. A key does
+          only what its scopes allow: <strong>write</strong> for ingestion, <strong>read</strong> for reading.
         </p>
       </div>
       <Card>
@@ -52,6 +53,7 @@ export default async function ApiKeysPage({ params }: PageProps<"/orgs/[org]/set
                 <TableRow>
                   <TableHead>Name</TableHead>
                   <TableHead>Key</TableHead>
+                  <TableHead>Scopes</TableHead>
                   <TableHead>Created</TableHead>
                   <TableHead>Last used</TableHead>
                   <TableHead>Status</TableHead>
@@ -66,6 +68,15 @@ export default async function ApiKeysPage({ params }: PageProps<"/orgs/[org]/set
                     <TableCell className="font-medium">{key.name}</TableCell>
                     <TableCell>
                       <code className="font-mono text-xs">{key.prefix}…</code>
+                    </TableCell>
+                    <TableCell>
+                      <span className="flex flex-wrap gap-1" data-api-key-scopes={key.scopes.join(",")}>
+                        {key.scopes.map((scope) => (
+                          <Badge key={scope} variant="outline">
+                            {scope}
+                          </Badge>
+                        ))}
+                      </span>
                     </TableCell>
                     <TableCell>
                       {formatDate(key.createdAt)}

@@ -5,6 +5,7 @@ import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { Checkbox } from "@/components/ui/checkbox";
 import {
   Dialog,
   DialogContent,
@@ -15,25 +16,34 @@ import {
 } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import type { ApiKeyScope } from "@/db/schema/enums";
+import { API_KEY_SCOPES, SCOPE_LABELS } from "@/lib/api-keys/scopes";
 import { createApiKeyAction } from "../lib/actions";
 
 export function CreateApiKeyForm({ orgSlug }: { orgSlug: string }) {
   const [name, setName] = useState("");
+  // Ingestion is what most keys are for, and what keys were before scopes.
+  const [scopes, setScopes] = useState<ApiKeyScope[]>(["write"]);
   const [error, setError] = useState<string | null>(null);
-  const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
+  const [secret, setSecret] = useState<{ name: string; value: string; scopes: ApiKeyScope[] } | null>(null);
   const [pending, startTransition] = useTransition();
+
+  function toggle(scope: ApiKeyScope, on: boolean) {
+    setScopes((current) => API_KEY_SCOPES.filter((s) => (s === scope ? on : current.includes(s))));
+  }
 
   function submit(event: React.FormEvent) {
     event.preventDefault();
     startTransition(async () => {
-      const result = await createApiKeyAction(orgSlug, { name });
+      const result = await createApiKeyAction(orgSlug, { name, scopes });
       if (result.error !== undefined) {
         setError(result.error);
         return;
       }
       setError(null);
       setName("");
-      setSecret({ name: result.data.name, value: result.data.secret });
+      setScopes(["write"]);
+      setSecret({ name: result.data.name, value: result.data.secret, scopes: result.data.scopes });
     });
   }
 
@@ -58,7 +68,24 @@ export function CreateApiKeyForm({ orgSlug }: { orgSlug: string }) {
             aria-describedby={error ? "api-key-error" : undefined}
           />
         </div>
-        <Button type="submit" disabled={pending || name.trim() === ""}>
+        <fieldset className="grid gap-2">
+          <legend className="mb-2 text-sm leading-none font-medium">Scopes</legend>
+          <div className="flex flex-wrap gap-x-4 gap-y-2">
+            {API_KEY_SCOPES.map((scope) => (
+              <div key={scope} className="flex items-center gap-2">
+                <Checkbox
+                  id={`api-key-scope-${scope}`}
+                  checked={scopes.includes(scope)}
+                  onCheckedChange={(checked) => toggle(scope, checked === true)}
+                />
+                <Label htmlFor={`api-key-scope-${scope}`} className="font-normal">
+                  {SCOPE_LABELS[scope]}
+                </Label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+        <Button type="submit" disabled={pending || name.trim() === "" || scopes.length === 0}>
           <KeyRound className="size-4" aria-hidden /> {pending ? "Creating…" : "Create key"}
         </Button>
         {error ? (
@@ -72,7 +99,8 @@ export function CreateApiKeyForm({ orgSlug }: { orgSlug: string }) {
           <DialogHeader>
             <DialogTitle>API key “{secret?.name}” created</DialogTitle>
             <DialogDescription>
-              Copy the secret now: it is shown only once and cannot be retrieved later.
+              Copy the secret now: it is shown only once and cannot be retrieved later. Scopes:{" "}
+              {secret?.scopes.join(", ")}.
             </DialogDescription>
           </DialogHeader>
           <Alert>

@@ -5,6 +5,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { safeText, UNSAFE_TEXT_FORM_MESSAGE } from "@/lib/validation/safe-text";
 import { apiKeys } from "@/db/schema";
+import { apiKeyScope } from "@/db/schema/enums";
 import { refuse } from "@/lib/actions/action-refusal";
 import { firstIssueMessage } from "@/lib/actions/invalid-input";
 import { orgAction } from "@/lib/actions/org-action";
@@ -16,6 +17,14 @@ const createSchema = z.object({
     .trim()
     .min(1, "Give the key a name.")
     .max(100, "Use at most 100 characters."),
+  scopes: z
+    .array(z.enum(apiKeyScope.enumValues, "Unknown scope."))
+    .min(1, "Choose at least one scope: read, write or both.")
+    .max(apiKeyScope.enumValues.length)
+    // A form that sends no scopes makes an ingestion key, as keys were before scopes.
+    .default(["write"])
+    // The enum's order, each once, whatever order the form sent.
+    .transform((scopes) => apiKeyScope.enumValues.filter((s) => scopes.includes(s))),
 });
 
 const revokeSchema = z.object({
@@ -33,17 +42,23 @@ const SERVICE = "API keys";
 
 export const createApiKeyAction = orgAction(
   { name: "createApiKeyAction", schema: createSchema, ...KEYS },
-  async ({ name }, { org, user, db: tx, record }) => {
-    const created = await createApiKey(tx, { orgId: org.id, name, createdBy: user.id });
+  async ({ name, scopes }, { org, user, db: tx, record }) => {
+    const created = await createApiKey(tx, { orgId: org.id, name, createdBy: user.id, scopes });
     await record({
       category: "secret",
       action: "create_api_key",
       description: `API key "${created.name}" created`,
       service: SERVICE,
       target: { type: "api_key", id: created.id, name: created.name },
-      params: { prefix: created.prefix },
+      params: { prefix: created.prefix, scopes: created.scopes },
     });
-    return { id: created.id, name: created.name, prefix: created.prefix, secret: created.secret };
+    return {
+      id: created.id,
+      name: created.name,
+      prefix: created.prefix,
+      scopes: created.scopes,
+      secret: created.secret,
+    };
   },
 );
 

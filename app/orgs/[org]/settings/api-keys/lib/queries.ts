@@ -3,11 +3,13 @@ import "server-only";
 import { desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { apiKeys, users } from "@/db/schema";
+import type { ApiKeyScope } from "@/db/schema/enums";
 
 export interface ApiKeyDto {
   id: string;
   name: string;
   prefix: string;
+  scopes: ApiKeyScope[];
   createdAt: string;
   createdBy: string | null;
   lastUsedAt: string | null;
@@ -20,6 +22,7 @@ export async function listApiKeys(orgId: string): Promise<ApiKeyDto[]> {
       id: apiKeys.id,
       name: apiKeys.name,
       prefix: apiKeys.prefix,
+      scopes: apiKeys.scopes,
       createdAt: apiKeys.createdAt,
       createdBy: users.email,
       lastUsedAt: apiKeys.lastUsedAt,

@@ -1,1 +1,0 @@
-ALTER TYPE "public"."export_format" ADD VALUE 'ndjson';

@@ -151,4 +151,7 @@ export async function bootstrapDatabase(): Promise<void> {
   // Off unless RETENTION_SCHEDULE is set (hourly, daily, or an interval such as 30m).
   const { startRetentionSchedule } = await import("@/lib/retention/schedule");
   startRetentionSchedule();
+  // Integrity: seal new entries into signed blocks in the background (lib/integrity/start.ts).
+  const { startSealing } = await import("@/lib/integrity/start");
+  startSealing();
 }

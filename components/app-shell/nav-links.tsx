@@ -1,6 +1,6 @@
 "use client";
 
-import { Archive, KeyRound, ScrollText, ShieldCheck } from "lucide-react";
+import { Archive, Fingerprint, KeyRound, ScrollText, ShieldCheck } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
@@ -70,6 +70,9 @@ export function NavLinks({ orgSlug, canManage, pendingRequests }: NavLinksProps)
           </NavLink>
           <NavLink href={`${base}/settings/api-keys`} icon={<KeyRound className="size-4" aria-hidden />}>
             API keys
+          </NavLink>
+          <NavLink href={`${base}/settings/integrity`} icon={<Fingerprint className="size-4" aria-hidden />}>
+            Integrity
           </NavLink>
         </div>
       ) : null}

@@ -131,7 +131,10 @@ describe("the canonical form", () => {
     target.pathname = `/${name}`;
     try {
       const dump = execFileSync("pg_dump", ["--no-owner", url], { maxBuffer: 256 * 1024 * 1024 });
-      execFileSync("psql", ["-q", "-v", "ON_ERROR_STOP=1", target.toString()], { input: dump, stdio: ["pipe", "ignore", "inherit"] });
+      execFileSync("psql", ["-q", "-v", "ON_ERROR_STOP=1", target.toString()], {
+        input: dump,
+        stdio: ["pipe", "ignore", "inherit"],
+      });
       const restored = createDatabase({ url: target.toString(), maxConnections: 1 });
       try {
         expect(await canonicalLines(restored.db)).toEqual(before);

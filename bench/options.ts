@@ -20,6 +20,8 @@ export interface BenchOptions {
   distDir: string;
   /** Server URL the bench database is derived from (DATABASE_URL). */
   serverUrl: string;
+  /** Only the integrity bench (bench/integrity.ts). */
+  integrity: boolean;
 }
 
 export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--rows N] [--orgs N] [--seed N] [--reuse] [--quick] [--port N] [--profile]
@@ -30,6 +32,7 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --quick  fewer repetitions and shorter load phases (CI)
   --port   port of the console under test (default 3204)
   --profile  run the console under node --cpu-prof; the profile and its summary go to bench/results/
+  --integrity  only sealing, its cost to ingestion and the checks, in-process on audit_bench_integrity (--rows entries)
 The benchmark uses its own database, audit_bench, on the DATABASE_URL server (created if missing).
 NEXT_DIST_DIR chooses the build folder (default .next-bench); it is built when it has no BUILD_ID.
 BENCH_SERVER_NODE_OPTIONS, when set, is the console's NODE_OPTIONS (and only the console's), e.g. --max-old-space-size=256.`;
@@ -62,6 +65,7 @@ export function readOptions(
         quick: { type: "boolean" },
         port: { type: "string" },
         profile: { type: "boolean" },
+        integrity: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -89,5 +93,6 @@ export function readOptions(
     profile: values.profile === true,
     distDir: env.NEXT_DIST_DIR ?? ".next-bench",
     serverUrl,
+    integrity: values.integrity === true,
   };
 }

@@ -30,6 +30,10 @@ import { ensureBuild, startServer } from "./server";
 
 const opts = readOptions();
 const log = (line: string) => console.log(line);
+if (opts.integrity) {
+  const { runIntegrityBench } = await import("./integrity");
+  process.exit(await runIntegrityBench(opts, log));
+}
 const runStarted = performance.now();
 const plan = opts.quick
   ? { warmup: 2, runs: 8, dbRuns: 5, naiveRuns: 1, ingestSeconds: 5, mixedMinSeconds: 5, clients: 20 }

@@ -40,7 +40,7 @@ export default async function IntegrityPage({ params, searchParams }: PageProps<
   const state = await loadChainState(access.org.id, { from, to });
 
   return (
-    <div className="mx-auto grid max-w-5xl gap-6 p-6">
+    <div className="mx-auto grid max-w-5xl min-w-0 gap-6 p-4 md:p-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Integrity</h1>
         <p className="text-sm text-muted-foreground">
@@ -150,7 +150,10 @@ export default async function IntegrityPage({ params, searchParams }: PageProps<
           </CardDescription>
         </CardHeader>
         <CardContent>
-          <pre aria-label="Public key (PEM)" className="overflow-x-auto rounded-md bg-muted p-3 font-mono text-xs">
+          <pre
+            aria-label="Public key (PEM)"
+            className="rounded-md bg-muted p-3 font-mono text-xs break-all whitespace-pre-wrap"
+          >
             {key.publicKeyPem}
           </pre>
         </CardContent>

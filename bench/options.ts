@@ -24,6 +24,8 @@ export interface BenchOptions {
   only: "notifications" | null;
   /** Ingestion rate of the notification phase, events/s. */
   notifyRate: number;
+  /** Only the integrity bench (bench/integrity.ts). */
+  integrity: boolean;
 }
 
 export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--rows N] [--orgs N] [--seed N] [--reuse] [--quick] [--port N] [--profile]
@@ -36,6 +38,7 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --profile  run the console under node --cpu-prof; the profile and its summary go to bench/results/
   --only notifications  run only the notification phase (20 rules, webhook latency, ingestion with rules on and off)
   --notify-rate  ingestion rate of the notification phase, events/s (default 2,000)
+  --integrity  only sealing, its cost to ingestion and the checks, in-process on audit_bench_integrity (--rows entries)
 The benchmark uses its own database, audit_bench, on the DATABASE_URL server (created if missing).
 NEXT_DIST_DIR chooses the build folder (default .next-bench); it is built when it has no BUILD_ID.
 BENCH_SERVER_NODE_OPTIONS, when set, is the console's NODE_OPTIONS (and only the console's), e.g. --max-old-space-size=256.`;
@@ -76,6 +79,7 @@ export function readOptions(
         profile: { type: "boolean" },
         only: { type: "string" },
         "notify-rate": { type: "string" },
+        integrity: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -105,5 +109,6 @@ export function readOptions(
     serverUrl,
     only: onlyOption(str(values.only)),
     notifyRate: whole("notify-rate", str(values["notify-rate"]), 2_000, 1),
+    integrity: values.integrity === true,
   };
 }

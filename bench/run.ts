@@ -38,6 +38,10 @@ const opts = readOptions();
 /** `--only notifications` has run its phase: skip the rest, clean up as after a full run. */
 class NotificationsOnlyDone extends Error {}
 const log = (line: string) => console.log(line);
+if (opts.integrity) {
+  const { runIntegrityBench } = await import("./integrity");
+  process.exit(await runIntegrityBench(opts, log));
+}
 const runStarted = performance.now();
 const plan = opts.quick
   ? { warmup: 2, runs: 8, dbRuns: 5, naiveRuns: 1, ingestSeconds: 5, mixedMinSeconds: 5, clients: 20 }

@@ -154,4 +154,7 @@ export async function bootstrapDatabase(): Promise<void> {
   // Notification matching and delivery, unless WORKER_IN_PROCESS=false leaves them to `npm run worker`.
   const { startBackgroundWorker } = await import("@/lib/worker/background");
   startBackgroundWorker();
+  // Integrity: seal new entries into signed blocks in the background (lib/integrity/start.ts).
+  const { startSealing } = await import("@/lib/integrity/start");
+  startSealing();
 }

@@ -119,6 +119,15 @@ const server = {
     .default("Audit Console <audit@localhost>"),
   WEBHOOK_ALLOW_PRIVATE: flag().default(false),
   WORKER_IN_PROCESS: flag().default(true),
+  // Integrity (lib/integrity/signing-key.ts): the Ed25519 key that signs sealed blocks.
+  INTEGRITY_SIGNING_KEY: z
+    .string()
+    .trim()
+    .refine(
+      (s) => /^[A-Za-z0-9+/_-]{43}=?$/.test(s) || /-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/.test(s),
+      "an Ed25519 private key: its 32-byte seed in base64 (openssl genpkey -algorithm ed25519 -outform DER | tail -c 32 | base64) or a PKCS#8 PEM",
+    )
+    .optional(),
 };
 
 export type EnvKey = keyof typeof server;
@@ -130,6 +139,7 @@ const SECRET_KEYS: ReadonlySet<string> = new Set<EnvKey>([
   "AUTH_OIDC_SECRET",
   "DATABASE_URL",
   "SMTP_URL",
+  "INTEGRITY_SIGNING_KEY",
 ]);
 
 export class InvalidEnvironmentError extends Error {

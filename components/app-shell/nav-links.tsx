@@ -1,6 +1,6 @@
 "use client";
 
-import { Archive, Bell, KeyRound, ScrollText, ShieldCheck } from "lucide-react";
+import { Archive, Bell, Fingerprint, KeyRound, ScrollText, ShieldCheck } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
@@ -73,6 +73,9 @@ export function NavLinks({ orgSlug, canManage, pendingRequests }: NavLinksProps)
           </NavLink>
           <NavLink href={`${base}/settings/notifications`} icon={<Bell className="size-4" aria-hidden />}>
             Notifications
+          </NavLink>
+          <NavLink href={`${base}/settings/integrity`} icon={<Fingerprint className="size-4" aria-hidden />}>
+            Integrity
           </NavLink>
         </div>
       ) : null}

@@ -7,3 +7,4 @@ export * from "./exports";
 export * from "./retention";
 export * from "./consumer-cursors";
 export * from "./notifications";
+export * from "./integrity";

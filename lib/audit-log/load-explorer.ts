@@ -8,6 +8,8 @@ import { withCollapsedJson } from "@/lib/audit-log/json-view";
 import { auditTableFor } from "@/lib/audit-log/tables";
 import type { AuditEntryDetails, TimelineStep } from "@/lib/audit-log/types";
 import type { FilterPart } from "@/lib/audit-log/where";
+import { entrySealView } from "@/lib/integrity/entry-seal";
+import type { SealView } from "@/lib/integrity/seal-view";
 
 export type DeepLinkState = { status: "not-found" } | { status: "outside-filters"; excludedBy: FilterPart[] } | null;
 
@@ -15,7 +17,7 @@ export interface ExplorerData {
   page: AuditPage;
   count: MatchCount;
   /** The entry named by `entry`, with the steps of its operation. */
-  selected: { details: AuditEntryDetails; timeline: TimelineStep[] } | null;
+  selected: { details: AuditEntryDetails; timeline: TimelineStep[]; seal?: SealView | null } | null;
   deepLink: DeepLinkState;
   /** Reopens exactly this page when it is a deep-link window that no URL cursor describes. */
   anchorCursor: string | null;
@@ -26,8 +28,12 @@ async function withTimeline(selection: AuditSelection, details: AuditEntryDetail
   // Sent to the client: deep or large JSON goes as an outline, so the page stays small.
   details = withCollapsedJson(details);
   const table = auditTableFor(selection.params.scope);
-  const timeline = details.correlationId ? await getTimeline(selection.orgId, details.correlationId, table) : [];
-  return { details, timeline };
+  const [timeline, seal] = await Promise.all([
+    details.correlationId ? getTimeline(selection.orgId, details.correlationId, table) : [],
+    // Integrity: the entry's seal, checked against its block (lib/integrity).
+    entrySealView(selection.orgId, details.id, selection.params.scope),
+  ]);
+  return { details, timeline, seal };
 }
 
 /**

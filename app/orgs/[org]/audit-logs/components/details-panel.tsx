@@ -5,9 +5,11 @@ import { useId, useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetDescription, SheetTitle } from "@/components/ui/sheet";
 import { Skeleton } from "@/components/ui/skeleton";
+import type { SealView } from "@/lib/integrity/seal-view";
 import type { AuditEntryDetails, TimelineStep } from "@/lib/audit-log/types";
 import { CopyLinkButton } from "./copy-link-button";
 import { EntryDetails } from "./entry-details";
+import { EntrySeal } from "./entry-seal";
 
 const WIDE_QUERY = "(min-width: 1024px)";
 
@@ -49,7 +51,7 @@ export interface DetailsPanelProps {
   orgSlug: string;
   /** The entry being opened; its details may still be on their way. */
   openId: string;
-  selected: { details: AuditEntryDetails; timeline: TimelineStep[] } | null;
+  selected: { details: AuditEntryDetails; timeline: TimelineStep[]; seal?: SealView | null } | null;
   onClose: () => void;
   onOpen: (id: string) => void;
   hrefFor: (id: string) => string;
@@ -60,7 +62,10 @@ function Body({ orgSlug, openId, selected, onOpen, hrefFor }: Omit<DetailsPanelP
   return (
     <div aria-busy={!ready} className="grid gap-4">
       {ready ? (
-        <EntryDetails details={selected.details} timeline={selected.timeline} hrefFor={hrefFor} onOpen={onOpen} />
+        <>
+          <EntryDetails details={selected.details} timeline={selected.timeline} hrefFor={hrefFor} onOpen={onOpen} />
+          {selected.seal ? <EntrySeal seal={selected.seal} /> : null}
+        </>
       ) : (
         <>
           <span className="sr-only" role="status">

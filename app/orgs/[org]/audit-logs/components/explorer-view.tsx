@@ -4,6 +4,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useOptimistic, useRef, useState, useTransition, type ReactNode } from "react";
 import { cn } from "@/lib/utils";
 import { explorerHref, type ExplorerParams } from "@/lib/audit-log/search-params";
+import type { SealView } from "@/lib/integrity/seal-view";
 import type { AuditEntryDetails, AuditEntrySummary, TimelineStep } from "@/lib/audit-log/types";
 import { AuditLogTable } from "./audit-log-table";
 import { DetailsPanel } from "./details-panel";
@@ -21,7 +22,7 @@ export interface ExplorerViewProps {
   anchorCursor: string | null;
   countText: string;
   firstPosition: number | null;
-  selected: { details: AuditEntryDetails; timeline: TimelineStep[] } | null;
+  selected: { details: AuditEntryDetails; timeline: TimelineStep[]; seal?: SealView | null } | null;
   empty: ReactNode;
 }
 

@@ -1,0 +1,112 @@
+import "server-only";
+
+import { sql, type SQL } from "drizzle-orm";
+import { queryRows, type Executor } from "@/db/client";
+
+/*
+ * The canonical form of a stored entry (docs/integrity.md): every column of audit_logs, in the
+ * table's order, as the database itself prints it, so that the same row gives the same bytes on
+ * a PostgreSQL server, in PGlite and after a dump and restore. Times are the columns' exact
+ * millisecond values in UTC, inet is its text cast (address/mask), and jsonb is the database's
+ * own text output of the value (keys already in jsonb's order), embedded as JSON as it is.
+ */
+
+/** Column name and whether its text is JSON to embed as it is (jsonb) rather than a string. */
+export const CANONICAL_FIELDS = [
+  ["org_id", false],
+  ["id", false],
+  ["occurred_at", false],
+  ["received_at", false],
+  ["actor_id", false],
+  ["actor_name", false],
+  ["actor_email", false],
+  ["category", false],
+  ["action", false],
+  ["description", false],
+  ["target_type", false],
+  ["target_id", false],
+  ["target_name", false],
+  ["result", false],
+  ["level", false],
+  ["service", false],
+  ["ip", false],
+  ["user_agent", false],
+  ["request_id", false],
+  ["correlation_id", false],
+  ["params", true],
+  ["before", true],
+  ["after", true],
+  ["error_code", false],
+  ["error_message", false],
+  ["idempotency_key", false],
+] as const;
+
+export type CanonicalField = (typeof CANONICAL_FIELDS)[number][0];
+export type CanonicalRow = Record<CanonicalField, string | null>;
+
+const TIME_FIELDS: ReadonlySet<string> = new Set(["occurred_at", "received_at"]);
+
+function fieldText(name: string): SQL {
+  const column = sql.identifier(name);
+  if (TIME_FIELDS.has(name)) {
+    return sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  }
+  return sql`${column}::text`;
+}
+
+/** The SELECT list of the canonical columns, each as text, under its own name. */
+export function canonicalSelectList(): SQL {
+  return sql.join(
+    CANONICAL_FIELDS.map(([name]) => sql`${fieldText(name)} as ${sql.identifier(name)}`),
+    sql`, `,
+  );
+}
+
+/** The canonical serialization: one line of JSON with the fields in CANONICAL_FIELDS's order. */
+export function canonicalize(row: CanonicalRow): string {
+  const parts = CANONICAL_FIELDS.map(([name, raw]) => {
+    const value = row[name];
+    const text = value === null || value === undefined ? "null" : raw ? value : JSON.stringify(value);
+    return `${JSON.stringify(name)}:${text}`;
+  });
+  return `{${parts.join(",")}}`;
+}
+
+export interface ArrivalKey {
+  receivedAt: Date;
+  id: string;
+}
+
+export type LogTable = "audit_logs" | "audit_logs_archive";
+
+/** One organization's entries from `first` to `last` in order of arrival, both included. */
+export async function readCanonicalRange(
+  db: Executor,
+  orgId: string,
+  first: ArrivalKey,
+  last: ArrivalKey,
+): Promise<CanonicalRow[]> {
+  return queryRows<CanonicalRow>(
+    db,
+    sql`select ${canonicalSelectList()} from audit_logs
+        where org_id = ${orgId}::uuid
+          and (received_at, id) >= (${first.receivedAt.toISOString()}::timestamptz, ${first.id}::uuid)
+          and (received_at, id) <= (${last.receivedAt.toISOString()}::timestamptz, ${last.id}::uuid)
+        order by received_at, id`,
+  );
+}
+
+/** The canonical rows of the given entries of one organization in one table, in no order. */
+export async function readCanonicalByIds(
+  db: Executor,
+  table: LogTable,
+  orgId: string,
+  ids: readonly string[],
+): Promise<CanonicalRow[]> {
+  if (ids.length === 0) return [];
+  return queryRows<CanonicalRow>(
+    db,
+    sql`select ${canonicalSelectList()} from ${sql.identifier(table)}
+        where org_id = ${orgId}::uuid and id = any(${`{${ids.join(",")}}`}::uuid[])`,
+  );
+}

@@ -1,0 +1,364 @@
+import "server-only";
+
+import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
+import { queryRows, type Executor } from "@/db/client";
+import { integrityBlocks } from "@/db/schema";
+import { loadRetentionApplied, type AppliedRetention } from "@/lib/retention/applied";
+import type { AuditCategory } from "@/db/schema/enums";
+import { blockHash, blockHeader, decodeLeaves, headerSignatureValid, ZERO_HASH, type Leaf } from "./block";
+import { readCanonicalByIds, readCanonicalRange, type ArrivalKey, type LogTable } from "./canonical";
+import { merkleRoot, sha256 } from "./merkle";
+import { leafOf } from "./seal";
+import type { SigningKey } from "./signing-key";
+
+/*
+ * Checking sealed blocks against the stored entries (docs/integrity.md). One block's check reads
+ * that block's row and the entries in its range of arrival, nothing else: the viewer checks one
+ * entry this way, the command and the API every block of a period in turn. An entry that is gone
+ * is not counted as tampering when retention explains it: it occurred before the cutoff that
+ * retention has applied to its category (retention_applied), or it is in the archive unchanged.
+ */
+
+export type ProblemKind =
+  "header" | "signature" | "key" | "link" | "leaves" | "changed" | "missing" | "inserted" | "reordered";
+
+export interface Problem {
+  kind: ProblemKind;
+  blockSeq: number;
+  entryId?: string;
+  message: string;
+}
+
+export type BlockRow = typeof integrityBlocks.$inferSelect;
+
+export interface BlockCheck {
+  seq: number;
+  sealedAt: Date;
+  count: number;
+  /** Entries found as sealed in the live log. */
+  verified: number;
+  /** Entries found unchanged in the archive. */
+  archived: number;
+  /** Entries gone that retention removed, and the latest cutoff that explains them. */
+  removedByRetention: number;
+  retentionCutoff: Date | null;
+  problems: Problem[];
+}
+
+export interface RetentionContext {
+  applied: Partial<Record<AuditCategory, AppliedRetention>>;
+}
+
+export async function loadRetentionContext(db: Executor, orgId: string): Promise<RetentionContext> {
+  return { applied: await loadRetentionApplied(db, orgId) };
+}
+
+const short = (id: string) => id;
+
+export function headerOf(block: BlockRow): string {
+  return blockHeader(block);
+}
+
+/**
+ * Checks one block. `previousHash` is the previous block's stored hash (the zero hash before the
+ * first block), or null when the previous block is not known (it was removed): the link is then
+ * not checked.
+ */
+export async function checkBlock(
+  db: Executor,
+  block: BlockRow,
+  previousHash: string | null,
+  key: SigningKey,
+  retention: RetentionContext,
+): Promise<BlockCheck> {
+  const seq = block.seq;
+  const problems: Problem[] = [];
+  const add = (kind: ProblemKind, message: string, entryId?: string) =>
+    problems.push({ kind, blockSeq: seq, message, ...(entryId ? { entryId } : {}) });
+  const check: BlockCheck = {
+    seq,
+    sealedAt: block.sealedAt,
+    count: block.entryCount,
+    verified: 0,
+    archived: 0,
+    removedByRetention: 0,
+    retentionCutoff: null,
+    problems,
+  };
+
+  const header = headerOf(block);
+  if (blockHash(header) !== block.blockHash) add("header", `block ${seq}: its hash does not match its header`);
+  if (block.keyId !== key.keyId) {
+    add("key", `block ${seq}: signed by key ${block.keyId}, not by this deployment's key ${key.keyId}`);
+  } else if (!headerSignatureValid(header, block.signature, key.publicKey)) {
+    add("signature", `block ${seq}: the signature does not match the block`);
+  }
+  if (previousHash !== null && block.prevHash !== previousHash) {
+    add("link", `block ${seq}: does not follow block ${seq - 1} (its previous-block hash differs)`);
+  }
+
+  const sealed = sha256(block.leaves).toString("hex") === block.leavesHash ? decodeLeaves(block.leaves) : null;
+  const sealedOk =
+    sealed !== null &&
+    sealed.length === block.entryCount &&
+    merkleRoot(sealed.map((l) => l.hash)).toString("hex") === block.merkleRoot;
+  const first: ArrivalKey = { receivedAt: block.firstReceivedAt, id: block.firstEntryId };
+  const last: ArrivalKey = { receivedAt: block.lastReceivedAt, id: block.lastEntryId };
+  const actual = (await readCanonicalRange(db, block.orgId, first, last)).map(leafOf);
+
+  if (!sealed || !sealedOk) {
+    // The per-entry record cannot be trusted; only the signed root can be compared.
+    add("leaves", `block ${seq}: its record of entries does not match its signed root`);
+    if (merkleRoot(actual.map((l) => l.hash)).toString("hex") !== block.merkleRoot) {
+      add("changed", `block ${seq}: the stored entries no longer match the signed root`);
+    }
+    return check;
+  }
+
+  const sealedById = new Map(sealed.map((leaf, index) => [leaf.entryId, { leaf, index }]));
+  const actualIds = new Set(actual.map((l) => l.entryId));
+  for (const leaf of actual) {
+    const match = sealedById.get(leaf.entryId);
+    if (!match) add("inserted", `block ${seq}: entry ${short(leaf.entryId)} is not in the sealed block`, leaf.entryId);
+    else if (!match.leaf.hash.equals(leaf.hash)) {
+      add("changed", `block ${seq}: entry ${short(leaf.entryId)} differs from its sealed form`, leaf.entryId);
+    } else check.verified += 1;
+  }
+  // The entries present in both, in the block's order and in the stored order.
+  const sealedOrder = sealed.filter((l) => actualIds.has(l.entryId)).map((l) => l.entryId);
+  const storedOrder = actual.filter((l) => sealedById.has(l.entryId)).map((l) => l.entryId);
+  const outOfPlace = sealedOrder.findIndex((id, i) => storedOrder[i] !== id);
+  if (outOfPlace >= 0) {
+    const id = sealedOrder[outOfPlace]!;
+    add("reordered", `block ${seq}: entry ${short(id)} is no longer in its sealed place in the order of arrival`, id);
+  }
+
+  const gone = sealed.filter((l) => !actualIds.has(l.entryId));
+  if (gone.length > 0) await explainGone(db, block, gone, retention, check, add);
+  return check;
+}
+
+async function explainGone(
+  db: Executor,
+  block: BlockRow,
+  gone: Leaf[],
+  retention: RetentionContext,
+  check: BlockCheck,
+  add: (kind: ProblemKind, message: string, entryId?: string) => void,
+): Promise<void> {
+  const archivedRows = await readCanonicalByIds(
+    db,
+    "audit_logs_archive",
+    block.orgId,
+    gone.map((l) => l.entryId),
+  );
+  const archived = new Map(archivedRows.map((row) => [row.id!, leafOf(row)]));
+  for (const leaf of gone) {
+    const inArchive = archived.get(leaf.entryId);
+    if (inArchive) {
+      if (inArchive.hash.equals(leaf.hash)) check.archived += 1;
+      else
+        add("changed", `block ${block.seq}: archived entry ${leaf.entryId} differs from its sealed form`, leaf.entryId);
+      continue;
+    }
+    const cutoff = retention.applied[leaf.category]?.liveCutoff;
+    if (cutoff && leaf.occurredAt < cutoff) {
+      check.removedByRetention += 1;
+      if (!check.retentionCutoff || cutoff > check.retentionCutoff) check.retentionCutoff = cutoff;
+    } else {
+      add(
+        "missing",
+        `block ${block.seq}: entry ${leaf.entryId} is missing (sealed, and not removed by retention)`,
+        leaf.entryId,
+      );
+    }
+  }
+}
+
+/**
+ * Entries stored between two blocks (after `after` and before `before` in arrival order): none
+ * should exist, since each block took every entry up to its last.
+ */
+async function entriesBetween(
+  db: Executor,
+  orgId: string,
+  after: ArrivalKey | null,
+  before: ArrivalKey,
+): Promise<string[]> {
+  const lower = after
+    ? sql`and (received_at, id) > (${after.receivedAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+    : sql``;
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`select id::text as id from audit_logs
+        where org_id = ${orgId}::uuid ${lower}
+          and (received_at, id) < (${before.receivedAt.toISOString()}::timestamptz, ${before.id}::uuid)
+        order by received_at, id limit 10`,
+  );
+  return rows.map((r) => r.id);
+}
+
+async function blockBySeq(db: Executor, orgId: string, seq: number): Promise<BlockRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(integrityBlocks)
+    .where(and(eq(integrityBlocks.orgId, orgId), eq(integrityBlocks.seq, seq)));
+  return row;
+}
+
+async function previousHashOf(db: Executor, block: BlockRow): Promise<string | null> {
+  if (block.seq === 1) return ZERO_HASH;
+  const [row] = await db
+    .select({ blockHash: integrityBlocks.blockHash })
+    .from(integrityBlocks)
+    .where(and(eq(integrityBlocks.orgId, block.orgId), eq(integrityBlocks.seq, block.seq - 1)));
+  return row?.blockHash ?? null;
+}
+
+export type EntrySeal =
+  | { state: "verified"; seq: number; sealedAt: Date; block: BlockCheck }
+  | { state: "pending" }
+  | { state: "failed"; seq: number | null; problems: Problem[] };
+
+/**
+ * The seal of one entry, live or archived: its block's check (one block's entries and hashes).
+ * Null when the entry is not in that table.
+ */
+export async function verifyEntry(
+  db: Executor,
+  orgId: string,
+  entryId: string,
+  key: SigningKey,
+  table: LogTable = "audit_logs",
+): Promise<EntrySeal | null> {
+  const [entry] = await queryRows<{ received_at: string }>(
+    db,
+    sql`select to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as received_at
+        from ${sql.identifier(table)} where org_id = ${orgId}::uuid and id = ${entryId}::uuid limit 1`,
+  );
+  if (!entry) return null;
+  const at: ArrivalKey = { receivedAt: new Date(entry.received_at), id: entryId };
+  const [block] = await db
+    .select()
+    .from(integrityBlocks)
+    .where(
+      and(
+        eq(integrityBlocks.orgId, orgId),
+        sql`(${integrityBlocks.lastReceivedAt}, ${integrityBlocks.lastEntryId}) >= (${at.receivedAt.toISOString()}::timestamptz, ${entryId}::uuid)`,
+      ),
+    )
+    .orderBy(asc(integrityBlocks.lastReceivedAt), asc(integrityBlocks.lastEntryId))
+    .limit(1);
+  if (!block) return { state: "pending" };
+  const retention = await loadRetentionContext(db, orgId);
+  const check = await checkBlock(db, block, await previousHashOf(db, block), key, retention);
+  const inRange =
+    block.firstReceivedAt < at.receivedAt ||
+    (+block.firstReceivedAt === +at.receivedAt && block.firstEntryId <= entryId);
+  if (!inRange) {
+    const problem: Problem = {
+      kind: "inserted",
+      blockSeq: block.seq,
+      entryId,
+      message: `this entry is in no sealed block, although block ${block.seq} sealed entries that arrived after it`,
+    };
+    return { state: "failed", seq: null, problems: [problem, ...check.problems] };
+  }
+  if (check.problems.length > 0) {
+    // This entry's own problem first, then the block's.
+    const own = check.problems.filter((p) => p.entryId === entryId);
+    return {
+      state: "failed",
+      seq: block.seq,
+      problems: [...own, ...check.problems.filter((p) => p.entryId !== entryId)],
+    };
+  }
+  return { state: "verified", seq: block.seq, sealedAt: block.sealedAt, block: check };
+}
+
+export interface ChainReport {
+  blocks: BlockCheck[];
+  /** The first problem in chain order, with what came before it all verified. */
+  firstProblem: Problem | null;
+  problems: Problem[];
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** The chain's first stored block is not block 1: earlier ones were removed. */
+  startsAfterRemoved: boolean;
+}
+
+export interface ChainRange {
+  from?: Date;
+  to?: Date;
+}
+
+/**
+ * Checks every block whose entries arrived in the range (all by default), in order: each block,
+ * its signature, its link to the one before, and that no entry sits between two blocks.
+ */
+export async function verifyChain(
+  db: Executor,
+  orgId: string,
+  key: SigningKey,
+  range: ChainRange = {},
+  onBlock?: (check: BlockCheck) => void,
+): Promise<ChainReport> {
+  const where = [eq(integrityBlocks.orgId, orgId)];
+  if (range.from) where.push(gte(integrityBlocks.lastReceivedAt, range.from));
+  if (range.to) where.push(lte(integrityBlocks.firstReceivedAt, range.to));
+  const seqs = (
+    await db
+      .select({ seq: integrityBlocks.seq })
+      .from(integrityBlocks)
+      .where(and(...where))
+      .orderBy(asc(integrityBlocks.seq))
+  ).map((r) => r.seq);
+  const retention = await loadRetentionContext(db, orgId);
+  const report: ChainReport = {
+    blocks: [],
+    firstProblem: null,
+    problems: [],
+    firstSeq: seqs[0] ?? null,
+    lastSeq: seqs[seqs.length - 1] ?? null,
+    startsAfterRemoved: false,
+  };
+  let previous: BlockRow | null = null;
+  for (const seq of seqs) {
+    // One block in memory at a time: a block's record of entries is up to 570 kB.
+    const block = await blockBySeq(db, orgId, seq);
+    if (!block) continue;
+    let previousHash: string | null;
+    if (previous && previous.seq === seq - 1) previousHash = previous.blockHash;
+    else {
+      previousHash = await previousHashOf(db, block);
+      if (previousHash === null && seq === seqs[0]) report.startsAfterRemoved = true;
+      else if (previousHash === null) {
+        report.problems.push({ kind: "link", blockSeq: seq, message: `block ${seq - 1} is missing` });
+      }
+    }
+    const check = await checkBlock(db, block, previousHash, key, retention);
+    // Between the previous block (or, from the first block of the chain, the beginning) and this one.
+    if (previous || seq === 1) {
+      const stray = await entriesBetween(
+        db,
+        orgId,
+        previous ? { receivedAt: previous.lastReceivedAt, id: previous.lastEntryId } : null,
+        { receivedAt: block.firstReceivedAt, id: block.firstEntryId },
+      );
+      for (const id of stray) {
+        check.problems.unshift({
+          kind: "inserted",
+          blockSeq: seq,
+          entryId: id,
+          message: `entry ${id} is in no sealed block, although block ${seq} sealed entries that arrived after it`,
+        });
+      }
+    }
+    report.blocks.push(check);
+    report.problems.push(...check.problems);
+    onBlock?.(check);
+    previous = { ...block, leaves: Buffer.alloc(0) };
+  }
+  report.firstProblem = report.problems[0] ?? null;
+  return report;
+}

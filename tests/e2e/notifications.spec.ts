@@ -234,9 +234,9 @@ test.describe("notifications", () => {
 
   test("a manager without audit.manage gets the notice and no link to the page", async ({ page }) => {
     await signIn(page, "manager@acme.test");
-    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Notifications" })).toHaveCount(
-      0,
-    );
+    await expect(
+      page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Notifications" }),
+    ).toHaveCount(0);
     await page.goto(SETTINGS);
     await expect(page.getByText(NOTICE)).toBeVisible();
     await expect(page.getByRole("button", { name: "New rule" })).toHaveCount(0);

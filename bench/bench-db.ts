@@ -4,13 +4,17 @@ import postgres from "postgres";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
 
 /*
- * The benchmark's own database: `audit_bench` on the server DATABASE_URL names. It is created
- * when missing and is the only database the benchmark writes to; the DATABASE_URL database is
- * only used to issue CREATE DATABASE.
+ * The benchmark's own database: `audit_bench` on the server DATABASE_URL names (BENCH_DATABASE
+ * names another, for two checkouts whose migrations differ on one server). It is created when
+ * missing and is the only database the benchmark writes to; the DATABASE_URL database is only
+ * used to issue CREATE DATABASE.
  */
 
-// BENCH_DATABASE picks another name, so that two checkouts on one server do not share a data set.
-export const BENCH_DATABASE = process.env.BENCH_DATABASE ?? "audit_bench";
+const name = process.env.BENCH_DATABASE ?? "audit_bench";
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+  throw new Error(`BENCH_DATABASE="${name}" is not valid: lower-case letters, digits and _ (a PostgreSQL name)`);
+}
+export const BENCH_DATABASE = name;
 
 export function benchDatabaseUrl(serverUrl: string): string {
   const url = new URL(serverUrl);

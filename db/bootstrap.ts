@@ -151,10 +151,7 @@ export async function bootstrapDatabase(): Promise<void> {
   // Off unless RETENTION_SCHEDULE is set (hourly, daily, or an interval such as 30m).
   const { startRetentionSchedule } = await import("@/lib/retention/schedule");
   startRetentionSchedule();
-  // Notification matching and delivery, unless WORKER_IN_PROCESS=false leaves them to `npm run worker`.
+  // Notification matching and delivery, and sealing, unless WORKER_IN_PROCESS=false leaves them to `npm run worker`.
   const { startBackgroundWorker } = await import("@/lib/worker/background");
   startBackgroundWorker();
-  // Integrity: seal new entries into signed blocks in the background (lib/integrity/start.ts).
-  const { startSealing } = await import("@/lib/integrity/start");
-  startSealing();
 }

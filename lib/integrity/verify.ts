@@ -163,7 +163,7 @@ async function focusedRange(
           where org_id = ${orgId}::uuid
             and (received_at, id) >= (${first.receivedAt.toISOString()}::timestamptz, ${first.id}::uuid)
             and (received_at, id) <= (${last.receivedAt.toISOString()}::timestamptz, ${last.id}::uuid)
-          order by received_at, id`,
+          order by audit_logs.received_at, audit_logs.id`,
     ),
     readCanonicalByIds(db, "audit_logs", orgId, [focus]),
   ]);
@@ -226,7 +226,7 @@ async function entriesBetween(
     sql`select id::text as id from audit_logs
         where org_id = ${orgId}::uuid ${lower}
           and (received_at, id) < (${before.receivedAt.toISOString()}::timestamptz, ${before.id}::uuid)
-        order by received_at, id limit 10`,
+        order by audit_logs.received_at, audit_logs.id limit 10`,
   );
   return rows.map((r) => r.id);
 }

@@ -79,7 +79,10 @@ export interface ArrivalKey {
 
 export type LogTable = "audit_logs" | "audit_logs_archive";
 
-/** One organization's entries from `first` to `last` in order of arrival, both included. */
+/**
+ * One organization's entries from `first` to `last` in order of arrival, both included. The ORDER
+ * BY names the table's columns: the bare names would be the select list's text forms.
+ */
 export async function readCanonicalRange(
   db: Executor,
   orgId: string,
@@ -92,7 +95,7 @@ export async function readCanonicalRange(
         where org_id = ${orgId}::uuid
           and (received_at, id) >= (${first.receivedAt.toISOString()}::timestamptz, ${first.id}::uuid)
           and (received_at, id) <= (${last.receivedAt.toISOString()}::timestamptz, ${last.id}::uuid)
-        order by received_at, id`,
+        order by audit_logs.received_at, audit_logs.id`,
   );
 }
 

@@ -70,6 +70,13 @@ export async function checkBlock(
   previousHash: string | null,
   key: SigningKey,
   retention: RetentionContext,
+  /**
+   * The details view's check of one entry: the block's header, signature, link and record of
+   * leaves as always, the ids and order of every entry in its range (inserted, missing,
+   * reordered), but the content of this entry alone (it is proven by the signed record of
+   * leaves); the other entries' contents are the chain check's business.
+   */
+  focus?: string,
 ): Promise<BlockCheck> {
   const seq = block.seq;
   const problems: Problem[] = [];
@@ -104,22 +111,25 @@ export async function checkBlock(
     merkleRoot(sealed.map((l) => l.hash)).toString("hex") === block.merkleRoot;
   const first: ArrivalKey = { receivedAt: block.firstReceivedAt, id: block.firstEntryId };
   const last: ArrivalKey = { receivedAt: block.lastReceivedAt, id: block.lastEntryId };
-  const actual = (await readCanonicalRange(db, block.orgId, first, last)).map(leafOf);
-
   if (!sealed || !sealedOk) {
     // The per-entry record cannot be trusted; only the signed root can be compared.
     add("leaves", `block ${seq}: its record of entries does not match its signed root`);
-    if (merkleRoot(actual.map((l) => l.hash)).toString("hex") !== block.merkleRoot) {
+    const all = (await readCanonicalRange(db, block.orgId, first, last)).map(leafOf);
+    if (merkleRoot(all.map((l) => l.hash)).toString("hex") !== block.merkleRoot) {
       add("changed", `block ${seq}: the stored entries no longer match the signed root`);
     }
     return check;
   }
 
+  const actual = focus
+    ? await focusedRange(db, block.orgId, first, last, focus)
+    : (await readCanonicalRange(db, block.orgId, first, last)).map(leafOf);
   const sealedById = new Map(sealed.map((leaf, index) => [leaf.entryId, { leaf, index }]));
   const actualIds = new Set(actual.map((l) => l.entryId));
   for (const leaf of actual) {
     const match = sealedById.get(leaf.entryId);
     if (!match) add("inserted", `block ${seq}: entry ${short(leaf.entryId)} is not in the sealed block`, leaf.entryId);
+    else if (leaf.hash === null) continue;
     else if (!match.leaf.hash.equals(leaf.hash)) {
       add("changed", `block ${seq}: entry ${short(leaf.entryId)} differs from its sealed form`, leaf.entryId);
     } else check.verified += 1;
@@ -136,6 +146,29 @@ export async function checkBlock(
   const gone = sealed.filter((l) => !actualIds.has(l.entryId));
   if (gone.length > 0) await explainGone(db, block, gone, retention, check, add);
   return check;
+}
+
+/** The ids of the range in order, with the leaf hash of the focused entry only. */
+async function focusedRange(
+  db: Executor,
+  orgId: string,
+  first: ArrivalKey,
+  last: ArrivalKey,
+  focus: string,
+): Promise<{ entryId: string; hash: Buffer | null }[]> {
+  const [ids, focused] = await Promise.all([
+    queryRows<{ id: string }>(
+      db,
+      sql`select id::text as id from audit_logs
+          where org_id = ${orgId}::uuid
+            and (received_at, id) >= (${first.receivedAt.toISOString()}::timestamptz, ${first.id}::uuid)
+            and (received_at, id) <= (${last.receivedAt.toISOString()}::timestamptz, ${last.id}::uuid)
+          order by audit_logs.received_at, audit_logs.id`,
+    ),
+    readCanonicalByIds(db, "audit_logs", orgId, [focus]),
+  ]);
+  const focusHash = focused[0] ? leafOf(focused[0]).hash : null;
+  return ids.map(({ id }) => ({ entryId: id, hash: id === focus ? focusHash : null }));
 }
 
 async function explainGone(
@@ -193,7 +226,7 @@ async function entriesBetween(
     sql`select id::text as id from audit_logs
         where org_id = ${orgId}::uuid ${lower}
           and (received_at, id) < (${before.receivedAt.toISOString()}::timestamptz, ${before.id}::uuid)
-        order by received_at, id limit 10`,
+        order by audit_logs.received_at, audit_logs.id limit 10`,
   );
   return rows.map((r) => r.id);
 }
@@ -251,7 +284,7 @@ export async function verifyEntry(
     .limit(1);
   if (!block) return { state: "pending" };
   const retention = await loadRetentionContext(db, orgId);
-  const check = await checkBlock(db, block, await previousHashOf(db, block), key, retention);
+  const check = await checkBlock(db, block, await previousHashOf(db, block), key, retention, entryId);
   const inRange =
     block.firstReceivedAt < at.receivedAt ||
     (+block.firstReceivedAt === +at.receivedAt && block.firstEntryId <= entryId);

@@ -35,6 +35,7 @@ const db = () => testDb.handle.db;
 let org: { id: string; slug: string };
 let key: string;
 let otherKey: string;
+let writeOnlyKey: string;
 let ids: string[];
 const T0 = Date.UTC(2026, 9, 2, 12);
 
@@ -92,8 +93,9 @@ beforeAll(async () => {
     ]);
   // A manager's "by default" is a grant written when the membership is made.
   await db().insert(permissionGrants).values({ orgId: org.id, userId: manager!.id, permission: "audit.view" });
-  key = (await createApiKey(db(), { orgId: org.id, name: "auditor", createdBy: null })).secret;
-  otherKey = (await createApiKey(db(), { orgId: other!.id, name: "other", createdBy: null })).secret;
+  key = (await createApiKey(db(), { orgId: org.id, name: "auditor", createdBy: null, scopes: ["read"] })).secret;
+  writeOnlyKey = (await createApiKey(db(), { orgId: org.id, name: "ingestion", createdBy: null })).secret;
+  otherKey = (await createApiKey(db(), { orgId: other!.id, name: "other", createdBy: null, scopes: ["read"] })).secret;
   ids = Array.from({ length: 7 }, () => randomUUID());
   await db()
     .insert(auditLogs)
@@ -129,6 +131,11 @@ describe("GET /api/v1/integrity/[org]", () => {
     expect(missing).toEqual({ status: 404, body: { error: "No such organization." } });
     expect(foreign).toEqual(missing);
     expect((await get(org.slug, "", "Bearer nope")).status).toBe(401);
+    const writeOnly = await get(org.slug, "", `Bearer ${writeOnlyKey}`);
+    expect(writeOnly.status).toBe(403);
+    expect(writeOnly.body).toEqual({
+      error: "This API key has the write scope only; the integrity digests need a key with the read scope.",
+    });
     expect((await get(org.slug, "?from=yesterday")).status).toBe(400);
   });
 

@@ -8,7 +8,7 @@ import { getSigningKey } from "@/lib/integrity/signing-key";
 
 /*
  * GET /api/v1/integrity/[org]?from=&to=&after=&check=1: the organization's signed block digests
- * (lib/integrity/digests.ts), for an API key of that organization or a signed-in member with
+ * (lib/integrity/digests.ts), for a read-scoped API key of that organization or a signed-in member with
  * audit.view. Another organization's slug gets the same 404 as one that does not exist.
  */
 
@@ -25,6 +25,10 @@ async function caller(request: Request, slug: string): Promise<{ id: string; slu
     if (!principal)
       return error(401, "A valid API key is required: Authorization: Bearer <key>.", { "WWW-Authenticate": "Bearer" });
     if (principal.orgSlug !== slug) return error(404, NOT_FOUND);
+    // Digests describe the log's contents, so reading them is reading: a write-only key may not.
+    if (!principal.scopes.includes("read")) {
+      return error(403, "This API key has the write scope only; the integrity digests need a key with the read scope.");
+    }
     return { id: principal.orgId, slug: principal.orgSlug };
   }
   const result = await requirePermission(slug, "audit.view");

@@ -117,7 +117,9 @@ const server = {
     .string()
     .min(3, "a sender address such as Audit Console <audit@example.com>")
     .default("Audit Console <audit@localhost>"),
-  WEBHOOK_ALLOW_PRIVATE: flag().default(false),
+  // Unset: allowed on the embedded database (a local demo, whose receivers are local too), refused
+  // with DATABASE_URL (a deployment); see webhooksMayReachPrivate().
+  WEBHOOK_ALLOW_PRIVATE: flag().optional(),
   WORKER_IN_PROCESS: flag().default(true),
   // Integrity (lib/integrity/signing-key.ts): the Ed25519 key that signs sealed blocks.
   INTEGRITY_SIGNING_KEY: z

@@ -6,7 +6,7 @@ import { notificationChannels, notificationDeliveries, notificationRules } from 
 import type { NotificationChannelKind } from "@/db/schema/enums";
 import { NO_REQUEST } from "@/lib/audit/console-entry";
 import { recordConsoleEntry } from "@/lib/audit/record-audit-event";
-import { env } from "@/lib/env";
+import { webhooksMayReachPrivate } from "./private-targets";
 import { openSecret, UnreadableSecretError } from "@/lib/security/secret-box";
 import { sendEmail } from "./email-send";
 import type { NotificationPayload } from "./payload";
@@ -279,7 +279,7 @@ function resolveOptions(options: SenderOptions): Required<SenderOptions> {
     leaseMs: options.leaseMs ?? LEASE_MS,
     maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
     retryDelay: options.retryDelay ?? ((attempt) => retryDelayMs(attempt)),
-    allowPrivate: options.allowPrivate ?? env.WEBHOOK_ALLOW_PRIVATE,
+    allowPrivate: options.allowPrivate ?? webhooksMayReachPrivate(),
   };
 }
 

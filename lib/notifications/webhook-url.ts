@@ -3,7 +3,7 @@ import "server-only";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
-import { env } from "@/lib/env";
+import { webhooksMayReachPrivate } from "./private-targets";
 
 /*
  * Where a webhook may point. A URL the console POSTs to is a request made from inside the
@@ -85,7 +85,7 @@ function readUrl(text: string): URL | string {
  */
 export async function resolveWebhookTarget(
   text: string,
-  { allowPrivate = env.WEBHOOK_ALLOW_PRIVATE }: { allowPrivate?: boolean } = {},
+  { allowPrivate = webhooksMayReachPrivate() }: { allowPrivate?: boolean } = {},
 ): Promise<WebhookTargetResult> {
   const url = readUrl(text.trim());
   if (typeof url === "string") return { ok: false, message: url };

@@ -9,7 +9,10 @@ import { createDatabase, type DatabaseHandle } from "@/db/client";
  * only used to issue CREATE DATABASE.
  */
 
-export const BENCH_DATABASE = "audit_bench";
+// BENCH_DATABASE names another one, so two benchmarks on one server do not rebuild each other's.
+const named = process.env.BENCH_DATABASE ?? "audit_bench";
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(named)) throw new Error(`BENCH_DATABASE="${named}" is not a plain database name`);
+export const BENCH_DATABASE = named;
 
 export function benchDatabaseUrl(serverUrl: string): string {
   const url = new URL(serverUrl);

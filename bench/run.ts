@@ -16,6 +16,7 @@ import { prepareDataset, removeRunResidue } from "./dataset";
 import { installExplorerDatabase, measureDbLimit, measureNaive, type DbLimit, type NaiveTiming } from "./db-limits";
 import { clientNavigation, type Navigation } from "./client-navigation";
 import { measureScenarioHttp, signedInClient, type HttpTiming } from "./explorer-http";
+import { insightTableRows, measureInsights } from "./insights";
 import { runExports, type ExportPhase } from "./exports";
 import { GOALS, scenarioVerdict } from "./goals";
 import type { HttpClient } from "./http-client";
@@ -29,6 +30,8 @@ import { prepareScenarios, type Scenario } from "./scenarios";
 import { ensureBuild, startServer } from "./server";
 
 const opts = readOptions();
+/** Thrown after the insights scenarios with --insights: the rest of the run is skipped, the cleanup runs. */
+class InsightsOnly extends Error {}
 const log = (line: string) => console.log(line);
 const runStarted = performance.now();
 const plan = opts.quick
@@ -101,6 +104,25 @@ try {
   clients.push(main);
   log("Signed in over HTTP; preparing the scenarios...");
   const ctx = await prepareScenarios(explorer, dataset);
+
+  log("Insights: histogram, facets and failed sign-ins...");
+  const insights = await measureInsights({ explorer, client: main, slug, orgId: dataset.largest.id, ctx, plan, log });
+  const insightRows = insightTableRows(insights);
+  if (opts.insights) {
+    const table = markdownTable(insightRows);
+    console.log(
+      `\n_${int(opts.rows)} entries, ${opts.orgs} organizations, seed ${opts.seed}; ${plan.runs} HTTP runs, ${plan.dbRuns} DB runs, naive ${plan.naiveRuns}_\n\n${table}\n`,
+    );
+    const file = writeResults(path.join(process.cwd(), "bench", "results"), {
+      options: { ...opts, serverUrl: shownUrl(opts.serverUrl) },
+      plan,
+      dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build },
+      insights,
+      markdown: table,
+    });
+    log(`Results written to ${path.relative(process.cwd(), file)}.`);
+    throw new InsightsOnly();
+  }
 
   const results: ScenarioResult[] = [];
   for (const scenario of ctx.scenarios) {
@@ -195,6 +217,7 @@ try {
       ...v,
     };
   });
+  rows.push(...insightRows);
   rows.push(...exportsPhase.rows);
   rows.push({
     scenario: `ingestion, batches of 500 (${ingestion.senders} senders)`,
@@ -257,6 +280,7 @@ try {
     dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build },
     appBuild: build,
     scenarios: results,
+    insights,
     exports: exportsPhase.details,
     ingestion,
     mixed,
@@ -270,8 +294,10 @@ try {
     `Results written to ${path.relative(process.cwd(), file)} (${Math.round((performance.now() - runStarted) / 1000)} s in all).`,
   );
 } catch (err) {
-  console.error(err);
-  exitCode = 1;
+  if (!(err instanceof InsightsOnly)) {
+    console.error(err);
+    exitCode = 1;
+  }
 } finally {
   for (const c of clients) c.close();
   await server.stop();

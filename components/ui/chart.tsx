@@ -118,9 +118,7 @@ export function ChartTooltipContent({
         className,
       )}
     >
-      {hideLabel ? null : (
-        <div className="font-medium">{labelFormatter ? labelFormatter(label, payload) : label}</div>
-      )}
+      {hideLabel ? null : <div className="font-medium">{labelFormatter ? labelFormatter(label, payload) : label}</div>}
       <div className="grid gap-1.5">
         {payload.map((item) => {
           const key = String(item.dataKey ?? item.name ?? "value");
@@ -133,9 +131,7 @@ export function ChartTooltipContent({
               />
               <div className="flex flex-1 justify-between gap-4 leading-none">
                 <span className="text-muted-foreground">{itemConfig?.label ?? key}</span>
-                <span className="font-mono font-medium text-foreground tabular-nums">
-                  {valueFormatter(item.value)}
-                </span>
+                <span className="font-mono font-medium text-foreground tabular-nums">{valueFormatter(item.value)}</span>
               </div>
             </div>
           );

@@ -26,9 +26,15 @@ export function facetLinks(kind: FacetKind, key: string, params: Pick<ExplorerPa
   const { tz } = params;
   switch (kind) {
     case "category":
-      return { only: { type: [key as AuditCategory], entry: null }, exclude: q(qualifierExcluded(params.q, "type", key, tz)) };
+      return {
+        only: { type: [key as AuditCategory], entry: null },
+        exclude: q(qualifierExcluded(params.q, "type", key, tz)),
+      };
     case "result":
-      return { only: { result: [key as AuditResult], entry: null }, exclude: q(qualifierExcluded(params.q, "result", key, tz)) };
+      return {
+        only: { result: [key as AuditResult], entry: null },
+        exclude: q(qualifierExcluded(params.q, "result", key, tz)),
+      };
     case "actor":
       return {
         only: { user: key, entry: null },
@@ -37,7 +43,10 @@ export function facetLinks(kind: FacetKind, key: string, params: Pick<ExplorerPa
       };
     default: {
       const qualifier = QUALIFIER[kind];
-      return { only: q(qualifierOnly(params.q, qualifier, key, tz)), exclude: q(qualifierExcluded(params.q, qualifier, key, tz)) };
+      return {
+        only: q(qualifierOnly(params.q, qualifier, key, tz)),
+        exclude: q(qualifierExcluded(params.q, qualifier, key, tz)),
+      };
     }
   }
 }

@@ -68,10 +68,18 @@ const epochMs = (instant: SQL) => sql`(extract(epoch from ${instant}) * 1000)::b
 
 // grouping(bucket, result, category, level, actor_key, action_key, target_key, ip_key): a 1 bit
 // for each column the row is not grouped by, the first column being the highest bit.
-const GROUPING_KIND = sql.raw(`case grouping(bucket, result, category, level, actor_key, action_key, target_key, ip_key)
+const GROUPING_KIND = `case grouping(bucket, result, category, level, actor_key, action_key, target_key, ip_key)
       when ${0b00111111} then 'histogram' when ${0b11011111} then 'category' when ${0b11101111} then 'level'
       when ${0b11110111} then 'actor' when ${0b11111011} then 'action' when ${0b11111101} then 'target'
-      else 'ip' end`);
+      else 'ip' end`;
+
+const FACET_SELECT = sql.raw(`${GROUPING_KIND} as kind,
+    bucket, result,
+    coalesce(category::text, level::text, actor_key, action_key, target_key, ip_key) as value,
+    min(actor_label) as actor_label, min(action_label) as action_label, min(target_label) as target_label`);
+// The histogram alone: only its grouping's columns may be named.
+const HISTOGRAM_SELECT = sql.raw(`'histogram' as kind, bucket, result, null::text as value,
+    null::text as actor_label, null::text as action_label, null::text as target_label`);
 
 type GroupRow = {
   kind: string;
@@ -161,10 +169,7 @@ k as (
 ),
 g as (
   select
-    ${GROUPING_KIND} as kind,
-    bucket, result,
-    coalesce(category::text, level::text, actor_key, action_key, target_key, ip_key) as value,
-    min(actor_label) as actor_label, min(action_label) as action_label, min(target_label) as target_label,
+    ${facets ? FACET_SELECT : HISTOGRAM_SELECT},
     count(*)::int as n
   from (select k.*, ${epochMs(sql`date_bin(${size}, occurred_at, ${origin})`)} as bucket from k) b
   group by grouping sets ((bucket, result)${facets ? sql.raw(", (category), (level), (actor_key), (action_key), (target_key), (ip_key)") : sql``})

@@ -83,7 +83,12 @@ export async function readSignInPatterns(
 ): Promise<SignInPatterns> {
   const selection = patternSelection(orgId, params);
   const t = asLiveShape(auditTableFor(params.scope));
-  const rows = await queryRows<{ ms: string | number; ip: string | null; account: string | null; label: string | null }>(
+  const rows = await queryRows<{
+    ms: string | number;
+    ip: string | null;
+    account: string | null;
+    label: string | null;
+  }>(
     db,
     sql`select (extract(epoch from ${t.occurredAt}) * 1000)::bigint as ms, host(${t.ip}) as ip,
           lower(${t.targetName}) as account, ${t.targetName} as label

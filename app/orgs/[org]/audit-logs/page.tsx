@@ -99,7 +99,11 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
 
       <section aria-label="Histogram of this search" className="rounded-lg border bg-card px-3 py-2">
         <Suspense fallback={<CompactHistogramSkeleton />}>
-          <CompactHistogram insights={histogram} pathname={pathname} params={{ ...explorer, cursor: null, entry: null }} />
+          <CompactHistogram
+            insights={histogram}
+            pathname={pathname}
+            params={{ ...explorer, cursor: null, entry: null }}
+          />
         </Suspense>
       </section>
 

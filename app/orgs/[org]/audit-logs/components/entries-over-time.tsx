@@ -5,8 +5,20 @@ import Link from "next/link";
 import { useId, useMemo, useState, type KeyboardEvent } from "react";
 import { Bar, BarChart, CartesianGrid, ReferenceArea, XAxis, YAxis } from "recharts";
 import { Button } from "@/components/ui/button";
-import { ChartContainer, ChartLegendContent, ChartTooltip, ChartTooltipContent, type ChartConfig } from "@/components/ui/chart";
-import { bucketSizeText, periodOverrides, RESULTS, shortTimeText, type ResultCounts } from "@/lib/audit-log/insight-buckets";
+import {
+  ChartContainer,
+  ChartLegendContent,
+  ChartTooltip,
+  ChartTooltipContent,
+  type ChartConfig,
+} from "@/components/ui/chart";
+import {
+  bucketSizeText,
+  periodOverrides,
+  RESULTS,
+  shortTimeText,
+  type ResultCounts,
+} from "@/lib/audit-log/insight-buckets";
 import { RESULT_LABELS } from "@/lib/audit-log/labels";
 import { explorerHref, type ExplorerParams } from "@/lib/audit-log/search-params";
 import { cn } from "@/lib/utils";
@@ -58,7 +70,14 @@ function countsText(b: ChartBucket): string {
  * to them: a link to the same page with `period=custom&from&to`. The table view shows the same
  * numbers, each row a link to its bucket.
  */
-export function EntriesOverTime({ buckets, sizeMs, countedFromMs, pathname, params, compact = false }: EntriesOverTimeProps) {
+export function EntriesOverTime({
+  buckets,
+  sizeMs,
+  countedFromMs,
+  pathname,
+  params,
+  compact = false,
+}: EntriesOverTimeProps) {
   const router = useRouter();
   const helpId = useId();
   const [table, setTable] = useState(false);
@@ -68,7 +87,12 @@ export function EntriesOverTime({ buckets, sizeMs, countedFromMs, pathname, para
   const tz = params.tz;
 
   const data = useMemo(
-    () => buckets.map((b) => ({ ...b, key: String(b.startMs), notCounted: countedFromMs !== null && b.endMs <= countedFromMs })),
+    () =>
+      buckets.map((b) => ({
+        ...b,
+        key: String(b.startMs),
+        notCounted: countedFromMs !== null && b.endMs <= countedFromMs,
+      })),
     [buckets, countedFromMs],
   );
   const total = buckets.reduce((sum, b) => sum + b.total, 0);
@@ -134,7 +158,10 @@ export function EntriesOverTime({ buckets, sizeMs, countedFromMs, pathname, para
   const notCountedEnd = data.findLast((d) => d.notCounted)?.key;
 
   return (
-    <div className={cn("grid gap-2", compact ? "text-xs" : "text-sm")} data-insights-histogram={compact ? "compact" : "full"}>
+    <div
+      className={cn("grid gap-2", compact ? "text-xs" : "text-sm")}
+      data-insights-histogram={compact ? "compact" : "full"}
+    >
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="text-muted-foreground" id={helpId}>
           {NUMBER.format(total)} {total === 1 ? "entry" : "entries"}
@@ -183,7 +210,11 @@ export function EntriesOverTime({ buckets, sizeMs, countedFromMs, pathname, para
               {data.map((b, i) => (
                 <tr key={b.key} className="border-t">
                   <th scope="row" className="px-2 py-1 text-left font-normal">
-                    <Link href={hrefFor(i, i) ?? pathname} scroll={false} className="underline-offset-2 hover:underline">
+                    <Link
+                      href={hrefFor(i, i) ?? pathname}
+                      scroll={false}
+                      className="underline-offset-2 hover:underline"
+                    >
                       {timeText(b.startMs, tz, withTime)}
                     </Link>
                   </th>
@@ -258,7 +289,13 @@ export function EntriesOverTime({ buckets, sizeMs, countedFromMs, pathname, para
                 tickFormatter={(key: string) => timeText(Number(key), tz, withTime && !compact)}
               />
               {compact ? null : (
-                <YAxis tickLine={false} axisLine={false} width={48} allowDecimals={false} tickFormatter={(v: number) => NUMBER.format(v)} />
+                <YAxis
+                  tickLine={false}
+                  axisLine={false}
+                  width={48}
+                  allowDecimals={false}
+                  tickFormatter={(v: number) => NUMBER.format(v)}
+                />
               )}
               {dragging ? null : (
                 <ChartTooltip
@@ -275,7 +312,13 @@ export function EntriesOverTime({ buckets, sizeMs, countedFromMs, pathname, para
                 />
               )}
               {notCountedEnd !== undefined ? (
-                <ReferenceArea x1={data[0]!.key} x2={notCountedEnd} fill="var(--muted)" fillOpacity={0.8} ifOverflow="visible" />
+                <ReferenceArea
+                  x1={data[0]!.key}
+                  x2={notCountedEnd}
+                  fill="var(--muted)"
+                  fillOpacity={0.8}
+                  ifOverflow="visible"
+                />
               ) : null}
               {RESULTS.map((r) => (
                 <Bar key={r} dataKey={r} stackId="results" fill={`var(--color-${r})`} isAnimationActive={false} />

@@ -6,7 +6,6 @@ import { explorerHref, type ExplorerParams } from "@/lib/audit-log/search-params
 
 const NUMBER = new Intl.NumberFormat("en-US");
 
-
 /**
  * One facet: its values with their counts, each a link to the explorer filtered by it, and a
  * second link that excludes it. `approximate` marks counts that cover only part of the search.
@@ -47,7 +46,10 @@ export function FacetList({
             const links = v.key === null ? { only: null, exclude: null } : linksFor(v.key);
             const label = labelFor(v.label, v.key);
             return (
-              <li key={v.key ?? "(none)"} className="group/facet relative grid grid-cols-[1fr_auto_auto] items-center gap-2 text-xs">
+              <li
+                key={v.key ?? "(none)"}
+                className="group/facet relative grid grid-cols-[1fr_auto_auto] items-center gap-2 text-xs"
+              >
                 <span
                   aria-hidden
                   className="absolute inset-y-0 left-0 -z-0 rounded-sm bg-primary/8"

@@ -3,10 +3,7 @@ import Link from "next/link";
 import { shortTimeText } from "@/lib/audit-log/insight-buckets";
 import { formatSearchQuery, parseSearchQuery } from "@/lib/audit-log/search-language";
 import { explorerHref, type ExplorerParams } from "@/lib/audit-log/search-params";
-import {
-  BURST_MIN_FAILURES,
-  BURST_WINDOW_MS,
-} from "@/lib/audit-log/bursts";
+import { BURST_MIN_FAILURES, BURST_WINDOW_MS } from "@/lib/audit-log/bursts";
 import { patternFilters, type SignInGroup, type SignInPatterns } from "@/lib/audit-log/sign-in-patterns";
 import { cn } from "@/lib/utils";
 

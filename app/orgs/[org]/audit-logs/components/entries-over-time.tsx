@@ -297,20 +297,18 @@ export function EntriesOverTime({
                   tickFormatter={(v: number) => NUMBER.format(v)}
                 />
               )}
-              {dragging ? null : (
-                <ChartTooltip
-                  cursor={!compact}
-                  content={({ active, payload, label }) => (
-                    <ChartTooltipContent
-                      active={active}
-                      payload={payload}
-                      label={label}
-                      labelFormatter={(l) => timeText(Number(l), tz, true)}
-                      valueFormatter={(v) => NUMBER.format(Number(v))}
-                    />
-                  )}
-                />
-              )}
+              <ChartTooltip
+                cursor={!compact}
+                content={({ active, payload, label }) => (
+                  <ChartTooltipContent
+                    active={active}
+                    payload={payload}
+                    label={label}
+                    labelFormatter={(l) => timeText(Number(l), tz, true)}
+                    valueFormatter={(v) => NUMBER.format(Number(v))}
+                  />
+                )}
+              />
               {notCountedEnd !== undefined ? (
                 <ReferenceArea
                   x1={data[0]!.key}

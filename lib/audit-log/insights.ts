@@ -3,6 +3,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { getDb, queryRows, type Executor } from "@/db/client";
 import type { AuditCategory, AuditLevel, AuditResult } from "@/db/schema/enums";
+import { countMatching } from "./counts";
 import { bucketPlan, fillBuckets, type BucketPlan, type HistogramBucket } from "./insight-buckets";
 import type { AuditSelection } from "./selection";
 import { asLiveShape, auditTableFor } from "./tables";
@@ -12,7 +13,8 @@ import { selectionWhere } from "./where";
  * The insights of a search, read with the explorer's own WHERE (selectionWhere), so every figure
  * is what the explorer would list for the same search. One statement reads the matching rows once
  * and counts them along several groupings at the same time (GROUPING SETS): the histogram (time
- * bucket x result), category, level, and the actor, action, target and address facets.
+ * bucket x result), category, level, and the actor, action, target and address facets; a capped
+ * count before it decides whether all matching rows are read or only the newest `cap`.
  *
  * Honest numbers: a search can match millions of rows (a common word over months). The scan then
  * stops after the newest `cap` matching entries: the figures cover exactly those, the histogram
@@ -91,6 +93,7 @@ type GroupRow = {
   target_label: string | null;
   n: number;
   n_distinct: number;
+  oldest: string | number | null;
 };
 
 const LABEL_OF: Record<string, keyof GroupRow> = {
@@ -147,31 +150,26 @@ export async function readSearchInsights(
     null::text as target_label, null::text as ip_key`;
 
   /*
-   * `m` is the newest cap + 1 matching rows (an ordered scan that stops there); `k` drops the
-   * extra one, which only says that there are more. Keys are the values the explorer filters by:
-   * the lower-cased email (`user=`), lower-cased action (`action:`), lower-cased target name
+   * A capped count first (an index range that stops at cap + 1): under the cap the grouping reads
+   * the matching rows as the planner likes (no order, nothing materialized); over it, the newest
+   * `cap` rows (an ordered scan that stops there). Keys are the values the explorer filters by: the
+   * lower-cased email (`user=`), lower-cased action (`action:`), lower-cased target name
    * (`resource:`) and the address (`ip:`).
    */
+  const count = await countMatching(selection, { cap: limit, db });
+  const capped = !count.exact;
+  const columns = sql`${t.occurredAt} as occurred_at, ${t.result} as result, ${facets ? facetColumns : noFacetColumns}`;
+  const source = capped
+    ? sql`(select ${columns} from ${t} where ${where} order by ${t.occurredAt} desc, ${t.id} desc limit ${limit})`
+    : sql`(select ${columns} from ${t} where ${where})`;
   const rows = await queryRows<GroupRow>(
     db,
     sql`
-with m as materialized (
-  select ${t.occurredAt} as occurred_at, ${t.id} as id, ${t.result} as result, ${facets ? facetColumns : noFacetColumns}
-  from ${t} where ${where}
-  order by ${t.occurredAt} desc, ${t.id} desc
-  limit ${limit + 1}
-),
-seen as (select count(*)::int as n from m),
-k as (
-  select m.* from m
-  where (select n from seen) <= ${limit}
-     or (m.occurred_at, m.id) > (select occurred_at, id from m order by occurred_at, id limit 1)
-),
-g as (
+with g as (
   select
     ${facets ? FACET_SELECT : HISTOGRAM_SELECT},
-    count(*)::int as n
-  from (select k.*, ${epochMs(sql`date_bin(${size}, occurred_at, ${origin})`)} as bucket from k) b
+    count(*)::int as n, ${epochMs(sql`min(occurred_at)`)} as oldest
+  from (select k.*, ${epochMs(sql`date_bin(${size}, occurred_at, ${origin})`)} as bucket from ${source} k) b
   group by grouping sets ((bucket, result)${facets ? sql.raw(", (category), (level), (actor_key), (action_key), (target_key), (ip_key)") : sql``})
 ),
 ranked as (
@@ -179,14 +177,10 @@ ranked as (
     count(*) over (partition by kind)::int as n_distinct
   from g
 )
-select kind, bucket, result, value, actor_label, action_label, target_label, n, n_distinct from ranked
-where kind in ('histogram', 'category', 'level') or rk <= ${FACET_TOP}
-union all
-select 'seen', ${epochMs(sql`(select min(occurred_at) from k)`)}, null, null, null, null, null, n, 0 from seen`,
+select kind, bucket, result, value, actor_label, action_label, target_label, n, n_distinct, oldest from ranked
+where kind in ('histogram', 'category', 'level') or rk <= ${FACET_TOP}`,
   );
 
-  const seenRow = rows.find((r) => r.kind === "seen");
-  const capped = (seenRow?.n ?? 0) > limit;
   const histogram = rows
     .filter((r) => r.kind === "histogram")
     .map((r) => ({ startMs: Number(r.bucket), result: r.result!, n: r.n }));
@@ -201,7 +195,9 @@ select 'seen', ${epochMs(sql`(select min(occurred_at) from k)`)}, null, null, nu
         };
   const buckets = fillBuckets(plan, histogram);
   const counted = buckets.reduce((sum, b) => sum + b.total, 0);
-  const oldestCounted = capped && seenRow?.bucket != null ? Number(seenRow.bucket) : null;
+  const oldestCounted = capped
+    ? Math.min(...rows.filter((r) => r.kind === "histogram").map((r) => Number(r.oldest)))
+    : null;
   const results = (["done", "failed", "pending", "processing"] as const)
     .map((result) => ({
       key: result,

@@ -97,7 +97,9 @@ export function EntriesOverTime({
   );
   const total = buckets.reduce((sum, b) => sum + b.total, 0);
   const selection =
-    anchor !== null && cursor !== null ? { lo: Math.min(anchor, cursor), hi: Math.max(anchor, cursor) } : null;
+    anchor !== null && cursor !== null && Math.max(anchor, cursor) < buckets.length
+      ? { lo: Math.min(anchor, cursor), hi: Math.max(anchor, cursor) }
+      : null;
 
   const hrefFor = (lo: number, hi: number) => {
     const first = buckets[lo];
@@ -107,6 +109,10 @@ export function EntriesOverTime({
   };
   const open = (lo: number, hi: number) => {
     const href = hrefFor(lo, hi);
+    // The chart stays mounted across the navigation, with other buckets: no index may outlive it.
+    setDragging(false);
+    setAnchor(null);
+    setCursor(null);
     if (href) router.push(href, { scroll: false });
   };
 

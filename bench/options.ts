@@ -16,6 +16,8 @@ export interface BenchOptions {
   port: number;
   /** Run the console under `node --cpu-prof` and summarise the profile. */
   profile: boolean;
+  /** Measure only the insights scenarios (issue 18), not exports, ingestion or load. */
+  insights: boolean;
   /** Where `next build` writes and `next start` reads. */
   distDir: string;
   /** Server URL the bench database is derived from (DATABASE_URL). */
@@ -39,7 +41,8 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --only notifications  run only the notification phase (20 rules, webhook latency, ingestion with rules on and off)
   --notify-rate  ingestion rate of the notification phase, events/s (default 2,000)
   --integrity  only sealing, its cost to ingestion and the checks, in-process on audit_bench_integrity (--rows entries)
-The benchmark uses its own database, audit_bench, on the DATABASE_URL server (created if missing).
+  --insights  measure only the explorer scenarios' insights (histogram, facets, sign-in patterns)
+The benchmark uses its own database, audit_bench (BENCH_DATABASE names another), on the DATABASE_URL server (created if missing).
 NEXT_DIST_DIR chooses the build folder (default .next-bench); it is built when it has no BUILD_ID.
 BENCH_SERVER_NODE_OPTIONS, when set, is the console's NODE_OPTIONS (and only the console's), e.g. --max-old-space-size=256.`;
 
@@ -80,6 +83,7 @@ export function readOptions(
         only: { type: "string" },
         "notify-rate": { type: "string" },
         integrity: { type: "boolean" },
+        insights: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -105,6 +109,7 @@ export function readOptions(
     quick: values.quick === true,
     port: whole("port", str(values.port), 3204, 1),
     profile: values.profile === true,
+    insights: values.insights === true,
     distDir: env.NEXT_DIST_DIR ?? ".next-bench",
     serverUrl,
     only: onlyOption(str(values.only)),

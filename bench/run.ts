@@ -19,6 +19,7 @@ import { prepareDataset, removeRunResidue } from "./dataset";
 import { installExplorerDatabase, measureDbLimit, measureNaive, type DbLimit, type NaiveTiming } from "./db-limits";
 import { clientNavigation, type Navigation } from "./client-navigation";
 import { measureScenarioHttp, signedInClient, type HttpTiming } from "./explorer-http";
+import { insightTableRows, measureInsights } from "./insights";
 import { runExports, type ExportPhase } from "./exports";
 import { GOALS, scenarioVerdict } from "./goals";
 import type { HttpClient } from "./http-client";
@@ -37,6 +38,8 @@ const opts = readOptions();
 
 /** `--only notifications` has run its phase: skip the rest, clean up as after a full run. */
 class NotificationsOnlyDone extends Error {}
+/** Thrown after the insights scenarios with --insights: the rest of the run is skipped, the cleanup runs. */
+class InsightsOnly extends Error {}
 const log = (line: string) => console.log(line);
 if (opts.integrity) {
   const { runIntegrityBench } = await import("./integrity");
@@ -147,6 +150,25 @@ try {
     throw new NotificationsOnlyDone();
   }
 
+  log("Insights: histogram, facets and failed sign-ins...");
+  const insights = await measureInsights({ explorer, client: main, slug, orgId: dataset.largest.id, ctx, plan, log });
+  const insightRows = insightTableRows(insights);
+  if (opts.insights) {
+    const table = markdownTable(insightRows);
+    console.log(
+      `\n_${int(opts.rows)} entries, ${opts.orgs} organizations, seed ${opts.seed}; ${plan.runs} HTTP runs, ${plan.dbRuns} DB runs, naive ${plan.naiveRuns}_\n\n${table}\n`,
+    );
+    const file = writeResults(path.join(process.cwd(), "bench", "results"), {
+      options: { ...opts, serverUrl: shownUrl(opts.serverUrl) },
+      plan,
+      dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build },
+      insights,
+      markdown: table,
+    });
+    log(`Results written to ${path.relative(process.cwd(), file)}.`);
+    throw new InsightsOnly();
+  }
+
   const results: ScenarioResult[] = [];
   for (const scenario of ctx.scenarios) {
     const http = await measureScenarioHttp(main, slug, scenario, plan, server.cpuMs);
@@ -251,6 +273,7 @@ try {
       ...v,
     };
   });
+  rows.push(...insightRows);
   rows.push(...exportsPhase.rows);
   rows.push(...readApi.rows);
   rows.push({
@@ -315,6 +338,7 @@ try {
     dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build },
     appBuild: build,
     scenarios: results,
+    insights,
     exports: exportsPhase.details,
     readApi: readApi.details,
     ingestion,
@@ -330,7 +354,7 @@ try {
     `Results written to ${path.relative(process.cwd(), file)} (${Math.round((performance.now() - runStarted) / 1000)} s in all).`,
   );
 } catch (err) {
-  if (!(err instanceof NotificationsOnlyDone)) {
+  if (!(err instanceof NotificationsOnlyDone) && !(err instanceof InsightsOnly)) {
     console.error(err);
     exitCode = 1;
   }

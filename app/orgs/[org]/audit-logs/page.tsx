@@ -1,4 +1,7 @@
+import { BarChart3 } from "lucide-react";
 import type { Metadata } from "next";
+import Link from "next/link";
+import { Suspense } from "react";
 import { requirePageAccess } from "@/lib/auth/access";
 import { retentionBannerInfo } from "@/lib/retention/banner-info";
 import { AccessRequestNotice } from "./components/access-request-notice";
@@ -9,6 +12,7 @@ import { pagePositionText } from "./components/entry-count";
 import { ExplorerView } from "./components/explorer-view";
 import { FilterChips } from "./components/filter-chips";
 import { FilterPanel } from "./components/filter-panel";
+import { CompactHistogram, CompactHistogramSkeleton } from "./components/histogram-panel";
 import { ParamsNotice } from "./components/params-notice";
 import { PresetViews } from "./components/preset-views";
 import { RetentionBanner } from "./components/retention-banner";
@@ -16,6 +20,7 @@ import { SearchBar } from "./components/search-bar";
 import { explorerHref, type RawSearchParams } from "@/lib/audit-log/search-params";
 import { rawQueryString, selectionFromParams } from "@/lib/audit-log/selection";
 import { loadExplorer } from "@/lib/audit-log/load-explorer";
+import { readSearchInsights } from "@/lib/audit-log/insights";
 import { searchOrgUsers } from "./lib/queries";
 
 export const metadata: Metadata = { title: "Audit Log" };
@@ -45,6 +50,12 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
   const { selection, problems } = selectionFromParams(access.org.id, raw);
   const explorer = selection.params;
   const pathname = `/orgs/${access.org.slug}/audit-logs`;
+  // Started beside the page's own reads and awaited in its Suspense boundary: the table never
+  // waits for the histogram. A failure is shown there, not thrown after the page has streamed.
+  const histogram = readSearchInsights(selection, { facets: false }).catch((error: unknown) => {
+    console.error("[audit-console] explorer histogram:", error);
+    return null;
+  });
   const [data, userName, retention] = await Promise.all([
     loadExplorer(selection),
     userNameFor(access.org.id, explorer.user),
@@ -66,6 +77,13 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
         </div>
         <div className="flex flex-wrap items-center gap-2">
           <PresetViews pathname={pathname} params={explorer} />
+          <Link
+            href={explorerHref(`${pathname}/insights`, explorer, { cursor: null, entry: null })}
+            className="inline-flex h-8 items-center gap-1.5 rounded-md border px-3 text-sm hover:bg-accent"
+          >
+            <BarChart3 className="size-4" aria-hidden />
+            Insights
+          </Link>
           <ExportDialog orgSlug={access.org.slug} canExport={access.permissions.has("audit.export")} />
         </div>
       </header>
@@ -78,6 +96,16 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
       <ParamsNotice problems={problems} />
       <RetentionBanner info={retention} archiveHref={archiveHref} />
       <DeepLinkNotice pathname={pathname} params={explorer} state={data.deepLink} />
+
+      <section aria-label="Histogram of this search" className="rounded-lg border bg-card px-3 py-2">
+        <Suspense fallback={<CompactHistogramSkeleton />}>
+          <CompactHistogram
+            insights={histogram}
+            pathname={pathname}
+            params={{ ...explorer, cursor: null, entry: null }}
+          />
+        </Suspense>
+      </section>
 
       <ExplorerView
         orgSlug={access.org.slug}

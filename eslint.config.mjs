@@ -18,6 +18,8 @@ const config = [
       "node_modules/**",
       ".next*/**",
       ".data/**",
+      // The server bundle that build:server writes.
+      ".server/**",
       "db/migrations/**",
       "playwright-report/**",
       "test-results*/**",

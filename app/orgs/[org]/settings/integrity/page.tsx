@@ -53,9 +53,9 @@ export default async function IntegrityPage({ params, searchParams }: PageProps<
         <CardHeader>
           <CardTitle>Chain</CardTitle>
           <CardDescription>
-            {n(state.totalBlocks)} blocks
-            {state.lastSealedAt ? `, the last sealed ${utc(state.lastSealedAt)}` : ""}; {n(state.unsealed)} entries not
-            sealed yet.
+            {n(state.totalBlocks)} {state.totalBlocks === 1 ? "block" : "blocks"}
+            {state.lastSealedAt ? `, the last sealed ${utc(state.lastSealedAt)}` : ""}; {n(state.unsealed)}{" "}
+            {state.unsealed === 1 ? "entry" : "entries"} not sealed yet.
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-4">

@@ -27,7 +27,10 @@ export type DatabaseHandle =
 
 export interface DatabaseOptions {
   url?: string;
-  /** PGlite data directory, or "memory://" for a throwaway database. */
+  /**
+   * PGlite data directory, or "memory://" for a throwaway database. Naming one asks for the
+   * embedded database, also when DATABASE_URL is set (tests compare the two side by side).
+   */
   dataDir?: string;
   maxConnections?: number;
 }
@@ -49,7 +52,7 @@ export function defaultDataDir(): string {
 }
 
 export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
-  const url = options.url ?? env.DATABASE_URL;
+  const url = options.url ?? (options.dataDir === undefined ? env.DATABASE_URL : undefined);
   if (url) {
     const sql = postgres(url, {
       max: options.maxConnections ?? env.DATABASE_POOL_MAX,

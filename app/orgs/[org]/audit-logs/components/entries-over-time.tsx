@@ -253,7 +253,7 @@ export function EntriesOverTime({
           className="rounded-md outline-none select-none focus-visible:ring-2 focus-visible:ring-ring"
           data-testid="entries-over-time"
         >
-          <ChartContainer config={chartConfig} className={cn("aspect-auto w-full", compact ? "h-20" : "h-64 sm:h-72")}>
+          <ChartContainer config={chartConfig} className={cn("aspect-auto w-full", compact ? "h-24" : "h-64 sm:h-72")}>
             <BarChart
               data={data}
               margin={compact ? { top: 4, right: 4, bottom: 0, left: 4 } : { top: 8, right: 8, bottom: 0, left: 0 }}
@@ -291,7 +291,7 @@ export function EntriesOverTime({
                 axisLine={false}
                 minTickGap={compact ? 48 : 32}
                 tickMargin={4}
-                height={compact ? 16 : 24}
+                height={compact ? 22 : 24}
                 tickFormatter={(key: string) => timeText(Number(key), tz, withTime && !compact)}
               />
               {compact ? null : (

@@ -39,7 +39,7 @@ export function CompactHistogramSkeleton() {
   return (
     <div className="grid gap-2" aria-hidden>
       <Skeleton className="h-4 w-64" />
-      <Skeleton className="h-20 w-full" />
+      <Skeleton className="h-24 w-full" />
     </div>
   );
 }

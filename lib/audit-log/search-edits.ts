@@ -17,15 +17,26 @@ function filterOf(key: EditableQualifier, negated: boolean, value: string): Sear
   if (text === "") return null;
   switch (key) {
     case "user":
-    case "action":
     case "resource":
       return { key, negated, values: [text] };
+    // A link is built from one counted action, so it must not also find the actions it begins.
+    case "action":
+      return { key, negated, values: [text], whole: [text] };
     default: {
       // Typed values (an address, a category code) are read by the parser, as the explorer will.
       const read = parseSearchQuery(`${negated ? "-" : ""}${key}:${text}`);
       return read.errors.length === 0 ? (read.filters[0] ?? null) : null;
     }
   }
+}
+
+const wholeOf = (filter: SearchFilter): string[] => ("whole" in filter && filter.whole ? filter.whole : []);
+
+// Both filters have the same key and sign (the caller found them so).
+function mergeValues(into: SearchFilter, added: SearchFilter): SearchFilter {
+  const values = [...into.values, ...added.values];
+  const whole = [...wholeOf(into), ...wholeOf(added)];
+  return (whole.length > 0 ? { ...into, values, whole } : { ...into, values }) as SearchFilter;
 }
 
 /**
@@ -48,6 +59,6 @@ export function qualifierExcluded(q: string, key: EditableQualifier, value: stri
   const filters = [...query.filters];
   const index = filters.findIndex((f) => f.key === key && f.negated);
   if (index === -1) filters.push(added);
-  else filters[index] = { ...filters[index], values: [...filters[index]!.values, ...added.values] } as SearchFilter;
+  else filters[index] = mergeValues(filters[index]!, added);
   return formatSearchQuery(withFilters(query, filters), { timeZone });
 }

@@ -78,9 +78,17 @@ export type CreatedRange = {
 
 export type TextQualifierKey = "user" | "action" | "resource" | "request_id" | "service";
 
+/*
+ * Keys whose unquoted value matches more than the value itself (`action:` its leading words,
+ * `request_id:` its start); a quoted value matches the whole value only (`action:"restore"` is not
+ * restore_backup). Links built from counted values (facets) use the quoted form.
+ */
+export const WHOLE_WHEN_QUOTED: readonly TextQualifierKey[] = ["action", "request_id"];
+
 // One entry per (key, negated); its values are OR-ed. A negated entry excludes every value.
+// `whole` lists the text values (also in `values`) that must match whole (WHOLE_WHEN_QUOTED).
 export type SearchFilter =
-  | { key: TextQualifierKey; negated: boolean; values: string[] }
+  | { key: TextQualifierKey; negated: boolean; values: string[]; whole?: string[] }
   | { key: "type"; negated: boolean; values: Category[] }
   | { key: "result"; negated: boolean; values: Result[] }
   | { key: "level"; negated: boolean; values: Level[] }
@@ -143,7 +151,8 @@ export const SEARCH_QUALIFIERS: readonly SearchQualifierInfo[] = [
   {
     key: "action",
     aliases: [],
-    description: "The action performed, or its leading words (delete finds delete_profile); end with * for any prefix",
+    description:
+      'The action performed, or its leading words (delete finds delete_profile); end with * for any prefix, quote it for that action only ("restore")',
     example: "action:delete",
   },
   {
@@ -170,7 +179,12 @@ export const SEARCH_QUALIFIERS: readonly SearchQualifierInfo[] = [
     description: "An IPv4 or IPv6 address, or a CIDR range",
     example: "ip:10.0.0.0/8",
   },
-  { key: "request_id", aliases: [], description: "The request id, or its start", example: "request_id:req_123" },
+  {
+    key: "request_id",
+    aliases: [],
+    description: "The request id, or its start; quoted, the whole id",
+    example: "request_id:req_123",
+  },
   { key: "level", aliases: [], description: `The level: ${LEVELS.join(" or ")}`, example: "level:notice" },
   {
     key: "service",
@@ -440,7 +454,7 @@ function parseCreated(value: string, timeZone: string): Parsed<CreatedRange> {
 
 // One qualifier token's contribution, before same-key tokens are grouped.
 type SingleFilter =
-  | { key: TextQualifierKey; negated: boolean; value: string }
+  | { key: TextQualifierKey; negated: boolean; value: string; whole: boolean }
   | { key: "type"; negated: boolean; value: Category }
   | { key: "result"; negated: boolean; value: Result }
   | { key: "level"; negated: boolean; value: Level }
@@ -528,7 +542,10 @@ function interpretQualifier(token: Extract<SearchToken, { kind: "qualifier" }>, 
         : fail(`"${raw}" is not a valid date: ${created.reason}`);
     }
     default:
-      return { kind: "filter", filter: { key, negated, value } };
+      return {
+        kind: "filter",
+        filter: { key, negated, value, whole: token.quoted && WHOLE_WHEN_QUOTED.includes(key) },
+      };
   }
 }
 
@@ -572,7 +589,22 @@ function newFilter(single: SingleFilter): SearchFilter {
     case "created":
       return { key: single.key, negated: single.negated, values: [single.value] };
     default:
-      return { key: single.key, negated: single.negated, values: [single.value] };
+      return single.whole
+        ? { key: single.key, negated: single.negated, values: [single.value], whole: [single.value] }
+        : { key: single.key, negated: single.negated, values: [single.value] };
+  }
+}
+
+// A value given both whole and loose is OR-ed, so the looser form is what it means.
+function mergeText(filter: Extract<SearchFilter, { key: TextQualifierKey }>, value: string, whole: boolean): void {
+  const present = filter.values.includes(value);
+  const wasWhole = filter.whole?.includes(value) ?? false;
+  if (!present) {
+    filter.values.push(value);
+    if (whole) filter.whole = [...(filter.whole ?? []), value];
+  } else if (wasWhole && !whole) {
+    filter.whole = filter.whole!.filter((v) => v !== value);
+    if (filter.whole.length === 0) delete filter.whole;
   }
 }
 
@@ -585,7 +617,7 @@ function mergeInto(filter: SearchFilter, single: SingleFilter): boolean {
   else if (filter.key === "ip" && single.key === "ip") pushUnique(filter.values, single.value, ipIdentity);
   else if (filter.key === "created" && single.key === "created") {
     pushUnique(filter.values, single.value, createdIdentity);
-  } else if (isTextFilter(filter) && isTextSingle(single)) pushUnique(filter.values, single.value, same);
+  } else if (isTextFilter(filter) && isTextSingle(single)) mergeText(filter, single.value, single.whole);
   return true;
 }
 
@@ -699,7 +731,8 @@ function formatTerm(term: SearchTerm): string {
   return `${sign}${quote(term.text)}`;
 }
 
-function formatTextValue(key: SearchQualifierKey, value: string): string {
+function formatTextValue(key: SearchQualifierKey, value: string, whole: boolean): string {
+  if (whole) return quote(value);
   const bare = `${key}:${value}`;
   const [only, ...more] = tokenizeSearchQuery(bare);
   const readsBack = more.length === 0 && only?.kind === "qualifier" && !only.quoted && only.value === value;
@@ -743,7 +776,9 @@ function formatFilterValues(filter: SearchFilter, timeZone: string): string[] {
     case "level":
       return [...filter.values];
     default:
-      return filter.values.filter((v) => v !== "").map((v) => formatTextValue(filter.key, v));
+      return filter.values
+        .filter((v) => v !== "")
+        .map((v) => formatTextValue(filter.key, v, filter.whole?.includes(v) ?? false));
   }
 }
 

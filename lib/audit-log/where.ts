@@ -40,10 +40,12 @@ import { asLiveShape, type LiveShape } from "./tables";
  * - user:    an email (has "@"): lower(actor_email) = value; else a part of lower(actor_name).
  * - action:  the whole action or its leading words: lower(action) = value, or lower(action)
  *   starts with value followed by `_`, `.` or `-` (`action:delete` finds delete_profile, not
- *   deletion); any prefix with a trailing `*` (`action:export*`).
+ *   deletion); any prefix with a trailing `*` (`action:export*`); a quoted value only the whole
+ *   action (`action:"restore"`, as facet links write it).
  * - resource/target: lower(target_name) = value or lower(target_id) = value (`*` = prefix of
  *   the name or id).
- * - request_id: the start of lower(request_id) (people paste ids whole or by their start).
+ * - request_id: the start of lower(request_id) (people paste ids whole or by their start); a
+ *   quoted value the whole id.
  * - service: lower(service) = value. level, type, result: IN lists.
  * - ip: an address is equality, a CIDR is containment (`<<=`).
  * - created: instant ranges, OR-ed.
@@ -121,7 +123,8 @@ function userQualifier(t: T, value: string): SQL {
 // Actions are named verb_object (delete_profile) or dotted (user.delete); their words end at these.
 const ACTION_WORD_SEPARATORS = ["_", ".", "-"] as const;
 
-function actionQualifier(t: T, value: string): SQL {
+function actionQualifier(t: T, value: string, whole: boolean): SQL {
+  if (whole) return caseInsensitive(actionSortKey(t), sql`lower(${t.action})`, value, "equals");
   const { mode, text } = prefixOrEquals(value);
   if (mode === "prefix") return caseInsensitive(actionSortKey(t), sql`lower(${t.action})`, text, mode);
   // The index ranges of the prefix, then the exact test: the action itself or its leading words.
@@ -139,8 +142,8 @@ function resourceQualifier(t: T, value: string): SQL {
   return sql`(${name} or ${id})`;
 }
 
-function requestIdQualifier(t: T, value: string): SQL {
-  return sql`${requestIdKey(t)} like ${startsWith(value)}`;
+function requestIdQualifier(t: T, value: string, whole: boolean): SQL {
+  return whole ? sql`${requestIdKey(t)} = ${value}` : sql`${requestIdKey(t)} like ${startsWith(value)}`;
 }
 
 /*
@@ -205,13 +208,13 @@ function filterCondition(t: T, filter: SearchFilter): SQL {
       matches = filter.values.map((v) => userQualifier(t, v));
       break;
     case "action":
-      matches = filter.values.map((v) => actionQualifier(t, v));
+      matches = filter.values.map((v) => actionQualifier(t, v, filter.whole?.includes(v) ?? false));
       break;
     case "resource":
       matches = filter.values.map((v) => resourceQualifier(t, v));
       break;
     case "request_id":
-      matches = filter.values.map((v) => requestIdQualifier(t, v));
+      matches = filter.values.map((v) => requestIdQualifier(t, v, filter.whole?.includes(v) ?? false));
       break;
     case "service":
       matches = filter.values.map((v) => sql`lower(${t.service}) = ${v}`);

@@ -315,6 +315,7 @@ function valueMatches(row: ModelRow, filter: SearchFilter, value: unknown): bool
     case "action": {
       const v = value as string;
       const action = row.action.toLowerCase();
+      if (filter.whole?.includes(v)) return action === v;
       const leadingWords =
         !(v.length > 1 && v.endsWith("*")) && ["_", ".", "-"].some((sep) => action.startsWith(v + sep));
       return leadingWords || prefixOrEquals(row.action, v);
@@ -322,6 +323,7 @@ function valueMatches(row: ModelRow, filter: SearchFilter, value: unknown): bool
     case "resource":
       return prefixOrEquals(row.targetName, value as string) || prefixOrEquals(row.targetId, value as string);
     case "request_id":
+      if (filter.whole?.includes(value as string)) return lower(row.requestId) === value;
       return lower(row.requestId)?.startsWith(value as string) ?? false;
     case "service":
       return lower(row.service) === value;
@@ -630,6 +632,12 @@ describe("search language", () => {
     "action:delete.user",
     "action:delete action:login",
     "action:delete*",
+    // quoted: the whole action only (what a facet link writes)
+    'action:"delete"',
+    'action:"Delete" action:update',
+    '-action:"delete"',
+    'action:"delete" action:delete',
+    'action:"del*"',
     // resource: / target:
     "resource:checkout",
     "resource:svc_11",
@@ -653,6 +661,8 @@ describe("search language", () => {
     "request_id:req_%_special",
     "-request_id:req_%_special",
     "request_id:req_",
+    'request_id:"req_"',
+    'request_id:"req_%_special"',
     "request_id:req_%",
     "service:billing",
     "-service:billing",

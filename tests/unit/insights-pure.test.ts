@@ -62,7 +62,9 @@ describe("search edits", () => {
   });
 
   it("excludes with a negated qualifier, adding to one that exists", () => {
-    expect(qualifierExcluded("-action:login", "action", "logout", "UTC")).toBe("-action:login -action:logout");
+    // A facet counted one action, so its links name that action whole (quoted), not its leading words.
+    expect(qualifierOnly("action:login", "action", "restore", "UTC")).toBe('action:"restore"');
+    expect(qualifierExcluded("-action:login", "action", "logout", "UTC")).toBe('-action:login -action:"logout"');
     expect(qualifierExcluded("", "level", "notice", "UTC")).toBe("-level:notice");
     expect(qualifierExcluded("", "type", "not-a-category", "UTC")).toBeNull();
   });

@@ -656,6 +656,11 @@ describe("formatSearchQuery", () => {
     ['"unterminated', '"unterminated"'],
     ["https://x.y/z --force", "https://x.y/z --force"],
     ["foo:bar ip:nope", ""],
+    // Quoted action and request id values match whole and keep their quotes; other keys need none.
+    ['action:"Restore" action:deploy request_id:"R1"', 'action:"restore" action:deploy request_id:"r1"'],
+    ['action:"restore" action:restore', "action:restore"],
+    ['action:restore action:"restore"', "action:restore"],
+    ['resource:"checkout"', "resource:checkout"],
   ])("formats %s as %s", (input, canonical) => {
     expect(formatSearchQuery(parse(input))).toBe(canonical);
   });
@@ -671,6 +676,18 @@ describe("formatSearchQuery", () => {
       errors: [],
     };
     expect(formatSearchQuery(q)).toBe('"type:auth" "-x" user:"alice" user:"a b"');
+  });
+});
+
+describe("whole values", () => {
+  it("marks quoted action and request id values as whole, and only those", () => {
+    expect(parse('action:"restore" action:update').filters).toEqual([
+      { key: "action", negated: false, values: ["restore", "update"], whole: ["restore"] },
+    ]);
+    expect(parse('-request_id:"req_1"').filters).toEqual([
+      { key: "request_id", negated: true, values: ["req_1"], whole: ["req_1"] },
+    ]);
+    expect(parse('service:"billing"').filters[0]).not.toHaveProperty("whole");
   });
 });
 

@@ -8,3 +8,4 @@ export * from "./retention";
 export * from "./consumer-cursors";
 export * from "./notifications";
 export * from "./integrity";
+export * from "./audit-log-hourly";

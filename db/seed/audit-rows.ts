@@ -805,6 +805,12 @@ async function swapIn(session: Session, month: Month, info: PartitionInfo, stage
     );
     await session.run(`ALTER TABLE audit_logs ATTACH PARTITION ${month.partition} ${info.bound}`);
     await session.run(`ALTER TABLE ${month.partition} DROP CONSTRAINT ${stage}_range`);
+    // Rows that arrive by ATTACH pass no trigger: the hourly roll-up learns of them here.
+    await session.run(
+      `INSERT INTO audit_log_hourly (org_id, hour, category, result, level, n, folded)
+       SELECT org_id, date_bin('1 hour', occurred_at, timestamptz '2000-01-01 00:00:00+00'), category, result, level, count(*), true
+       FROM ${month.partition} GROUP BY 1, 2, 3, 4, 5`,
+    );
     await session.run("COMMIT");
   } catch (err) {
     await session.run("ROLLBACK");

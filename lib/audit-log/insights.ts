@@ -4,6 +4,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { getDb, queryRows, type Executor } from "@/db/client";
 import type { AuditCategory, AuditLevel, AuditResult } from "@/db/schema/enums";
 import { countMatching } from "./counts";
+import { readHourlyCounts, type HourlyCounts } from "./hourly-counts";
 import { bucketPlan, fillBuckets, type BucketPlan, type HistogramBucket } from "./insight-buckets";
 import type { AuditSelection } from "./selection";
 import { asLiveShape, auditTableFor } from "./tables";
@@ -48,7 +49,13 @@ export interface InsightCoverage {
 export interface SearchInsights {
   plan: BucketPlan;
   buckets: HistogramBucket[];
+  /** Of the histogram and the category, result and level counts. */
   coverage: InsightCoverage;
+  /**
+   * Of the top actors, actions, targets and addresses: the same as `coverage`, except where the
+   * hourly roll-up counted the histogram exactly while the top lists were capped.
+   */
+  topCoverage: InsightCoverage;
   categories: Facet<AuditCategory>;
   results: Facet<AuditResult>;
   levels: Facet<AuditLevel>;
@@ -138,6 +145,12 @@ export async function readSearchInsights(
   const size = sql`${`${plan0.sizeMs} milliseconds`}::interval`;
   const origin = sql`${new Date(plan0.originMs).toISOString()}::timestamptz`;
   const limit = Math.max(1, Math.floor(cap));
+  // The explorer's default view and its type/result/level narrowings: whole hours from the roll-up.
+  const hourly = await readHourlyCounts(db, selection, plan0);
+  if (hourly && !facets) {
+    const part = hourlyPart(plan0, hourly);
+    return { ...part, topCoverage: part.coverage, actors: NO_TOP, actions: NO_TOP, targets: NO_TOP, ips: NO_TOP };
+  }
   const facetColumns = sql`${t.category} as category, ${t.level} as level,
     case when ${t.actorEmail} is not null then lower(${t.actorEmail}) else ${t.actorId} end as actor_key,
     coalesce(${t.actorName}, ${t.actorEmail}, ${t.actorId}) as actor_label,
@@ -181,9 +194,31 @@ select kind, bucket, result, value, actor_label, action_label, target_label, n, 
 where kind in ('histogram', 'category', 'level') or rk <= ${FACET_TOP}`,
   );
 
-  const histogram = rows
-    .filter((r) => r.kind === "histogram")
-    .map((r) => ({ startMs: Number(r.bucket), result: r.result!, n: r.n }));
+  const scanned = histogramPart(
+    plan0,
+    rows.filter((r) => r.kind === "histogram").map((r) => ({ startMs: Number(r.bucket), result: r.result!, n: r.n })),
+    capped ? Math.min(...rows.filter((r) => r.kind === "histogram").map((r) => Number(r.oldest))) : null,
+  );
+  const exact = hourly ? hourlyPart(plan0, hourly) : null;
+  return {
+    ...(exact ?? scanned),
+    categories: exact?.categories ?? facetOf<AuditCategory>(rows, "category"),
+    levels: exact?.levels ?? facetOf<AuditLevel>(rows, "level"),
+    topCoverage: scanned.coverage,
+    actors: facetOf(rows, "actor"),
+    actions: facetOf(rows, "action"),
+    targets: facetOf(rows, "target"),
+    ips: facetOf(rows, "ip"),
+  };
+}
+
+type HistogramPart = Pick<SearchInsights, "plan" | "buckets" | "coverage" | "results">;
+
+function histogramPart(
+  plan0: BucketPlan,
+  histogram: { startMs: number; result: AuditResult; n: number }[],
+  countedFromMs: number | null,
+): HistogramPart {
   const starts = histogram.map((h) => h.startMs);
   const plan: BucketPlan =
     starts.length === 0
@@ -195,9 +230,6 @@ where kind in ('histogram', 'category', 'level') or rk <= ${FACET_TOP}`,
         };
   const buckets = fillBuckets(plan, histogram);
   const counted = buckets.reduce((sum, b) => sum + b.total, 0);
-  const oldestCounted = capped
-    ? Math.min(...rows.filter((r) => r.kind === "histogram").map((r) => Number(r.oldest)))
-    : null;
   const results = (["done", "failed", "pending", "processing"] as const)
     .map((result) => ({
       key: result,
@@ -206,17 +238,27 @@ where kind in ('histogram', 'category', 'level') or rk <= ${FACET_TOP}`,
     }))
     .filter((v) => v.count > 0)
     .sort((a, b) => b.count - a.count);
-
   return {
     plan,
     buckets,
-    coverage: { counted, capped, countedFromMs: oldestCounted },
-    categories: facetOf<AuditCategory>(rows, "category"),
+    coverage: { counted, capped: countedFromMs !== null, countedFromMs },
     results: { values: results, distinct: results.length },
-    levels: facetOf<AuditLevel>(rows, "level"),
-    actors: facetOf(rows, "actor"),
-    actions: facetOf(rows, "action"),
-    targets: facetOf(rows, "target"),
-    ips: facetOf(rows, "ip"),
   };
 }
+
+function facetFromCounts<K extends string>(counts: Map<K, number>): Facet<K> {
+  const values = [...counts]
+    .map(([key, count]) => ({ key, label: key as string, count }))
+    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  return { values, distinct: values.length };
+}
+
+function hourlyPart(plan0: BucketPlan, hourly: HourlyCounts) {
+  return {
+    ...histogramPart(plan0, hourly.histogram, null),
+    categories: facetFromCounts(hourly.categories),
+    levels: facetFromCounts(hourly.levels),
+  };
+}
+
+const NO_TOP: Facet = { values: [], distinct: 0 };

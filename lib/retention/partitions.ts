@@ -94,6 +94,15 @@ export async function detachPartition(
         await tx.execute(sql.raw(`set local lock_timeout = '${Math.max(1, Math.floor(options.lockTimeoutMs))}ms'`));
         await tx.execute(sql`alter table ${sql.identifier(parent)} detach partition ${sql.identifier(partition.name)}`);
         await tx.execute(sql`alter table ${sql.identifier(partition.name)} rename to ${sql.identifier(detachedName)}`);
+        // The hourly roll-up forgets the partition's hours with it (its bounds are whole UTC months);
+        // the triggers that keep it do not see rows leave by a detach.
+        if (parent === "audit_logs") {
+          await tx.execute(
+            sql`delete from audit_log_hourly
+                where hour >= ${new Date(partition.from).toISOString()}::timestamptz
+                  and hour < ${new Date(partition.to).toISOString()}::timestamptz`,
+          );
+        }
       });
       return detachedName;
     } catch (error) {

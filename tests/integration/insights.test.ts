@@ -132,7 +132,8 @@ describe("insights", () => {
   });
 
   it("over the cap, the newest entries are counted and the rest is named as not counted", async () => {
-    const raw = { period: "30d" };
+    // A search the hourly roll-up cannot answer (it filters by action), which matches everything.
+    const raw = { period: "30d", q: "-action:no_such_action" };
     const { selection } = selectionFromParams(orgId, raw, NOW);
     const total = await exact(raw);
     const cap = Math.floor(total / 3);
@@ -144,6 +145,18 @@ describe("insights", () => {
     const newer = await exact({ period: "custom", from: new Date(from + 1).toISOString(), to: NOW.toISOString() });
     expect(newer).toBeLessThan(cap);
     expect(insights.buckets.filter((b) => b.endMs <= from).every((b) => b.total === 0)).toBe(true);
+  });
+
+  it("over the cap, a search the roll-up answers keeps an exact histogram and caps the top lists alone", async () => {
+    const raw = { period: "30d" };
+    const { selection } = selectionFromParams(orgId, raw, NOW);
+    const total = await exact(raw);
+    const cap = Math.floor(total / 3);
+    const insights = await readSearchInsights(selection, { now: NOW, cap });
+    expect(insights.coverage).toEqual({ counted: total, capped: false, countedFromMs: null });
+    expect(insights.buckets.reduce((n, b) => n + b.total, 0)).toBe(total);
+    expect(insights.topCoverage).toMatchObject({ capped: true, counted: cap });
+    expect(insights.actions.values.reduce((n, v) => n + v.count, 0)).toBeLessThanOrEqual(cap);
   });
 
   it("failed sign-ins: the seeded bursts are found and each link lists exactly its failures", async () => {

@@ -92,10 +92,11 @@ export default async function InsightsPage({ params, searchParams }: PageProps<"
         <h2 id="insights-facets" className="text-base font-semibold">
           Facets
         </h2>
-        {coverage.capped ? (
+        {insights.topCoverage.capped ? (
           <p className="text-xs text-warning">
-            Counted over the newest {coverage.counted.toLocaleString("en-US")} matching entries only: a count marked +
-            is at least that many.
+            {coverage.capped ? "Counted" : "The top 10 lists are counted"} over the newest{" "}
+            {insights.topCoverage.counted.toLocaleString("en-US")} matching entries only: a count marked + is at least
+            that many.
           </p>
         ) : null}
         <Facets insights={insights} explorerPath={explorerPath} params={explorer} />

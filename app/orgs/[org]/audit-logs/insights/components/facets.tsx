@@ -21,8 +21,10 @@ export function Facets({
   explorerPath: string;
   params: ExplorerParams;
 }) {
-  const approximate = insights.coverage.capped;
-  const common = { explorerPath, params, approximate };
+  // The category, result and level counts may be exact (the hourly roll-up) while the top lists,
+  // which need the entries themselves, are counted over the newest matching entries only.
+  const common = { explorerPath, params, approximate: insights.coverage.capped };
+  const topCommon = { ...common, approximate: insights.topCoverage.capped };
   const links = (kind: FacetKind) => (key: string) => facetLinks(kind, key, params);
   return (
     <div className="grid gap-3 sm:grid-cols-2 xl:grid-cols-4">
@@ -48,16 +50,16 @@ export function Facets({
         linksFor={links("level")}
       />
       <FacetList
-        {...common}
+        {...topCommon}
         title="Actors"
         top={10}
         facet={insights.actors}
         labelFor={(label, key) => (key === null ? "[nobody]" : label === key ? label : `${label} (${key})`)}
         linksFor={links("actor")}
       />
-      <FacetList {...common} title="Actions" top={10} facet={insights.actions} linksFor={links("action")} />
+      <FacetList {...topCommon} title="Actions" top={10} facet={insights.actions} linksFor={links("action")} />
       <FacetList
-        {...common}
+        {...topCommon}
         title="Targets"
         top={10}
         facet={insights.targets}
@@ -65,7 +67,7 @@ export function Facets({
         linksFor={links("target")}
       />
       <FacetList
-        {...common}
+        {...topCommon}
         title="IP addresses"
         top={10}
         facet={insights.ips}

@@ -16,6 +16,7 @@ import { parseCsv } from "../helpers/parse-csv";
 import { consoleServerHeaders } from "../helpers/console-server-headers";
 import { overrideEnv, resetEnv } from "../helpers/env-override";
 import { readZip } from "../helpers/read-zip";
+import type { EntryJson } from "../helpers/entry-json";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 /*
@@ -165,29 +166,7 @@ function readCsvFile(body: Buffer): ExportedFile {
   return { header: header as string[], rows: data, ids: data.map((r) => r[0] as string) };
 }
 
-type NdjsonEntry = {
-  id: string;
-  occurredAt: string;
-  receivedAt: string;
-  actor: { id: string | null; name: string | null; email: string | null } | null;
-  category: string;
-  action: string;
-  description: string | null;
-  target: { type: string | null; id: string | null; name: string | null } | null;
-  result: string;
-  level: string;
-  service: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  correlationId: string | null;
-  params: unknown;
-  before: unknown;
-  after: unknown;
-  error: { code: string | null; message: string | null } | null;
-  idempotencyKey: string | null;
-  url: string;
-};
+type NdjsonEntry = EntryJson;
 
 function readNdjsonFile(body: Buffer): { rows: NdjsonEntry[]; ids: string[] } {
   const text = body.toString("utf8");

@@ -6,6 +6,7 @@ import type { ApiKeyScope } from "@/db/schema/enums";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { consoleServerHeaders } from "../helpers/console-server-headers";
 import { overrideEnv, resetEnv } from "../helpers/env-override";
+import type { EntryJson } from "../helpers/entry-json";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 /*
@@ -22,29 +23,7 @@ let testDb: TestDatabase;
 let acme: { id: string; writer: string; reader: string };
 let globex: { id: string; reader: string };
 
-type Entry = {
-  id: string;
-  occurredAt: string;
-  receivedAt: string;
-  actor: { id: string | null; name: string | null; email: string | null } | null;
-  category: string;
-  action: string;
-  description: string | null;
-  target: { type: string | null; id: string | null; name: string | null } | null;
-  result: string;
-  level: string;
-  service: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  correlationId: string | null;
-  params: unknown;
-  before: unknown;
-  after: unknown;
-  error: { code: string | null; message: string | null } | null;
-  idempotencyKey: string | null;
-  url: string;
-};
+type Entry = EntryJson;
 type Page = { entries: Entry[]; next: string | null };
 type Problem = { error: string; params: { param: string; message: string }[] };
 

@@ -1,8 +1,7 @@
 import "server-only";
 
-import { NextResponse } from "next/server";
 import { getDatabaseHandle, type DatabaseHandle } from "@/db/client";
-import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
+import { apiError, requireApiKeyScope } from "@/lib/api-keys/api-key-gate";
 import { appOrigin, entryPermalink } from "@/lib/app-url";
 import { parseWholeSearch } from "@/lib/audit-log/selection";
 import { clientIp, userAgent } from "@/lib/auth/request-context";
@@ -24,12 +23,7 @@ import { recordRead } from "@/lib/read-api/record-read";
  * key (401), scope (403), rate (429), params (400).
  */
 
-function error(status: number, message: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
-  return NextResponse.json(
-    { error: message, ...extra },
-    { status, headers: { "Cache-Control": "no-store", ...headers } },
-  );
-}
+const error = apiError;
 
 /** True when the client asked for NDJSON (a media range naming it; `*` does not count). */
 export function wantsNdjson(accept: string | null): boolean {
@@ -41,22 +35,9 @@ export function wantsNdjson(accept: string | null): boolean {
 
 export async function readEvents(request: Request, handle: DatabaseHandle = getDatabaseHandle()): Promise<Response> {
   const db = handle.db;
-  const principal = await authenticateApiKey(db, request.headers.get("authorization"));
-  if (!principal) {
-    return error(
-      401,
-      "A valid API key is required: Authorization: Bearer <key>.",
-      {},
-      { "WWW-Authenticate": "Bearer" },
-    );
-  }
-  if (!principal.scopes.includes("read")) {
-    return error(
-      403,
-      "This API key cannot read the log: it has the write scope only. Use a key with the read scope (API keys settings, or npm run apikey:create -- --scope read).",
-      { scopes: principal.scopes },
-    );
-  }
+  const gate = await requireApiKeyScope(db, request, "read");
+  if ("refusal" in gate) return gate.refusal;
+  const { principal } = gate;
   const rate = takeReadToken(principal.keyId);
   if (!rate.allowed) {
     return error(

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import type { z } from "zod";
 import { getDb } from "@/db/client";
 import { isConnectionLost } from "@/db/connection-errors";
-import { authenticateApiKey } from "@/lib/api-keys/authenticate-api-key";
+import { requireApiKeyScope } from "@/lib/api-keys/api-key-gate";
 import { appOrigin, entryPermalink } from "@/lib/app-url";
 import { MAX_BATCH, parseAuditBatch } from "@/lib/audit/event-schema";
 import { storeAuditEvents } from "@/lib/audit/record-audit-event";
@@ -65,22 +65,9 @@ export async function POST(request: Request) {
 
 async function ingest(request: Request) {
   const db = getDb();
-  const principal = await authenticateApiKey(db, request.headers.get("authorization"));
-  if (!principal) {
-    return error(
-      401,
-      "A valid API key is required: Authorization: Bearer <key>.",
-      {},
-      { "WWW-Authenticate": "Bearer" },
-    );
-  }
-  if (!principal.scopes.includes("write")) {
-    return error(
-      403,
-      "This API key cannot write events: it has the read scope only. Use a key with the write scope (API keys settings, or npm run apikey:create -- --scope write).",
-      { scopes: principal.scopes },
-    );
-  }
+  const gate = await requireApiKeyScope(db, request, "write");
+  if ("refusal" in gate) return gate.refusal;
+  const { principal } = gate;
   let raw: string;
   try {
     raw = await readLimitedBody(request, MAX_BODY_BYTES);

@@ -25,6 +25,13 @@ import { selectionWhere } from "./where";
 
 /** Matching entries counted at most; beyond it the insights cover the newest ones only. */
 export const INSIGHTS_ROW_CAP = 100_000;
+/**
+ * Where the hourly roll-up gives the histogram and the category/result/level counts exactly, the
+ * top lists are all that is scanned, over the newest this many: at 10M entries the default 7-day
+ * view matches over 300,000, and reading 100,000 of them for four top-10 lists took seconds
+ * (docs/performance.md, Insights).
+ */
+export const TOP_LISTS_CAP_BESIDE_ROLLUP = 20_000;
 export const FACET_TOP = 10;
 
 export interface Facet<K extends string = string> {
@@ -151,6 +158,9 @@ export async function readSearchInsights(
     const part = hourlyPart(plan0, hourly);
     return { ...part, topCoverage: part.coverage, actors: NO_TOP, actions: NO_TOP, targets: NO_TOP, ips: NO_TOP };
   }
+  if (hourly) {
+    return { ...hourlyPart(plan0, hourly), ...(await readTopLists(db, selection, hourlyTotal(hourly), limit)) };
+  }
   const facetColumns = sql`${t.category} as category, ${t.level} as level,
     case when ${t.actorEmail} is not null then lower(${t.actorEmail}) else ${t.actorId} end as actor_key,
     coalesce(${t.actorName}, ${t.actorEmail}, ${t.actorId}) as actor_label,
@@ -199,11 +209,10 @@ where kind in ('histogram', 'category', 'level') or rk <= ${FACET_TOP}`,
     rows.filter((r) => r.kind === "histogram").map((r) => ({ startMs: Number(r.bucket), result: r.result!, n: r.n })),
     capped ? Math.min(...rows.filter((r) => r.kind === "histogram").map((r) => Number(r.oldest))) : null,
   );
-  const exact = hourly ? hourlyPart(plan0, hourly) : null;
   return {
-    ...(exact ?? scanned),
-    categories: exact?.categories ?? facetOf<AuditCategory>(rows, "category"),
-    levels: exact?.levels ?? facetOf<AuditLevel>(rows, "level"),
+    ...scanned,
+    categories: facetOf<AuditCategory>(rows, "category"),
+    levels: facetOf<AuditLevel>(rows, "level"),
     topCoverage: scanned.coverage,
     actors: facetOf(rows, "actor"),
     actions: facetOf(rows, "action"),
@@ -262,3 +271,69 @@ function hourlyPart(plan0: BucketPlan, hourly: HourlyCounts) {
 }
 
 const NO_TOP: Facet = { values: [], distinct: 0 };
+
+function hourlyTotal(hourly: HourlyCounts): number {
+  return hourly.histogram.reduce((sum, h) => sum + h.n, 0);
+}
+
+// grouping(actor_key, action_key, target_key, ip_key): a 1 bit for each column a row is not
+// grouped by, the first column the highest bit; () groups by none (15): the rows read.
+const TOP_KIND = `case grouping(actor_key, action_key, target_key, ip_key)
+      when ${0b0111} then 'actor' when ${0b1011} then 'action' when ${0b1101} then 'target'
+      when ${0b1110} then 'ip' else 'read' end`;
+
+/**
+ * The four top lists alone, beside the roll-up's exact figures: the total is known, so there is
+ * no count first, and the scan reads the newest `TOP_LISTS_CAP_BESIDE_ROLLUP` matches at most.
+ */
+async function readTopLists(
+  db: Executor,
+  selection: AuditSelection,
+  total: number,
+  cap: number,
+): Promise<Pick<SearchInsights, "topCoverage" | "actors" | "actions" | "targets" | "ips">> {
+  const t = asLiveShape(auditTableFor(selection.params.scope));
+  const where = selectionWhere(t, selection);
+  const limit = Math.min(cap, TOP_LISTS_CAP_BESIDE_ROLLUP);
+  const capped = total > limit;
+  const columns = sql`${t.occurredAt} as occurred_at,
+    case when ${t.actorEmail} is not null then lower(${t.actorEmail}) else ${t.actorId} end as actor_key,
+    coalesce(${t.actorName}, ${t.actorEmail}, ${t.actorId}) as actor_label,
+    lower(${t.action}) as action_key, ${t.action} as action_label,
+    lower(${t.targetName}) as target_key, ${t.targetName} as target_label,
+    host(${t.ip}) as ip_key`;
+  const source = capped
+    ? sql`(select ${columns} from ${t} where ${where} order by ${t.occurredAt} desc, ${t.id} desc limit ${limit})`
+    : sql`(select ${columns} from ${t} where ${where})`;
+  const rows = await queryRows<GroupRow>(
+    db,
+    sql`
+with g as (
+  select ${sql.raw(TOP_KIND)} as kind, null::bigint as bucket, null::audit_result as result,
+    coalesce(actor_key, action_key, target_key, ip_key) as value,
+    min(actor_label) as actor_label, min(action_label) as action_label, min(target_label) as target_label,
+    count(*)::int as n, ${epochMs(sql`min(occurred_at)`)} as oldest
+  from ${source} k
+  group by grouping sets ((actor_key), (action_key), (target_key), (ip_key), ())
+),
+ranked as (
+  select g.*, row_number() over (partition by kind order by n desc, value) as rk,
+    count(*) over (partition by kind)::int as n_distinct
+  from g
+)
+select kind, bucket, result, value, actor_label, action_label, target_label, n, n_distinct, oldest from ranked
+where kind = 'read' or rk <= ${FACET_TOP}`,
+  );
+  const read = rows.find((r) => r.kind === "read");
+  return {
+    topCoverage: {
+      counted: read?.n ?? 0,
+      capped,
+      countedFromMs: capped && read?.oldest != null ? Number(read.oldest) : null,
+    },
+    actors: facetOf(rows, "actor"),
+    actions: facetOf(rows, "action"),
+    targets: facetOf(rows, "target"),
+    ips: facetOf(rows, "ip"),
+  };
+}

@@ -157,6 +157,13 @@ describe("insights", () => {
     expect(insights.buckets.reduce((n, b) => n + b.total, 0)).toBe(total);
     expect(insights.topCoverage).toMatchObject({ capped: true, counted: cap });
     expect(insights.actions.values.reduce((n, v) => n + v.count, 0)).toBeLessThanOrEqual(cap);
+    // The top lists name from when they counted: the newest entries, up to the cap.
+    const from = insights.topCoverage.countedFromMs!;
+    const newer = await exact({ period: "custom", from: new Date(from + 1).toISOString(), to: NOW.toISOString() });
+    expect(newer).toBeLessThan(cap);
+    expect(
+      await exact({ period: "custom", from: new Date(from).toISOString(), to: NOW.toISOString() }),
+    ).toBeGreaterThanOrEqual(cap);
   });
 
   it("failed sign-ins: the seeded bursts are found and each link lists exactly its failures", async () => {

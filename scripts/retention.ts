@@ -70,7 +70,13 @@ async function main(): Promise<void> {
     console.log(
       `Retention run over ${report.orgs.length} organizations in ${(report.ms / 1000).toFixed(1)} s (${n(report.batches)} batches):`,
     );
-    for (const org of report.orgs) console.log(orgLine(org));
+    for (const org of report.orgs) {
+      console.log(orgLine(org));
+      if (org.sealedBlocks?.removed)
+        console.log(
+          `  ${n(org.sealedBlocks.removed)} sealed blocks removed (all their entries are gone); the chain now starts at block ${n(org.sealedBlocks.firstKept ?? 0)}`,
+        );
+    }
     if (report.partitionsDropped.length) console.log(`Dropped partitions: ${report.partitionsDropped.join(", ")}`);
     if (report.partitionsKept.length)
       console.log(`Kept (lock busy, emptied row by row): ${report.partitionsKept.join(", ")}`);

@@ -10,6 +10,8 @@ import { getSessionUser, loadOrgAccess, type SessionUser } from "@/lib/auth/acce
 import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
 import { clientIp, userAgent } from "@/lib/auth/request-context";
 import { env } from "@/lib/env";
+import { digestsFileName, exportDigestChunks } from "@/lib/integrity/export-digests";
+import { getSigningKey } from "@/lib/integrity/signing-key";
 import { requestProtocol, servedOverHttps } from "@/lib/http/request-origin";
 import { CSV_CONTENT_TYPE } from "./csv-writer";
 import { NDJSON_CONTENT_TYPE } from "./entry-json";
@@ -43,6 +45,10 @@ import { XLSX_CONTENT_TYPE } from "./xlsx-writer";
  * export dialog shows it). Failure after: the stream errors, so the HTTP response is cut off
  * without its final chunk and the browser reports a failed download instead of saving a short
  * file. Either way the failure is written to the log, sharing the export's correlation id.
+ *
+ * A token made for an export's integrity digests (filters.digestsOf) streams the digests of the
+ * same selection and snapshot instead (lib/integrity/export-digests.ts), through the same checks,
+ * and its entries join the export's timeline.
  */
 
 export const DOWNLOAD_COOKIE_PREFIX = "audit-export-";
@@ -197,6 +203,8 @@ async function startDownload(
 
   const filters = row.filters as StoredExportFilters;
   const { params, search } = parseWholeSearch(filters.search, row.snapshotAt);
+  // The token of an export's integrity digests: the same selection and snapshot, another file.
+  const digestsOf = typeof filters.digestsOf === "string" ? filters.digestsOf : null;
   const job: ExportJob = {
     selection: { orgId: row.orgId, params, search, snapshotAt: row.snapshotAt },
     context: {
@@ -206,21 +214,38 @@ async function startDownload(
     format: row.format,
     expectedRows: row.rowCount,
   };
-  const fileName = exportFileName({
+  const exportedFile = exportFileName({
     orgSlug: access.org.slug,
     params,
     snapshotAt: row.snapshotAt,
     timeZone: row.timeZone,
     format: row.format,
   });
-  const audit = auditTrail(row, user, request, downloadId);
+  const fileName = digestsOf ? digestsFileName(exportedFile) : exportedFile;
+  const audit = auditTrail(row, user, request, digestsOf ?? downloadId, digestsOf ? "integrity digests" : row.format);
+  const start = (signal: AbortSignal, progress: ExportProgress) =>
+    digestsOf
+      ? exportDigestChunks(
+          handle,
+          {
+            selection: job.selection,
+            expectedRows: row.rowCount,
+            organization: access.org.slug,
+            fileName: exportedFile,
+            format: row.format,
+            search: filters.search,
+          },
+          getSigningKey(),
+          { signal, progress, batchRows },
+        )
+      : exportChunks(handle, job, { signal, progress, batchRows });
 
   const abort = new AbortController();
   request.signal?.addEventListener("abort", () => abort.abort(), { once: true });
   const progress: ExportProgress = { rows: 0, bytes: 0 };
   let started: ExportHead;
   try {
-    started = await readHead(() => exportChunks(handle, job, { signal: abort.signal, progress, batchRows }), progress);
+    started = await readHead(() => start(abort.signal, progress), progress);
   } catch (error) {
     free();
     void audit.failed(error, progress);
@@ -300,7 +325,7 @@ async function startDownload(
   );
 
   const headers = new Headers({
-    "Content-Type": CONTENT_TYPES[row.format],
+    "Content-Type": digestsOf ? NDJSON_CONTENT_TYPE : CONTENT_TYPES[row.format],
     "Content-Disposition": contentDisposition(fileName),
     // no-transform: the response must not be compressed on the way (xlsx is compressed already,
     // and gzip would cost more CPU than the export itself).
@@ -315,10 +340,11 @@ async function startDownload(
 
 const FAILURE_RECORD_DELAYS = [0, 500, 2000, 5000] as const;
 
-function auditTrail(row: ExportTokenRow, user: SessionUser, request: Request, downloadId: string) {
+/** `downloadId` names the export whose timeline this download joins; `format` is what the entries say was written. */
+function auditTrail(row: ExportTokenRow, user: SessionUser, request: Request, downloadId: string, format: string) {
   const started = performance.now();
   const base = {
-    format: row.format,
+    format,
     rows: row.rowCount,
     correlationId: `export_${downloadId}`,
     ip: clientIp(request.headers),
@@ -340,7 +366,7 @@ function auditTrail(row: ExportTokenRow, user: SessionUser, request: Request, do
   };
   // What the file came to, in the entry that ends the export's timeline.
   const outcome = (progress: ExportProgress) => ({
-    format: row.format,
+    format,
     count: row.rowCount,
     rowsWritten: progress.rows,
     bytes: progress.bytes,

@@ -23,6 +23,11 @@ export interface StoredExportFilters {
   search: string;
   /** The period as instants, resolved at the snapshot (for people reading the row or the log). */
   range: { from: string | null; to: string | null };
+  /**
+   * Set on the token of an export's integrity digests (lib/integrity/export-digests.ts): the
+   * download id of the export it belongs to, whose correlation id its audit entries share.
+   */
+  digestsOf?: string;
 }
 
 export interface NewExportToken {

@@ -1,8 +1,21 @@
 import "server-only";
 
-import type { ChainReport } from "./verify";
+import { removedBlocksText, type ChainReport, type ChainStart } from "./verify";
 
 const n = (v: number) => v.toLocaleString("en-US");
+
+/**
+ * The sentence the command, the integrity page and the API say when the chain's first blocks are
+ * gone: where verification starts, and why.
+ */
+export function chainStartText(start: ChainStart): string {
+  const before = start.firstKept - 1;
+  const where = `Verification starts at block ${n(start.firstKept)}, the first kept block`;
+  if (!start.byRetention) {
+    return `${where}: ${removedBlocksText(start)} missing, and no retention run has removed entries of this organization.`;
+  }
+  return `${where}: ${start.removed === 1 ? "block 1 was" : `blocks 1–${n(before)} were`} removed by retention once all their entries had expired. Block ${n(start.firstKept)}'s link to block ${n(before)} can only be checked against a kept copy of the digests.`;
+}
 
 /**
  * What `npm run integrity:verify` prints: one summary, the retention note, and the first bad block
@@ -19,9 +32,7 @@ export function chainReportLines(slug: string, report: ChainReport): { lines: st
   lines.push(
     `${slug}: checked blocks ${n(report.firstSeq!)}–${n(report.lastSeq!)} (${n(report.blocks.length)} blocks, ${n(entries)} sealed entries): ${n(sum((b) => b.verified))} verified, ${n(sum((b) => b.archived))} verified in the archive.`,
   );
-  if (report.startsAfterRemoved) {
-    lines.push(`The chain starts at block ${n(report.firstSeq!)}: the blocks before it were removed.`);
-  }
+  if (report.start) lines.push(chainStartText(report.start));
   const removed = sum((b) => b.removedByRetention);
   if (removed > 0) {
     const cutoff = report.blocks.reduce<Date | null>(

@@ -5,7 +5,8 @@ import type { Executor } from "@/db/client";
 import { integrityBlocks } from "@/db/schema";
 import { blockHeader } from "./block";
 import type { SigningKey } from "./signing-key";
-import { verifyChain, type ChainRange } from "./verify";
+import { chainStartText } from "./chain-text";
+import { loadChainStart, verifyChain, type ChainRange } from "./verify";
 
 /*
  * The signed digests of an organization's blocks, as the integrity API returns them: for each
@@ -33,6 +34,12 @@ export interface Digests {
   organization: string;
   algorithm: "Ed25519";
   publicKey: { keyId: string; pem: string; raw: string };
+  /**
+   * Where the chain starts when its first blocks are gone (retention removes those whose entries
+   * have all expired): verification starts at `firstKeptBlock`, whose `prev` names a block no
+   * longer stored. Null when the chain starts at block 1.
+   */
+  chainStart: { firstKeptBlock: number; removedBlocks: number; byRetention: boolean; message: string } | null;
   blocks: BlockDigest[];
   /** Pass as `after` for the next page; null on the last one. */
   next: number | null;
@@ -72,10 +79,19 @@ export async function loadDigests(
     prevHash: b.prevHash,
     sealedAt: b.sealedAt.toISOString(),
   }));
+  const start = await loadChainStart(db, org.id);
   const digests: Digests = {
     organization: org.slug,
     algorithm: "Ed25519",
     publicKey: { keyId: key.keyId, pem: key.publicKeyPem, raw: key.publicKeyRaw },
+    chainStart: start
+      ? {
+          firstKeptBlock: start.firstKept,
+          removedBlocks: start.removed,
+          byRetention: start.byRetention,
+          message: chainStartText(start),
+        }
+      : null,
     blocks,
     next: rows.length > DIGESTS_PAGE ? page[page.length - 1]!.seq : null,
   };

@@ -309,6 +309,40 @@ export async function verifyEntry(
   return { state: "verified", seq: block.seq, sealedAt: block.sealedAt, block: check };
 }
 
+/**
+ * Where the organization's chain starts when its first blocks are gone: retention removes the
+ * blocks at the start whose entries have all expired (expired-blocks.ts). Null when the chain
+ * starts at block 1 (or has no blocks).
+ */
+export interface ChainStart {
+  /** The first kept block: verification starts here. */
+  firstKept: number;
+  /** Blocks 1 to firstKept - 1 are gone. */
+  removed: number;
+  /**
+   * A retention run has removed entries of this organization, which explains the removal; when
+   * none has, nothing explains it and the chain's check fails.
+   */
+  byRetention: boolean;
+}
+
+/** The chain's start: its first stored block, and whether retention explains the blocks before it. */
+export async function loadChainStart(
+  db: Executor,
+  orgId: string,
+  retention?: RetentionContext,
+): Promise<ChainStart | null> {
+  const [first] = await db
+    .select({ seq: integrityBlocks.seq })
+    .from(integrityBlocks)
+    .where(eq(integrityBlocks.orgId, orgId))
+    .orderBy(asc(integrityBlocks.seq))
+    .limit(1);
+  if (!first || first.seq === 1) return null;
+  const applied = (retention ?? (await loadRetentionContext(db, orgId))).applied;
+  return { firstKept: first.seq, removed: first.seq - 1, byRetention: Object.keys(applied).length > 0 };
+}
+
 export interface ChainReport {
   blocks: BlockCheck[];
   /** The first problem in chain order, with what came before it all verified. */
@@ -316,8 +350,15 @@ export interface ChainReport {
   problems: Problem[];
   firstSeq: number | null;
   lastSeq: number | null;
-  /** The chain's first stored block is not block 1: earlier ones were removed. */
+  /** The chain's first stored block is not block 1, and the check started there: earlier ones were removed. */
   startsAfterRemoved: boolean;
+  /** Where the whole chain starts, when its first blocks were removed (whatever the period checked). */
+  start: ChainStart | null;
+}
+
+/** "block 1 is" / "blocks 1–4 are": the blocks before the first kept one. */
+export function removedBlocksText(start: ChainStart): string {
+  return start.removed === 1 ? "block 1 is" : `blocks 1–${start.removed.toLocaleString("en-US")} are`;
 }
 
 export interface ChainRange {
@@ -354,6 +395,7 @@ export async function verifyChain(
     firstSeq: seqs[0] ?? null,
     lastSeq: seqs[seqs.length - 1] ?? null,
     startsAfterRemoved: false,
+    start: await loadChainStart(db, orgId, retention),
   };
   let previous: BlockRow | null = null;
   for (const seq of seqs) {
@@ -364,14 +406,24 @@ export async function verifyChain(
     if (previous && previous.seq === seq - 1) previousHash = previous.blockHash;
     else {
       previousHash = await previousHashOf(db, block);
-      if (previousHash === null && seq === seqs[0]) report.startsAfterRemoved = true;
-      else if (previousHash === null) {
+      if (previousHash === null && seq === seqs[0]) {
+        report.startsAfterRemoved = true;
+        if (report.start && !report.start.byRetention) {
+          report.problems.push({
+            kind: "link",
+            blockSeq: seq,
+            message: `${removedBlocksText(report.start)} missing, and no retention run has removed entries of this organization`,
+          });
+        }
+      } else if (previousHash === null) {
         report.problems.push({ kind: "link", blockSeq: seq, message: `block ${seq - 1} is missing` });
       }
     }
     const check = await checkBlock(db, block, previousHash, key, retention);
     // Between the previous block (or, from the first block of the chain, the beginning) and this one.
-    if (previous || seq === 1) {
+    // Before the first kept block, nothing may be stored either: retention removed its
+    // predecessors only once none of their entries was left.
+    if (previous || seq === 1 || (report.startsAfterRemoved && seq === seqs[0])) {
       const stray = await entriesBetween(
         db,
         orgId,

@@ -6,6 +6,8 @@ import { auditCategory, type AuditCategory } from "@/db/schema/enums";
 import { ensurePartitions } from "@/db/migrate";
 import { NO_REQUEST } from "@/lib/audit/console-entry";
 import { recordConsoleEntry } from "@/lib/audit/record-audit-event";
+import { removeExpiredBlocks, type RemovedBlocks } from "@/lib/integrity/expired-blocks";
+import { getSigningKey } from "@/lib/integrity/signing-key";
 import { recordRetentionApplied } from "./applied";
 import { deleteBatch, moveBatch, nextEdge, type BatchEdge, type BatchResult, type BatchScope } from "./batches";
 import { loadAllOrgRetention, type OrgRetentionWithOrg } from "./load-policy";
@@ -29,7 +31,9 @@ import { tryAcquireRunLock } from "./run-lock";
  *   3. the other organizations: expired rows still in live partitions are deleted, batch by batch;
  *   4. the archive: partitions past every organization's archive period are dropped, then archived
  *      rows past their organization's archive period are deleted, batch by batch;
- *   5. one audit entry per organization, actor [nobody], with the counts per category.
+ *   5. the sealed blocks at the start of each organization's chain whose entries are all gone
+ *      are removed (lib/integrity/expired-blocks.ts), once the run's cutoffs are recorded;
+ *   6. one audit entry per organization, actor [nobody], with the counts per category.
  *
  * An entry is archived, or deleted, once it is older than its category's retention. Archived
  * entries are deleted once they have spent the archive period in the archive: when older than
@@ -57,6 +61,8 @@ export interface OrgRunReport {
   archiveEnabled: boolean;
   counts: Record<AuditCategory, CategoryCounts>;
   totals: CategoryCounts;
+  /** Sealed blocks removed from the start of the chain, all of whose entries are gone (completed runs). */
+  sealedBlocks?: RemovedBlocks;
 }
 
 export type RetentionPhase = "archive" | "delete" | "archive-purge" | "partition-archive";
@@ -370,6 +376,14 @@ async function writeAuditEntries(
         retentionDays: Object.fromEntries(Object.entries(org.categories).map(([c, v]) => [c, v.days])),
         archive: { enabled: org.archive.enabled, days: org.archive.days },
         durationMs: Math.round(outcome.ms),
+        ...(report.sealedBlocks?.removed
+          ? {
+              integrity: {
+                sealedBlocksRemoved: report.sealedBlocks.removed,
+                firstKeptBlock: report.sealedBlocks.firstKept,
+              },
+            }
+          : {}),
       },
       error: failed
         ? {
@@ -378,6 +392,19 @@ async function writeAuditEntries(
           }
         : null,
     });
+  }
+}
+
+/**
+ * Removes the leading sealed blocks that nothing is left of, with the cutoffs just recorded. A
+ * failure here leaves the blocks for the next run (they only cost space) and does not fail the run.
+ */
+async function removeSealedBlocks(handle: DatabaseHandle, reports: OrgRunReport[]): Promise<void> {
+  try {
+    const key = getSigningKey();
+    for (const report of reports) report.sealedBlocks = await removeExpiredBlocks(handle.db, report.orgId, key);
+  } catch (error) {
+    console.error("[audit-console] removing expired sealed blocks failed; the next retention run tries again", error);
   }
 }
 
@@ -412,6 +439,7 @@ export async function runRetention(
     const reports = run.reports();
     // Only a completed run: a stopped one may have left expired entries behind.
     await recordRetentionApplied(handle.db, orgs, reports, options.now ?? startedAt);
+    await removeSealedBlocks(handle, reports);
     const ms = performance.now() - started;
     if (options.audit !== false) await writeAuditEntries(handle, orgs, reports, { ms });
     return {

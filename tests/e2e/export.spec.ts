@@ -94,6 +94,42 @@ test("exports the current search as NDJSON: one entry per line, as the read API 
   expect(entries[0]!.id).toBe(firstRow);
 });
 
+test("downloads the integrity digests beside the file when asked, listing every exported entry", async ({ page }) => {
+  await signIn(page, "manager@acme.test");
+  await page.goto(SEARCH);
+  await expect(page.locator("tr[data-entry-id]").first()).toBeVisible();
+  const { dialog, count } = await openExport(page);
+  await dialog.getByRole("checkbox", { name: /Include integrity digests/ }).check();
+  const ndjson = await exportAs(page, dialog, "NDJSON");
+  expect(await ndjson.failure()).toBeNull();
+  const [digests] = await Promise.all([
+    page.waitForEvent("download"),
+    dialog.getByRole("button", { name: "Download the integrity digests" }).click(),
+  ]);
+  expect(digests.suggestedFilename()).toBe(`${ndjson.suggestedFilename()}.digests.ndjson`);
+  expect(await digests.failure()).toBeNull();
+  await expect(dialog.getByText(/\.digests\.ndjson has started/)).toBeVisible();
+  const lines = (await readFile((await digests.path())!))
+    .toString("utf8")
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { type: string; id?: string; entries?: number });
+  expect(lines[0]).toMatchObject({ type: "export", file: ndjson.suggestedFilename(), rows: count });
+  const exported = (await readFile((await ndjson.path())!))
+    .toString("utf8")
+    .trimEnd()
+    .split("\n")
+    .map((line) => (JSON.parse(line) as { id: string }).id);
+  // Every exported entry once, sealed or (the last minute's) not yet; the summary ends the file.
+  expect(
+    lines
+      .filter((l) => l.type === "entry")
+      .map((l) => l.id)
+      .sort(),
+  ).toEqual(exported.sort());
+  expect(lines.at(-1)).toMatchObject({ type: "summary", entries: count });
+});
+
 test("offers no Export to a member without audit.export", async ({ page }) => {
   await signIn(page, "member@acme.test");
   await page.goto("/orgs/acme/audit-logs");

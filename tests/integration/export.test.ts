@@ -1,4 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import ExcelJS from "exceljs";
 import fc from "fast-check";
@@ -12,6 +16,7 @@ import type { AuditEventInput } from "@/lib/audit/event-schema";
 import { auditEventSchema } from "@/lib/audit/event-schema";
 import { storeAuditEvents } from "@/lib/audit/record-audit-event";
 import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
+import { sealNewEntries } from "@/lib/integrity/seal";
 import { parseCsv } from "../helpers/parse-csv";
 import { consoleServerHeaders } from "../helpers/console-server-headers";
 import { overrideEnv, resetEnv } from "../helpers/env-override";
@@ -706,6 +711,187 @@ describe("audit trail", () => {
       .orderBy(asc(auditLogs.receivedAt));
     expect(trail.map((t) => t.result)).toEqual(["pending", "done"]);
     expect(trail[1]!.params).toMatchObject({ rowsWritten: started.count });
+  });
+});
+
+describe("integrity digests", () => {
+  const MANAGER = "manager@acme.test";
+  // Sealed entries of two categories, among them the formula payloads (user) and the awkward text
+  // (service): the export's own audit entries, written as downloads end, stay out of the search.
+  const SEARCH = "type=service,user";
+
+  /** The auditor's commands, as docs/integrity.md and the README give them (the same in both). */
+  function auditorScript(): string {
+    const pick = (file: string) =>
+      /```sh\n(set -eu\n[\s\S]*?)```/.exec(readFileSync(path.join(process.cwd(), file), "utf8"))?.[1];
+    const docs = pick("docs/integrity.md");
+    expect(docs).toBeTruthy();
+    expect(pick("README.md")).toBe(docs);
+    return docs!;
+  }
+
+  async function sealEverything(): Promise<void> {
+    // Small blocks, so that an export spans several.
+    while ((await sealNewEntries({ blockSize: 100, marginMs: 0 })).entries > 0);
+  }
+
+  interface Downloaded {
+    fileName: string;
+    file: Buffer;
+    digestsName: string;
+    digests: Buffer;
+    count: number;
+  }
+
+  async function exportWithDigests(format: ExportFormat): Promise<Downloaded> {
+    const counted = await as(MANAGER, () => prepareExportCount("acme", SEARCH));
+    const started = await as(MANAGER, () =>
+      startExport("acme", {
+        search: SEARCH,
+        format,
+        timeZone: "UTC",
+        snapshotAt: counted.data!.snapshotAt,
+        digests: true,
+      }),
+    );
+    if (started.error !== undefined) throw new Error(started.error);
+    const { digests } = started.data;
+    expect(digests?.fileName).toBe(`${started.data.fileName}.digests.ndjson`);
+    const file = await downloadFile(MANAGER, started.data);
+    const response = await download(MANAGER, digests!.url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("application/x-ndjson");
+    expect(response.headers.get("content-disposition")).toContain(digests!.fileName);
+    const body = await readBody(response);
+    // The digests' download joins the export's timeline: pending, then done for each file.
+    await waitFor(async () => {
+      const rows = await testDb.handle.db
+        .select({ result: auditLogs.result })
+        .from(auditLogs)
+        .where(eq(auditLogs.correlationId, `export_${started.data.downloadId}`));
+      return rows.filter((r) => r.result === "done").length === 2 ? true : null;
+    });
+    return {
+      fileName: started.data.fileName,
+      file,
+      digestsName: digests!.fileName,
+      digests: body,
+      count: started.data.count,
+    };
+  }
+
+  function lines(digests: Buffer): { type: string; [key: string]: unknown }[] {
+    return digests
+      .toString("utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string });
+  }
+
+  /** Runs the auditor's commands in a folder of their own, as an auditor would. */
+  function check(downloaded: Downloaded, edit?: (file: Buffer) => Buffer) {
+    const dir = mkdtempSync(path.join(tmpdir(), "export-digests-"));
+    try {
+      writeFileSync(path.join(dir, downloaded.fileName), edit ? edit(downloaded.file) : downloaded.file);
+      writeFileSync(path.join(dir, downloaded.digestsName), downloaded.digests);
+      return spawnSync("bash", ["-c", auditorScript()], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, FILE: downloaded.fileName, DIGESTS: downloaded.digestsName },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("lists every exported entry with its canonical form and its signed block, and the commands accept them", async () => {
+    await sealEverything();
+    const ndjson = await exportWithDigests("ndjson");
+    const parsed = lines(ndjson.digests);
+    expect(parsed[0]).toMatchObject({
+      type: "export",
+      organization: "acme",
+      file: ndjson.fileName,
+      rows: ndjson.count,
+    });
+    expect(parsed[1]).toMatchObject({ type: "key", algorithm: "Ed25519" });
+    const entries = parsed.filter((l) => l.type === "entry");
+    expect(entries.map((e) => e.id).sort()).toEqual(readNdjsonFile(ndjson.file).ids.sort());
+    expect(parsed.at(-1)).toMatchObject({ type: "summary", entries: ndjson.count, sealed: ndjson.count, unsealed: 0 });
+    expect(parsed.filter((l) => l.type === "block").length).toBeGreaterThan(1);
+    expect(ndjson.count).toBeGreaterThan(200);
+
+    const ok = check(ndjson);
+    expect(ok.stderr).toBe("");
+    expect(ok.stdout).toContain(`OK: ${ndjson.count} exported entries match their signed blocks.`);
+    expect(ok.status).toBe(0);
+
+    const csv = await exportWithDigests("csv");
+    const csvOk = check(csv);
+    expect(csvOk.stderr).toBe("");
+    expect(csvOk.status).toBe(0);
+  }, 120_000);
+
+  it("fails on a line of the file edited after the download, and on an entry changed in the database", async () => {
+    await sealEverything();
+    const ndjson = await exportWithDigests("ndjson");
+    const target = trickyIds.get("comma, separated, values")!;
+    const edited = check(ndjson, (file) =>
+      Buffer.from(file.toString("utf8").replace("comma, separated, values", "comma, separated, value")),
+    );
+    expect(edited.status).not.toBe(0);
+    expect(edited.stderr).toContain("The exported file does not hold the entries of its digests");
+
+    const [before] = await testDb.handle.db
+      .select({ description: auditLogs.description })
+      .from(auditLogs)
+      .where(eq(auditLogs.id, target));
+    await testDb.handle.db.execute(
+      sql`update audit_logs set description = 'nothing to see' where id = ${target}::uuid`,
+    );
+    try {
+      const tampered = check(await exportWithDigests("ndjson"));
+      expect(tampered.status).not.toBe(0);
+      expect(tampered.stderr).toContain(
+        `Not as sealed (changed since, or not in its block): ${target.replace(/-/g, "")}`,
+      );
+    } finally {
+      await testDb.handle.db
+        .update(auditLogs)
+        .set({ description: before!.description })
+        .where(eq(auditLogs.id, target));
+    }
+  }, 120_000);
+
+  it("reports the entries not sealed yet instead of passing them", async () => {
+    await sealEverything();
+    const [late] = await store(seeded.orgs.acme, [
+      event(7000, Date.now(), { category: "service", occurredAt: new Date(Date.now() - 60_000).toISOString() }),
+    ]);
+    const csv = await exportWithDigests("csv");
+    const parsed = lines(csv.digests);
+    expect(parsed.find((l) => l.type === "entry" && l.id === late)).toMatchObject({ block: null });
+    expect(parsed.at(-1)).toMatchObject({ type: "summary", unsealed: 1, sealed: csv.count - 1 });
+    const result = check(csv);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`1 exported entries are not sealed yet (export again in a minute): ${late}`);
+    await sealEverything();
+  }, 120_000);
+
+  it("gives the digests' link to no one else", async () => {
+    const counted = await as(MANAGER, () => prepareExportCount("acme", SEARCH));
+    const started = await as(MANAGER, () =>
+      startExport("acme", {
+        search: SEARCH,
+        format: "csv",
+        timeZone: "UTC",
+        snapshotAt: counted.data!.snapshotAt,
+        digests: true,
+      }),
+    );
+    expect((await download("admin@acme.test", started.data!.digests!.url)).status).toBe(404);
+    const plain = await as(MANAGER, () => startExport("acme", { search: SEARCH, format: "csv", timeZone: "UTC" }));
+    expect(plain.data?.digests).toBeNull();
   });
 });
 

@@ -7,11 +7,15 @@ import type { AuditCategory } from "@/db/schema/enums";
 import { headerSignatureValid } from "@/lib/integrity/block";
 import { canonicalize, canonicalSelectList, type CanonicalRow } from "@/lib/integrity/canonical";
 import { chainReportLines } from "@/lib/integrity/chain-text";
+import { entrySealView } from "@/lib/integrity/entry-seal";
 import { loadDigests, type Digests } from "@/lib/integrity/digests";
 import { sealNewEntries } from "@/lib/integrity/seal";
 import { getSigningKey } from "@/lib/integrity/signing-key";
 import { verifyChain, verifyEntry, type ProblemKind } from "@/lib/integrity/verify";
 import { runRetention } from "@/lib/retention/run-retention";
+import { loadExplorer } from "@/lib/audit-log/load-explorer";
+import { rawSearchParams, selectionFromParams } from "@/lib/audit-log/selection";
+import { loadChainState } from "@/app/orgs/[org]/settings/integrity/lib/queries";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 /*
@@ -269,9 +273,104 @@ describe("retention and archive", () => {
       seq: 1,
     });
 
+    // What the archive view's details show for it: the explorer's data for scope=archive.
+    const { selection } = selectionFromParams(
+      f.orgId,
+      rawSearchParams(`scope=archive&period=custom&from=2020-01-01&entry=${f.ids[1]!}`),
+      new Date(),
+    );
+    const view = await loadExplorer(selection);
+    expect(view.selected?.details.id).toBe(f.ids[1]);
+    expect(view.selected?.seal).toMatchObject({ state: "verified", block: 1 });
+    // The blocks that hold archived entries stay: nothing of them is gone.
+    const blocks = await db()
+      .select({ seq: integrityBlocks.seq })
+      .from(integrityBlocks)
+      .where(eq(integrityBlocks.orgId, f.orgId));
+    expect(blocks.map((b) => b.seq).sort()).toEqual([1, 2, 3]);
+
     await db().execute(sql`update audit_logs_archive set action = 'edited' where id = ${f.ids[1]!}::uuid`);
     const seal = await verifyEntry(db(), f.orgId, f.ids[1]!, key(), "audit_logs_archive");
     expect(seal).toMatchObject({ state: "failed", problems: [{ kind: "changed", entryId: f.ids[1] }] });
+    expect(await entrySealView(f.orgId, f.ids[1]!, "archive")).toMatchObject({ state: "failed", block: 1 });
+  });
+
+  it("after a run that drops old partitions, starts verification at the first kept block and says so", async () => {
+    // f: entries 0-9 occurred 400 days ago, past every default retention, so their month's
+    // partition is dropped whole; blocks 1 and 2 hold nothing else, block 3 holds entries 10-11.
+    // The runs above dropped that month's partition while it was empty: it comes back first.
+    await db().execute(
+      sql`select audit_ensure_partitions('audit_logs', (now() - interval '14 months')::date, (now() + interval '3 months')::date)`,
+    );
+    const f = await fixture(12, (i) => (i < 10 ? 400 : 1));
+    // g: the same, but entry 7 (block 2) is recent and deleted by hand: retention does not explain
+    // it, so block 2 stays as the evidence, and the chain starts there.
+    const g = await fixture(12, (i) => (i < 10 && i !== 7 ? 400 : 1));
+    await sealAll();
+    await db().execute(sql`delete from audit_logs where id = ${g.ids[7]!}::uuid`);
+    const run = await runRetention(testDb.handle, { audit: false });
+    expect(run.partitionsDropped.length).toBeGreaterThan(0);
+    expect(run.orgs.find((o) => o.orgId === f.orgId)?.sealedBlocks).toEqual({ removed: 2, firstKept: 3 });
+    expect(run.orgs.find((o) => o.orgId === g.orgId)?.sealedBlocks).toEqual({ removed: 1, firstKept: 2 });
+    const seqs = await db()
+      .select({ seq: integrityBlocks.seq })
+      .from(integrityBlocks)
+      .where(eq(integrityBlocks.orgId, f.orgId));
+    expect(seqs.map((b) => b.seq)).toEqual([3]);
+
+    const said =
+      "Verification starts at block 3, the first kept block: blocks 1–2 were removed by retention once all their entries had expired.";
+    // The command.
+    const report = await verifyChain(db(), f.orgId, key());
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({
+      firstSeq: 3,
+      startsAfterRemoved: true,
+      start: { firstKept: 3, removed: 2, byRetention: true },
+    });
+    const { lines, ok } = chainReportLines(f.slug, report);
+    expect(ok).toBe(true);
+    expect(lines.join("\n")).toContain(said);
+    // The viewer.
+    expect(await verifyEntry(db(), f.orgId, f.ids[10]!, key())).toMatchObject({ state: "verified", seq: 3 });
+    // The API, and its consumer's check.
+    const digests = await loadDigests(db(), { id: f.orgId, slug: f.slug }, key(), { check: true });
+    expect(digests.chainStart).toMatchObject({ firstKeptBlock: 3, removedBlocks: 2, byRetention: true });
+    expect(digests.chainStart?.message).toContain(said);
+    expect(digests.blocks.map((b) => b.seq)).toEqual([3]);
+    expect(consumerCheck(digests)).toEqual([]);
+    // The integrity page, for a period around the entries' arrival.
+    const page = await loadChainState(f.orgId, { from: new Date(T0 - 86_400_000), to: new Date(T0 + 86_400_000) });
+    expect(page.problems).toEqual([]);
+    expect(page.chainStart).toContain(said);
+
+    // g: block 2 is kept, and its deleted entry is still found.
+    const gReport = await verifyChain(db(), g.orgId, key());
+    expect(gReport.start).toMatchObject({ firstKept: 2, removed: 1, byRetention: true });
+    expect(gReport.firstProblem).toMatchObject({ kind: "missing", blockSeq: 2, entryId: g.ids[7] });
+
+    // A forged entry dated before the first kept block is in no block: found.
+    const forged = randomUUID();
+    await db().execute(sql`
+      insert into audit_logs (org_id, id, occurred_at, received_at, category, action, result)
+      values (${f.orgId}::uuid, ${forged}::uuid, now(), ${new Date(T0 + 2500).toISOString()}::timestamptz, 'auth', 'login', 'done')`);
+    expect((await verifyChain(db(), f.orgId, key())).firstProblem).toMatchObject({ kind: "inserted", entryId: forged });
+  });
+
+  it("fails a chain whose first blocks are gone when no retention run explains it", async () => {
+    // No retention run has covered this organization yet: it is made after the runs above.
+    const f = await fixture(12);
+    await sealAll();
+    await db().execute(sql`delete from retention_applied where org_id = ${f.orgId}::uuid`);
+    await db().execute(sql`delete from integrity_blocks where org_id = ${f.orgId}::uuid and seq = 1`);
+    await db().execute(sql`delete from audit_logs where id = any(${`{${f.ids.slice(0, 5).join(",")}}`}::uuid[])`);
+    const report = await verifyChain(db(), f.orgId, key());
+    expect(report.firstProblem).toMatchObject({ kind: "link", blockSeq: 2 });
+    const { lines, ok } = chainReportLines(f.slug, report);
+    expect(ok).toBe(false);
+    expect(lines.join("\n")).toContain(
+      "Verification starts at block 2, the first kept block: block 1 is missing, and no retention run has removed entries of this organization.",
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import { useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { Checkbox } from "@/components/ui/checkbox";
 import {
   Dialog,
   DialogContent,
@@ -16,7 +17,7 @@ import {
 } from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
-import { prepareExportCount, startExport, type ExportCount } from "../lib/export-actions";
+import { prepareExportCount, startExport, type ExportCount, type StartedExport } from "../lib/export-actions";
 
 /*
  * The Export button and its modal. The modal counts the current search on the server (the URL's
@@ -27,6 +28,11 @@ import { prepareExportCount, startExport, type ExportCount } from "../lib/export
  * arriving (the modal then says so); an error answer loads into the frame instead, and the modal
  * shows its text. A failure after the file started is reported by the browser's downloads list
  * as a failed download (the server cuts the response off rather than ending it).
+ *
+ * "Include integrity digests" asks for a second single-use link: the digests that tie every
+ * exported entry to its signed block (docs/integrity.md, "Checking an export"). Its download is
+ * offered once the file's has started, behind a click of its own, since browsers hold back a
+ * second download that a page starts by itself.
  */
 
 type Format = "xlsx" | "csv" | "ndjson";
@@ -38,8 +44,10 @@ type Phase =
   | { step: "ready" }
   | { step: "preparing" }
   | { step: "starting"; slow: boolean }
-  | { step: "started"; fileName: string; count: number }
+  | { step: "started"; fileName: string; count: number; digests: StartedExport["digests"] }
   | { step: "failed"; message: string };
+
+type DigestsPhase = { step: "idle" } | { step: "starting" } | { step: "started" } | { step: "failed"; message: string };
 
 const COOKIE_PREFIX = "audit-export-";
 const POLL_MS = 200;
@@ -146,14 +154,23 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
   const search = searchParams.toString();
   const [open, setOpen] = useState(false);
   const [format, setFormat] = useState<Format>("xlsx");
+  const [withDigests, setWithDigests] = useState(false);
+  const [digestsPhase, setDigestsPhase] = useState<DigestsPhase>({ step: "idle" });
   const [count, setCount] = useState<ExportCount | null>(null);
   const [phase, setPhase] = useState<Phase>({ step: "counting" });
   const [searchAtOpen, setSearchAtOpen] = useState(search);
   // Answers that arrive after the dialog was closed (or opened again) are dropped.
   const request = useRef(0);
   const watch = useRef<DownloadWatch | null>(null);
+  const digestsWatch = useRef<DownloadWatch | null>(null);
 
-  useEffect(() => () => watch.current?.cancel(), []);
+  useEffect(
+    () => () => {
+      watch.current?.cancel();
+      digestsWatch.current?.cancel();
+    },
+    [],
+  );
 
   // Counting starts from the click that opens the modal, for the search the page shows then; the
   // modal (and its Export) stays about that search.
@@ -194,6 +211,7 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
     if (!count) return;
     const id = ++request.current;
     setPhase({ step: "preparing" });
+    setDigestsPhase({ step: "idle" });
     let answer: Awaited<ReturnType<typeof startExport>>;
     try {
       answer = await startExport(orgSlug, {
@@ -201,6 +219,7 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
         format,
         timeZone: viewerTimeZone(),
         snapshotAt: count.snapshotAt,
+        digests: withDigests,
       });
     } catch {
       if (request.current === id)
@@ -209,20 +228,32 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
     }
     if (request.current !== id) return;
     if (answer.error !== undefined) return setPhase({ step: "failed", message: answer.error });
-    const { url, downloadId, fileName, count: rows } = answer.data;
+    const { url, downloadId, fileName, count: rows, digests } = answer.data;
     setCount({ ...count, count: rows });
     setPhase({ step: "starting", slow: false });
     watch.current?.cancel();
     watch.current = watchDownload(url, downloadId, {
-      started: () => request.current === id && setPhase({ step: "started", fileName, count: rows }),
+      started: () => request.current === id && setPhase({ step: "started", fileName, count: rows, digests }),
       failed: (message) => request.current === id && setPhase({ step: "failed", message }),
       slow: () => request.current === id && setPhase({ step: "starting", slow: true }),
+    });
+  }
+
+  function onDownloadDigests(digests: NonNullable<StartedExport["digests"]>) {
+    const id = request.current;
+    setDigestsPhase({ step: "starting" });
+    digestsWatch.current?.cancel();
+    digestsWatch.current = watchDownload(digests.url, digests.downloadId, {
+      started: () => request.current === id && setDigestsPhase({ step: "started" }),
+      failed: (message) => request.current === id && setDigestsPhase({ step: "failed", message }),
+      slow: () => {},
     });
   }
 
   if (!canExport) return null;
 
   const blocked = count?.blocked[format] ?? null;
+  const startedDigests = phase.step === "started" ? phase.digests : null;
   const busy = phase.step === "counting" || phase.step === "preparing" || phase.step === "starting";
   const title =
     count === null
@@ -285,6 +316,26 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
           </RadioGroup>
         </fieldset>
 
+        <div className="flex items-start gap-2">
+          <Checkbox
+            id="export-digests"
+            checked={withDigests}
+            disabled={count === null || busy}
+            onCheckedChange={(checked) => {
+              setWithDigests(checked === true);
+              if (phase.step === "started" || phase.step === "failed") setPhase({ step: "ready" });
+            }}
+            className="mt-0.5"
+          />
+          <Label htmlFor="export-digests" className="grid gap-0.5 font-normal">
+            <span className="font-medium">Include integrity digests</span>
+            <span className="text-xs text-muted-foreground">
+              A second file with the signed digests of the blocks that seal these records, to check the export against
+              them with standard tools.
+            </span>
+          </Label>
+        </div>
+
         {blocked && phase.step !== "failed" ? (
           <Alert variant="warning">
             <CircleAlert aria-hidden />
@@ -293,6 +344,13 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
         ) : null}
 
         <ExportStatus phase={phase} />
+        {startedDigests ? (
+          <DigestsDownload
+            fileName={startedDigests.fileName}
+            phase={digestsPhase}
+            onDownload={() => onDownloadDigests(startedDigests)}
+          />
+        ) : null}
 
         <DialogFooter>
           <Button variant="outline" onClick={() => onOpenChange(false)}>
@@ -348,6 +406,36 @@ function ExportStatus({ phase }: { phase: Phase }) {
     default:
       return null;
   }
+}
+
+function DigestsDownload({
+  fileName,
+  phase,
+  onDownload,
+}: {
+  fileName: string;
+  phase: DigestsPhase;
+  onDownload: () => void;
+}) {
+  return (
+    <div className="grid gap-2">
+      <Button variant="outline" onClick={onDownload} disabled={phase.step === "starting" || phase.step === "started"}>
+        {phase.step === "starting" ? <LoaderCircle className="animate-spin" aria-hidden /> : <Download aria-hidden />}
+        Download the integrity digests
+      </Button>
+      {phase.step === "started" ? (
+        <p role="status" className="text-sm text-muted-foreground">
+          The download of {fileName} has started. docs/integrity.md shows how to check the export against it.
+        </p>
+      ) : null}
+      {phase.step === "failed" ? (
+        <Alert variant="destructive">
+          <CircleAlert aria-hidden />
+          <AlertDescription>{phase.message}</AlertDescription>
+        </Alert>
+      ) : null}
+    </div>
+  );
 }
 
 function Progress({ text }: { text: string }) {

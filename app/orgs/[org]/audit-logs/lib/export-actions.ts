@@ -16,6 +16,7 @@ import {
 } from "@/lib/exports/export-plan";
 import { countExportRows, databaseKnowsZone, fixSnapshot } from "@/lib/exports/export-query";
 import { createExportToken, exportDownloadId } from "@/lib/exports/export-tokens";
+import { digestsFileName } from "@/lib/integrity/export-digests";
 import { exportEntry } from "@/lib/exports/record-export-event";
 import { XLSX_MAX_DATA_ROWS } from "@/lib/exports/xlsx-writer";
 
@@ -45,6 +46,11 @@ export interface StartedExport {
   downloadId: string;
   count: number;
   fileName: string;
+  /**
+   * The export's integrity digests, when asked for: a second single-use link for the same
+   * selection and snapshot (lib/integrity/export-digests.ts), downloaded beside the file.
+   */
+  digests: { url: string; downloadId: string; fileName: string } | null;
 }
 
 const SNAPSHOT_REUSE_MS = 60 * 60 * 1000;
@@ -56,6 +62,7 @@ const startInput = z.object({
   format: z.enum(exportFormat.enumValues),
   timeZone: safeText().max(64),
   snapshotAt: z.iso.datetime().nullish(),
+  digests: z.boolean().optional(),
 });
 
 const EXPORT = {
@@ -120,17 +127,21 @@ export const startExport = orgAction(
       timeZone: zone,
       format: input.format,
     });
-    // Only the token and its entry need the transaction: the count above is a read at the snapshot.
-    const token = await db.transaction(async (tx) => {
-      const created = await createExportToken(tx, {
-        orgId: org.id,
-        userId: user.id,
-        format: input.format,
-        filters: { search: canonical, range: params.range },
-        snapshotAt: snapshot,
-        rowCount: count,
-        timeZone: zone,
-      });
+    const withDigests = input.digests === true;
+    // Only the tokens and the entry need the transaction: the count above is a read at the snapshot.
+    const { token, digests } = await db.transaction(async (tx) => {
+      const tokenFor = (digestsOf?: string) =>
+        createExportToken(tx, {
+          orgId: org.id,
+          userId: user.id,
+          format: input.format,
+          filters: { search: canonical, range: params.range, ...(digestsOf ? { digestsOf } : {}) },
+          snapshotAt: snapshot,
+          rowCount: count,
+          timeZone: zone,
+        });
+      const created = await tokenFor();
+      const digestsToken = withDigests ? await tokenFor(exportDownloadId(created.tokenHash)) : null;
       await record(
         exportEntry({
           result: "pending",
@@ -155,17 +166,25 @@ export const startExport = orgAction(
             snapshotAt: snapshot.toISOString(),
             timeZone: zone,
             fileName,
+            ...(withDigests ? { digests: digestsFileName(fileName) } : {}),
           },
         }),
         tx,
       );
-      return created;
+      return { token: created, digests: digestsToken };
     });
     return {
       url: `/api/exports/${token.token}`,
       downloadId: exportDownloadId(token.tokenHash),
       count,
       fileName,
+      digests: digests
+        ? {
+            url: `/api/exports/${digests.token}`,
+            downloadId: exportDownloadId(digests.tokenHash),
+            fileName: digestsFileName(fileName),
+          }
+        : null,
     };
   },
 );

@@ -96,8 +96,10 @@ export default async function IntegrityPage({ params, searchParams }: PageProps<
                 </ul>
               </div>
             )}
-            {state.startsAfterRemoved ? (
-              <p className="text-muted-foreground">The chain starts at a block whose predecessors were removed.</p>
+            {state.chainStart ? (
+              <p className="text-muted-foreground" data-integrity-chain-start>
+                {state.chainStart}
+              </p>
             ) : null}
           </div>
           {state.blocks.length > 0 ? (

@@ -4,7 +4,8 @@ import { and, count, desc, eq, gte, lte, sql } from "drizzle-orm";
 import { getDb, queryRows } from "@/db/client";
 import { integrityBlocks } from "@/db/schema";
 import { getSigningKey } from "@/lib/integrity/signing-key";
-import { verifyChain, type BlockCheck, type Problem } from "@/lib/integrity/verify";
+import { chainStartText } from "@/lib/integrity/chain-text";
+import { loadChainStart, verifyChain, type BlockCheck, type Problem } from "@/lib/integrity/verify";
 
 /** The most blocks the page checks at once; the command checks any number. */
 export const PAGE_BLOCKS = 100;
@@ -20,6 +21,8 @@ export interface ChainState {
   truncated: boolean;
   problems: Problem[];
   startsAfterRemoved: boolean;
+  /** Where verification starts when the chain's first blocks were removed (whatever the period). */
+  chainStart: string | null;
 }
 
 export async function loadChainState(orgId: string, range: { from: Date; to: Date }): Promise<ChainState> {
@@ -60,6 +63,7 @@ export async function loadChainState(orgId: string, range: { from: Date; to: Dat
   const report = oldest
     ? await verifyChain(db, orgId, getSigningKey(), { from: oldest.firstReceivedAt, to: range.to })
     : null;
+  const start = report ? report.start : await loadChainStart(db, orgId);
   return {
     totalBlocks: totals?.n ?? 0,
     lastSealedAt: last?.sealedAt ?? null,
@@ -68,5 +72,6 @@ export async function loadChainState(orgId: string, range: { from: Date; to: Dat
     truncated: periodBlocks.length > PAGE_BLOCKS,
     problems: report?.problems ?? [],
     startsAfterRemoved: report?.startsAfterRemoved ?? false,
+    chainStart: start ? chainStartText(start) : null,
   };
 }

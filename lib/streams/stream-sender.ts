@@ -241,7 +241,10 @@ export function permalinkPrefix(orgSlug: string): string {
   return `${messageOrigin()}/orgs/${encodeURIComponent(orgSlug)}/audit-logs/`;
 }
 
-async function readEntries(dest: Claimed, from: Position, upper: SQL): Promise<BatchEntry[]> {
+/** The most a batch holds whatever its destination's size (the schema's bound). */
+const MAX_BATCH = 1000;
+
+async function readEntries(dest: Claimed, from: Position, upper: SQL, limit = dest.batchSize): Promise<BatchEntry[]> {
   const t = auditLogs;
   const rows = await getDb()
     .select({
@@ -254,7 +257,7 @@ async function readEntries(dest: Claimed, from: Position, upper: SQL): Promise<B
     .from(t)
     .where(and(eq(t.orgId, dest.orgId), after(from), upper, streamSearchWhere(t, dest.query)))
     .orderBy(asc(t.receivedAt), asc(t.id))
-    .limit(dest.batchSize);
+    .limit(limit);
   return rows.map((r) => ({
     json: r.json,
     occurredAtMs: r.occurredAt.getTime(),
@@ -409,9 +412,10 @@ async function serve(dest: Claimed, horizon: Date, options: Resolved): Promise<n
   let entries: BatchEntry[];
   let last: Position;
   if (dest.batch) {
-    // A retry: the same range, so the same entries (fewer only if retention removed some).
+    // A retry: the same range, so the same entries (fewer only if retention removed some), also
+    // when the batch size was lowered since.
     batchId = dest.batch.id;
-    entries = await readEntries(dest, from, through(dest.batch));
+    entries = await readEntries(dest, from, through(dest.batch), MAX_BATCH);
     last = dest.batch;
     if (entries.length === 0) {
       await delivered(dest, last, 0);

@@ -192,7 +192,13 @@ describe("delivery", () => {
   });
 
   it("sends Splunk HEC events with the token header, and only what the search matches", async () => {
-    await destination({ format: "splunk_hec", secret: "hec-token-0123", query: "action:delete", batchSize: 100 });
+    await destination({
+      format: "splunk_hec",
+      secret: "hec-token-0123",
+      query: "action:delete",
+      batchSize: 100,
+      maxWaitSeconds: 1,
+    });
     const ids = await store(acme(), [
       event(1, { action: "delete" }),
       event(2),

@@ -143,7 +143,7 @@ export async function setRules(handle: DatabaseHandle, orgId: string, enabled: b
 }
 
 /** Ingestion at a target rate (batches of 500, up to `senders` in flight), with the explorer browsed meanwhile. */
-async function pacedIngestion(opts: {
+export async function pacedIngestion(opts: {
   baseUrl: string;
   apiKey: string;
   perSecond: number;

@@ -22,10 +22,12 @@ export interface BenchOptions {
   distDir: string;
   /** Server URL the bench database is derived from (DATABASE_URL). */
   serverUrl: string;
-  /** Only the notification phase (with the data set and the console it needs). */
-  only: "notifications" | null;
+  /** Only the notification or the streaming phase (with the data set and the console it needs). */
+  only: "notifications" | "streams" | null;
   /** Ingestion rate of the notification phase, events/s. */
   notifyRate: number;
+  /** Ingestion rate of the streaming phase, events/s. */
+  streamRate: number;
   /** Only the integrity bench (bench/integrity.ts). */
   integrity: boolean;
 }
@@ -40,6 +42,8 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --profile  run the console under node --cpu-prof; the profile and its summary go to bench/results/
   --only notifications  run only the notification phase (20 rules, webhook latency, ingestion with rules on and off)
   --notify-rate  ingestion rate of the notification phase, events/s (default 2,000)
+  --only streams  run only the streaming phase (one NDJSON destination, lag from ingestion to receiver)
+  --stream-rate  ingestion rate of the streaming phase, events/s (default 2,000)
   --integrity  only sealing, its cost to ingestion and the checks, in-process on audit_bench_integrity (--rows entries)
   --insights  measure only the explorer scenarios' insights (histogram, facets, sign-in patterns)
 The benchmark uses its own database, audit_bench (BENCH_DATABASE names another), on the DATABASE_URL server (created if missing).
@@ -60,8 +64,8 @@ function whole(name: string, value: string | undefined, fallback: number, min: n
 
 function onlyOption(value: string | undefined): BenchOptions["only"] {
   if (value === undefined) return null;
-  if (value === "notifications") return value;
-  fail(`--only takes "notifications", got "${value}"`);
+  if (value === "notifications" || value === "streams") return value;
+  fail(`--only takes "notifications" or "streams", got "${value}"`);
 }
 
 export function readOptions(
@@ -82,6 +86,7 @@ export function readOptions(
         profile: { type: "boolean" },
         only: { type: "string" },
         "notify-rate": { type: "string" },
+        "stream-rate": { type: "string" },
         integrity: { type: "boolean" },
         insights: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -114,6 +119,7 @@ export function readOptions(
     serverUrl,
     only: onlyOption(str(values.only)),
     notifyRate: whole("notify-rate", str(values["notify-rate"]), 2_000, 1),
+    streamRate: whole("stream-rate", str(values["stream-rate"]), 2_000, 1),
     integrity: values.integrity === true,
   };
 }

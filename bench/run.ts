@@ -30,13 +30,14 @@ import { notificationRows, runNotificationBench, type NotificationBenchResult } 
 import { int, markdownTable, ms, writeResults, type TableRow } from "./report";
 import { readOptions } from "./options";
 import { runReadApi } from "./read-api";
+import { runStreamBench, streamRows, type StreamBenchResult } from "./streams";
 import { latestProfile, summarizeProfile } from "./profile-summary";
 import { prepareScenarios, type Scenario } from "./scenarios";
 import { ensureBuild, startServer } from "./server";
 
 const opts = readOptions();
 
-/** `--only notifications` has run its phase: skip the rest, clean up as after a full run. */
+/** `--only notifications` (or `streams`) has run its phase: skip the rest, clean up as after a full run. */
 class NotificationsOnlyDone extends Error {}
 /** Thrown after the insights scenarios with --insights: the rest of the run is skipped, the cleanup runs. */
 class InsightsOnly extends Error {}
@@ -134,6 +135,38 @@ try {
       log,
     });
   };
+  const streamPhase = async (): Promise<StreamBenchResult> => {
+    log(
+      `Streaming: one NDJSON destination, ingestion paced at ${int(opts.streamRate)} events/s, ${plan.ingestSeconds} s...`,
+    );
+    return runStreamBench({
+      handle,
+      orgId: dataset.largest.id,
+      baseUrl: server.url,
+      apiKey: apiKey.secret,
+      perSecond: opts.streamRate,
+      seconds: plan.ingestSeconds,
+      explorer: main,
+      slug,
+      scenarios: ctx.scenarios,
+      log,
+    });
+  };
+  if (opts.only === "streams") {
+    const streams = await streamPhase();
+    const table = markdownTable(streamRows(streams));
+    console.log(
+      `\n_${int(opts.rows)} entries, ${opts.orgs} organizations; ${os.cpus().length} CPUs, Node ${process.version}${opts.quick ? "; quick mode" : ""}; streaming phase only_\n\n${table}\n`,
+    );
+    const file = writeResults(path.join(process.cwd(), "bench", "results"), {
+      options: { ...opts, serverUrl: shownUrl(opts.serverUrl) },
+      plan,
+      streams,
+      markdown: table,
+    });
+    log(`Results written to ${path.relative(process.cwd(), file)}.`);
+    throw new NotificationsOnlyDone();
+  }
   if (opts.only === "notifications") {
     const notifications = await notificationPhase();
     const table = markdownTable(notificationRows(notifications));
@@ -221,6 +254,7 @@ try {
   );
 
   const notifications = await notificationPhase();
+  const streams = await streamPhase();
 
   log(`Mixed load: signing in ${plan.clients} clients...`);
   for (let i = 0; i < plan.clients; i++)
@@ -289,6 +323,7 @@ try {
     verdict: `${int(ingestion.eventsPerSecond)}/s, explorer p95 ${ms(ingestion.explorer.full.p95)}${ingestion.errors ? `, ${ingestion.errors} errors` : ""}`,
   });
   rows.push(...notificationRows(notifications));
+  rows.push(...streamRows(streams));
   rows.push(peopleRow(`mixed load, full page loads: ${plan.clients} clients (think 0.5-1.5 s) + 1 CSV export`, mixed));
   rows.push(
     peopleRow(
@@ -343,6 +378,7 @@ try {
     readApi: readApi.details,
     ingestion,
     notifications,
+    streams,
     mixed,
     browsing,
     capacity,

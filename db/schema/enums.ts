@@ -66,3 +66,12 @@ export type NotificationRuleMode = (typeof notificationRuleMode.enumValues)[numb
 export type NotificationGroupBy = (typeof notificationGroupBy.enumValues)[number];
 export type NotificationDeliveryStatus = (typeof notificationDeliveryStatus.enumValues)[number];
 export type NotificationDeliveryKind = (typeof notificationDeliveryKind.enumValues)[number];
+
+// ndjson: NDJSON signed like a webhook; splunk_hec: Splunk's HTTP Event Collector (token header).
+export const streamFormat = pgEnum("stream_format", ["ndjson", "splunk_hec"]);
+
+// A destination pauses itself after repeated failure, or is paused by a person; entries wait.
+export const streamState = pgEnum("stream_state", ["active", "paused"]);
+
+export type StreamFormat = (typeof streamFormat.enumValues)[number];
+export type StreamState = (typeof streamState.enumValues)[number];

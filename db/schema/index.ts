@@ -9,3 +9,4 @@ export * from "./consumer-cursors";
 export * from "./notifications";
 export * from "./integrity";
 export * from "./audit-log-hourly";
+export * from "./streams";

@@ -1,6 +1,7 @@
 import "server-only";
 
 import { consumeArrivals, type ConsumeOptions } from "@/lib/worker/arrivals";
+import { inFlightJob } from "@/lib/worker/in-flight-job";
 import type { Job } from "@/lib/worker/runner";
 import { notificationMatcher } from "./matcher";
 import { startDueDeliveries, type SenderOptions } from "./sender";
@@ -23,40 +24,15 @@ export interface NotificationJobOptions {
 // A statement per batch matches every rule, so larger batches spread that cost over more entries.
 const MATCH_BATCH = 1000;
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/*
- * The sender keeps up to maxInFlight messages going and claims more as soon as there is room,
- * without waiting for the slowest of the last claim: a receiver that takes its whole 10 s timeout
- * holds one slot, not the messages of every other channel behind it. A run with nothing to claim
- * but messages still in flight waits for them (up to the idle pause) and counts as work, so that
- * runUntilIdle returns only when every outcome is written.
- */
 function senderJob(options: SenderOptions, idleMs: number, maxInFlight: number, log: (line: string) => void): Job {
-  const inFlight = new Set<Promise<void>>();
-  return {
-    name: "notification sender",
+  return inFlightJob(
+    "notification sender",
     idleMs,
-    async run() {
-      const room = maxInFlight - inFlight.size;
-      const started =
-        room > 0 ? await startDueDeliveries({ ...options, batchSize: Math.min(room, options.batchSize ?? 50) }) : [];
-      for (const send of started) {
-        const tracked: Promise<void> = send
-          .catch((error: unknown) =>
-            log(
-              `[worker] notification sender: an outcome was not written (${error instanceof Error ? error.message : String(error)}); the message is sent again after its lease`,
-            ),
-          )
-          .finally(() => inFlight.delete(tracked));
-        inFlight.add(tracked);
-      }
-      if (started.length > 0) return started.length;
-      if (inFlight.size === 0) return 0;
-      await Promise.race([Promise.race(inFlight), pause(idleMs)]);
-      return 1;
-    },
-  };
+    maxInFlight,
+    (room) => startDueDeliveries({ ...options, batchSize: Math.min(room, options.batchSize ?? 50) }),
+    log,
+    "the message is sent again after its lease",
+  );
 }
 
 export function notificationJobs(

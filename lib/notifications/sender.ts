@@ -6,6 +6,7 @@ import { notificationChannels, notificationDeliveries, notificationRules } from 
 import type { NotificationChannelKind } from "@/db/schema/enums";
 import { NO_REQUEST } from "@/lib/audit/console-entry";
 import { recordConsoleEntry } from "@/lib/audit/record-audit-event";
+import { backoffDelayMs } from "./backoff";
 import { webhooksMayReachPrivate } from "./private-targets";
 import { openSecret, UnreadableSecretError } from "@/lib/security/secret-box";
 import { sendEmail } from "./email-send";
@@ -43,8 +44,7 @@ export const LEASE_MS = 60_000;
 
 /** The pause after failed attempt `attempt` (1-based), with jitter from `random` in [0, 1). */
 export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 4 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+  return backoffDelayMs(attempt, { baseMs: RETRY_BASE_MS, factor: 4, maxMs: RETRY_MAX_MS }, random);
 }
 
 export interface SenderOptions {

@@ -61,10 +61,39 @@ function networkError(error: unknown): string {
   }
 }
 
-export async function postWebhook(request: WebhookRequest): Promise<SendOutcome> {
+/** A POST to a receiver: a webhook's, or a stream destination's (lib/streams). */
+export interface ReceiverRequest {
+  url: string;
+  body: string;
+  /** Content-Type and the signature or token header. */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  allowPrivate?: boolean;
+}
+
+export function postWebhook(request: WebhookRequest): Promise<SendOutcome> {
+  const body = Buffer.from(request.body, "utf8");
+  return postToReceiver(
+    {
+      url: request.url,
+      body: request.body,
+      headers: {
+        "Content-Type": "application/json",
+        "User-Agent": "AuditConsole-Webhook/1",
+        [SIGNATURE_HEADER]: signBody(request.secret, body),
+        [DELIVERY_HEADER]: request.deliveryId,
+      },
+      timeoutMs: request.timeoutMs,
+      allowPrivate: request.allowPrivate,
+    },
+    body,
+  );
+}
+
+export async function postToReceiver(request: ReceiverRequest, encoded?: Buffer): Promise<SendOutcome> {
   const target = await resolveWebhookTarget(request.url, { allowPrivate: request.allowPrivate });
   if (!target.ok) return { ok: false, error: target.message, permanent: true };
-  const body = Buffer.from(request.body, "utf8");
+  const body = encoded ?? Buffer.from(request.body, "utf8");
   const client = target.url.protocol === "https:" ? https : http;
   const seconds = Math.round(request.timeoutMs / 100) / 10;
   return new Promise<SendOutcome>((resolve) => {
@@ -80,13 +109,7 @@ export async function postWebhook(request: WebhookRequest): Promise<SendOutcome>
       // A fresh connection per message: a pooled one might be to another address.
       agent: false,
       lookup: pinnedLookup(target.address, target.family),
-      headers: {
-        "Content-Type": "application/json",
-        "Content-Length": String(body.length),
-        "User-Agent": "AuditConsole-Webhook/1",
-        [SIGNATURE_HEADER]: signBody(request.secret, body),
-        [DELIVERY_HEADER]: request.deliveryId,
-      },
+      headers: { ...request.headers, "Content-Length": String(body.length) },
     });
     // The whole exchange, connect to last byte, within the channel's timeout.
     const timer = setTimeout(() => {

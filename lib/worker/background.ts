@@ -3,18 +3,20 @@ import "server-only";
 import { env } from "@/lib/env";
 import { sealJob } from "@/lib/integrity/seal";
 import { notificationJobs } from "@/lib/notifications/jobs";
+import { streamJob } from "@/lib/streams/stream-jobs";
 import { hourlyFoldJob } from "./hourly-fold";
 import { startWorker, type Job, type Worker } from "./runner";
 
 /*
- * The console's background jobs (notification matching and delivery, sealing entries into signed
- * blocks, folding the hourly roll-up): started inside the server process (db/bootstrap.ts) unless
- * WORKER_IN_PROCESS=false hands them to `npm run worker` alone. Running both is fine too; the
+ * The console's background jobs (notification matching and delivery, streaming entries to
+ * destinations, sealing entries into signed blocks, folding the hourly roll-up): started inside
+ * the server process (db/bootstrap.ts) unless WORKER_IN_PROCESS=false hands them to
+ * `npm run worker` alone. Running both is fine too; the
  * jobs claim their work in the database.
  */
 
 export function backgroundJobs(): Job[] {
-  return [...notificationJobs(), sealJob, hourlyFoldJob];
+  return [...notificationJobs(), streamJob(), sealJob, hourlyFoldJob];
 }
 
 // Next.js may load this module more than once in a process; one worker per process.

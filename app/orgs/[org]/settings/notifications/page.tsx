@@ -7,6 +7,7 @@ import { ChannelsSection } from "./components/channels-section";
 import { DeliveriesTable } from "./components/deliveries-table";
 import { RefreshWhileSending } from "./components/refresh-while-sending";
 import { RulesSection } from "./components/rules-section";
+import { StreamsSection } from "./components/streams-section";
 import { loadNotificationSettings } from "./lib/queries";
 
 export const metadata: Metadata = { title: "Notifications" };
@@ -21,7 +22,7 @@ export default async function NotificationsPage({ params }: PageProps<"/orgs/[or
     if (settings.reason === "forbidden") return <NoPermissionNotice />;
     notFound();
   }
-  const { rules, channels, members, deliveries, smtpConfigured } = settings.data;
+  const { rules, channels, members, deliveries, streams, smtpConfigured } = settings.data;
   const slug = access.org.slug;
   return (
     <div className="mx-auto grid max-w-5xl grid-cols-[minmax(0,1fr)] gap-6 p-4 sm:p-6">
@@ -70,6 +71,21 @@ export default async function NotificationsPage({ params }: PageProps<"/orgs/[or
         <CardContent>
           <DeliveriesTable deliveries={deliveries} />
           <RefreshWhileSending inFlight={deliveries.some((d) => d.status === "pending" || d.status === "sending")} />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h2>Streams</h2>
+          </CardTitle>
+          <CardDescription>
+            Every new entry, or those matching a search, sent in order of arrival to a SIEM: Splunk&apos;s HTTP Event
+            Collector, or any receiver of signed NDJSON. A stream that keeps failing pauses itself and catches up when
+            resumed.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <StreamsSection orgSlug={slug} streams={streams} />
         </CardContent>
       </Card>
     </div>

@@ -15,7 +15,8 @@ import { effectivePermissions } from "@/lib/auth/permissions";
 import { recentDeliveries, type DeliveryView } from "@/lib/notifications/deliveries";
 import { ruleSearchHref } from "@/lib/notifications/rule-search";
 import { smtpConfigured } from "@/lib/notifications/smtp";
-import type { ChannelDto, MemberOption, RuleDto } from "./types";
+import { listStreamDestinations, streamLag } from "@/lib/streams/stream-lag";
+import type { ChannelDto, MemberOption, RuleDto, StreamDto } from "./types";
 
 export const RECENT_DELIVERIES = 50;
 
@@ -24,6 +25,7 @@ export interface NotificationSettings {
   channels: ChannelDto[];
   members: MemberOption[];
   deliveries: DeliveryView[];
+  streams: StreamDto[];
   smtpConfigured: boolean;
 }
 
@@ -37,13 +39,41 @@ export async function loadNotificationSettings(orgSlug: string): Promise<Notific
   const access = await requirePermission(orgSlug, "audit.manage");
   if (!access.ok) return { ok: false, reason: access.reason };
   const { org } = access.access;
-  const [rules, channels, members, deliveries] = await Promise.all([
+  const [rules, channels, members, deliveries, streams] = await Promise.all([
     listRules(org.id, org.slug),
     listChannels(org.id),
     listMemberOptions(org.id),
     recentDeliveries(org.id, RECENT_DELIVERIES),
+    listStreams(org.id, org.slug),
   ]);
-  return { ok: true, data: { rules, channels, members, deliveries, smtpConfigured: smtpConfigured() } };
+  return { ok: true, data: { rules, channels, members, deliveries, streams, smtpConfigured: smtpConfigured() } };
+}
+
+const isoOrNull = (d: Date | null) => (d === null ? null : d.toISOString());
+
+/** The organization's stream destinations with their lag; never their secrets. */
+export async function listStreams(orgId: string, orgSlug: string, db: Executor = getDb()): Promise<StreamDto[]> {
+  const rows = await listStreamDestinations(orgId, db);
+  return Promise.all(
+    rows.map(async (r) => ({
+      id: r.id,
+      name: r.name,
+      format: r.format,
+      url: r.url,
+      query: r.query,
+      batchSize: r.batchSize,
+      maxWaitSeconds: r.maxWaitSeconds,
+      state: r.state,
+      consecutiveFailures: r.consecutiveFailures,
+      lastError: r.lastError,
+      lastErrorAt: isoOrNull(r.lastErrorAt),
+      lastDeliveredAt: isoOrNull(r.lastDeliveredAt),
+      sentEntries: r.sentEntries,
+      pausedAt: isoOrNull(r.pausedAt),
+      ...(await streamLag(orgId, r, db)),
+      searchHref: ruleSearchHref(orgSlug, { query: r.query, types: [], results: [] }),
+    })),
+  );
 }
 
 export async function listRules(orgId: string, orgSlug: string, db: Executor = getDb()): Promise<RuleDto[]> {

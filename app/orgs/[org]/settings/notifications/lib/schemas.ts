@@ -18,7 +18,7 @@ import {
  * is checked by the action itself.
  */
 
-const name = (what: string, max: number) =>
+export const name = (what: string, max: number) =>
   safeText(UNSAFE_TEXT_FORM_MESSAGE)
     .trim()
     .min(1, `Give the ${what} a name.`)
@@ -33,7 +33,7 @@ export const conditionSchema = z.object({
   results: z.array(z.enum(auditResult.enumValues, "Unknown result.")).max(auditResult.enumValues.length),
 });
 
-const whole = (what: string, { min, max }: { min: number; max: number }) =>
+export const whole = (what: string, { min, max }: { min: number; max: number }) =>
   z
     .number(`Enter ${what}.`)
     .int(`Enter ${what} as a whole number.`)
@@ -70,7 +70,7 @@ export const setEnabledSchema = idSchema.extend({ enabled: z.boolean() });
 
 export const templateSchema = z.object({ key: z.string().max(50) });
 
-const webhookUrl = safeText(UNSAFE_TEXT_FORM_MESSAGE)
+export const webhookUrl = safeText(UNSAFE_TEXT_FORM_MESSAGE)
   .trim()
   .min(1, "Enter the webhook's URL.")
   .max(WEBHOOK_URL_MAX, `Use at most ${WEBHOOK_URL_MAX.toLocaleString("en-US")} characters for the URL.`)

@@ -4,6 +4,8 @@ import type {
   NotificationChannelKind,
   NotificationGroupBy,
   NotificationRuleMode,
+  StreamFormat,
+  StreamState,
 } from "@/db/schema/enums";
 
 /** Plain data the page hands its client components. */
@@ -54,6 +56,37 @@ export interface RulePreview {
 /** What create and rotate answer once: the webhook's secret, never shown again. */
 export interface WebhookSecretAnswer {
   channelId: string;
+  name: string;
+  secret: string;
+}
+
+/** A stream destination as the settings page shows it. */
+export interface StreamDto {
+  id: string;
+  name: string;
+  format: StreamFormat;
+  url: string;
+  query: string;
+  batchSize: number;
+  maxWaitSeconds: number;
+  state: StreamState;
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastDeliveredAt: string | null;
+  sentEntries: number;
+  pausedAt: string | null;
+  /** Matching entries not sent yet; `more` when there are more than counted. */
+  behind: { count: number; more: boolean };
+  /** When the oldest unsent matching entry arrived; null when none waits. */
+  oldestUnsentAt: string | null;
+  /** The explorer's search for the stream's condition. */
+  searchHref: string;
+}
+
+/** The NDJSON signing secret, answered once on creation. */
+export interface StreamSecretAnswer {
+  streamId: string;
   name: string;
   secret: string;
 }

@@ -10,6 +10,7 @@ import { JsonText } from "./json-text";
 import { EntryTimeline } from "./entry-timeline";
 import { JsonDiff } from "./json-diff";
 import { PivotLinks } from "./pivot-context";
+import { RawEntry } from "./raw-entry";
 import { formatUtcDateTime, LocalTime, TimeZoneName } from "./local-time";
 import { ResultBadge } from "./result-badge";
 
@@ -288,6 +289,10 @@ export function EntryDetails({
           <EntryTimeline steps={timeline} currentId={details.id} hrefFor={hrefFor} onOpen={onOpen} />
         </Section>
       ) : null}
+
+      <Section title="Raw entry">
+        <RawEntry details={details} />
+      </Section>
     </div>
   );
 }

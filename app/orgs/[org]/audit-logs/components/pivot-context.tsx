@@ -31,6 +31,8 @@ interface MenuTarget {
 interface PivotContextValue {
   hrefsFor: (field: PivotField, value: string, entryId: string | null) => PivotHrefs;
   openMenu: (target: MenuTarget) => void;
+  /** `entryId:field` of the cell whose menu is open, if any. */
+  openFor: string | null;
 }
 
 const PivotContext = createContext<PivotContextValue | null>(null);
@@ -50,7 +52,7 @@ function MenuLink({ href, icon, label, onDone }: { href: string; icon: ReactNode
       className="flex items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none hover:bg-accent focus-visible:bg-accent"
     >
       {icon}
-      <span className="min-w-0 truncate">{label}</span>
+      <span className="min-w-0 [overflow-wrap:anywhere]">{label}</span>
     </Link>
   );
 }
@@ -69,6 +71,7 @@ export function PivotProvider({
 }) {
   const [target, setTarget] = useState<MenuTarget | null>(null);
   const anchor = useRef<HTMLElement | null>(null);
+  const content = useRef<HTMLDivElement>(null);
 
   const hrefsFor = useCallback(
     (field: PivotField, value: string, entryId: string | null): PivotHrefs => {
@@ -84,7 +87,8 @@ export function PivotProvider({
     setTarget(next);
   }, []);
 
-  const value = useMemo(() => ({ hrefsFor, openMenu }), [hrefsFor, openMenu]);
+  const openFor = target ? `${target.entryId}:${target.field}` : null;
+  const value = useMemo(() => ({ hrefsFor, openMenu, openFor }), [hrefsFor, openMenu, openFor]);
   const hrefs = target ? hrefsFor(target.field, target.value, target.entryId) : null;
   const names = target ? pivotNames(target.field, target.shown) : null;
   const close = () => setTarget(null);
@@ -95,10 +99,17 @@ export function PivotProvider({
       <Popover open={target !== null} onOpenChange={(open) => (open ? undefined : close())}>
         <PopoverAnchor virtualRef={anchor as React.RefObject<HTMLElement>} />
         <PopoverContent
+          ref={content}
           align="start"
-          className="w-auto max-w-[min(22rem,calc(100vw-2rem))] p-1"
+          className="w-auto max-w-[min(26rem,calc(100vw-1rem))] p-1"
+          collisionPadding={8}
           role="menu"
           aria-label={target ? `Search by ${PIVOT_FIELD_NAMES[target.field]}` : undefined}
+          onOpenAutoFocus={(event) => {
+            // A menu opens on its first item, so the arrow keys start from there.
+            event.preventDefault();
+            content.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
+          }}
           onKeyDown={(event) => {
             // A menu's arrow keys: move between its items, wrapping around.
             if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
@@ -170,6 +181,7 @@ export function PivotTrigger({
       className="pivot-trigger"
       tabIndex={focusable ? 0 : -1}
       aria-haspopup="menu"
+      aria-expanded={pivots.openFor === `${entryId}:${field}`}
       aria-label={`Search by ${PIVOT_FIELD_NAMES[field]} ${shown}`}
       title={`Search by this ${PIVOT_FIELD_NAMES[field]}`}
       onClick={(event) => {

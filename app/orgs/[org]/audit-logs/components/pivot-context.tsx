@@ -12,6 +12,8 @@ import { explorerHref, type ExplorerParams } from "@/lib/audit-log/search-params
  * excluded from it. The links are built on the client from the page's params (lib/audit-log/pivots,
  * which offers a link only when its search matches exactly that value). The table shares one menu,
  * anchored at the button that opened it, so its 50 rows carry plain buttons rather than 250 menus.
+ * The links are not prefetched: each prefetch is a server render of the explorer, and the details
+ * alone hold a score of them.
  */
 
 export interface PivotHrefs {
@@ -47,6 +49,7 @@ function MenuLink({ href, icon, label, onDone }: { href: string; icon: ReactNode
     <Link
       href={href}
       scroll={false}
+      prefetch={false}
       role="menuitem"
       onClick={onDone}
       className="flex items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none hover:bg-accent focus-visible:bg-accent"
@@ -220,6 +223,7 @@ export function PivotLinks({
         <Link
           href={hrefs.include}
           scroll={false}
+          prefetch={false}
           aria-label={names.include}
           title={names.include}
           className={linkClass}
@@ -231,6 +235,7 @@ export function PivotLinks({
         <Link
           href={hrefs.exclude}
           scroll={false}
+          prefetch={false}
           aria-label={names.exclude}
           title={names.exclude}
           className={linkClass}

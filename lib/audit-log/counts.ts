@@ -6,8 +6,10 @@ import type { AuditSelection } from "./selection";
 import { auditTableFor } from "./tables";
 import { selectionWhere } from "./where";
 
-/** Up to this many matches the explorer counts exactly; beyond it the page says "more than". */
-export const EXACT_COUNT_LIMIT = 10_000;
+import { EXACT_COUNT_LIMIT } from "./count-limit";
+
+// Kept here too: the server's readers import it with the count they cap.
+export { EXACT_COUNT_LIMIT };
 
 export type MatchCount = { exact: true; count: number } | { exact: false; atLeast: number };
 

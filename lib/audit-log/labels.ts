@@ -1,4 +1,4 @@
-import type { AuditCategory, AuditResult } from "@/db/schema/enums";
+import type { AuditCategory, AuditLevel, AuditResult } from "@/db/schema/enums";
 
 /*
  * Display labels for the enum codes. Pure and client-safe: the table, the filter panel and the
@@ -29,4 +29,9 @@ export const RESULT_LABELS: Readonly<Record<AuditResult, string>> = {
   failed: "Failure",
   pending: "Pending",
   processing: "Processing",
+};
+
+export const LEVEL_LABELS: Readonly<Record<AuditLevel, string>> = {
+  notice: "Notice",
+  information: "Information",
 };

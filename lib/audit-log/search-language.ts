@@ -19,7 +19,8 @@
  * Meaning: free terms AND together, and each must match (or, negated, must not match) one of actor
  * name, actor email, target name, IP, description (anywhere inside) or request id (its start;
  * lib/filters.ts says why). The same qualifier repeated ORs
- * its values (`type:auth type:vpn`), negated ones exclude all of theirs (`-type:auth -type:vpn`),
+ * its values (`type:auth type:vpn`, or as a comma list `type:auth,vpn` for type, result and level,
+ * as the URL's `type=` and `result=` take them), negated ones exclude all of theirs (`-type:auth -type:vpn`),
  * and different qualifiers AND together. A token that cannot be read becomes an error entry and is
  * left out; the rest of the query still applies. Parsing never throws.
  *
@@ -76,7 +77,7 @@ export type CreatedRange = {
   toInclusive: boolean;
 };
 
-export type TextQualifierKey = "user" | "action" | "resource" | "request_id" | "service";
+export type TextQualifierKey = "user" | "action" | "resource" | "request_id" | "correlation_id" | "service";
 
 /*
  * Keys whose unquoted value matches more than the value itself (`action:` its leading words,
@@ -164,13 +165,13 @@ export const SEARCH_QUALIFIERS: readonly SearchQualifierInfo[] = [
   {
     key: "type",
     aliases: ["category"],
-    description: `The category: ${CATEGORIES.join(", ")}`,
+    description: `The category: ${CATEGORIES.join(", ")}; several with commas (type:auth,vpn)`,
     example: "type:auth",
   },
   {
     key: "result",
     aliases: ["status"],
-    description: `The outcome: ${RESULTS.join(", ")} (success and failure work too)`,
+    description: `The outcome: ${RESULTS.join(", ")} (success and failure work too); several with commas`,
     example: "result:failed",
   },
   {
@@ -185,7 +186,18 @@ export const SEARCH_QUALIFIERS: readonly SearchQualifierInfo[] = [
     description: "The request id, or its start; quoted, the whole id",
     example: "request_id:req_123",
   },
-  { key: "level", aliases: [], description: `The level: ${LEVELS.join(" or ")}`, example: "level:notice" },
+  {
+    key: "correlation_id",
+    aliases: ["correlation"],
+    description: "The correlation id, whole and as written (the steps of one operation)",
+    example: "correlation_id:op_77",
+  },
+  {
+    key: "level",
+    aliases: [],
+    description: `The level: ${LEVELS.join(" or ")}; both with a comma`,
+    example: "level:notice",
+  },
   {
     key: "service",
     aliases: ["module"],
@@ -463,7 +475,8 @@ type SingleFilter =
 
 type Interpretation =
   | { kind: "term"; term: SearchTerm }
-  | { kind: "filter"; filter: SingleFilter }
+  // Several for a comma list (`type:auth,vpn`): each value is its own item, as if typed twice.
+  | { kind: "filter"; filters: SingleFilter[] }
   | { kind: "error"; message: string }
   | { kind: "nothing" };
 
@@ -499,10 +512,35 @@ function unknownQualifierMessage(key: string): string {
   return `Unknown qualifier "${key}:".${hint} Known: ${KNOWN_KEYS_TEXT}`;
 }
 
+/*
+ * A comma list of enum values, as the URL's `type=` and `result=` take them (`type:auth,vpn`).
+ * Empty items (`auth,,vpn`, a trailing comma while typing) are skipped; one unknown item refuses
+ * the whole token, named in the message, so a typo never silently narrows to the other values.
+ */
+function listOf<T>(
+  value: string,
+  read: (item: string) => T | undefined,
+): { ok: true; values: T[] } | { ok: false; bad: string } {
+  const values: T[] = [];
+  for (const item of value.split(",").map((v) => v.trim())) {
+    if (item === "") continue;
+    const known = read(item);
+    if (known === undefined) return { ok: false, bad: item };
+    if (!values.includes(known)) values.push(known);
+  }
+  return values.length > 0 ? { ok: true, values } : { ok: false, bad: value };
+}
+
+// The token when it is one value (`"type:nope"`), the item and its token in a list.
+function badItem(raw: string, value: string, bad: string): string {
+  return value.includes(",") ? `"${bad}" in "${raw}"` : `"${raw}"`;
+}
+
 function interpretQualifier(token: Extract<SearchToken, { kind: "qualifier" }>, timeZone: string): Interpretation {
   const key = KEYS_BY_NAME.get(token.key.toLowerCase());
   if (key === undefined) return { kind: "error", message: unknownQualifierMessage(token.key) };
-  const value = token.value.trim().toLowerCase();
+  // Correlation ids are matched as written (the timeline groups steps by the same equality).
+  const value = key === "correlation_id" ? token.value.trim() : token.value.trim().toLowerCase();
   const { negated, raw } = token;
   if (value === "") {
     const example = SEARCH_QUALIFIERS.find((q) => q.key === key)?.example ?? `${key}:value`;
@@ -512,39 +550,41 @@ function interpretQualifier(token: Extract<SearchToken, { kind: "qualifier" }>, 
   switch (key) {
     case "type": {
       // `db-backup` is how people write db_backup in prose.
-      const category = findIn(CATEGORIES, value.replaceAll("-", "_"));
-      return category
-        ? { kind: "filter", filter: { key, negated, value: category } }
-        : fail(`"${raw}" is not a category. Use one of: ${CATEGORIES.join(", ")}`);
+      const read = listOf(value, (v) => findIn(CATEGORIES, v.replaceAll("-", "_")));
+      return read.ok
+        ? { kind: "filter", filters: read.values.map((v) => ({ key, negated, value: v })) }
+        : fail(`${badItem(raw, value, read.bad)} is not a category. Use one of: ${CATEGORIES.join(", ")}`);
     }
     case "result": {
-      const result = findIn(RESULTS, value) ?? RESULT_ALIASES.get(value);
-      return result
-        ? { kind: "filter", filter: { key, negated, value: result } }
-        : fail(`"${raw}" is not a result. Use one of: ${RESULTS.join(", ")} (or success, failure)`);
+      const read = listOf(value, (v) => findIn(RESULTS, v) ?? RESULT_ALIASES.get(v));
+      return read.ok
+        ? { kind: "filter", filters: read.values.map((v) => ({ key, negated, value: v })) }
+        : fail(
+            `${badItem(raw, value, read.bad)} is not a result. Use one of: ${RESULTS.join(", ")} (or success, failure)`,
+          );
     }
     case "level": {
-      const level = findIn(LEVELS, value) ?? LEVEL_ALIASES.get(value);
-      return level
-        ? { kind: "filter", filter: { key, negated, value: level } }
-        : fail(`"${raw}" is not a level. Use one of: ${LEVELS.join(", ")}`);
+      const read = listOf(value, (v) => findIn(LEVELS, v) ?? LEVEL_ALIASES.get(v));
+      return read.ok
+        ? { kind: "filter", filters: read.values.map((v) => ({ key, negated, value: v })) }
+        : fail(`${badItem(raw, value, read.bad)} is not a level. Use one of: ${LEVELS.join(", ")}`);
     }
     case "ip": {
       const ip = parseIp(value);
       return ip
-        ? { kind: "filter", filter: { key, negated, value: ip } }
+        ? { kind: "filter", filters: [{ key, negated, value: ip }] }
         : fail(`"${raw}" is not an IP address or CIDR range (e.g. 10.0.0.1, 10.0.0.0/8, 2001:db8::/32)`);
     }
     case "created": {
       const created = parseCreated(value, timeZone);
       return created.ok
-        ? { kind: "filter", filter: { key, negated, value: created.value } }
+        ? { kind: "filter", filters: [{ key, negated, value: created.value }] }
         : fail(`"${raw}" is not a valid date: ${created.reason}`);
     }
     default:
       return {
         kind: "filter",
-        filter: { key, negated, value, whole: token.quoted && WHOLE_WHEN_QUOTED.includes(key) },
+        filters: [{ key, negated, value, whole: token.quoted && WHOLE_WHEN_QUOTED.includes(key) }],
       };
   }
 }
@@ -626,6 +666,7 @@ const TEXT_KEYS: readonly string[] = [
   "action",
   "resource",
   "request_id",
+  "correlation_id",
   "service",
 ] satisfies TextQualifierKey[];
 
@@ -671,15 +712,19 @@ function parse(input: string, timeZone: string): SearchQuery {
       errors.push({ token: showUnsafeText(token.raw), message: item.message });
       continue;
     }
-    if (applied >= MAX_SEARCH_ITEMS) {
+    // Each value of a comma list counts, so the limit bounds the conditions however they are typed.
+    const size = item.kind === "filter" ? item.filters.length : 1;
+    if (applied + size > MAX_SEARCH_ITEMS) {
       ignored.push(token.raw);
       continue;
     }
-    applied++;
+    applied += size;
     if (item.kind === "term") {
       if (!terms.some((t) => sameTerm(t, item.term))) terms.push(item.term);
-    } else if (!filters.some((f) => mergeInto(f, item.filter))) {
-      filters.push(newFilter(item.filter));
+      continue;
+    }
+    for (const single of item.filters) {
+      if (!filters.some((f) => mergeInto(f, single))) filters.push(newFilter(single));
     }
   }
   if (ignored.length > 0) {

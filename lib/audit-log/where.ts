@@ -46,6 +46,7 @@ import { asLiveShape, type LiveShape } from "./tables";
  *   the name or id).
  * - request_id: the start of lower(request_id) (people paste ids whole or by their start); a
  *   quoted value the whole id.
+ * - correlation_id: correlation_id = value, as written (not lower-cased), as the timeline groups.
  * - service: lower(service) = value. level, type, result: IN lists.
  * - ip: an address is equality, a CIDR is containment (`<<=`).
  * - created: instant ranges, OR-ed.
@@ -215,6 +216,10 @@ function filterCondition(t: T, filter: SearchFilter): SQL {
       break;
     case "request_id":
       matches = filter.values.map((v) => requestIdQualifier(t, v, filter.whole?.includes(v) ?? false));
+      break;
+    case "correlation_id":
+      // As written, through org_correlation_idx: the same equality the timeline groups steps by.
+      matches = filter.values.map((v) => sql`${t.correlationId} = ${v}`);
       break;
     case "service":
       matches = filter.values.map((v) => sql`lower(${t.service}) = ${v}`);

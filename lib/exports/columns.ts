@@ -39,8 +39,6 @@ export interface ExportColumn {
   text?: (t: T) => SQL;
 }
 
-const utcText = (t: T) => sql`to_char(${t.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 // ISO 8601 with the zone's offset at that instant, e.g. 2026-11-20T10:15:00.000+01:00. to_char()
 // renders a timestamptz in the session's TimeZone, which every export statement runs with set to
 // the viewer's zone (exportSessionSettings): one conversion per row instead of four.
@@ -67,7 +65,8 @@ const code = (header: string, width: number, value: (t: T) => SQL): ExportColumn
 export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   // The id comes first: the permalink is built from it.
   code("ID", 38, (t) => sql`${t.id}::text`),
-  { header: () => "Time (ISO 8601 UTC)", kind: "utc-time", width: 26, userText: false, plain: true, text: utcText },
+  // One time column, in the reader's zone (the explorer's rule): ISO 8601 with the offset at that
+  // instant, so the UTC instant is in the text too. (A second, UTC column only repeated it.)
   {
     header: (ctx) => `Time (${ctx.timeZone})`,
     kind: "local-time",
@@ -76,6 +75,8 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
     plain: true,
     text: localText,
   },
+  // The actor as recorded: the id is what the user filter and the API name them by.
+  text("Actor id", 24, (t) => sql`${t.actorId}`),
   text("Actor name", 24, (t) => sql`${t.actorName}`),
   text("Actor email", 28, (t) => sql`${t.actorEmail}`),
   code("Type", 13, (t) => sql`${t.category}::text`),

@@ -84,7 +84,7 @@ test.describe("explorer", () => {
       await page.getByRole("button", { name: "Filter" }).click();
       await page.getByRole("radio", { name: "Last 30 days" }).check();
       await page.getByRole("checkbox", { name: "Auth", exact: true }).check();
-      await page.getByRole("radio", { name: "Failure" }).check();
+      await page.getByRole("checkbox", { name: "Failure" }).check();
       await page.getByRole("button", { name: "Apply" }).click();
 
       await expect(page).toHaveURL(/period=30d/);

@@ -11,7 +11,7 @@ import { signIn } from "./helpers/sign-in";
  */
 
 const SEARCH = "/orgs/acme/audit-logs?period=30d&type=auth,user,audit&sort=user&dir=asc";
-const HEADER = /^Downloading a total of ([\d,]+) records from the current search\.$/;
+const HEADER = /^Downloading a total of ([\d,]+) records? from the current search\.$/;
 
 async function openExport(page: Page): Promise<{ dialog: Locator; count: number }> {
   await page.getByRole("button", { name: "Export", exact: true }).first().click();

@@ -18,7 +18,7 @@ import { e2eApiKeys, signIn } from "./helpers/sign-in";
 const APP_NAME = "e2e-reliability";
 const EXPLORER = "/orgs/acme/audit-logs";
 const PAGE_FAILED = /could not be loaded/;
-const EXPORT_HEADER = /^Downloading a total of [\d,]+ records from the current search\.$/;
+const EXPORT_HEADER = /^Downloading a total of [\d,]+ records? from the current search\.$/;
 
 function e2eDatabaseUrl(): string | null {
   const dir = process.env.E2E_STATE_DIR;

@@ -289,7 +289,7 @@ beforeAll(async () => {
     acme,
     Object.values(PAYLOADS).map((value, i) => ({
       occurredAt: new Date(now - 7_200_000 - i * 1000),
-      actorId: `p_${i}`,
+      actorId: value,
       actorName: value,
       category: "user" as const,
       action: "update",
@@ -456,8 +456,8 @@ describe("file contents", () => {
       const n = ndjson.rows[r]!;
       const asCsv = [
         n.id,
-        n.occurredAt,
-        c[2],
+        c[1],
+        n.actor?.id ?? null,
         n.actor?.name ?? null,
         n.actor?.email ?? null,
         n.category,
@@ -482,6 +482,7 @@ describe("file contents", () => {
       ];
       const fromCsv = [...c.slice(0, 20), csvJson(c[20]!), csvJson(c[21]!), csvJson(c[22]!), c[23]];
       expect([r, ...asCsv]).toEqual([r, ...fromCsv]);
+      expect(Date.parse(c[1]!)).toBe(Date.parse(n.occurredAt));
     }
   });
 
@@ -495,8 +496,8 @@ describe("file contents", () => {
     );
     expect(csv.header).toEqual([
       "ID",
-      "Time (ISO 8601 UTC)",
       "Time (Europe/Berlin)",
+      "Actor id",
       "Actor name",
       "Actor email",
       "Type",
@@ -526,7 +527,7 @@ describe("file contents", () => {
       const a = csv.rows[r]!;
       const b = xlsx.rows[r]!;
       for (let c = 0; c < a.length; c++) {
-        if (c === 1 || c === 2) continue;
+        if (c === 1) continue;
         expect([r, c, b[c]]).toEqual([r, c, a[c]]);
       }
     }
@@ -535,7 +536,10 @@ describe("file contents", () => {
       .from(auditLogs)
       .where(and(eq(auditLogs.orgId, seeded.orgs.acme), eq(auditLogs.id, csv.ids[0]!)));
     const first = csv.rows[0]!;
-    expect(first[1]).toBe(row!.occurredAt.toISOString());
+    // One time column: no header or value repeats the time in UTC.
+    expect(csv.header.filter((h) => h.startsWith("Time"))).toEqual(["Time (Europe/Berlin)"]);
+    expect(first).not.toContain(row!.occurredAt.toISOString());
+    expect(first[2]).toBe(row!.actorId);
     // Berlin is UTC+1 in winter and UTC+2 in summer: the offset printed is the one at that instant.
     const berlin = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin", timeZoneName: "longOffset" }).format(
       row!.occurredAt,
@@ -545,7 +549,9 @@ describe("file contents", () => {
       row!.occurredAt.getTime() +
         (offset.startsWith("-") ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000,
     );
-    expect(first[2]).toBe(`${local.toISOString().slice(0, 23)}${offset}`);
+    expect(first[1]).toBe(`${local.toISOString().slice(0, 23)}${offset}`);
+    // The offset makes the text one instant.
+    expect(Date.parse(first[1]!)).toBe(row!.occurredAt.getTime());
     expect(first[23]).toBe(`${ORIGIN}/orgs/acme/audit-logs/${csv.ids[0]}`);
     expect(first[20]).toBe(JSON.stringify(row!.params).replace(/":/g, '": ').replace(/,"/g, ', "'));
   });
@@ -560,13 +566,11 @@ describe("file contents", () => {
     expect(sheet.getColumn(8).width).toBe(50);
     expect(sheet.getRow(1).getCell(1).font?.bold).toBe(true);
     const [row] = await testDb.handle.db.select().from(auditLogs).where(eq(auditLogs.id, file.ids[0]!));
-    const utc = sheet.getRow(2).getCell(2).value;
-    expect(utc).toBeInstanceOf(Date);
-    expect((utc as Date).getTime()).toBe(row!.occurredAt.getTime());
-    expect(sheet.getRow(2).getCell(2).numFmt).toBe('yyyy-mm-dd"T"hh:mm:ss.000"Z"');
-    // The local column is the wall clock in the zone (Excel has no zones): UTC+1 or UTC+2.
-    const local = sheet.getRow(2).getCell(3).value as Date;
-    expect([3_600_000, 7_200_000]).toContain(local.getTime() - row!.occurredAt.getTime());
+    // The one time column is the wall clock in the zone (Excel has no zones): UTC+1 or UTC+2.
+    const local = sheet.getRow(2).getCell(2).value;
+    expect(local).toBeInstanceOf(Date);
+    expect([3_600_000, 7_200_000]).toContain((local as Date).getTime() - row!.occurredAt.getTime());
+    expect(sheet.getRow(2).getCell(3).value).toBe(row!.actorId);
   });
 
   it("keeps quotes, commas, line breaks, unicode, blanks and control characters intact", async () => {
@@ -592,7 +596,7 @@ describe("file contents", () => {
 });
 
 describe("formula injection", () => {
-  const columns = [3, 7, 9, 10, 12, 13, 15, 17, 18, 19];
+  const columns = [2, 3, 7, 9, 10, 12, 13, 15, 17, 18, 19];
   it("neutralises payloads in CSV with a leading apostrophe and changes nothing else", async () => {
     const csv = readCsvFile(
       await downloadFile("manager@acme.test", (await exportAs("manager@acme.test", "type=user", "csv")).started),
@@ -1001,8 +1005,8 @@ describe("limits", () => {
       startExport("acme", { search: "q=request_id:req_1", format: "csv", timeZone: "Mars/Olympus_Mons" }),
     );
     const file = readCsvFile(await downloadFile("manager@acme.test", started.data!));
-    expect(file.header[2]).toBe("Time (UTC)");
-    expect(file.rows[0]![2]).toMatch(/\+00:00$/);
+    expect(file.header[1]).toBe("Time (UTC)");
+    expect(file.rows[0]![1]).toMatch(/\+00:00$/);
   });
 
   it("names the file after the organization and the period, in safe ASCII", async () => {

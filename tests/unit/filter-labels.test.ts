@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { entryCountText, pagePositionText } from "@/app/orgs/[org]/audit-logs/components/entry-count";
+import {
+  entryCountText,
+  exportCountNote,
+  pagePositionText,
+  recordCount,
+} from "@/app/orgs/[org]/audit-logs/components/entry-count";
 import {
   customBound,
   customRangeText,
@@ -43,5 +48,23 @@ describe("the page's place in the listing", () => {
     // A count read just before new entries came in: the place would overshoot it, so it is left out.
     expect(pagePositionText(2851, 50, { exact: true, count: 2874 })).toBe("2,874 entries");
     expect(entryCountText({ exact: false, atLeast: 10_000 })).toBe("more than 10,000 entries");
+  });
+});
+
+describe("the export's count", () => {
+  it("says record for one and records for any other number", () => {
+    expect(recordCount(1)).toBe("1 record");
+    expect(recordCount(0)).toBe("0 records");
+    expect(recordCount(16_068)).toBe("16,068 records");
+    expect(entryCountText({ exact: true, count: 1 })).toBe("1 entry");
+  });
+
+  it("says the export counts exactly where the list's count was capped", () => {
+    expect(exportCountNote(16_068, 1_000_000)).toBe(
+      "The list stops counting at more than 10,000; this count is exact.",
+    );
+    expect(exportCountNote(10_000, 1_000_000)).toBeNull();
+    // Above the export's own limit the modal says "more than" itself.
+    expect(exportCountNote(1_000_001, 1_000_000)).toBeNull();
   });
 });

@@ -14,6 +14,8 @@ import {
   type SearchFilter,
   type SearchQuery,
 } from "@/lib/audit-log/search-language";
+import { pivotLinks } from "@/lib/audit-log/pivots";
+import { qualifierValues, withQualifierValues } from "@/lib/audit-log/search-edits";
 
 const CATEGORIES: readonly string[] = auditCategory.enumValues;
 const RESULTS: readonly string[] = auditResult.enumValues;
@@ -265,7 +267,7 @@ describe("errors", () => {
       {
         token: "foo:bar",
         message:
-          'Unknown qualifier "foo:". Known: user:, action:, resource:, type:, result:, ip:, request_id:, level:, service:, created:',
+          'Unknown qualifier "foo:". Known: user:, action:, resource:, type:, result:, ip:, request_id:, correlation_id:, level:, service:, created:',
       },
     ]);
     expect(r.filters).toEqual([{ key: "type", negated: false, values: ["auth"] }]);
@@ -691,6 +693,157 @@ describe("whole values", () => {
   });
 });
 
+describe("comma lists", () => {
+  it("reads type:, result: and level: lists as the URL's type= and result= do", () => {
+    expect(only("type:auth,service")).toEqual({ key: "type", negated: false, values: ["auth", "service"] });
+    expect(only("-result:done,failure")).toEqual({ key: "result", negated: true, values: ["done", "failed"] });
+    expect(only("level:notice,info")).toEqual({ key: "level", negated: false, values: ["notice", "information"] });
+    // Empty items (a trailing comma while typing) are skipped; repeats count once.
+    expect(only("type:auth,,db-backup,auth,")).toEqual({ key: "type", negated: false, values: ["auth", "db_backup"] });
+  });
+
+  it("means the same as the values written apart", () => {
+    expect(parse("type:auth,vpn type:user").filters).toEqual(parse("type:auth type:vpn type:user").filters);
+    expect(formatSearchQuery(parse("type:auth,vpn -result:done,failed"))).toBe(
+      "type:auth type:vpn -result:done -result:failed",
+    );
+  });
+
+  it("refuses the whole token for one unknown item, naming it", () => {
+    const r = parse("type:auth,nope result:failed");
+    expect(r.errors).toEqual([
+      {
+        token: "type:auth,nope",
+        message: `"nope" in "type:auth,nope" is not a category. Use one of: ${CATEGORIES.join(", ")}`,
+      },
+    ]);
+    expect(r.filters).toEqual([{ key: "result", negated: false, values: ["failed"] }]);
+    expect(parse("type:,").errors[0]?.message).toContain("is not a category");
+  });
+
+  it("counts each item toward the limit of applied items", () => {
+    const list = `type:${CATEGORIES.join(",")}`;
+    const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(" ");
+    const fits = parse(`${words(MAX_SEARCH_ITEMS - CATEGORIES.length)} ${list}`);
+    expect(fits.errors).toEqual([]);
+    expect(fits.filters[0]?.values).toHaveLength(CATEGORIES.length);
+    const over = parse(`${words(MAX_SEARCH_ITEMS - CATEGORIES.length + 1)} ${list}`);
+    expect(over.filters).toEqual([]);
+    expect(over.errors).toEqual([
+      {
+        token: list,
+        message: `A search applies at most ${MAX_SEARCH_ITEMS} terms and qualifiers; 1 more was ignored.`,
+      },
+    ]);
+  });
+
+  it("keeps commas in text qualifiers as part of the value", () => {
+    expect(only('resource:"lee, kim"')).toEqual({ key: "resource", negated: false, values: ["lee, kim"] });
+  });
+});
+
+describe("correlation_id:", () => {
+  it("keeps the id as written (the timeline groups by exact equality)", () => {
+    expect(only("correlation_id:Op_77")).toEqual({ key: "correlation_id", negated: false, values: ["Op_77"] });
+    expect(only("-correlation:op_77")).toEqual({ key: "correlation_id", negated: true, values: ["op_77"] });
+    expect(formatSearchQuery(parse('correlation_id:"Op 7"'))).toBe('correlation_id:"Op 7"');
+  });
+});
+
+describe("pivots", () => {
+  const at = { q: "", tz: "UTC" };
+  const qOf = (o: { q?: string } | null) => o?.q;
+
+  it("quote what needs quoting and name actions and request ids whole", () => {
+    expect(qOf(pivotLinks("action", "delete", at).include)).toBe('action:"delete"');
+    expect(qOf(pivotLinks("action", "Delete_Profile", at).exclude)).toBe('-action:"delete_profile"');
+    expect(qOf(pivotLinks("request_id", "REQ_4b5be", at).include)).toBe('request_id:"req_4b5be"');
+    expect(qOf(pivotLinks("target", "my service", at).include)).toBe('resource:"my service"');
+    expect(qOf(pivotLinks("target", "checkout", at).exclude)).toBe("-resource:checkout");
+    expect(qOf(pivotLinks("service", "Module X", at).include)).toBe('service:"module x"');
+    expect(qOf(pivotLinks("ip", "2001:db8::1", at).exclude)).toBe("-ip:2001:db8::1");
+    expect(qOf(pivotLinks("correlation_id", "Op_77", at).include)).toBe("correlation_id:Op_77");
+    expect(qOf(pivotLinks("level", "notice", at).exclude)).toBe("-level:notice");
+    expect(qOf(pivotLinks("actor", "kim@acme.test", at).exclude)).toBe("-user:kim@acme.test");
+  });
+
+  it("read back to exactly the value, for any text", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("action", "target", "service", "request_id", "correlation_id" as const),
+        fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }),
+        (field, value) => {
+          const links = pivotLinks(field, value, at);
+          for (const [o, negated] of [
+            [links.include, false],
+            [links.exclude, true],
+          ] as const) {
+            if (o === null) continue;
+            const r = parse(o.q!);
+            expect(r.errors).toEqual([]);
+            expect(r.filters).toHaveLength(1);
+            const f = r.filters[0]!;
+            expect(f.negated).toBe(negated);
+            expect(f.values).toEqual([field === "correlation_id" ? value : value.toLowerCase()]);
+            if (field === "action" || field === "request_id") expect("whole" in f && f.whole).toEqual(f.values);
+          }
+        },
+      ),
+    );
+  });
+
+  it("offer no link for a value the language cannot say whole", () => {
+    // A quote inside a spaced value cannot be escaped; spaces around a value are trimmed.
+    expect(pivotLinks("target", 'say "hi" there', at)).toEqual({ include: null, exclude: null });
+    expect(pivotLinks("service", " billing", at)).toEqual({ include: null, exclude: null });
+    // A target name ending in * would be read as a prefix.
+    expect(pivotLinks("target", "checkout*", at)).toEqual({ include: null, exclude: null });
+    // An actor known by id is found with user=, which cannot exclude.
+    expect(pivotLinks("actor", "u_1", at)).toEqual({
+      include: { user: "u_1", cursor: null, entry: null },
+      exclude: null,
+    });
+  });
+
+  it("compose with the search in force", () => {
+    const q = { q: 'checkout action:"deploy" -action:"delete"', tz: "UTC" };
+    // Adding narrows: the other action is dropped (it would widen again); the same value's negation goes.
+    expect(qOf(pivotLinks("action", "delete", q).include)).toBe('checkout action:"delete"');
+    // Excluding the one action in force leaves none of it.
+    expect(qOf(pivotLinks("action", "deploy", q).exclude)).toBe('checkout -action:"delete" -action:"deploy"');
+    // A loose value still means more than the whole one excluded from it.
+    expect(qOf(pivotLinks("action", "deploy", { q: "action:deploy", tz: "UTC" }).exclude)).toBe(
+      'action:deploy -action:"deploy"',
+    );
+  });
+
+  it("keep the open entry only when adding its own value", () => {
+    const id = "0b7d0c1e-8f0a-4c55-9a4e-2a7a3e9c1f00";
+    expect(pivotLinks("action", "deploy", at, id).include).toMatchObject({ entry: id, cursor: null });
+    expect(pivotLinks("action", "deploy", at, id).exclude).toMatchObject({ entry: null, cursor: null });
+  });
+});
+
+describe("panel edits of level: and service:", () => {
+  it("replace the positive values and keep the rest of the search", () => {
+    const q = "checkout level:notice -service:billing";
+    expect(qualifierValues(q, "level", "UTC")).toEqual(["notice"]);
+    expect(withQualifierValues(q, "level", ["notice", "information"], "UTC")).toBe(
+      "checkout -service:billing level:notice level:information",
+    );
+    expect(withQualifierValues(q, "level", [], "UTC")).toBe("checkout -service:billing");
+    expect(withQualifierValues(q, "service", ["Module X", "deployments"], "UTC")).toBe(
+      'checkout level:notice -service:billing service:"module x" service:deployments',
+    );
+  });
+
+  it("leave the text as typed when nothing changes", () => {
+    const q = "LEVEL:Notice  type:nope";
+    expect(withQualifierValues(q, "level", ["notice"], "UTC")).toBe(q);
+    expect(withQualifierValues(q, "service", [], "UTC")).toBe(q);
+  });
+});
+
 describe("SEARCH_QUALIFIERS", () => {
   it("lists every key once, with an example that parses to that key", () => {
     const keys = SEARCH_QUALIFIERS.map((q) => q.key);
@@ -702,6 +855,7 @@ describe("SEARCH_QUALIFIERS", () => {
       "result",
       "ip",
       "request_id",
+      "correlation_id",
       "level",
       "service",
       "created",

@@ -1,6 +1,6 @@
 "use client";
 
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import { flexRender, getCoreRowModel, useReactTable, type CellContext, type ColumnDef } from "@tanstack/react-table";
 import { ArrowDown, ArrowUp, ChevronsUpDown } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
@@ -13,6 +13,7 @@ import { ActorCell } from "./actor-cell";
 import { CellStack } from "./cell-stack";
 import { LinkPending } from "./link-pending";
 import { LocalTime, TimeZoneName } from "./local-time";
+import { PivotTrigger } from "./pivot-context";
 import { ResultBadge } from "./result-badge";
 import "./audit-log-table.css";
 
@@ -24,6 +25,43 @@ declare module "@tanstack/react-table" {
     /** Extra header content after the sort link (e.g. the time zone). */
     headerExtra?: ReactNode;
   }
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface TableMeta<TData> {
+    /** The row that is the table's tab stop: only its pivot buttons are in the tab order. */
+    tabStop: string | null;
+  }
+}
+
+type Cell = CellContext<AuditEntrySummary, unknown>;
+
+// A cell's content and its pivot button (lib/audit-log/pivots decides whether a value can be one).
+function Pivotable({
+  cell,
+  field,
+  value,
+  shown,
+  children,
+}: {
+  cell: Cell;
+  field: Parameters<typeof PivotTrigger>[0]["field"];
+  value: string | null;
+  shown: string;
+  children: ReactNode;
+}) {
+  if (!value) return children;
+  const id = cell.row.original.id;
+  return (
+    <span className="cell-pivot">
+      {children}
+      <PivotTrigger
+        field={field}
+        value={value}
+        shown={shown}
+        entryId={id}
+        focusable={cell.table.options.meta?.tabStop === id}
+      />
+    </span>
+  );
 }
 
 function TargetCell({ target }: { target: AuditEntrySummary["target"] }) {
@@ -55,26 +93,67 @@ const COLUMNS: ColumnDef<AuditEntrySummary>[] = [
       ),
     },
   },
-  { id: "user", header: "Actor", cell: ({ row }) => <ActorCell actor={row.original.actor} /> },
+  {
+    id: "user",
+    header: "Actor",
+    cell: (cell) => {
+      const actor = cell.row.original.actor;
+      const value = actor?.email ?? actor?.id ?? null;
+      return (
+        <Pivotable cell={cell} field="actor" value={value} shown={actor?.name ?? value ?? ""}>
+          <ActorCell actor={actor} />
+        </Pivotable>
+      );
+    },
+  },
   {
     id: "type",
     header: "Type",
-    cell: ({ row }) => CATEGORY_LABELS[row.original.category],
+    cell: (cell) => {
+      const label = CATEGORY_LABELS[cell.row.original.category];
+      return (
+        <Pivotable cell={cell} field="type" value={cell.row.original.category} shown={label}>
+          <span>{label}</span>
+        </Pivotable>
+      );
+    },
   },
-  { id: "action", header: "Action", cell: ({ row }) => <ActionCell entry={row.original} /> },
-  { id: "target", header: "Target", cell: ({ row }) => <TargetCell target={row.original.target} /> },
+  {
+    id: "action",
+    header: "Action",
+    cell: (cell) => (
+      <Pivotable cell={cell} field="action" value={cell.row.original.action} shown={cell.row.original.action}>
+        <ActionCell entry={cell.row.original} />
+      </Pivotable>
+    ),
+  },
+  {
+    id: "target",
+    header: "Target",
+    cell: (cell) => {
+      const target = cell.row.original.target;
+      const value = target.name ?? target.id;
+      return (
+        <Pivotable cell={cell} field="target" value={value} shown={value ?? ""}>
+          <TargetCell target={target} />
+        </Pivotable>
+      );
+    },
+  },
   {
     id: "result",
     header: "Result",
-    cell: ({ row }) => (
-      <span className="flex items-center gap-1.5">
-        <ResultBadge result={row.original.result} />
-        {row.original.errorCode === "invalid_input" ? (
-          <span className="text-xs text-muted-foreground" title="Failed because of an invalid input value">
-            invalid input
-          </span>
-        ) : null}
-      </span>
+    cell: (cell) => (
+      <Pivotable cell={cell} field="result" value={cell.row.original.result} shown={cell.row.original.result}>
+        <span className="flex items-center gap-1.5">
+          <ResultBadge result={cell.row.original.result} />
+          {cell.row.original.errorCode === "invalid_input" ? (
+            <span className="text-xs text-muted-foreground" title="Failed because of an invalid input value">
+              invalid input
+            </span>
+          ) : null}
+        </span>
+      </Pivotable>
     ),
   },
 ];
@@ -118,11 +197,13 @@ export function AuditLogTable({
   onRowFocus,
   empty,
 }: AuditLogTableProps) {
+  const tabStop = activeId && entries.some((e) => e.id === activeId) ? activeId : (entries[0]?.id ?? null);
   // TanStack Table hands back a mutable instance that cannot be memoized: this component is meant
   // to re-render with every page the server sends, so nothing is lost by not compiling it.
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data: entries,
+    meta: { tabStop },
     columns: COLUMNS,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (row) => row.id,
@@ -130,7 +211,6 @@ export function AuditLogTable({
     manualPagination: true,
     state: { sorting: [{ id: params.sort, desc: params.dir === "desc" }] },
   });
-  const tabStop = activeId && entries.some((e) => e.id === activeId) ? activeId : (entries[0]?.id ?? null);
 
   return (
     <Table aria-label="Audit log entries" className="audit-table min-w-[48rem]">

@@ -4,25 +4,7 @@ import { Check, Link2 } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
-
-// Clipboard API first; the textarea fallback covers plain-HTTP origins where it is missing.
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
-    document.body.appendChild(area);
-    area.select();
-    const ok = document.execCommand("copy");
-    area.remove();
-    return ok;
-  }
-}
+import { copyText } from "./copy-text";
 
 export function permalinkFor(orgSlug: string, entryId: string): string {
   return `${window.location.origin}/orgs/${encodeURIComponent(orgSlug)}/audit-logs/${encodeURIComponent(entryId)}`;

@@ -1,3 +1,4 @@
+import { EXACT_COUNT_LIMIT } from "@/lib/audit-log/count-limit";
 import type { MatchCount } from "@/lib/audit-log/counts";
 
 const NUMBER = new Intl.NumberFormat("en-US");
@@ -6,6 +7,20 @@ const NUMBER = new Intl.NumberFormat("en-US");
 export function entryCountText(count: MatchCount): string {
   if (!count.exact) return `more than ${NUMBER.format(count.atLeast)} entries`;
   return `${NUMBER.format(count.count)} ${count.count === 1 ? "entry" : "entries"}`;
+}
+
+/** "1 record", "16,068 records": the export's word for entries (the sources'). */
+export function recordCount(n: number): string {
+  return `${NUMBER.format(n)} ${n === 1 ? "record" : "records"}`;
+}
+
+/**
+ * The export modal's word on its count when the list's was capped: the list stops at "more than
+ * 10,000 entries", the export counts on (up to its own limit), so the two may seem to disagree.
+ */
+export function exportCountNote(count: number, maxRows: number): string | null {
+  if (count <= EXACT_COUNT_LIMIT || count > maxRows) return null;
+  return `The list stops counting at more than ${NUMBER.format(EXACT_COUNT_LIMIT)}; this count is exact.`;
 }
 
 /**

@@ -9,6 +9,8 @@ import { CollapsedJsonBlock } from "./collapsed-json";
 import { JsonText } from "./json-text";
 import { EntryTimeline } from "./entry-timeline";
 import { JsonDiff } from "./json-diff";
+import { PivotLinks } from "./pivot-context";
+import { RawEntry } from "./raw-entry";
 import { formatUtcDateTime, LocalTime, TimeZoneName } from "./local-time";
 import { ResultBadge } from "./result-badge";
 
@@ -18,11 +20,30 @@ import { ResultBadge } from "./result-badge";
  * as those characters.
  */
 
-function Field({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
+function Field({
+  label,
+  children,
+  mono,
+  pivot,
+}: {
+  label: string;
+  children: ReactNode;
+  mono?: boolean;
+  /** Add-to / exclude-from-the-search links for the value. */
+  pivot?: ReactNode;
+}) {
+  const value = mono ? "font-mono text-xs leading-5 break-all" : "text-sm leading-5 break-words";
   return (
     <div className="grid grid-cols-[7.5rem_minmax(0,1fr)] gap-3 py-1.5">
       <dt className="text-xs leading-5 text-muted-foreground">{label}</dt>
-      <dd className={mono ? "font-mono text-xs leading-5 break-all" : "text-sm leading-5 break-words"}>{children}</dd>
+      {pivot ? (
+        <dd className="flex min-w-0 items-start justify-between gap-1">
+          <span className={`min-w-0 ${value}`}>{children}</span>
+          {pivot}
+        </dd>
+      ) : (
+        <dd className={value}>{children}</dd>
+      )}
     </div>
   );
 }
@@ -117,6 +138,9 @@ export function EntryDetails({
   onOpen: (id: string) => void;
 }) {
   const target = details.target;
+  const actorValue = details.actor?.email ?? details.actor?.id ?? null;
+  const targetValue = target.name ?? target.id;
+  const at = details.id;
   return (
     <div className="grid gap-6" data-details-for={details.id}>
       <div className="grid gap-2">
@@ -161,13 +185,37 @@ export function EntryDetails({
               </span>
             </span>
           </Field>
-          <Field label="Actor">
+          <Field
+            label="Actor"
+            pivot={
+              <PivotLinks
+                field="actor"
+                value={actorValue}
+                shown={details.actor?.name ?? actorValue ?? ""}
+                entryId={at}
+              />
+            }
+          >
             <Actor actor={details.actor} />
           </Field>
-          <Field label="Category">{CATEGORY_LABELS[details.category]}</Field>
-          <Field label="Action">{details.action}</Field>
+          <Field
+            label="Category"
+            pivot={
+              <PivotLinks
+                field="type"
+                value={details.category}
+                shown={CATEGORY_LABELS[details.category]}
+                entryId={at}
+              />
+            }
+          >
+            {CATEGORY_LABELS[details.category]}
+          </Field>
+          <Field label="Action" pivot={<PivotLinks field="action" value={details.action} entryId={at} />}>
+            {details.action}
+          </Field>
           <Field label="Description">{text(details.description)}</Field>
-          <Field label="Target">
+          <Field label="Target" pivot={<PivotLinks field="target" value={targetValue} entryId={at} />}>
             {target.name || target.id || target.type ? (
               <span className="grid">
                 <span>{target.name ?? target.id}</span>
@@ -179,7 +227,7 @@ export function EntryDetails({
               <Missing />
             )}
           </Field>
-          <Field label="Result">
+          <Field label="Result" pivot={<PivotLinks field="result" value={details.result} entryId={at} />}>
             <ResultBadge result={details.result} />
           </Field>
           {details.errorCode ? (
@@ -188,23 +236,35 @@ export function EntryDetails({
             </Field>
           ) : null}
           {details.errorMessage ? <Field label="Error message">{details.errorMessage}</Field> : null}
-          <Field label="Level">{details.level === "notice" ? "Notice" : "Information"}</Field>
-          <Field label="Service / module">{text(details.service)}</Field>
+          <Field label="Level" pivot={<PivotLinks field="level" value={details.level} entryId={at} />}>
+            {details.level === "notice" ? "Notice" : "Information"}
+          </Field>
+          <Field label="Service / module" pivot={<PivotLinks field="service" value={details.service} entryId={at} />}>
+            {text(details.service)}
+          </Field>
         </dl>
       </Section>
 
       <Section title="Request">
         <dl className="divide-y">
-          <Field label="Request IP" mono>
+          <Field label="Request IP" mono pivot={<PivotLinks field="ip" value={details.ip} entryId={at} />}>
             {text(details.ip)}
           </Field>
           <Field label="User agent" mono>
             {text(details.userAgent)}
           </Field>
-          <Field label="request_id" mono>
+          <Field
+            label="request_id"
+            mono
+            pivot={<PivotLinks field="request_id" value={details.requestId} entryId={at} />}
+          >
             {text(details.requestId)}
           </Field>
-          <Field label="Correlation id" mono>
+          <Field
+            label="Correlation id"
+            mono
+            pivot={<PivotLinks field="correlation_id" value={details.correlationId} entryId={at} />}
+          >
             {text(details.correlationId)}
           </Field>
           <Field label="Entry id" mono>
@@ -229,6 +289,10 @@ export function EntryDetails({
           <EntryTimeline steps={timeline} currentId={details.id} hrefFor={hrefFor} onOpen={onOpen} />
         </Section>
       ) : null}
+
+      <Section title="Raw entry">
+        <RawEntry details={details} />
+      </Section>
     </div>
   );
 }

@@ -9,6 +9,7 @@ import type { AuditEntryDetails, AuditEntrySummary, TimelineStep } from "@/lib/a
 import { AuditLogTable } from "./audit-log-table";
 import { DetailsPanel } from "./details-panel";
 import { Pagination } from "./pagination";
+import { PivotProvider } from "./pivot-context";
 import { SEARCH_INPUT_ID } from "./search-bar";
 import { useExplorerKeys } from "./use-explorer-keys";
 
@@ -144,47 +145,49 @@ export function ExplorerView({
   const panelOpen = openId !== null && (openId !== params.entry || selected !== null);
 
   return (
-    <div
-      className={cn(
-        "grid items-start gap-4",
-        panelOpen && "lg:grid-cols-[minmax(0,1fr)_22rem] xl:grid-cols-[minmax(0,1fr)_26rem]",
-      )}
-    >
-      <div className="grid min-w-0 gap-3">
-        <div
-          aria-busy={isPending || undefined}
-          className="overflow-hidden rounded-lg border bg-card shadow-xs transition-opacity group-has-[[data-pending]]/explorer:opacity-60"
-        >
-          <AuditLogTable
+    <PivotProvider pathname={pathname} params={params} openEntryId={panelOpen ? openId : null}>
+      <div
+        className={cn(
+          "grid items-start gap-4",
+          panelOpen && "lg:grid-cols-[minmax(0,1fr)_22rem] xl:grid-cols-[minmax(0,1fr)_26rem]",
+        )}
+      >
+        <div className="grid min-w-0 gap-3">
+          <div
+            aria-busy={isPending || undefined}
+            className="overflow-hidden rounded-lg border bg-card shadow-xs transition-opacity group-has-[[data-pending]]/explorer:opacity-60"
+          >
+            <AuditLogTable
+              pathname={pathname}
+              params={params}
+              entries={entries}
+              activeId={activeOnPage}
+              openId={openId}
+              onRowClick={openEntry}
+              onRowFocus={setActiveId}
+              empty={empty}
+            />
+          </div>
+          <Pagination
             pathname={pathname}
             params={params}
-            entries={entries}
-            activeId={activeOnPage}
-            openId={openId}
-            onRowClick={openEntry}
-            onRowFocus={setActiveId}
-            empty={empty}
+            prevCursor={prevCursor}
+            nextCursor={nextCursor}
+            countText={countText}
+            firstPosition={firstPosition}
           />
         </div>
-        <Pagination
-          pathname={pathname}
-          params={params}
-          prevCursor={prevCursor}
-          nextCursor={nextCursor}
-          countText={countText}
-          firstPosition={firstPosition}
-        />
+        {panelOpen && openId !== null ? (
+          <DetailsPanel
+            orgSlug={orgSlug}
+            openId={openId}
+            selected={selected}
+            onClose={closeDetails}
+            onOpen={openEntry}
+            hrefFor={(id) => hrefWithEntry(id)}
+          />
+        ) : null}
       </div>
-      {panelOpen && openId !== null ? (
-        <DetailsPanel
-          orgSlug={orgSlug}
-          openId={openId}
-          selected={selected}
-          onClose={closeDetails}
-          onOpen={openEntry}
-          hrefFor={(id) => hrefWithEntry(id)}
-        />
-      ) : null}
-    </div>
+    </PivotProvider>
   );
 }

@@ -18,6 +18,7 @@ import {
 import { Label } from "@/components/ui/label";
 import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
 import { prepareExportCount, startExport, type ExportCount, type StartedExport } from "../lib/export-actions";
+import { exportCountNote, recordCount } from "./entry-count";
 
 /*
  * The Export button and its modal. The modal counts the current search on the server (the URL's
@@ -262,7 +263,8 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
         : "Counting the records in the current search…"
       : count.count > count.maxRows
         ? `More than ${formatCount(count.maxRows)} records match the current search.`
-        : `Downloading a total of ${formatCount(count.count)} records from the current search.`;
+        : `Downloading a total of ${recordCount(count.count)} from the current search.`;
+  const exactNote = count === null ? null : exportCountNote(count.count, count.maxRows);
 
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
@@ -277,6 +279,7 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
           <DialogTitle>{title}</DialogTitle>
           <DialogDescription>
             The file holds every record of the current filter and search, not only this page.
+            {exactNote ? ` ${exactNote}` : null}
           </DialogDescription>
         </DialogHeader>
 
@@ -391,8 +394,7 @@ function ExportStatus({ phase }: { phase: Phase }) {
         <Alert role="status">
           <CircleCheck aria-hidden />
           <AlertDescription>
-            The download of {phase.fileName} ({formatCount(phase.count)} records) has started; your browser shows its
-            progress.
+            The download of {phase.fileName} ({recordCount(phase.count)}) has started; your browser shows its progress.
           </AlertDescription>
         </Alert>
       );

@@ -1,5 +1,3 @@
-import { auditResult, type AuditResult } from "@/db/schema/enums";
-import { RESULT_LABELS } from "@/lib/audit-log/labels";
 import type { Period } from "@/lib/audit-log/search-params";
 
 /** The source documents' words for the periods and results, shared by the panel and the chips. */
@@ -12,11 +10,6 @@ export const PERIOD_LABELS: Record<Period, string> = {
   "30d": "Last 30 days",
   custom: "Custom",
 };
-
-export const RESULT_OPTIONS: readonly { value: AuditResult | "all"; label: string }[] = [
-  { value: "all", label: "All" },
-  ...auditResult.enumValues.map((value) => ({ value, label: RESULT_LABELS[value] })),
-];
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 // A wall-clock time the time input can show: hours and minutes, with no offset after them.

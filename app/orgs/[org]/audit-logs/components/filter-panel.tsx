@@ -10,8 +10,16 @@ import { Label } from "@/components/ui/label";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
 import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
 import { Separator } from "@/components/ui/separator";
-import { auditCategory, type AuditCategory, type AuditResult } from "@/db/schema/enums";
-import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
+import {
+  auditCategory,
+  auditLevel,
+  auditResult,
+  type AuditCategory,
+  type AuditLevel,
+  type AuditResult,
+} from "@/db/schema/enums";
+import { CATEGORY_LABELS, LEVEL_LABELS, RESULT_LABELS } from "@/lib/audit-log/labels";
+import { qualifierValues, withQualifierValues } from "@/lib/audit-log/search-edits";
 import {
   explorerHref,
   PANEL_FILTERS_CLEARED,
@@ -19,7 +27,7 @@ import {
   type ExplorerParams,
   type Period,
 } from "@/lib/audit-log/search-params";
-import { customBound, dateInputValue, PERIOD_LABELS, RESULT_OPTIONS, timeInputValue } from "./filter-labels";
+import { customBound, dateInputValue, PERIOD_LABELS, timeInputValue } from "./filter-labels";
 import { viewerTimeZone } from "./local-time";
 import { UserPicker, type PickedUser } from "./user-picker";
 
@@ -32,7 +40,17 @@ interface Draft {
   type: AuditCategory[];
   user: PickedUser | null;
   result: AuditResult[];
+  /** Level and service have no URL param of their own: they are `level:` and `service:` in `q`. */
+  level: AuditLevel[];
+  service: string;
 }
+
+// Services are typed as a comma list; a service name with a comma is searched for in the box.
+const serviceList = (text: string) =>
+  text
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
 
 function draftFrom(params: ExplorerParams, userName: string | null): Draft {
   return {
@@ -44,6 +62,8 @@ function draftFrom(params: ExplorerParams, userName: string | null): Draft {
     type: [...params.type],
     user: params.user ? { value: params.user, name: userName } : null,
     result: [...params.result],
+    level: auditLevel.enumValues.filter((l) => qualifierValues(params.q, "level", params.tz).includes(l)),
+    service: qualifierValues(params.q, "service", params.tz).join(", "),
   };
 }
 
@@ -53,6 +73,8 @@ export function activeFilterCount(params: ExplorerParams): number {
     params.type.length +
     (params.user ? 1 : 0) +
     params.result.length +
+    qualifierValues(params.q, "level", params.tz).length +
+    qualifierValues(params.q, "service", params.tz).length +
     (params.scope === "archive" ? 1 : 0)
   );
 }
@@ -67,10 +89,17 @@ function draftError(draft: Draft): string | null {
   return null;
 }
 
+/** `q` with the panel's level and service in it (the rest of the search as it was). */
+function searchWith(params: ExplorerParams, level: AuditLevel[], service: string[]): string {
+  const withLevel = withQualifierValues(params.q, "level", level, params.tz);
+  return withQualifierValues(withLevel, "service", service, params.tz);
+}
+
 /**
- * The Filter button and its panel: period, type, user and result, applied together by "Apply"
- * (one history entry), cleared together by "Reset". The panel edits a draft; the URL only
- * changes on Apply.
+ * The Filter button and its panel: every filter the URL has (period, type, user, result) and the
+ * two the search language adds (level, service), multi-select where several values apply,
+ * applied together by "Apply" (one history entry), cleared together by "Reset". The panel edits a
+ * draft; the URL only changes on Apply.
  */
 export function FilterPanel({
   orgSlug,
@@ -114,20 +143,24 @@ export function FilterPanel({
         tz: zoned ? viewerTimeZone() : params.tz,
         type: auditCategory.enumValues.filter((c) => draft.type.includes(c)),
         user: draft.user?.value ?? null,
-        result: draft.result,
+        result: auditResult.enumValues.filter((r) => draft.result.includes(r)),
+        q: searchWith(params, draft.level, serviceList(draft.service)),
         entry: null,
       }),
     );
   }
 
   function reset() {
-    navigate(explorerHref(pathname, params, { ...PANEL_FILTERS_CLEARED, entry: null }));
+    navigate(explorerHref(pathname, params, { ...PANEL_FILTERS_CLEARED, q: searchWith(params, [], []), entry: null }));
   }
 
-  const resultValue = draft.result.length === 0 ? "all" : draft.result.length === 1 ? draft.result[0]! : "";
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }));
   const toggleType = (code: AuditCategory, on: boolean) =>
     set({ type: on ? [...draft.type, code] : draft.type.filter((c) => c !== code) });
+  const toggleResult = (code: AuditResult, on: boolean) =>
+    set({ result: on ? [...draft.result, code] : draft.result.filter((c) => c !== code) });
+  const toggleLevel = (code: AuditLevel, on: boolean) =>
+    set({ level: on ? [...draft.level, code] : draft.level.filter((c) => c !== code) });
 
   return (
     <Popover open={open} onOpenChange={onOpenChange}>
@@ -239,20 +272,38 @@ export function FilterPanel({
                   </div>
                 ) : null}
               </fieldset>
-              <fieldset className="grid gap-2.5">
-                <legend className="mb-2.5 text-sm font-semibold">Result</legend>
-                <RadioGroup
-                  value={resultValue}
-                  onValueChange={(v) => set({ result: v === "all" ? [] : [v as AuditResult] })}
-                  className="gap-2"
-                >
-                  {RESULT_OPTIONS.map((o) => (
-                    <Label key={o.value} htmlFor={`${id}-result-${o.value}`} className="font-normal">
-                      <RadioGroupItem id={`${id}-result-${o.value}`} value={o.value} />
-                      {o.label}
+              <fieldset className="grid gap-2" aria-describedby={`${id}-result-hint`}>
+                <legend className="mb-2 text-sm font-semibold">Result</legend>
+                <div className="grid grid-cols-2 gap-x-3 gap-y-2">
+                  {auditResult.enumValues.map((code) => (
+                    <Label key={code} htmlFor={`${id}-result-${code}`} className="font-normal">
+                      <Checkbox
+                        id={`${id}-result-${code}`}
+                        checked={draft.result.includes(code)}
+                        onCheckedChange={(v) => toggleResult(code, v === true)}
+                      />
+                      {RESULT_LABELS[code]}
                     </Label>
                   ))}
-                </RadioGroup>
+                </div>
+                <p id={`${id}-result-hint`} className="text-xs text-muted-foreground">
+                  None checked: every result.
+                </p>
+              </fieldset>
+              <fieldset className="grid gap-2">
+                <legend className="mb-2 text-sm font-semibold">Level</legend>
+                <div className="grid grid-cols-2 gap-x-3 gap-y-2">
+                  {auditLevel.enumValues.map((code) => (
+                    <Label key={code} htmlFor={`${id}-level-${code}`} className="font-normal">
+                      <Checkbox
+                        id={`${id}-level-${code}`}
+                        checked={draft.level.includes(code)}
+                        onCheckedChange={(v) => toggleLevel(code, v === true)}
+                      />
+                      {LEVEL_LABELS[code]}
+                    </Label>
+                  ))}
+                </div>
               </fieldset>
             </div>
             <div className="grid content-start gap-5">
@@ -297,6 +348,24 @@ export function FilterPanel({
                 <legend className="mb-2 text-sm font-semibold">User</legend>
                 <UserPicker orgSlug={orgSlug} value={draft.user} onChange={(user) => set({ user })} />
               </fieldset>
+              <div className="grid gap-2">
+                <Label htmlFor={`${id}-service`} className="text-sm font-semibold">
+                  Service or module
+                </Label>
+                <Input
+                  id={`${id}-service`}
+                  value={draft.service}
+                  onChange={(e) => set({ service: e.target.value })}
+                  placeholder="e.g. Deployments, Billing"
+                  autoComplete="off"
+                  spellCheck={false}
+                  aria-describedby={`${id}-service-hint`}
+                  className="h-8"
+                />
+                <p id={`${id}-service-hint`} className="text-xs text-muted-foreground">
+                  The whole name, any case; several separated by commas. Written into the search as service:
+                </p>
+              </div>
             </div>
           </div>
           <Separator />

@@ -37,6 +37,9 @@ function rowIdOf(target: EventTarget | null): string | null {
 
 const onRow = (target: EventTarget | null) => rowIdOf(target) !== null;
 
+const isControl = (target: EventTarget | null) =>
+  target instanceof Element && target.closest("button, a[href]") !== null;
+
 /**
  * The explorer's keyboard: j/k (anywhere but text fields) and the arrow keys (on a row) move the
  * selection, Enter opens it, Escape closes the details, "/" focuses the search. Registered once;
@@ -73,7 +76,8 @@ export function useExplorerKeys(handlers: ExplorerKeyHandlers) {
           h.move(event.key === "ArrowDown" ? 1 : -1);
           return;
         case "Enter":
-          // On a button or link, Enter is that control's.
+          // On a button or link (a row's pivot button too), Enter is that control's.
+          if (isControl(target)) return;
           if (!onRow(target) && target !== document.body) return;
           event.preventDefault();
           h.open(rowIdOf(target));

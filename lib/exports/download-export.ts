@@ -144,8 +144,22 @@ export async function downloadExport(
     return await startDownload(request, token, user, handle, slot.free, options.batchRows);
   } catch (error) {
     slot.free();
+    // Lost before a byte was sent (consuming the token, reading the organization or the
+    // permission): nothing was written that a new export cannot redo, so the browser is told to
+    // try again, as when the loss hits the file's first read.
+    if (isConnectionLost(error)) return lostBeforeStart();
     throw error;
   }
+}
+
+function lostBeforeStart(cookie?: Parameters<typeof textResponse>[2]): Response {
+  const lost = textResponse(
+    503,
+    "The connection to the database was lost before the file started. Export again in a moment.",
+    cookie,
+  );
+  lost.headers.set("Retry-After", "5");
+  return lost;
 }
 
 interface ExportHead {
@@ -249,15 +263,7 @@ async function startDownload(
   } catch (error) {
     free();
     void audit.failed(error, progress);
-    if (isConnectionLost(error)) {
-      const lost = textResponse(
-        503,
-        "The connection to the database was lost before the file started. Export again in a moment.",
-        cookie,
-      );
-      lost.headers.set("Retry-After", "5");
-      return lost;
-    }
+    if (isConnectionLost(error)) return lostBeforeStart(cookie);
     return textResponse(
       500,
       "The export could not be read from the database. Try again in a moment; if it keeps failing, narrow the search.",

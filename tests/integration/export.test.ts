@@ -6,6 +6,7 @@ import path from "node:path";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import ExcelJS from "exceljs";
 import fc from "fast-check";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AuditPage } from "@/lib/audit-log/entries";
 import { queryRows } from "@/db/client";
@@ -22,7 +23,7 @@ import { consoleServerHeaders } from "../helpers/console-server-headers";
 import { overrideEnv, resetEnv } from "../helpers/env-override";
 import { readZip } from "../helpers/read-zip";
 import type { EntryJson } from "../helpers/entry-json";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { createTestDatabase, serverTestUrl, type TestDatabase } from "../helpers/test-database";
 
 /*
  * The export end to end against a real database (the server named by TEST_DATABASE_URL, else
@@ -1199,3 +1200,38 @@ async function repairTheDatabase(): Promise<void> {
   if (testDb.handle.kind === "pglite")
     await testDb.handle.client.exec("alter table audit_logs_gone rename to audit_logs");
 }
+
+// Only a server database has backends to end.
+describe.runIf(serverTestUrl())("a connection lost before the file starts", () => {
+  it("answers 503 with Retry-After, not 500, and leaves the link unused for a second try", async () => {
+    const { started } = await exportAs("manager@acme.test", "type=auth", "csv");
+    const other = postgres(testDb.url!, { max: 2, onnotice: () => {} });
+    try {
+      // The token's single-use UPDATE waits behind this lock; its backend is then ended under it.
+      const holder = await other.reserve();
+      await holder`begin`;
+      await holder`lock table export_tokens in access exclusive mode`;
+      const pending = download("manager@acme.test", started.url);
+      const waiting = await waitFor(async () => {
+        const rows = await other<{ pid: number }[]>`
+          select pid from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like 'update "export_tokens"%'`;
+        return rows.length > 0 ? rows.map((r) => r.pid) : null;
+      });
+      await other`select pg_terminate_backend(pid) from unnest(${waiting}::int[]) as pid`;
+      const response = await pending;
+      await holder`rollback`;
+      holder.release();
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("5");
+      expect(await response.text()).toBe(
+        "The connection to the database was lost before the file started. Export again in a moment.",
+      );
+    } finally {
+      await other.end();
+    }
+    // The ended UPDATE was rolled back: the same link still gives the whole file.
+    const file = (await downloadFile("manager@acme.test", started)).toString("utf8");
+    expect(file.trimEnd().split("\n").length).toBeGreaterThan(1);
+  });
+});

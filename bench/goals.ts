@@ -2,20 +2,40 @@ import type { Summary } from "./measure";
 import type { GoalClass } from "./scenarios";
 
 /*
- * The goals of issue 7, for 2 cores and 10 million entries. At other sizes they are printed the
- * same way for comparison; only the 10M run on the reference machine is the verdict.
+ * The goals of issue 7 for 2 cores and 10 million entries, as issue 22 restated three of them: the
+ * export's memory, the mixed load and ingestion are ratios or bounds that measure the console
+ * rather than the machine. At other sizes they are printed the same way for comparison; only the
+ * 10M run on the reference machine is the verdict.
  */
 
 export const GOALS = {
   view: { ttfbMedian: 60, ttfbP95: 150 },
   search: { p95: 250 },
   count: { ms: 1000 },
-  csv: { ofCopy: 0.5, rssMiB: 400 },
+  csv: {
+    ofCopy: 0.5,
+    /** Resident memory an export adds to the server above what it held when it started, MiB. */
+    addedMiB: 150,
+    /** The whole organization's export (5M rows at 10M) adds at most this times a 100k-row one's. */
+    largeOverSmall: 1.2,
+  },
   // Issue 20: reading the whole largest organization through the read API.
   readApi: { ofCsv: 0.5 },
-  xlsx: { rowsPerSecond: 40_000, rssMiB: 400 },
-  ingestion: { eventsPerSecond: 10_000, explorerP95: 300 },
-  mixed: { errors: 0, p95: 500 },
+  xlsx: { rowsPerSecond: 40_000, addedMiB: 150 },
+  ingestion: {
+    /** The API's rate over COPY's rate for the same events into the same table, one run. */
+    ofCopy: 0.8,
+    /** The explorer's p95 while events arrive at `pacedPerSecond`. */
+    explorerP95: 300,
+    pacedPerSecond: 2_000,
+  },
+  mixed: {
+    /** 20 clients browsing, no export. */
+    p95: 500,
+    /** The same clients while a 1,000,000-row export runs. */
+    duringExportP95: 2_000,
+    errors: 0,
+  },
 } as const;
 
 export interface Verdict {

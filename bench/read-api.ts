@@ -108,7 +108,7 @@ export async function runReadApi(opts: {
   /** A CSV export of a search, the export's whole path (bench/exports.ts). */
   exportCsv: (search: string) => Promise<ExportRun>;
   log: (line: string) => void;
-}): Promise<{ rows: TableRow[]; details: unknown }> {
+}): Promise<{ rows: TableRow[]; details: unknown; csv: ExportRun }> {
   const { server, dataset, log } = opts;
   const key = await createApiKey(opts.handle.db, {
     orgId: dataset.largest.id,
@@ -147,6 +147,7 @@ export async function runReadApi(opts: {
       };
     };
     return {
+      csv,
       rows: [row(ndjson, "NDJSON stream"), row(pages, "pages of 1,000")],
       details: {
         search: WHOLE,

@@ -34,6 +34,10 @@ export interface ScenarioContext {
   millionRows: number;
   /** period=custom&from=... that matches `millionRows` entries of the largest organization. */
   millionFrom: string;
+  /** Rows of the small export the whole organization's is compared with (100k at 10M rows). */
+  smallExportRows: number;
+  /** period=custom&from=... that matches `smallExportRows` entries of the largest organization. */
+  smallExportFrom: string;
   scenarios: Scenario[];
 }
 
@@ -114,6 +118,10 @@ export async function prepareScenarios(explorer: ExplorerDatabase, dataset: Data
   const edge = await nthNewest(explorer, org, millionRows);
   if (!edge) throw new Error("the largest organization has fewer entries than expected");
   const millionFrom = edge.at;
+  const smallExportRows = Math.max(100, Math.round(millionRows / 10));
+  const smallEdge = await nthNewest(explorer, org, smallExportRows);
+  if (!smallEdge) throw new Error("the largest organization has fewer entries than expected");
+  const smallExportFrom = smallEdge.at;
 
   const deepLink = await nthNewest(explorer, org, millionRows + 1);
   if (!deepLink) throw new Error("no entry deep enough for the deep-link scenario");
@@ -225,7 +233,7 @@ export async function prepareScenarios(explorer: ExplorerDatabase, dataset: Data
     const s = scenarios.find((x) => x.key === key)!;
     s.facts.matching = await countWhere(explorer, where);
   }
-  return { dataset, millionRows, millionFrom, scenarios };
+  return { dataset, millionRows, millionFrom, smallExportRows, smallExportFrom, scenarios };
 }
 
 export function explorerPath(slug: string, params: Record<string, string>): string {

@@ -4,7 +4,7 @@ import { desc, eq } from "drizzle-orm";
 import type { Transaction } from "@/db/client";
 import { integrityBlocks } from "@/db/schema";
 import type { AuditCategory } from "@/db/schema/enums";
-import { consumeArrivals, type ArrivalConsumer, type ArrivedEntry } from "@/lib/worker/arrivals";
+import { consumeArrivals, type ArrivalKeyConsumer, type ArrivedKey } from "@/lib/worker/arrivals";
 import type { Job } from "@/lib/worker/runner";
 import { blockHash, blockHeader, encodeLeaves, signHeader, ZERO_HASH, type Leaf } from "./block";
 import { canonicalize, readCanonicalRange, type CanonicalRow } from "./canonical";
@@ -31,7 +31,7 @@ export function leafOf(row: CanonicalRow): Leaf {
   };
 }
 
-async function sealBlock(tx: Transaction, orgId: string, entries: ArrivedEntry[]): Promise<void> {
+async function sealBlock(tx: Transaction, orgId: string, entries: ArrivedKey[]): Promise<void> {
   const first = entries[0]!;
   const last = entries[entries.length - 1]!;
   const firstKey = { receivedAt: new Date(first.receivedAt), id: first.id };
@@ -88,9 +88,10 @@ export interface SealRun {
 /** One pass over every organization: at most one block each. */
 export async function sealNewEntries({ blockSize = SEAL_BLOCK_SIZE, marginMs }: SealOptions = {}): Promise<SealRun> {
   let fullBlocks = 0;
-  const consumer: ArrivalConsumer = {
+  const consumer: ArrivalKeyConsumer = {
     name: "seal",
     startAt: "beginning",
+    reads: "keys",
     async handle(tx, orgId, entries) {
       await sealBlock(tx, orgId, entries);
       if (entries.length >= blockSize) fullBlocks += 1;

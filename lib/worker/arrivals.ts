@@ -21,7 +21,14 @@ export interface ArrivedEntry extends AuditEntryDetails {
   orgId: string;
 }
 
-export interface ArrivalConsumer {
+/** Where an entry stands in the order of arrival: all that a consumer reading its own columns needs. */
+export interface ArrivedKey {
+  orgId: string;
+  id: string;
+  receivedAt: string;
+}
+
+interface ConsumerBase {
   /** The cursor's name: "notifications", "seal", "stream:<id>". */
   name: string;
   /**
@@ -31,7 +38,21 @@ export interface ArrivalConsumer {
   startAt: "beginning" | "now";
   /** Which organizations to read; all by default. */
   orgIds?: () => Promise<string[]>;
+}
+
+/** A consumer of the entries as the details view shows them (notifications match on them). */
+export interface ArrivalConsumer extends ConsumerBase {
+  reads?: "details";
   handle(tx: Transaction, orgId: string, entries: ArrivedEntry[]): Promise<void>;
+}
+
+/**
+ * A consumer that reads the columns it needs itself (sealing reads the canonical text of every
+ * column): the batch's keys only, so the rows are not read and parsed twice.
+ */
+export interface ArrivalKeyConsumer extends ConsumerBase {
+  reads: "keys";
+  handle(tx: Transaction, orgId: string, keys: ArrivedKey[]): Promise<void>;
 }
 
 export interface ConsumeOptions {
@@ -47,7 +68,11 @@ async function allOrgIds(): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-async function ensureCursor(consumer: ArrivalConsumer, orgId: string, horizon: Date): Promise<void> {
+async function ensureCursor(
+  consumer: ArrivalConsumer | ArrivalKeyConsumer,
+  orgId: string,
+  horizon: Date,
+): Promise<void> {
   const start = consumer.startAt === "beginning" ? BEGINNING : { ...BEGINNING, receivedAt: horizon };
   await getDb()
     .insert(consumerCursors)
@@ -59,7 +84,12 @@ async function ensureCursor(consumer: ArrivalConsumer, orgId: string, horizon: D
  * One batch of one organization, if its cursor is free: returns how many entries were handled
  * (0 when there were none or another instance holds the cursor).
  */
-async function consumeOrg(consumer: ArrivalConsumer, orgId: string, horizon: Date, batchSize: number): Promise<number> {
+async function consumeOrg(
+  consumer: ArrivalConsumer | ArrivalKeyConsumer,
+  orgId: string,
+  horizon: Date,
+  batchSize: number,
+): Promise<number> {
   return getDb().transaction(async (tx) => {
     const [cursor] = await tx
       .select({ receivedAt: consumerCursors.receivedAt, entryId: consumerCursors.entryId })
@@ -68,27 +98,43 @@ async function consumeOrg(consumer: ArrivalConsumer, orgId: string, horizon: Dat
       .for("update", { skipLocked: true });
     if (!cursor) return 0;
     const t = auditLogs;
-    const rows = (await tx
-      .select(detailColumns(t))
-      .from(t)
-      .where(
-        and(
-          eq(t.orgId, orgId),
-          sql`(${t.receivedAt}, ${t.id}) > (${isoTime(cursor.receivedAt)}::timestamptz, ${cursor.entryId}::uuid)`,
-          sql`${t.receivedAt} < ${horizon.toISOString()}::timestamptz`,
-        ),
-      )
-      .orderBy(asc(t.receivedAt), asc(t.id))
-      .limit(batchSize)) as DetailRow[];
-    if (rows.length === 0) return 0;
-    const entries = rows.map((row) => ({ ...toDetails(row), orgId }));
-    await consumer.handle(tx, orgId, entries);
-    const last = entries[entries.length - 1]!;
+    const newer = and(
+      eq(t.orgId, orgId),
+      sql`(${t.receivedAt}, ${t.id}) > (${isoTime(cursor.receivedAt)}::timestamptz, ${cursor.entryId}::uuid)`,
+      sql`${t.receivedAt} < ${horizon.toISOString()}::timestamptz`,
+    );
+    let last: { id: string; receivedAt: string };
+    let count: number;
+    if (consumer.reads === "keys") {
+      const rows = await tx
+        .select({ id: t.id, receivedAt: t.receivedAt })
+        .from(t)
+        .where(newer)
+        .orderBy(asc(t.receivedAt), asc(t.id))
+        .limit(batchSize);
+      if (rows.length === 0) return 0;
+      const keys = rows.map((row) => ({ orgId, id: row.id, receivedAt: isoTime(row.receivedAt) }));
+      await consumer.handle(tx, orgId, keys);
+      last = keys[keys.length - 1]!;
+      count = keys.length;
+    } else {
+      const rows = (await tx
+        .select(detailColumns(t))
+        .from(t)
+        .where(newer)
+        .orderBy(asc(t.receivedAt), asc(t.id))
+        .limit(batchSize)) as DetailRow[];
+      if (rows.length === 0) return 0;
+      const entries = rows.map((row) => ({ ...toDetails(row), orgId }));
+      await consumer.handle(tx, orgId, entries);
+      last = entries[entries.length - 1]!;
+      count = entries.length;
+    }
     await tx
       .update(consumerCursors)
       .set({ receivedAt: new Date(last.receivedAt), entryId: last.id, updatedAt: new Date() })
       .where(and(eq(consumerCursors.orgId, orgId), eq(consumerCursors.consumer, consumer.name)));
-    return entries.length;
+    return count;
   });
 }
 
@@ -96,7 +142,10 @@ async function consumeOrg(consumer: ArrivalConsumer, orgId: string, horizon: Dat
  * Reads every organization's new entries up to the committed horizon, one batch per organization
  * per call. Returns how many entries were handled, so a runner knows to come back at once.
  */
-export async function consumeArrivals(consumer: ArrivalConsumer, options: ConsumeOptions = {}): Promise<number> {
+export async function consumeArrivals(
+  consumer: ArrivalConsumer | ArrivalKeyConsumer,
+  options: ConsumeOptions = {},
+): Promise<number> {
   const { batchSize = 500, marginMs = 1000 } = options;
   // No look-back limit: a long transaction holds the consumers back rather than being passed over.
   const horizon = await committedHorizon(getDb(), { lookBackMs: null, marginMs });

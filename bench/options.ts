@@ -30,6 +30,8 @@ export interface BenchOptions {
   streamRate: number;
   /** Only the integrity bench (bench/integrity.ts). */
   integrity: boolean;
+  /** Server URL of a streaming replica of the DATABASE_URL server: the console reads from it. */
+  readReplica: string | null;
 }
 
 export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--rows N] [--orgs N] [--seed N] [--reuse] [--quick] [--port N] [--profile]
@@ -46,6 +48,8 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --stream-rate  ingestion rate of the streaming phase, events/s (default 2,000)
   --integrity  only sealing, its cost to ingestion and the checks, in-process on audit_bench_integrity (--rows entries)
   --insights  measure only the explorer scenarios' insights (histogram, facets, sign-in patterns)
+  --read-replica URL  a streaming replica of the DATABASE_URL server (e.g. postgres://postgres@127.0.0.1:5433/postgres,
+              npm run replica:start): the console gets DATABASE_READ_URL on the bench database there
 The benchmark uses its own database, audit_bench (BENCH_DATABASE names another), on the DATABASE_URL server (created if missing).
 NEXT_DIST_DIR chooses the build folder (default .next-bench); it is built when it has no BUILD_ID.
 BENCH_SERVER_NODE_OPTIONS, when set, is the console's NODE_OPTIONS (and only the console's), e.g. --max-old-space-size=256.`;
@@ -66,6 +70,17 @@ function onlyOption(value: string | undefined): BenchOptions["only"] {
   if (value === undefined) return null;
   if (value === "notifications" || value === "streams") return value;
   fail(`--only takes "notifications" or "streams", got "${value}"`);
+}
+
+function replicaOption(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol === "postgres:" || url.protocol === "postgresql:") return value;
+  } catch {
+    // Reported below.
+  }
+  fail(`--read-replica takes a postgres:// URL of the replica's server, got "${value}"`);
 }
 
 export function readOptions(
@@ -89,6 +104,7 @@ export function readOptions(
         "stream-rate": { type: "string" },
         integrity: { type: "boolean" },
         insights: { type: "boolean" },
+        "read-replica": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -121,5 +137,6 @@ export function readOptions(
     notifyRate: whole("notify-rate", str(values["notify-rate"]), 2_000, 1),
     streamRate: whole("stream-rate", str(values["stream-rate"]), 2_000, 1),
     integrity: values.integrity === true,
+    readReplica: replicaOption(str(values["read-replica"])),
   };
 }

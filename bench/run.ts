@@ -147,7 +147,16 @@ const build = ensureBuild(opts.distDir, log);
 const profileDir = opts.profile
   ? path.join(process.cwd(), "bench", "results", `profile-${new Date().toISOString().replace(/[:.]/g, "-")}`)
   : undefined;
-const server = await startServer({ port: opts.port, distDir: opts.distDir, databaseUrl: benchUrl, log, profileDir });
+const readUrl = opts.readReplica ? benchDatabaseUrl(opts.readReplica) : null;
+if (readUrl) log(`The console reads from the replica: DATABASE_READ_URL=${shownUrl(readUrl)}`);
+const server = await startServer({
+  port: opts.port,
+  distDir: opts.distDir,
+  databaseUrl: benchUrl,
+  readDatabaseUrl: readUrl,
+  log,
+  profileDir,
+});
 
 const clients: HttpClient[] = [];
 let exitCode = 0;
@@ -199,7 +208,11 @@ try {
       `\n_${int(opts.rows)} entries, ${opts.orgs} organizations; ${os.cpus().length} CPUs, Node ${process.version}${opts.quick ? "; quick mode" : ""}; streaming phase only_\n\n${table}\n`,
     );
     const file = writeResults(path.join(process.cwd(), "bench", "results"), {
-      options: { ...opts, serverUrl: shownUrl(opts.serverUrl) },
+      options: {
+        ...opts,
+        serverUrl: shownUrl(opts.serverUrl),
+        readReplica: opts.readReplica && shownUrl(opts.readReplica),
+      },
       plan,
       streams,
       markdown: table,
@@ -214,7 +227,11 @@ try {
       `\n_${int(opts.rows)} entries, ${opts.orgs} organizations; ${os.cpus().length} CPUs, Node ${process.version}${opts.quick ? "; quick mode" : ""}; notification phase only_\n\n${table}\n`,
     );
     const file = writeResults(path.join(process.cwd(), "bench", "results"), {
-      options: { ...opts, serverUrl: shownUrl(opts.serverUrl) },
+      options: {
+        ...opts,
+        serverUrl: shownUrl(opts.serverUrl),
+        readReplica: opts.readReplica && shownUrl(opts.readReplica),
+      },
       plan,
       notifications,
       markdown: table,
@@ -232,7 +249,11 @@ try {
       `\n_${int(opts.rows)} entries, ${opts.orgs} organizations, seed ${opts.seed}; ${plan.runs} HTTP runs, ${plan.dbRuns} DB runs, naive ${plan.naiveRuns}_\n\n${table}\n`,
     );
     const file = writeResults(path.join(process.cwd(), "bench", "results"), {
-      options: { ...opts, serverUrl: shownUrl(opts.serverUrl) },
+      options: {
+        ...opts,
+        serverUrl: shownUrl(opts.serverUrl),
+        readReplica: opts.readReplica && shownUrl(opts.readReplica),
+      },
       plan,
       dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build, settled },
       insights,
@@ -412,7 +433,8 @@ try {
   const b = dataset.build;
   const header = [
     `${int(opts.rows)} entries, ${opts.orgs} organizations (largest: ${int(Math.round(opts.rows / 2))}), seed ${opts.seed}; ` +
-      `${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${opts.quick ? "; quick mode" : ""}`,
+      `${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}${opts.quick ? "; quick mode" : ""}` +
+      (readUrl ? "; reads from a streaming replica on this machine (DATABASE_READ_URL)" : "; no replica"),
     b
       ? `data set built in ${(b.totalMs / 1000).toFixed(0)} s: rows and indexes ${(b.seedMs / 1000).toFixed(0)} s (${int(b.rowsPerSecond)} rows/s), VACUUM ANALYZE ${(b.vacuumAnalyzeMs / 1000).toFixed(0)} s` +
         (b.cpu.seed !== null ? `; database CPU ${Math.round(b.cpu.seed + (b.cpu.vacuumAnalyze ?? 0))} s` : "")
@@ -425,7 +447,11 @@ try {
     select name, setting, unit from pg_settings
     where name in ('shared_buffers', 'work_mem', 'maintenance_work_mem', 'effective_cache_size', 'max_parallel_workers_per_gather', 'jit', 'random_page_cost', 'server_version')`;
   const file = writeResults(path.join(process.cwd(), "bench", "results"), {
-    options: { ...opts, serverUrl: shownUrl(opts.serverUrl) },
+    options: {
+      ...opts,
+      serverUrl: shownUrl(opts.serverUrl),
+      readReplica: opts.readReplica && shownUrl(opts.readReplica),
+    },
     plan,
     machine: {
       cpus: os.cpus().length,

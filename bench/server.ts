@@ -102,6 +102,8 @@ export async function startServer(opts: {
   port: number;
   distDir: string;
   databaseUrl: string;
+  /** DATABASE_READ_URL of the console: a streaming replica of databaseUrl, or none. */
+  readDatabaseUrl?: string | null;
   log: (line: string) => void;
   /** Write V8 CPU profiles of the server here (node --cpu-prof). */
   profileDir?: string;
@@ -113,6 +115,8 @@ export async function startServer(opts: {
     PORT: String(opts.port),
     HOST: "127.0.0.1",
     DATABASE_URL: opts.databaseUrl,
+    // Only what --read-replica says: a DATABASE_READ_URL left in the shell would change what is measured.
+    DATABASE_READ_URL: opts.readDatabaseUrl ?? undefined,
     NEXT_DIST_DIR: opts.distDir,
     ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     AUTH_SECRET: BENCH_AUTH_SECRET,

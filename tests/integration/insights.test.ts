@@ -147,6 +147,36 @@ describe("insights", () => {
     expect(insights.buckets.filter((b) => b.endMs <= from).every((b) => b.total === 0)).toBe(true);
   });
 
+  it("a free-word search counts its newest matches with no count first, and says so only when more match", async () => {
+    const raw = { period: "30d", q: "deploy" };
+    const { selection } = selectionFromParams(orgId, raw, NOW);
+    const total = await exact(raw);
+    expect(total).toBeGreaterThan(30);
+    const third = Math.floor(total / 3);
+    // The general cap is above the total: only the free-word sample bounds what is read.
+    const sampled = await readSearchInsights(selection, { now: NOW, cap: total * 2, freeWordCap: third });
+    expect(sampled.coverage).toMatchObject({ capped: true, counted: third });
+    expect(sampled.buckets.reduce((n, b) => n + b.total, 0)).toBe(third);
+    const from = sampled.coverage.countedFromMs!;
+    const newer = await exact({
+      ...raw,
+      period: "custom",
+      from: new Date(from + 1).toISOString(),
+      to: NOW.toISOString(),
+    });
+    expect(newer).toBeLessThan(third);
+    // One match fewer than the sample: more match, and it says so; exactly the sample: all counted.
+    expect((await readSearchInsights(selection, { now: NOW, freeWordCap: total - 1 })).coverage).toMatchObject({
+      capped: true,
+      counted: total - 1,
+    });
+    expect((await readSearchInsights(selection, { now: NOW, freeWordCap: total })).coverage).toEqual({
+      capped: false,
+      counted: total,
+      countedFromMs: null,
+    });
+  });
+
   it("over the cap, a search the roll-up answers keeps an exact histogram and caps the top lists alone", async () => {
     const raw = { period: "30d" };
     const { selection } = selectionFromParams(orgId, raw, NOW);

@@ -130,6 +130,8 @@ const server = {
       "an Ed25519 private key: its 32-byte seed in base64 (openssl genpkey -algorithm ed25519 -outform DER | tail -c 32 | base64) or a PKCS#8 PEM",
     )
     .optional(),
+  // How often a partial block is sealed: an entry is sealed within about this long (docs/integrity.md).
+  INTEGRITY_SEAL_INTERVAL_SECONDS: wholeNumber(1, 3600).default(30),
 };
 
 export type EnvKey = keyof typeof server;

@@ -5,6 +5,7 @@ import type { Transaction } from "@/db/client";
 import { integrityBlocks } from "@/db/schema";
 import type { AuditCategory } from "@/db/schema/enums";
 import { consumeArrivals, type ArrivalKeyConsumer, type ArrivedKey } from "@/lib/worker/arrivals";
+import { env } from "@/lib/env";
 import type { Job } from "@/lib/worker/runner";
 import { blockHash, blockHeader, encodeLeaves, signHeader, ZERO_HASH, type Leaf } from "./block";
 import { canonicalize, readCanonicalRange, type CanonicalRow } from "./canonical";
@@ -15,12 +16,12 @@ import { getSigningKey } from "./signing-key";
  * Sealing: each organization's entries, in order of arrival, become signed blocks. The arrivals
  * consumer "seal" hands over every entry once, in batches of at most a block's size, inside a
  * transaction that also moves its cursor; each batch is one block, so a block closes when it is
- * full or when the job comes round again (every SEAL_INTERVAL_MS) and seals what has arrived.
+ * full or when the job comes round again (every INTEGRITY_SEAL_INTERVAL_SECONDS) and seals what
+ * has arrived.
  * Ingestion never waits for any of this.
  */
 
 export const SEAL_BLOCK_SIZE = 10_000;
-export const SEAL_INTERVAL_MS = 30_000;
 
 export function leafOf(row: CanonicalRow): Leaf {
   return {
@@ -105,10 +106,12 @@ export async function sealNewEntries({ blockSize = SEAL_BLOCK_SIZE, marginMs }: 
  * The background job. It comes back at once only after a full block, so that under a steady
  * stream blocks fill up to SEAL_BLOCK_SIZE instead of sealing a few entries each time round.
  */
-export const sealJob: Job = {
-  name: "seal",
-  idleMs: SEAL_INTERVAL_MS,
-  async run() {
-    return (await sealNewEntries()).fullBlocks;
-  },
-};
+export function sealJob(): Job {
+  return {
+    name: "seal",
+    idleMs: env.INTEGRITY_SEAL_INTERVAL_SECONDS * 1000,
+    async run() {
+      return (await sealNewEntries()).fullBlocks;
+    },
+  };
+}

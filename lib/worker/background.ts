@@ -16,7 +16,7 @@ import { startWorker, type Job, type Worker } from "./runner";
  */
 
 export function backgroundJobs(): Job[] {
-  return [...notificationJobs(), streamJob(), sealJob, hourlyFoldJob];
+  return [...notificationJobs(), streamJob(), sealJob(), hourlyFoldJob];
 }
 
 // Next.js may load this module more than once in a process; one worker per process.

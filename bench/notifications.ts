@@ -1,14 +1,12 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import type { DatabaseHandle } from "@/db/client";
 import { notificationChannels, notificationRuleChannels, notificationRules } from "@/db/schema";
 import { sealSecret } from "@/lib/security/secret-box";
-import { HttpClient } from "./http-client";
-import { benchEvent, BATCH_SIZE } from "./ingestion";
-import { summarize, type Summary } from "./measure";
+import type { HttpClient } from "./http-client";
+import type { Summary } from "./measure";
+import { arrivalLags, pacedIngestion, startBenchReceiver, waitForArrivals, type PacedIngestion } from "./pacing";
 import { int, ms, type TableRow } from "./report";
-import { explorerPath, type Scenario } from "./scenarios";
+import type { Scenario } from "./scenarios";
 
 /*
  * Notifications under ingestion: 20 rules in the largest organization (one, `level:notice`,
@@ -19,17 +17,6 @@ import { explorerPath, type Scenario } from "./scenarios";
  * both). Latency is from the ingestion API's 201 for a batch to the webhook's arrival at the
  * receiver, per entry; the console runs the worker in its own process, as it does by default.
  */
-
-export interface PacedIngestion {
-  targetPerSecond: number;
-  eventsPerSecond: number;
-  events: number;
-  seconds: number;
-  errors: number;
-  firstError: string | null;
-  batch: Summary;
-  explorer: Summary;
-}
 
 export interface NotificationBenchResult {
   rules: number;
@@ -77,33 +64,28 @@ interface Receiver {
 }
 
 async function startReceiver(): Promise<Receiver> {
-  const receiver: Receiver = { url: "", arrivals: new Map(), duplicates: 0, close: async () => {} };
+  const arrivals = new Map<string, number>();
   const deliveries = new Set<string>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const at = Date.now();
-      const delivery = String(req.headers["x-audit-delivery"] ?? "");
-      if (deliveries.has(delivery)) receiver.duplicates++;
-      deliveries.add(delivery);
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { entries: { id: string }[] };
-        for (const e of body.entries) if (!receiver.arrivals.has(e.id)) receiver.arrivals.set(e.id, at);
-      } catch {
-        // Counted as missing below.
-      }
-      res.writeHead(204).end();
-    });
+  let duplicates = 0;
+  const server = await startBenchReceiver("/bench-hook", (text, headers, at) => {
+    const delivery = String(headers["x-audit-delivery"] ?? "");
+    if (deliveries.has(delivery)) duplicates++;
+    deliveries.add(delivery);
+    try {
+      const body = JSON.parse(text) as { entries: { id: string }[] };
+      for (const e of body.entries) if (!arrivals.has(e.id)) arrivals.set(e.id, at);
+    } catch {
+      // Counted as missing below.
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bench-hook`;
-  receiver.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return receiver;
+  return {
+    url: server.url,
+    arrivals,
+    get duplicates() {
+      return duplicates;
+    },
+    close: server.close,
+  };
 }
 
 export async function installRules(handle: DatabaseHandle, orgId: string, url: string): Promise<string[]> {
@@ -140,99 +122,6 @@ export async function installRules(handle: DatabaseHandle, orgId: string, url: s
 
 export async function setRules(handle: DatabaseHandle, orgId: string, enabled: boolean): Promise<void> {
   await handle.db.update(notificationRules).set({ enabled }).where(eq(notificationRules.orgId, orgId));
-}
-
-/** Ingestion at a target rate (batches of 500, up to `senders` in flight), with the explorer browsed meanwhile. */
-export async function pacedIngestion(opts: {
-  baseUrl: string;
-  apiKey: string;
-  perSecond: number;
-  seconds: number;
-  senders: number;
-  explorer: HttpClient;
-  slug: string;
-  scenarios: Scenario[];
-  onStored?: (ids: string[], notice: boolean[], at: number) => void;
-}): Promise<PacedIngestion> {
-  const runId = `n${Date.now().toString(36)}`;
-  const started = performance.now();
-  const deadline = started + opts.seconds * 1000;
-  const intervalMs = (BATCH_SIZE / opts.perSecond) * 1000;
-  let next = 0;
-  let events = 0;
-  let errors = 0;
-  let firstError: string | null = null;
-  const batchTimes: number[] = [];
-
-  const sender = async () => {
-    const client = new HttpClient(opts.baseUrl);
-    try {
-      for (;;) {
-        const due = started + next * intervalMs;
-        if (due >= deadline) return;
-        next++;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const now = Date.now();
-        const batch = Array.from({ length: BATCH_SIZE }, () => benchEvent(runId, now));
-        const t = performance.now();
-        try {
-          const res = await client.request("/api/v1/audit-events", {
-            method: "POST",
-            headers: { authorization: `Bearer ${opts.apiKey}`, "content-type": "application/json" },
-            body: JSON.stringify({ events: batch }),
-          });
-          const at = Date.now();
-          batchTimes.push(performance.now() - t);
-          if (res.status !== 201) {
-            errors++;
-            firstError ??= `${res.status} ${res.body?.toString("utf8").slice(0, 300)}`;
-            continue;
-          }
-          events += BATCH_SIZE;
-          const body = JSON.parse(res.body!.toString("utf8")) as { entries: { id: string }[] };
-          opts.onStored?.(
-            body.entries.map((e) => e.id),
-            batch.map((e) => e.level === "notice"),
-            at,
-          );
-        } catch (err) {
-          errors++;
-          firstError ??= (err as Error).message;
-        }
-      }
-    } finally {
-      client.close();
-    }
-  };
-
-  const browse = async () => {
-    const full: number[] = [];
-    let i = 0;
-    while (performance.now() < deadline) {
-      const scenario = opts.scenarios[i++ % opts.scenarios.length]!;
-      try {
-        const r = await opts.explorer.request(explorerPath(opts.slug, scenario.params));
-        if (r.status === 200) full.push(r.totalMs);
-      } catch {
-        // A failed page shows as fewer runs.
-      }
-    }
-    return summarize(full);
-  };
-
-  const [explorer] = await Promise.all([browse(), ...Array.from({ length: opts.senders }, sender)]);
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    targetPerSecond: opts.perSecond,
-    eventsPerSecond: Math.round(events / seconds),
-    events,
-    seconds,
-    errors,
-    firstError,
-    batch: summarize(batchTimes),
-    explorer,
-  };
 }
 
 function merge(a: PacedIngestion, b: PacedIngestion): PacedIngestion {
@@ -287,12 +176,7 @@ export async function runNotificationBench(opts: {
     };
     // An "on" phase's messages are waited for (each of them, up to a bound) before the rules are
     // paused again: pausing them while the matcher still reads the phase's entries would lose those.
-    const drain = async () => {
-      const until = Date.now() + 60_000;
-      while (Date.now() < until && [...ingested.keys()].some((id) => !receiver.arrivals.has(id))) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    };
+    const drain = () => waitForArrivals(ingested, (id) => receiver.arrivals.has(id));
     const off1 = await phase(false);
     const on1 = await phase(true);
     await drain();
@@ -300,13 +184,7 @@ export async function runNotificationBench(opts: {
     const on2 = await phase(true);
     await drain();
     await setRules(opts.handle, opts.orgId, false);
-    const latencies: number[] = [];
-    let missing = 0;
-    for (const [id, at] of ingested) {
-      const arrived = receiver.arrivals.get(id);
-      if (arrived === undefined) missing++;
-      else latencies.push(arrived - at);
-    }
+    const { lag: latency, missing } = arrivalLags(ingested, (id) => receiver.arrivals.get(id));
     const off = merge(off1, off2);
     const on = merge(on1, on2);
     return {
@@ -314,7 +192,7 @@ export async function runNotificationBench(opts: {
       off,
       on,
       ratio: off.eventsPerSecond === 0 ? 0 : on.eventsPerSecond / off.eventsPerSecond,
-      latency: summarize(latencies),
+      latency,
       webhooks: receiver.arrivals.size,
       missing,
       duplicates: receiver.duplicates,

@@ -1,13 +1,11 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
 import type { DatabaseHandle } from "@/db/client";
 import { consumerCursors, streamDestinations } from "@/db/schema";
 import { sealSecret } from "@/lib/security/secret-box";
 import { startStreamCursor, streamCursorName } from "@/lib/streams/stream-sender";
 import type { HttpClient } from "./http-client";
-import { summarize, type Summary } from "./measure";
-import { pacedIngestion, type PacedIngestion } from "./notifications";
+import type { Summary } from "./measure";
+import { arrivalLags, pacedIngestion, startBenchReceiver, waitForArrivals, type PacedIngestion } from "./pacing";
 import { int, ms, type TableRow } from "./report";
 import type { Scenario } from "./scenarios";
 
@@ -42,32 +40,31 @@ interface Receiver {
 }
 
 async function startReceiver(): Promise<Receiver> {
-  const receiver: Receiver = { url: "", arrivals: new Map(), batches: 0, duplicates: 0, close: async () => {} };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const at = Date.now();
-      const delivery = String(req.headers["x-audit-delivery"] ?? "");
-      receiver.batches++;
-      for (const line of Buffer.concat(chunks).toString("utf8").split("\n")) {
-        if (line === "") continue;
-        const { id } = JSON.parse(line) as { id: string };
-        const known = receiver.arrivals.get(id);
-        if (!known) receiver.arrivals.set(id, { at, delivery });
-        else if (known.delivery !== delivery) receiver.duplicates++;
-      }
-      res.writeHead(204).end();
-    });
+  const arrivals = new Map<string, { at: number; delivery: string }>();
+  let batches = 0;
+  let duplicates = 0;
+  const server = await startBenchReceiver("/bench-stream", (body, headers, at) => {
+    const delivery = String(headers["x-audit-delivery"] ?? "");
+    batches++;
+    for (const line of body.split("\n")) {
+      if (line === "") continue;
+      const { id } = JSON.parse(line) as { id: string };
+      const known = arrivals.get(id);
+      if (!known) arrivals.set(id, { at, delivery });
+      else if (known.delivery !== delivery) duplicates++;
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bench-stream`;
-  receiver.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return receiver;
+  return {
+    url: server.url,
+    arrivals,
+    get batches() {
+      return batches;
+    },
+    get duplicates() {
+      return duplicates;
+    },
+    close: server.close,
+  };
 }
 
 export async function runStreamBench(opts: {
@@ -114,20 +111,11 @@ export async function runStreamBench(opts: {
     opts.log(
       `  ${int(ingestion.eventsPerSecond)} events/s of ${int(opts.perSecond)} targeted, batch p95 ${Math.round(ingestion.batch.p95)} ms${ingestion.errors ? `, ${ingestion.errors} errors (${ingestion.firstError})` : ""}`,
     );
-    const until = Date.now() + 60_000;
-    while (Date.now() < until && [...ingested.keys()].some((e) => !receiver.arrivals.has(e))) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const lags: number[] = [];
-    let missing = 0;
-    for (const [entry, at] of ingested) {
-      const arrived = receiver.arrivals.get(entry);
-      if (arrived === undefined) missing++;
-      else lags.push(arrived.at - at);
-    }
+    await waitForArrivals(ingested, (e) => receiver.arrivals.has(e));
+    const { lag, missing } = arrivalLags(ingested, (e) => receiver.arrivals.get(e)?.at);
     return {
       ingestion,
-      lag: summarize(lags),
+      lag,
       entries: ingested.size,
       batches: receiver.batches,
       missing,

@@ -41,6 +41,9 @@ export const notificationChannels = pgTable(
     url: text("url"),
     /** Webhooks only: the signing secret, encrypted. */
     secretCiphertext: text("secret_ciphertext"),
+    /** After a rotation: the replaced secret, encrypted, still signing beside the new one until then. */
+    previousSecretCiphertext: text("previous_secret_ciphertext"),
+    previousSecretUntil: timestamp("previous_secret_until", { withTimezone: true, precision: 3 }),
     /** E-mail only: the members to write to. */
     recipientUserIds: uuid("recipient_user_ids")
       .array()

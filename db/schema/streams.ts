@@ -28,6 +28,9 @@ export const streamDestinations = pgTable(
     format: streamFormat("format").notNull(),
     url: text("url").notNull(),
     secretCiphertext: text("secret_ciphertext").notNull(),
+    /** NDJSON, after a rotation: the replaced secret, encrypted, still signing until then. */
+    previousSecretCiphertext: text("previous_secret_ciphertext"),
+    previousSecretUntil: timestamp("previous_secret_until", { withTimezone: true, precision: 3 }),
     query: text("query").notNull().default(""),
     batchSize: integer("batch_size").notNull().default(500),
     maxWaitSeconds: integer("max_wait_seconds").notNull().default(5),

@@ -8,10 +8,10 @@ import { NO_REQUEST } from "@/lib/audit/console-entry";
 import { recordConsoleEntry } from "@/lib/audit/record-audit-event";
 import { backoffDelayMs } from "./backoff";
 import { webhooksMayReachPrivate } from "./private-targets";
-import { openSecret, UnreadableSecretError } from "@/lib/security/secret-box";
 import { sendEmail } from "./email-send";
 import type { NotificationPayload } from "./payload";
 import { checkRecipients } from "./recipients";
+import { signingSecrets } from "./signing-secrets";
 import { postWebhook, type SendOutcome } from "./webhook-send";
 
 /*
@@ -109,6 +109,8 @@ interface ChannelForSend {
   name: string;
   url: string | null;
   secretCiphertext: string | null;
+  previousSecretCiphertext: string | null;
+  previousSecretUntil: Date | null;
   recipientUserIds: string[];
 }
 
@@ -119,6 +121,8 @@ async function channelOf(orgId: string, channelId: string): Promise<ChannelForSe
       name: notificationChannels.name,
       url: notificationChannels.url,
       secretCiphertext: notificationChannels.secretCiphertext,
+      previousSecretCiphertext: notificationChannels.previousSecretCiphertext,
+      previousSecretUntil: notificationChannels.previousSecretUntil,
       recipientUserIds: notificationChannels.recipientUserIds,
     })
     .from(notificationChannels)
@@ -136,22 +140,21 @@ async function sendOne(
     if (!channel.url || !channel.secretCiphertext) {
       return { ok: false, error: "the webhook has no URL or secret", permanent: true };
     }
-    let secret: string;
-    try {
-      secret = openSecret(channel.secretCiphertext);
-    } catch (error) {
-      if (error instanceof UnreadableSecretError) {
-        return {
-          ok: false,
-          error: "the webhook's secret cannot be read (was AUTH_SECRET changed?); set a new secret",
-          permanent: true,
-        };
-      }
-      throw error;
+    const secrets = signingSecrets({
+      secretCiphertext: channel.secretCiphertext,
+      previousSecretCiphertext: channel.previousSecretCiphertext,
+      previousSecretUntil: channel.previousSecretUntil,
+    });
+    if (secrets === null) {
+      return {
+        ok: false,
+        error: "the webhook's secret cannot be read (was AUTH_SECRET changed?); set a new secret",
+        permanent: true,
+      };
     }
     return postWebhook({
       url: channel.url,
-      secret,
+      secrets,
       deliveryId: delivery.id,
       body: JSON.stringify(delivery.payload),
       timeoutMs: options.timeoutMs,

@@ -17,9 +17,14 @@ import { resolveWebhookTarget } from "./webhook-url";
 export const SIGNATURE_HEADER = "X-Audit-Signature";
 export const DELIVERY_HEADER = "X-Audit-Delivery";
 
-/** `sha256=<hex HMAC-SHA256 of the raw body>`, as the receiver recomputes it. */
-export function signBody(secret: string, body: string | Buffer): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+/**
+ * `sha256=<hex HMAC-SHA256 of the raw body>`, as the receiver recomputes it. With several secrets
+ * (the new and the old one during a rotation's grace period) one `sha256=` value per secret,
+ * newest first, joined by commas: a receiver accepts the message when any value matches its own.
+ */
+export function signBody(secrets: string | readonly string[], body: string | Buffer): string {
+  const list = typeof secrets === "string" ? [secrets] : secrets;
+  return list.map((secret) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`).join(",");
 }
 
 export type SendOutcome =
@@ -29,7 +34,8 @@ export type SendOutcome =
 
 export interface WebhookRequest {
   url: string;
-  secret: string;
+  /** The secrets that sign the body: the current one first (lib/notifications/signing-secrets). */
+  secrets: readonly string[];
   deliveryId: string;
   body: string;
   timeoutMs: number;
@@ -80,7 +86,7 @@ export function postWebhook(request: WebhookRequest): Promise<SendOutcome> {
       headers: {
         "Content-Type": "application/json",
         "User-Agent": "AuditConsole-Webhook/1",
-        [SIGNATURE_HEADER]: signBody(request.secret, body),
+        [SIGNATURE_HEADER]: signBody(request.secrets, body),
         [DELIVERY_HEADER]: request.deliveryId,
       },
       timeoutMs: request.timeoutMs,

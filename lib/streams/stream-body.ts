@@ -6,7 +6,7 @@ import { DELIVERY_HEADER, SIGNATURE_HEADER, signBody } from "@/lib/notifications
 /*
  * What a destination receives. NDJSON: one entry per line (the read API's and the NDJSON export's
  * shape), signed with the destination's secret in X-Audit-Signature exactly as a webhook's body
- * is. Splunk HEC: the collector's batch form, event objects one after another, each with the
+ * is (with the old secret too during a rotation's grace period). Splunk HEC: the collector's batch form, event objects one after another, each with the
  * entry's time (epoch seconds) and the entry as `event`, authorised by `Authorization: Splunk
  * <token>`. Both carry X-Audit-Delivery, the batch's id, the same on every retry of the batch.
  */
@@ -34,18 +34,23 @@ export function streamBody(format: StreamFormat, entries: readonly StreamEntryTe
 
 export function streamHeaders(
   format: StreamFormat,
-  secret: string,
+  /** NDJSON: the signing secrets, current first; Splunk HEC: the token alone. */
+  secrets: string | readonly string[],
   deliveryId: string,
   body: string,
 ): Record<string, string> {
   const common = { "User-Agent": "AuditConsole-Stream/1", [DELIVERY_HEADER]: deliveryId };
   if (format === "splunk_hec") {
-    return { ...common, "Content-Type": "application/json", Authorization: `Splunk ${secret}` };
+    return {
+      ...common,
+      "Content-Type": "application/json",
+      Authorization: `Splunk ${typeof secrets === "string" ? secrets : secrets[0]}`,
+    };
   }
   return {
     ...common,
     "Content-Type": NDJSON_TYPE,
-    [SIGNATURE_HEADER]: signBody(secret, body),
+    [SIGNATURE_HEADER]: signBody(secrets, body),
   };
 }
 

@@ -13,9 +13,9 @@ import { recordConsoleEntry } from "@/lib/audit/record-audit-event";
 import { entryJsonText } from "@/lib/exports/entry-json";
 import { backoffDelayMs, type Backoff } from "@/lib/notifications/backoff";
 import { messageOrigin } from "@/lib/notifications/links";
+import { signingSecrets, type StoredSecrets } from "@/lib/notifications/signing-secrets";
 import { webhooksMayReachPrivate } from "@/lib/notifications/private-targets";
 import { postToReceiver, type SendOutcome } from "@/lib/notifications/webhook-send";
-import { openSecret, UnreadableSecretError } from "@/lib/security/secret-box";
 import { streamBody, streamHeaders, testEntry, type StreamEntryText } from "./stream-body";
 import { streamSearchWhere } from "./stream-search";
 
@@ -108,6 +108,8 @@ interface Claimed {
   format: StreamFormat;
   url: string;
   secretCiphertext: string;
+  previousSecretCiphertext: string | null;
+  previousSecretUntil: Date | null;
   query: string;
   batchSize: number;
   maxWaitSeconds: number;
@@ -129,6 +131,8 @@ async function claimDue(options: Resolved): Promise<Claimed[]> {
     format: StreamFormat;
     url: string;
     secret_ciphertext: string;
+    previous_secret_ciphertext: string | null;
+    previous_secret_until: string | Date | null;
     query: string;
     batch_size: number;
     max_wait_seconds: number;
@@ -149,7 +153,9 @@ async function claimDue(options: Resolved): Promise<Claimed[]> {
           for update skip locked
         )
         returning ${d.orgId} as org_id, ${d.id} as id, o.slug as slug, ${d.name} as name, ${d.format} as format,
-          ${d.url} as url, ${d.secretCiphertext} as secret_ciphertext, ${d.query} as query,
+          ${d.url} as url, ${d.secretCiphertext} as secret_ciphertext,
+          ${d.previousSecretCiphertext} as previous_secret_ciphertext,
+          ${d.previousSecretUntil} as previous_secret_until, ${d.query} as query,
           ${d.batchSize} as batch_size, ${d.maxWaitSeconds} as max_wait_seconds,
           ${d.consecutiveFailures} as consecutive_failures, ${d.batchId} as batch_id,
           ${d.batchLastReceivedAt} as batch_last_received_at, ${d.batchLastEntryId} as batch_last_entry_id`,
@@ -162,6 +168,8 @@ async function claimDue(options: Resolved): Promise<Claimed[]> {
     format: r.format,
     url: r.url,
     secretCiphertext: r.secret_ciphertext,
+    previousSecretCiphertext: r.previous_secret_ciphertext,
+    previousSecretUntil: r.previous_secret_until === null ? null : asDate(r.previous_secret_until),
     query: r.query,
     batchSize: Number(r.batch_size),
     maxWaitSeconds: Number(r.max_wait_seconds),
@@ -299,25 +307,21 @@ async function moveCursor(tx: Executor, dest: Claimed, position: Position): Prom
     .where(and(eq(c.orgId, dest.orgId), eq(c.consumer, streamCursorName(dest.id))));
 }
 
-function readSecret(dest: { secretCiphertext: string }): string | SendOutcome {
-  try {
-    return openSecret(dest.secretCiphertext);
-  } catch (error) {
-    if (error instanceof UnreadableSecretError) {
-      return {
-        ok: false,
-        error: "the stream's secret cannot be read (was AUTH_SECRET changed?); set a new one",
-        permanent: true,
-      };
-    }
-    throw error;
-  }
+/** NDJSON: the signing secrets, current first (two during a rotation's grace); HEC: the token. */
+function readSecrets(dest: StoredSecrets & { format: StreamFormat }): string[] | SendOutcome {
+  const secrets = signingSecrets(dest.format === "ndjson" ? dest : { ...dest, previousSecretCiphertext: null });
+  if (secrets !== null) return secrets;
+  return {
+    ok: false,
+    error: "the stream's secret cannot be read (was AUTH_SECRET changed?); set a new one",
+    permanent: true,
+  };
 }
 
 export async function postStreamBatch(
   format: StreamFormat,
   url: string,
-  secret: string,
+  secrets: string | readonly string[],
   deliveryId: string,
   entries: readonly StreamEntryText[],
   options: { timeoutMs: number; allowPrivate: boolean },
@@ -326,7 +330,7 @@ export async function postStreamBatch(
   return postToReceiver({
     url,
     body,
-    headers: streamHeaders(format, secret, deliveryId, body),
+    headers: streamHeaders(format, secrets, deliveryId, body),
     timeoutMs: options.timeoutMs,
     allowPrivate: options.allowPrivate,
   });
@@ -449,11 +453,10 @@ async function serve(dest: Claimed, horizon: Date, options: Resolved): Promise<n
       .returning({ id: streamDestinations.id });
     if (pinned.length === 0) return 0;
   }
-  const secret = readSecret(dest);
-  const outcome =
-    typeof secret === "string"
-      ? await postStreamBatch(dest.format, dest.url, secret, batchId, entries, options)
-      : secret;
+  const secrets = readSecrets(dest);
+  const outcome = Array.isArray(secrets)
+    ? await postStreamBatch(dest.format, dest.url, secrets, batchId, entries, options)
+    : secrets;
   if (outcome.ok) {
     await delivered(dest, last, entries.length);
     return entries.length;
@@ -515,23 +518,29 @@ export async function sendStreamTest(
   const resolved = resolveOptions(options);
   const d = streamDestinations;
   const [dest] = await getDb()
-    .select({ name: d.name, format: d.format, url: d.url, secretCiphertext: d.secretCiphertext })
+    .select({
+      name: d.name,
+      format: d.format,
+      url: d.url,
+      secretCiphertext: d.secretCiphertext,
+      previousSecretCiphertext: d.previousSecretCiphertext,
+      previousSecretUntil: d.previousSecretUntil,
+    })
     .from(d)
     .where(and(eq(d.orgId, orgId), eq(d.id, destinationId)))
     .limit(1);
   if (!dest) return null;
   const deliveryId = randomUUID();
-  const secret = readSecret(dest);
-  const outcome =
-    typeof secret === "string"
-      ? await postStreamBatch(
-          dest.format,
-          dest.url,
-          secret,
-          deliveryId,
-          [testEntry(orgSlug, dest.name, new Date())],
-          resolved,
-        )
-      : secret;
+  const secrets = readSecrets(dest);
+  const outcome = Array.isArray(secrets)
+    ? await postStreamBatch(
+        dest.format,
+        dest.url,
+        secrets,
+        deliveryId,
+        [testEntry(orgSlug, dest.name, new Date())],
+        resolved,
+      )
+    : secrets;
   return { deliveryId, outcome };
 }

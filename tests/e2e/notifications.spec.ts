@@ -1,6 +1,13 @@
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
-import { createServer, type Server } from "node:http";
 import { expect, test, type Page } from "@playwright/test";
+import {
+  noContent,
+  signatureOf,
+  startHttpReceiver,
+  uniquePath,
+  verifySignature,
+  type HttpReceiver,
+  type ReceivedRequest,
+} from "../helpers/notification-receivers";
 import { e2eApiKeys, signIn } from "./helpers/sign-in";
 
 /*
@@ -13,13 +20,6 @@ import { e2eApiKeys, signIn } from "./helpers/sign-in";
 const NOTICE = "If you cannot access this feature, please request permission from your organization manager.";
 const SETTINGS = "/orgs/acme/settings/notifications";
 
-interface Received {
-  body: string;
-  signature: string | undefined;
-  delivery: string | undefined;
-  contentType: string | undefined;
-}
-
 interface Payload {
   rule: { id: string; name: string };
   organization: string;
@@ -28,38 +28,11 @@ interface Payload {
   test?: boolean;
 }
 
-/** A webhook receiver on 127.0.0.1, on the port after the e2e server's (inside the run's range). */
-async function startReceiver(): Promise<{ server: Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      received.push({
-        body: Buffer.concat(chunks).toString("utf8"),
-        signature: request.headers["x-audit-signature"] as string | undefined,
-        delivery: request.headers["x-audit-delivery"] as string | undefined,
-        contentType: request.headers["content-type"],
-      });
-      response.writeHead(204).end();
-    });
-  });
-  const port = Number(process.env.E2E_PORT ?? 3100) + 1;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
-  });
-  return { server, url: `http://127.0.0.1:${port}/hooks/${randomUUID()}`, received };
-}
-
-function verify(message: Received, secret: string): boolean {
-  const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(message.body).digest("hex")}`);
-  const given = Buffer.from(message.signature ?? "");
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-async function waitForMessage(received: Received[], match: (payload: Payload) => boolean): Promise<Received> {
-  let found: Received | undefined;
+async function waitForMessage(
+  received: ReceivedRequest[],
+  match: (payload: Payload) => boolean,
+): Promise<ReceivedRequest> {
+  let found: ReceivedRequest | undefined;
   await expect
     .poll(() => (found = received.find((m) => match(JSON.parse(m.body) as Payload))), { timeout: 30_000 })
     .toBeTruthy();
@@ -77,12 +50,17 @@ async function expectInViewport(page: Page, selector: string) {
 }
 
 test.describe("notifications", () => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: HttpReceiver;
   test.beforeAll(async () => {
-    receiver = await startReceiver();
+    // On the port after the e2e server's (inside the run's range).
+    receiver = await startHttpReceiver({
+      port: Number(process.env.E2E_PORT ?? 3100) + 1,
+      path: uniquePath("hooks"),
+      answer: noContent,
+    });
   });
   test.afterAll(async () => {
-    await new Promise((resolve) => receiver.server.close(resolve));
+    await receiver.close();
   });
 
   test("a rule and a webhook made in the page deliver a signed message whose permalink lands on the entry after sign-in", async ({
@@ -115,12 +93,14 @@ test.describe("notifications", () => {
     // "Send test": a signed test message arrives and the delivery shows as delivered.
     await channelRow.getByRole("button", { name: `Send test: ${channelName}` }).click();
     await expect(page.getByText("Test message queued")).toBeVisible();
-    const testMessage = await waitForMessage(receiver.received, (p) => p.test === true);
-    expect(testMessage.contentType).toMatch(/^application\/json/);
-    expect(verify(testMessage, secret)).toBe(true);
+    const testMessage = await waitForMessage(receiver.requests, (p) => p.test === true);
+    expect(testMessage.headers["content-type"]).toMatch(/^application\/json/);
+    expect(verifySignature(testMessage.body, signatureOf(testMessage), secret)).toBe(true);
     const deliveries = page.getByRole("table", { name: "Recent deliveries" });
     await expect(
-      deliveries.locator(`tr[data-delivery-id="${testMessage.delivery}"]`).getByText("Delivered"),
+      deliveries
+        .locator(`tr[data-delivery-id="${String(testMessage.headers["x-audit-delivery"])}"]`)
+        .getByText("Delivered"),
     ).toBeVisible();
 
     // A rule on that channel; the preview counts through the query core.
@@ -157,9 +137,9 @@ test.describe("notifications", () => {
     expect(ingested.status()).toBe(201);
     const entryId = ((await ingested.json()) as { entries: { id: string }[] }).entries[0]!.id;
 
-    const message = await waitForMessage(receiver.received, (p) => p.rule.name === ruleName);
-    expect(verify(message, secret)).toBe(true);
-    expect(message.delivery).toMatch(/^[0-9a-f-]{36}$/);
+    const message = await waitForMessage(receiver.requests, (p) => p.rule.name === ruleName);
+    expect(verifySignature(message.body, signatureOf(message), secret)).toBe(true);
+    expect(message.headers["x-audit-delivery"]).toMatch(/^[0-9a-f-]{36}$/);
     const payload = JSON.parse(message.body) as Payload;
     expect(payload.organization).toBe("acme");
     expect(payload.entries.map((e) => e.id)).toEqual([entryId]);

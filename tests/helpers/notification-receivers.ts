@@ -1,3 +1,4 @@
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
@@ -5,7 +6,8 @@ import { SMTPServer } from "smtp-server";
 /*
  * Real receivers for the notification tests, on 127.0.0.1 and ports the system picks: an SMTP
  * server (the smtp-server package) that keeps every message it is given, and an HTTP server that
- * keeps every request and answers as the test says.
+ * keeps every request and answers as the test says. Shared by the integration tests and the
+ * Playwright specs of notifications and streams, with the signature check a receiver runs.
  */
 
 export interface ReceivedMail {
@@ -78,8 +80,20 @@ export const ok: Answer = (_req, res) => {
   res.writeHead(200).end("ok");
 };
 
-export async function startHttpReceiver(): Promise<HttpReceiver> {
-  const receiver: HttpReceiver = { url: "", requests: [], answer: ok, close: async () => {} };
+export const noContent: Answer = (_req, res) => {
+  res.writeHead(204).end();
+};
+
+export interface HttpReceiverOptions {
+  /** 0 (the default): a port the system picks. */
+  port?: number;
+  /** The URL's path; `/hooks/audit` by default. */
+  path?: string;
+  answer?: Answer;
+}
+
+export async function startHttpReceiver(options: HttpReceiverOptions = {}): Promise<HttpReceiver> {
+  const receiver: HttpReceiver = { url: "", requests: [], answer: options.answer ?? ok, close: async () => {} };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -94,9 +108,12 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       receiver.answer(request, res, receiver.requests.length - 1);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
-  receiver.url = `http://127.0.0.1:${port}/hooks/audit`;
+  receiver.url = `http://127.0.0.1:${port}${options.path ?? "/hooks/audit"}`;
   receiver.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
@@ -104,3 +121,22 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     });
   return receiver;
 }
+
+/** A path no other run shares, for receivers whose URL the page shows. */
+export const uniquePath = (prefix: string) => `/${prefix}/${randomUUID()}`;
+
+/**
+ * The README's check of X-Audit-Signature, as a receiver runs it: the body's HMAC-SHA256 under the
+ * secret equals one of the header's comma-separated `sha256=` values (two during a rotation's
+ * grace period), compared in constant time.
+ */
+export function verifySignature(body: string, header: string | string[] | undefined, secret: string): boolean {
+  if (typeof header !== "string") return false;
+  const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(body).digest("hex")}`);
+  return header
+    .split(",")
+    .map((value) => Buffer.from(value.trim()))
+    .some((given) => given.length === expected.length && timingSafeEqual(given, expected));
+}
+
+export const signatureOf = (request: ReceivedRequest) => request.headers["x-audit-signature"];

@@ -433,13 +433,21 @@ describe("channels", () => {
     expect(JSON.stringify(settings)).not.toContain(secret);
     expect(JSON.stringify(settings)).not.toContain(row!.secretCiphertext!);
 
+    const startedAt = Date.now();
     const rotated = await admin(() => actions.rotateWebhookSecretAction("acme", { id: created.id }));
     const fresh = rotated.data!.secret;
     expect(fresh).not.toBe(secret);
     const [after] = await db().select().from(notificationChannels).where(eq(notificationChannels.id, created.id));
     expect(openSecret(after!.secretCiphertext!)).toBe(fresh);
+    // The replaced secret is kept sealed, to sign beside the new one for the 24-hour grace period.
+    expect(after!.previousSecretCiphertext).toBe(row!.secretCiphertext);
+    expect(openSecret(after!.previousSecretCiphertext!)).toBe(secret);
+    expect(after!.previousSecretUntil!.getTime()).toBeGreaterThanOrEqual(startedAt + 24 * 3_600_000 - 1000);
+    expect(after!.previousSecretUntil!.getTime()).toBeLessThanOrEqual(Date.now() + 24 * 3_600_000 + 1000);
     const [entry] = await entriesOf("rotate_webhook_secret");
     expect(entry).toMatchObject({ targetId: created.id, category: "audit" });
+    expect(entry!.before).toMatchObject({ kind: "webhook", secret: "previous secret" });
+    expect(entry!.after).toMatchObject({ kind: "webhook", secret: "new secret" });
 
     const everything = JSON.stringify(await db().select().from(auditLogs));
     for (const text of [secret, fresh, row!.secretCiphertext!, after!.secretCiphertext!])

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/v1/audit-events/route";
@@ -22,7 +22,8 @@ import { notificationJobs } from "@/lib/notifications/jobs";
 import { matchBatch, notificationMatcher } from "@/lib/notifications/matcher";
 import type { NotificationPayload } from "@/lib/notifications/payload";
 import { FAILED_ACTION, sendDueDeliveries, type SenderOptions } from "@/lib/notifications/sender";
-import { sealSecret } from "@/lib/security/secret-box";
+import { rotatedSecretColumns } from "@/lib/notifications/signing-secrets";
+import { openSecret, sealSecret } from "@/lib/security/secret-box";
 import { consumeArrivals, type ArrivalConsumer } from "@/lib/worker/arrivals";
 import { overrideEnv, resetEnv } from "../helpers/env-override";
 import {
@@ -30,6 +31,7 @@ import {
   ok,
   startHttpReceiver,
   startSmtpReceiver,
+  verifySignature as verifyReceived,
   type HttpReceiver,
   type MailReceiver,
 } from "../helpers/notification-receivers";
@@ -135,12 +137,8 @@ async function deliveriesOf(ruleId: string | null, channelId?: string) {
     .orderBy(asc(d.createdAt), asc(d.dedupeKey));
 }
 
-function verifySignature(body: string, header: string | string[] | undefined): boolean {
-  if (typeof header !== "string" || !header.startsWith("sha256=")) return false;
-  const expected = createHmac("sha256", SECRET).update(body).digest();
-  const given = Buffer.from(header.slice("sha256=".length), "hex");
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+const verifySignature = (body: string, header: string | string[] | undefined, secret = SECRET) =>
+  verifyReceived(body, header, secret);
 
 /** Runs the sender until the message has settled (delivered or failed), a bounded number of times. */
 async function sendUntilSettled(deliveryId: string, options: SenderOptions = FAST): Promise<string> {
@@ -576,6 +574,40 @@ describe("delivery", () => {
     expect(body.entries[0]!.actor?.email).toBe("admin@acme.test");
     const recent = await recentDeliveries(acme, 5);
     expect(recent[0]).toMatchObject({ id, kind: "test", status: "delivered", ruleName: null, channelName: "Hook" });
+  });
+  it("after a secret rotation signs with the new and the old secret for the grace period, then with the new one only", async () => {
+    const webhook = await webhookChannel(hook.url);
+    const [stored] = await testDb.handle.db
+      .select({ secretCiphertext: notificationChannels.secretCiphertext })
+      .from(notificationChannels)
+      .where(eq(notificationChannels.id, webhook));
+    // The columns the "Rotate secret" action writes (its answer and entry: notification-settings.test.ts).
+    const { secret: fresh, columns } = rotatedSecretColumns(stored!.secretCiphertext!, new Date());
+    expect(openSecret(columns.previousSecretCiphertext!)).toBe(SECRET);
+    await testDb.handle.db.update(notificationChannels).set(columns).where(eq(notificationChannels.id, webhook));
+    const actor = users["admin@acme.test"]!;
+
+    const inGrace = await enqueueTestDelivery({ orgId: acme, channelId: webhook, actorUserId: actor });
+    await sendDueDeliveries(FAST);
+    const first = hook.requests.find((r) => r.headers["x-audit-delivery"] === inGrace)!;
+    const both = first.headers["x-audit-signature"] as string;
+    expect(both.split(",")).toHaveLength(2);
+    expect(verifySignature(first.body, both, fresh)).toBe(true);
+    expect(verifySignature(first.body, both, SECRET)).toBe(true);
+    expect(verifySignature(`${first.body} `, both, SECRET)).toBe(false);
+
+    // The grace period over (its stored end moved into the past stands for the 24 hours passing).
+    await testDb.handle.db
+      .update(notificationChannels)
+      .set({ previousSecretUntil: new Date(Date.now() - 1000) })
+      .where(eq(notificationChannels.id, webhook));
+    const afterGrace = await enqueueTestDelivery({ orgId: acme, channelId: webhook, actorUserId: actor });
+    await sendDueDeliveries(FAST);
+    const second = hook.requests.find((r) => r.headers["x-audit-delivery"] === afterGrace)!;
+    const single = second.headers["x-audit-signature"] as string;
+    expect(single).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(verifySignature(second.body, single, fresh)).toBe(true);
+    expect(verifySignature(second.body, single, SECRET)).toBe(false);
   });
 });
 

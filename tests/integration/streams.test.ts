@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditLogs, consumerCursors, streamDestinations, type StreamFormat } from "@/db/schema";
@@ -9,7 +8,13 @@ import { storeAuditEvents } from "@/lib/audit/record-audit-event";
 import { NO_PERMISSION_TEXT } from "@/lib/auth/messages";
 import { openSecret, sealSecret } from "@/lib/security/secret-box";
 import { consoleServerHeaders } from "../helpers/console-server-headers";
-import { ok, startHttpReceiver, type HttpReceiver, type ReceivedRequest } from "../helpers/notification-receivers";
+import {
+  ok,
+  startHttpReceiver,
+  verifySignature as verifyReceived,
+  type HttpReceiver,
+  type ReceivedRequest,
+} from "../helpers/notification-receivers";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 /*
@@ -104,12 +109,8 @@ async function sendUntil(done: () => boolean | Promise<boolean>, what: string): 
   }
 }
 
-function verifySignature(body: string, header: string | string[] | undefined, secret = SECRET): boolean {
-  if (typeof header !== "string" || !header.startsWith("sha256=")) return false;
-  const expected = createHmac("sha256", secret).update(body).digest();
-  const given = Buffer.from(header.slice("sha256=".length), "hex");
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+const verifySignature = (body: string, header: string | string[] | undefined, secret = SECRET) =>
+  verifyReceived(body, header, secret);
 
 const lines = (request: ReceivedRequest) =>
   request.body
@@ -355,6 +356,92 @@ describe("settings", () => {
     expect(JSON.stringify(entries)).not.toContain(secret!.secret);
   });
 
+  it("rotates an NDJSON stream's secret: answered once, both secrets sign during the grace period, only the new one after, logged without either", async () => {
+    const created = await admin(() =>
+      streamActions.createStreamAction("acme", {
+        format: "ndjson",
+        name: "Rotating",
+        url: hook.url,
+        query: "",
+        batchSize: 1,
+        maxWaitSeconds: 1,
+      }),
+    );
+    if (created.error !== undefined) throw new Error(created.error);
+    const { id } = created.data;
+    const old = created.data.secret!.secret;
+    const before = await destinationRow(id);
+
+    const startedAt = Date.now();
+    const rotated = await admin(() => streamActions.rotateStreamSecretAction("acme", { id }));
+    if (rotated.error !== undefined) throw new Error(rotated.error);
+    const fresh = rotated.data.secret;
+    expect(rotated.data).toEqual({ streamId: id, name: "Rotating", secret: fresh });
+    expect(fresh).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(fresh).not.toBe(old);
+    const row = await destinationRow(id);
+    expect(openSecret(row.secretCiphertext)).toBe(fresh);
+    expect(row.previousSecretCiphertext).toBe(before.secretCiphertext);
+    expect(openSecret(row.previousSecretCiphertext!)).toBe(old);
+    const grace = row.previousSecretUntil!.getTime();
+    expect(grace).toBeGreaterThanOrEqual(startedAt + 24 * 3_600_000 - 1000);
+    expect(grace).toBeLessThanOrEqual(Date.now() + 24 * 3_600_000 + 1000);
+    const page = await admin(() => loadNotificationSettings("acme"));
+    expect(JSON.stringify(page)).not.toContain(fresh);
+
+    // Within the grace period a receiver still on the old secret accepts the batch, and so does
+    // one already on the new secret.
+    const [first] = await store(acme(), [event(1, { action: "rotate_grace" })]);
+    await sendUntil(() => hook.requests.some((r) => lines(r).some((l) => l.id === first)), "the batch in grace");
+    const inGrace = hook.requests.find((r) => lines(r).some((l) => l.id === first))!;
+    const header = inGrace.headers["x-audit-signature"] as string;
+    expect(header.split(",")).toHaveLength(2);
+    expect(verifySignature(inGrace.body, header, fresh)).toBe(true);
+    expect(verifySignature(inGrace.body, header, old)).toBe(true);
+    expect(verifySignature(inGrace.body, header, SECRET)).toBe(false);
+
+    // The grace period over (its stored end moved into the past stands for the 24 hours passing):
+    // only the new secret signs, and the header is the contract's single value again.
+    await db()
+      .update(streamDestinations)
+      .set({ previousSecretUntil: new Date(Date.now() - 1000) })
+      .where(eq(streamDestinations.id, id));
+    const [second] = await store(acme(), [event(2, { action: "rotate_after" })]);
+    await sendUntil(() => hook.requests.some((r) => lines(r).some((l) => l.id === second)), "the batch after grace");
+    const after = hook.requests.find((r) => lines(r).some((l) => l.id === second))!;
+    const single = after.headers["x-audit-signature"] as string;
+    expect(single).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(verifySignature(after.body, single, fresh)).toBe(true);
+    expect(verifySignature(after.body, single, old)).toBe(false);
+
+    const [entry] = await db()
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.orgId, acme()), eq(auditLogs.action, "rotate_stream_secret")));
+    expect(entry).toMatchObject({ category: "audit", targetId: id, targetName: "Rotating", result: "done" });
+    expect(entry!.before).toMatchObject({ name: "Rotating", format: "ndjson", secret: "previous secret" });
+    expect(entry!.after).toMatchObject({ name: "Rotating", format: "ndjson", secret: "new secret" });
+    const everything = JSON.stringify(await db().select().from(auditLogs));
+    for (const text of [old, fresh, before.secretCiphertext, row.secretCiphertext])
+      expect(everything).not.toContain(text);
+
+    // A Splunk HEC stream's token comes from Splunk: nothing to rotate.
+    const splunk = await admin(() =>
+      streamActions.createStreamAction("acme", {
+        format: "splunk_hec",
+        name: "Splunk",
+        url: hook.url,
+        token: "hec-token",
+        query: "",
+        batchSize: 10,
+        maxWaitSeconds: 5,
+      }),
+    );
+    const refused = await admin(() => streamActions.rotateStreamSecretAction("acme", { id: splunk.data!.id }));
+    expect(refused).toEqual({ error: NOTIFICATION_MESSAGES.notSignedStream });
+    expect(openSecret((await destinationRow(splunk.data!.id)).secretCiphertext)).toBe("hec-token");
+  });
+
   it("refuses bad input: a private URL when not allowed, a search the explorer refuses, a Splunk stream without token", async () => {
     const base = { name: "x", url: hook.url, query: "", batchSize: 10, maxWaitSeconds: 5 } as const;
     overrideEnv({ WEBHOOK_ALLOW_PRIVATE: false });
@@ -403,13 +490,15 @@ describe("settings", () => {
       () => streamActions.setStreamStateAction("acme", { id, state: "paused" }),
       () => streamActions.deleteStreamAction("acme", { id }),
       () => streamActions.testStreamAction("acme", { id }),
+      () => streamActions.rotateStreamSecretAction("acme", { id }),
     ];
     for (const email of ["member@acme.test", "manager@acme.test"]) {
       expect(await as(email, () => loadNotificationSettings("acme"))).toEqual({ ok: false, reason: "forbidden" });
       for (const call of calls) expect(await as(email, call)).toEqual({ error: NO_PERMISSION_TEXT });
     }
     expect(hook.requests).toHaveLength(0);
-    expect(await destinationRow(id)).toMatchObject({ name: "SIEM", state: "active" });
+    expect(await destinationRow(id)).toMatchObject({ name: "SIEM", state: "active", previousSecretCiphertext: null });
+    expect(openSecret((await destinationRow(id)).secretCiphertext)).toBe(SECRET);
 
     // Acme's admin, in Acme, about Globex's stream: the same answer as a missing id.
     const [theirs] = await db()
@@ -437,6 +526,7 @@ describe("settings", () => {
           streamActions.setStreamStateAction("acme", { id: target, state: "paused" }),
           streamActions.deleteStreamAction("acme", { id: target }),
           streamActions.testStreamAction("acme", { id: target }),
+          streamActions.rotateStreamSecretAction("acme", { id: target }),
         ]),
       );
       for (const answer of answers) expect(answer).toEqual({ error: NOTIFICATION_MESSAGES.streamNotFound });
@@ -444,7 +534,11 @@ describe("settings", () => {
     expect(hook.requests).toHaveLength(0);
     const acmePage = await admin(() => loadNotificationSettings("acme"));
     expect(acmePage.ok && acmePage.data.streams.map((s) => s.id)).toEqual([id]);
-    expect(await destinationRow(theirs!.id)).toMatchObject({ name: "Globex SIEM", state: "active" });
+    expect(await destinationRow(theirs!.id)).toMatchObject({
+      name: "Globex SIEM",
+      state: "active",
+      previousSecretCiphertext: null,
+    });
     expect(await destinationRow(id)).toMatchObject({ state: "active" });
   });
 });

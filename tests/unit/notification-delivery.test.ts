@@ -25,8 +25,10 @@ describe("webhook signature", () => {
 // The README's verification code, as a receiver would paste it.
 function verifyAuditSignature(rawBody: Buffer, header: string | undefined, secret: string): boolean {
   const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`);
-  const given = Buffer.from(String(header ?? ""));
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return String(header ?? "")
+    .split(",")
+    .map((value) => Buffer.from(value.trim()))
+    .some((given) => given.length === expected.length && timingSafeEqual(given, expected));
 }
 
 describe("the README's signature check", () => {
@@ -37,6 +39,16 @@ describe("the README's signature check", () => {
     expect(verifyAuditSignature(Buffer.from(body), header, "other")).toBe(false);
     expect(verifyAuditSignature(Buffer.from(`${body}\n`), header, "s3cret")).toBe(false);
     expect(verifyAuditSignature(Buffer.from(body), undefined, "s3cret")).toBe(false);
+  });
+
+  it("accepts either secret while a rotation signs with both, new first, and no third", () => {
+    const body = JSON.stringify({ rule: { id: "r", name: "n" }, text: "rotated" });
+    const header = signBody(["new-secret", "old-secret"], body);
+    expect(header).toBe(`${signBody("new-secret", body)},${signBody("old-secret", body)}`);
+    expect(verifyAuditSignature(Buffer.from(body), header, "new-secret")).toBe(true);
+    expect(verifyAuditSignature(Buffer.from(body), header, "old-secret")).toBe(true);
+    expect(verifyAuditSignature(Buffer.from(body), header, "other")).toBe(false);
+    expect(verifyAuditSignature(Buffer.from(`${body} `), header, "old-secret")).toBe(false);
   });
 });
 

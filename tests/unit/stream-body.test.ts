@@ -17,6 +17,14 @@ describe("stream bodies", () => {
     expect(headers.Authorization).toBeUndefined();
   });
 
+  it("signs NDJSON with the new and the old secret during a rotation's grace, new first", () => {
+    const body = streamBody("ndjson", [a]);
+    const mac = (secret: string) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+    const headers = streamHeaders("ndjson", ["new-secret", "old-secret"], "d-3", body);
+    expect(headers["X-Audit-Signature"]).toBe(`${mac("new-secret")},${mac("old-secret")}`);
+    expect(streamHeaders("ndjson", ["new-secret"], "d-3", body)["X-Audit-Signature"]).toBe(mac("new-secret"));
+  });
+
   it("writes Splunk HEC events with the entry's time in epoch seconds and the token header, no signature", () => {
     const body = streamBody("splunk_hec", [a, b]);
     const events = body.split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);

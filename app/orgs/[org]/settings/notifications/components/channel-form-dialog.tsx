@@ -1,26 +1,16 @@
 "use client";
 
 import { TriangleAlert } from "lucide-react";
-import { useId, useState, useTransition } from "react";
-import { toast } from "sonner";
+import { useId, useState } from "react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
-import {
-  Dialog,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
 import { createChannelAction, updateChannelAction } from "../lib/actions";
 import { CHANNEL_NAME_MAX, WEBHOOK_URL_MAX } from "../lib/rules";
 import type { ChannelDto, MemberOption, WebhookSecretAnswer } from "../lib/types";
-import { UNEXPECTED } from "./run-action";
+import { FormDialog, FormDialogFrame, useActionForm } from "./form-dialog";
 
 export function SmtpNotConfigured() {
   return (
@@ -50,11 +40,9 @@ interface ChannelFormProps {
 export function ChannelFormDialog({ open, ...props }: ChannelFormProps & { open: boolean }) {
   // The form mounts with the dialog's content, so each opening starts from the channel as it is now.
   return (
-    <Dialog open={open} onOpenChange={props.onOpenChange}>
-      <DialogContent className="max-h-[calc(100dvh-2rem)] overflow-y-auto sm:max-w-xl">
-        <ChannelForm {...props} />
-      </DialogContent>
-    </Dialog>
+    <FormDialog open={open} onOpenChange={props.onOpenChange}>
+      <ChannelForm {...props} />
+    </FormDialog>
   );
 }
 
@@ -64,135 +52,114 @@ function ChannelForm({ orgSlug, channel, members, smtpConfigured, onOpenChange, 
   const [name, setName] = useState(channel?.name ?? "");
   const [url, setUrl] = useState(channel?.url ?? "");
   const [recipients, setRecipients] = useState<string[]>(channel?.recipients.map((r) => r.userId) ?? []);
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [pending, startTransition] = useTransition();
+  const form = useActionForm(onOpenChange);
+  const { fieldErrors } = form;
 
-  function submit(event: React.FormEvent) {
-    event.preventDefault();
+  function submit() {
     const input = kind === "webhook" ? { kind, name, url } : { kind, name, recipientUserIds: recipients };
-    startTransition(async () => {
-      try {
-        const result = channel
-          ? await updateChannelAction(orgSlug, { ...input, id: channel.id })
-          : await createChannelAction(orgSlug, input);
-        if (result.error !== undefined) {
-          setError(result.error);
-          setFieldErrors(result.fieldErrors ?? {});
-          return;
-        }
-        toast.success(channel ? `Channel “${name.trim()}” saved` : `Channel “${name.trim()}” created`);
-        onOpenChange(false);
-        if ("secret" in result.data && result.data.secret) onSecret(result.data.secret);
-      } catch {
-        setError(UNEXPECTED);
-      }
+    const success = () => (channel ? `Channel “${name.trim()}” saved` : `Channel “${name.trim()}” created`);
+    if (channel) {
+      form.run(() => updateChannelAction(orgSlug, { ...input, id: channel.id }), { success });
+      return;
+    }
+    form.run(() => createChannelAction(orgSlug, input), {
+      success,
+      after: (data) => (data.secret ? onSecret(data.secret) : undefined),
     });
   }
 
   const withoutView = members.filter((m) => recipients.includes(m.userId) && !m.canView);
 
   return (
-    <>
-      <DialogHeader>
-        <DialogTitle>{channel ? `Edit channel “${channel.name}”` : "New channel"}</DialogTitle>
-        <DialogDescription>Where the rules&apos; messages go.</DialogDescription>
-      </DialogHeader>
-      <form id={`${id}-form`} onSubmit={submit} className="grid gap-5" noValidate>
-        {channel ? null : (
-          <fieldset className="grid gap-2">
-            <legend className="mb-2 text-sm font-medium">Kind</legend>
-            <RadioGroup
-              value={kind}
-              onValueChange={(v) => setKind(v === "email" ? "email" : "webhook")}
-              className="flex flex-wrap gap-5"
-            >
-              <label className="flex items-center gap-2 text-sm">
-                <RadioGroupItem value="webhook" /> Webhook
-              </label>
-              <label className="flex items-center gap-2 text-sm">
-                <RadioGroupItem value="email" /> E-mail
-              </label>
-            </RadioGroup>
-          </fieldset>
-        )}
+    <FormDialogFrame
+      formId={`${id}-form`}
+      title={channel ? `Edit channel “${channel.name}”` : "New channel"}
+      description="Where the rules' messages go."
+      form={form}
+      submitLabel={channel ? "Save channel" : "Create channel"}
+      onSubmit={submit}
+      onCancel={() => onOpenChange(false)}
+    >
+      {channel ? null : (
+        <fieldset className="grid gap-2">
+          <legend className="mb-2 text-sm font-medium">Kind</legend>
+          <RadioGroup
+            value={kind}
+            onValueChange={(v) => setKind(v === "email" ? "email" : "webhook")}
+            className="flex flex-wrap gap-5"
+          >
+            <label className="flex items-center gap-2 text-sm">
+              <RadioGroupItem value="webhook" /> Webhook
+            </label>
+            <label className="flex items-center gap-2 text-sm">
+              <RadioGroupItem value="email" /> E-mail
+            </label>
+          </RadioGroup>
+        </fieldset>
+      )}
+      <div className="grid gap-2">
+        <Label htmlFor={`${id}-name`}>Channel name</Label>
+        <Input
+          id={`${id}-name`}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={CHANNEL_NAME_MAX}
+          placeholder={kind === "webhook" ? "e.g. Security chat" : "e.g. Security team"}
+          aria-invalid={fieldErrors.name ? true : undefined}
+        />
+      </div>
+      {kind === "webhook" ? (
         <div className="grid gap-2">
-          <Label htmlFor={`${id}-name`}>Channel name</Label>
+          <Label htmlFor={`${id}-url`}>Webhook URL</Label>
           <Input
-            id={`${id}-name`}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            maxLength={CHANNEL_NAME_MAX}
-            placeholder={kind === "webhook" ? "e.g. Security chat" : "e.g. Security team"}
-            aria-invalid={fieldErrors.name ? true : undefined}
+            id={`${id}-url`}
+            type="url"
+            inputMode="url"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            maxLength={WEBHOOK_URL_MAX}
+            placeholder="https://hooks.example.com/audit"
+            className="font-mono"
+            aria-invalid={fieldErrors.url ? true : undefined}
+            aria-describedby={`${id}-url-help`}
+            spellCheck={false}
+            autoComplete="off"
           />
-        </div>
-        {kind === "webhook" ? (
-          <div className="grid gap-2">
-            <Label htmlFor={`${id}-url`}>Webhook URL</Label>
-            <Input
-              id={`${id}-url`}
-              type="url"
-              inputMode="url"
-              value={url}
-              onChange={(e) => setUrl(e.target.value)}
-              maxLength={WEBHOOK_URL_MAX}
-              placeholder="https://hooks.example.com/audit"
-              className="font-mono"
-              aria-invalid={fieldErrors.url ? true : undefined}
-              aria-describedby={`${id}-url-help`}
-              spellCheck={false}
-              autoComplete="off"
-            />
-            <p id={`${id}-url-help`} className="text-xs text-muted-foreground">
-              {channel
-                ? "The secret stays the same; rotate it from the channel list."
-                : "A signing secret is made for the webhook and shown once after saving."}
-            </p>
-          </div>
-        ) : (
-          <fieldset className="grid gap-2">
-            <legend className="mb-2 text-sm font-medium">Recipients</legend>
-            {smtpConfigured ? null : <SmtpNotConfigured />}
-            <div className="grid max-h-56 gap-2 overflow-y-auto rounded-md border p-3 sm:grid-cols-2">
-              {members.map((member) => (
-                <label key={member.userId} className="flex min-w-0 items-center gap-2 text-sm">
-                  <Checkbox
-                    checked={recipients.includes(member.userId)}
-                    onCheckedChange={(on) =>
-                      setRecipients((list) =>
-                        on === true ? [...list, member.userId] : list.filter((r) => r !== member.userId),
-                      )
-                    }
-                  />
-                  <span className="min-w-0 truncate" title={member.email}>
-                    {member.name} <span className="text-muted-foreground">{member.email}</span>
-                  </span>
-                </label>
-              ))}
-            </div>
-            {withoutView.length > 0 ? (
-              <p className="text-xs text-muted-foreground">
-                {withoutView.map((m) => m.name).join(", ")} cannot view the audit log and will be skipped until given
-                “View logs”.
-              </p>
-            ) : null}
-          </fieldset>
-        )}
-        {error ? (
-          <p role="alert" className="text-sm text-destructive">
-            {error}
+          <p id={`${id}-url-help`} className="text-xs text-muted-foreground">
+            {channel
+              ? "The secret stays the same; rotate it from the channel list."
+              : "A signing secret is made for the webhook and shown once after saving."}
           </p>
-        ) : null}
-      </form>
-      <DialogFooter>
-        <Button variant="outline" type="button" onClick={() => onOpenChange(false)}>
-          Cancel
-        </Button>
-        <Button type="submit" form={`${id}-form`} disabled={pending}>
-          {pending ? "Saving…" : channel ? "Save channel" : "Create channel"}
-        </Button>
-      </DialogFooter>
-    </>
+        </div>
+      ) : (
+        <fieldset className="grid gap-2">
+          <legend className="mb-2 text-sm font-medium">Recipients</legend>
+          {smtpConfigured ? null : <SmtpNotConfigured />}
+          <div className="grid max-h-56 gap-2 overflow-y-auto rounded-md border p-3 sm:grid-cols-2">
+            {members.map((member) => (
+              <label key={member.userId} className="flex min-w-0 items-center gap-2 text-sm">
+                <Checkbox
+                  checked={recipients.includes(member.userId)}
+                  onCheckedChange={(on) =>
+                    setRecipients((list) =>
+                      on === true ? [...list, member.userId] : list.filter((r) => r !== member.userId),
+                    )
+                  }
+                />
+                <span className="min-w-0 truncate" title={member.email}>
+                  {member.name} <span className="text-muted-foreground">{member.email}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+          {withoutView.length > 0 ? (
+            <p className="text-xs text-muted-foreground">
+              {withoutView.map((m) => m.name).join(", ")} cannot view the audit log and will be skipped until given
+              “View logs”.
+            </p>
+          ) : null}
+        </fieldset>
+      )}
+    </FormDialogFrame>
   );
 }

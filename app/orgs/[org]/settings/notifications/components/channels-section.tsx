@@ -1,16 +1,17 @@
 "use client";
 
-import { Mail, Pencil, Plus, RotateCw, Send, Trash2, Webhook } from "lucide-react";
+import { Mail, Send, Webhook } from "lucide-react";
 import { useState, useTransition } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { SECRET_ROTATION_GRACE_HOURS } from "@/lib/notifications/secret-rotation";
+import { SecretDialog, type ShownSecret } from "./secret-dialog";
+import { DeleteButton, EditButton, RotateSecretButton, SectionToolbar, useEditDialog } from "./settings-rows";
 import { deleteChannelAction, rotateWebhookSecretAction, sendTestAction } from "../lib/actions";
-import type { ChannelDto, MemberOption, WebhookSecretAnswer } from "../lib/types";
+import type { ChannelDto, MemberOption } from "../lib/types";
 import { ChannelFormDialog, SmtpNotConfigured } from "./channel-form-dialog";
-import { ConfirmDialog } from "./confirm-dialog";
 import { runWithToast } from "./run-action";
-import { SecretDialog } from "./secret-dialog";
 
 function SendTestButton({ orgSlug, channel }: { orgSlug: string; channel: ChannelDto }) {
   const [pending, startTransition] = useTransition();
@@ -34,6 +35,8 @@ function SendTestButton({ orgSlug, channel }: { orgSlug: string; channel: Channe
   );
 }
 
+const ROTATE_DESCRIPTION = `A new secret signs every message from now on, including retries; for ${SECRET_ROTATION_GRACE_HOURS} hours the old one signs each message too, so update your receiver with the new secret within that time.`;
+
 export function ChannelsSection({
   orgSlug,
   channels,
@@ -45,27 +48,20 @@ export function ChannelsSection({
   members: MemberOption[];
   smtpConfigured: boolean;
 }) {
-  const [editing, setEditing] = useState<ChannelDto | null>(null);
-  const [open, setOpen] = useState(false);
-  const [secret, setSecret] = useState<WebhookSecretAnswer | null>(null);
-
-  function edit(channel: ChannelDto | null) {
-    setEditing(channel);
-    setOpen(true);
-  }
+  const { editing, open, setOpen, edit } = useEditDialog<ChannelDto>();
+  const [secret, setSecret] = useState<ShownSecret | null>(null);
 
   return (
     <div className="grid grid-cols-[minmax(0,1fr)] gap-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <p className="text-sm text-muted-foreground">
-          {channels.length === 0
+      <SectionToolbar
+        summary={
+          channels.length === 0
             ? "No channels yet. Add a webhook or an e-mail list, then choose it in a rule."
-            : `${channels.length} ${channels.length === 1 ? "channel" : "channels"}.`}
-        </p>
-        <Button onClick={() => edit(null)}>
-          <Plus className="size-4" aria-hidden /> New channel
-        </Button>
-      </div>
+            : `${channels.length} ${channels.length === 1 ? "channel" : "channels"}.`
+        }
+        newLabel="New channel"
+        onNew={() => edit(null)}
+      />
       {!smtpConfigured && channels.some((c) => c.kind === "email") ? <SmtpNotConfigured /> : null}
       {channels.length > 0 ? (
         <Table>
@@ -112,61 +108,21 @@ export function ChannelsSection({
                   <div className="flex flex-wrap justify-end gap-1">
                     <SendTestButton orgSlug={orgSlug} channel={channel} />
                     {channel.kind === "webhook" ? (
-                      <ConfirmDialog
-                        trigger={
-                          <Button
-                            variant="ghost"
-                            size="icon"
-                            aria-label={`Rotate secret: ${channel.name}`}
-                            title="Rotate secret"
-                          >
-                            <RotateCw className="size-4" aria-hidden />
-                          </Button>
-                        }
-                        title={`Rotate the secret of “${channel.name}”?`}
-                        description="A new secret signs every message from now on, including retries; the old one stops working at once. Update your receiver with the new secret."
-                        confirm="Rotate secret"
-                        pendingText="Rotating…"
-                        onConfirm={async () => {
-                          const answer = await runWithToast(
-                            () => rotateWebhookSecretAction(orgSlug, { id: channel.id }),
-                            null,
-                          );
-                          if (answer) setSecret(answer);
-                          return answer !== null;
-                        }}
+                      <RotateSecretButton
+                        name={channel.name}
+                        description={ROTATE_DESCRIPTION}
+                        action={() => rotateWebhookSecretAction(orgSlug, { id: channel.id })}
+                        onSecret={(answer) => setSecret({ ...answer, rotated: true })}
                       />
                     ) : null}
-                    <Button
-                      variant="ghost"
-                      size="icon"
-                      aria-label={`Edit channel ${channel.name}`}
-                      title="Edit"
-                      onClick={() => edit(channel)}
-                    >
-                      <Pencil className="size-4" aria-hidden />
-                    </Button>
-                    <ConfirmDialog
-                      trigger={
-                        <Button
-                          variant="ghost"
-                          size="icon"
-                          aria-label={`Delete channel ${channel.name}`}
-                          title="Delete"
-                        >
-                          <Trash2 className="size-4" aria-hidden />
-                        </Button>
-                      }
+                    <EditButton label={`Edit channel ${channel.name}`} onClick={() => edit(channel)} />
+                    <DeleteButton
+                      label={`Delete channel ${channel.name}`}
                       title={`Delete “${channel.name}”?`}
                       description="Rules stop sending to it, and its queued messages are dropped."
                       confirm="Delete channel"
-                      pendingText="Deleting…"
-                      onConfirm={async () =>
-                        (await runWithToast(
-                          () => deleteChannelAction(orgSlug, { id: channel.id }),
-                          () => `Channel “${channel.name}” deleted`,
-                        )) !== null
-                      }
+                      action={() => deleteChannelAction(orgSlug, { id: channel.id })}
+                      success={`Channel “${channel.name}” deleted`}
                     />
                   </div>
                 </TableCell>
@@ -182,7 +138,7 @@ export function ChannelsSection({
         smtpConfigured={smtpConfigured}
         open={open}
         onOpenChange={setOpen}
-        onSecret={setSecret}
+        onSecret={(answer) => setSecret({ ...answer, rotated: false })}
       />
       <SecretDialog secret={secret} onClose={() => setSecret(null)} />
     </div>

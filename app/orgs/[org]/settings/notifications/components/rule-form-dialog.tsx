@@ -2,19 +2,9 @@
 
 import { ExternalLink, TriangleAlert } from "lucide-react";
 import Link from "next/link";
-import { useEffect, useId, useState, useTransition } from "react";
-import { toast } from "sonner";
+import { useEffect, useId, useState } from "react";
 import { Alert, AlertDescription } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
-import {
-  Dialog,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
@@ -34,6 +24,7 @@ import {
   type GroupByChoice,
 } from "../lib/rules";
 import type { ChannelDto, RuleDto, RulePreview } from "../lib/types";
+import { FormDialog, FormDialogFrame, useActionForm } from "./form-dialog";
 
 interface Draft {
   name: string;
@@ -193,27 +184,23 @@ interface RuleFormProps {
 export function RuleFormDialog({ open, ...props }: RuleFormProps & { open: boolean }) {
   // The form mounts with the dialog's content, so each opening starts from the rule as it is now.
   return (
-    <Dialog open={open} onOpenChange={props.onOpenChange}>
-      <DialogContent className="max-h-[calc(100dvh-2rem)] overflow-y-auto sm:max-w-2xl">
-        <RuleForm {...props} />
-      </DialogContent>
-    </Dialog>
+    <FormDialog open={open} onOpenChange={props.onOpenChange} wide>
+      <RuleForm {...props} />
+    </FormDialog>
   );
 }
 
 function RuleForm({ orgSlug, channels, rule, onOpenChange }: RuleFormProps) {
   const id = useId();
   const [draft, setDraft] = useState<Draft>(() => draftOf(rule, channels));
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [pending, startTransition] = useTransition();
+  const form = useActionForm(onOpenChange);
+  const { fieldErrors } = form;
   const preview = usePreview(orgSlug, draft);
   const queryProblems = conditionProblems(draft.query);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
-  function submit(event: React.FormEvent) {
-    event.preventDefault();
+  function submit() {
     const input = {
       name: draft.name,
       query: draft.query,
@@ -226,18 +213,9 @@ function RuleForm({ orgSlug, channels, rule, onOpenChange }: RuleFormProps) {
       channelIds: draft.channelIds,
       enabled: draft.enabled,
     };
-    startTransition(async () => {
-      const result = rule
-        ? await updateRuleAction(orgSlug, { ...input, id: rule.id })
-        : await createRuleAction(orgSlug, input);
-      if (result.error !== undefined) {
-        setError(result.error);
-        setFieldErrors(result.fieldErrors ?? {});
-        return;
-      }
-      toast.success(rule ? `Rule “${draft.name.trim()}” saved` : `Rule “${draft.name.trim()}” created`);
-      onOpenChange(false);
-    });
+    const success = () => (rule ? `Rule “${draft.name.trim()}” saved` : `Rule “${draft.name.trim()}” created`);
+    if (rule) form.run(() => updateRuleAction(orgSlug, { ...input, id: rule.id }), { success });
+    else form.run(() => createRuleAction(orgSlug, input), { success });
   }
 
   const fieldError = (name: string) =>
@@ -248,206 +226,192 @@ function RuleForm({ orgSlug, channels, rule, onOpenChange }: RuleFormProps) {
     ) : null;
 
   return (
-    <>
-      <DialogHeader>
-        <DialogTitle>{rule ? `Edit rule “${rule.name}”` : "New rule"}</DialogTitle>
-        <DialogDescription>
-          The condition is a search of the audit log, in the explorer&apos;s own search language.
-        </DialogDescription>
-      </DialogHeader>
-      <form id={`${id}-form`} onSubmit={submit} className="grid gap-5" noValidate>
+    <FormDialogFrame
+      formId={`${id}-form`}
+      title={rule ? `Edit rule “${rule.name}”` : "New rule"}
+      description="The condition is a search of the audit log, in the explorer's own search language."
+      form={form}
+      submitLabel={rule ? "Save rule" : "Create rule"}
+      onSubmit={submit}
+      onCancel={() => onOpenChange(false)}
+    >
+      <div className="grid gap-2">
+        <Label htmlFor={`${id}-name`}>Rule name</Label>
+        <Input
+          id={`${id}-name`}
+          value={draft.name}
+          onChange={(e) => set("name", e.target.value)}
+          maxLength={RULE_NAME_MAX}
+          placeholder="e.g. Failed admin sign-ins"
+          aria-invalid={fieldErrors.name ? true : undefined}
+        />
+      </div>
+
+      <fieldset className="grid gap-3">
+        <legend className="mb-2 text-sm font-medium">Condition</legend>
         <div className="grid gap-2">
-          <Label htmlFor={`${id}-name`}>Rule name</Label>
+          <Label htmlFor={`${id}-query`}>Search text</Label>
           <Input
-            id={`${id}-name`}
-            value={draft.name}
-            onChange={(e) => set("name", e.target.value)}
-            maxLength={RULE_NAME_MAX}
-            placeholder="e.g. Failed admin sign-ins"
-            aria-invalid={fieldErrors.name ? true : undefined}
+            id={`${id}-query`}
+            type="search"
+            value={draft.query}
+            onChange={(e) => set("query", e.target.value)}
+            placeholder="e.g. level:notice action:delete"
+            className="font-mono"
+            aria-invalid={queryProblems.length > 0 || fieldErrors.query ? true : undefined}
+            aria-describedby={`${id}-query-help`}
+            spellCheck={false}
+            autoComplete="off"
           />
-        </div>
-
-        <fieldset className="grid gap-3">
-          <legend className="mb-2 text-sm font-medium">Condition</legend>
-          <div className="grid gap-2">
-            <Label htmlFor={`${id}-query`}>Search text</Label>
-            <Input
-              id={`${id}-query`}
-              type="search"
-              value={draft.query}
-              onChange={(e) => set("query", e.target.value)}
-              placeholder="e.g. level:notice action:delete"
-              className="font-mono"
-              aria-invalid={queryProblems.length > 0 || fieldErrors.query ? true : undefined}
-              aria-describedby={`${id}-query-help`}
-              spellCheck={false}
-              autoComplete="off"
-            />
-            <p id={`${id}-query-help`} className="text-xs text-muted-foreground">
-              {queryProblems.length > 0 ? (
-                <span className="text-destructive">{queryProblems.join(" ")}</span>
-              ) : (
-                <>
-                  Words and qualifiers such as <code>user:</code>, <code>action:</code>, <code>ip:</code>,{" "}
-                  <code>level:</code>, <code>-</code> to negate.
-                </>
-              )}
-            </p>
-            {fieldError("query")}
-          </div>
-          <div className="grid gap-2">
-            <span className="text-sm font-medium" id={`${id}-types`}>
-              Types <span className="font-normal text-muted-foreground">(none chosen: all)</span>
-            </span>
-            <div role="group" aria-labelledby={`${id}-types`} className="grid grid-cols-2 gap-2 sm:grid-cols-4">
-              {auditCategory.enumValues.map((category) => (
-                <label key={category} className="flex items-center gap-2 text-sm">
-                  <Checkbox
-                    checked={draft.types.includes(category)}
-                    onCheckedChange={(on) =>
-                      set("types", toggle(draft.types, category, on === true, auditCategory.enumValues))
-                    }
-                  />
-                  {CATEGORY_LABELS[category]}
-                </label>
-              ))}
-            </div>
-          </div>
-          <div className="grid gap-2">
-            <span className="text-sm font-medium" id={`${id}-results`}>
-              Results <span className="font-normal text-muted-foreground">(none chosen: all)</span>
-            </span>
-            <div role="group" aria-labelledby={`${id}-results`} className="flex flex-wrap gap-x-5 gap-y-2">
-              {auditResult.enumValues.map((result) => (
-                <label key={result} className="flex items-center gap-2 text-sm">
-                  <Checkbox
-                    checked={draft.results.includes(result)}
-                    onCheckedChange={(on) =>
-                      set("results", toggle(draft.results, result, on === true, auditResult.enumValues))
-                    }
-                  />
-                  {RESULT_LABELS[result]}
-                </label>
-              ))}
-            </div>
-          </div>
-          <div className="rounded-md border bg-muted/40 p-3" aria-live="polite">
-            <PreviewLine state={preview} mode={draft.mode} />
-          </div>
-        </fieldset>
-
-        <fieldset className="grid gap-3">
-          <legend className="mb-2 text-sm font-medium">When to send</legend>
-          <RadioGroup
-            value={draft.mode}
-            onValueChange={(v) => set("mode", v === "threshold" ? "threshold" : "each")}
-            className="grid gap-2"
-          >
-            <label className="flex items-center gap-2 text-sm">
-              <RadioGroupItem value="each" /> One message for each matching entry
-            </label>
-            <label className="flex items-center gap-2 text-sm">
-              <RadioGroupItem value="threshold" /> One message when enough entries match within a time window
-            </label>
-          </RadioGroup>
-          {draft.mode === "threshold" ? (
-            <div className="flex flex-wrap items-end gap-3 pl-6">
-              <div className="grid gap-1.5">
-                <Label htmlFor={`${id}-count`}>Entries</Label>
-                <Input
-                  id={`${id}-count`}
-                  type="number"
-                  inputMode="numeric"
-                  min={THRESHOLD_COUNT.min}
-                  max={THRESHOLD_COUNT.max}
-                  value={draft.thresholdCount}
-                  onChange={(e) => set("thresholdCount", e.target.value)}
-                  className="w-24"
-                  aria-invalid={fieldErrors.thresholdCount ? true : undefined}
-                />
-              </div>
-              <div className="grid gap-1.5">
-                <Label htmlFor={`${id}-minutes`}>Within minutes</Label>
-                <Input
-                  id={`${id}-minutes`}
-                  type="number"
-                  inputMode="numeric"
-                  min={THRESHOLD_MINUTES.min}
-                  max={THRESHOLD_MINUTES.max}
-                  value={draft.thresholdMinutes}
-                  onChange={(e) => set("thresholdMinutes", e.target.value)}
-                  className="w-28"
-                  aria-invalid={fieldErrors.thresholdMinutes ? true : undefined}
-                />
-              </div>
-              <div className="grid gap-1.5">
-                <Label htmlFor={`${id}-group`}>Counted</Label>
-                <Select value={draft.groupBy} onValueChange={(v) => set("groupBy", v as GroupByChoice)}>
-                  <SelectTrigger id={`${id}-group`} className="w-44">
-                    <SelectValue />
-                  </SelectTrigger>
-                  <SelectContent>
-                    <SelectItem value="none">all together</SelectItem>
-                    <SelectItem value="user">per user</SelectItem>
-                    <SelectItem value="ip">per IP address</SelectItem>
-                  </SelectContent>
-                </Select>
-              </div>
-            </div>
-          ) : null}
-        </fieldset>
-
-        <fieldset className="grid gap-2">
-          <legend className="mb-2 text-sm font-medium">Channels</legend>
-          {channels.length === 0 ? (
-            <p className="text-sm text-muted-foreground">
-              No channels yet. Save the rule now and add channels to it later, or create a channel first.
-            </p>
-          ) : (
-            <div className="grid gap-2 sm:grid-cols-2">
-              {channels.map((channel) => (
-                <label key={channel.id} className="flex items-center gap-2 text-sm">
-                  <Checkbox
-                    checked={draft.channelIds.includes(channel.id)}
-                    onCheckedChange={(on) =>
-                      set(
-                        "channelIds",
-                        on === true
-                          ? [...draft.channelIds, channel.id]
-                          : draft.channelIds.filter((c) => c !== channel.id),
-                      )
-                    }
-                  />
-                  <span className="truncate">
-                    {channel.name}{" "}
-                    <span className="text-muted-foreground">({channel.kind === "email" ? "e-mail" : "webhook"})</span>
-                  </span>
-                </label>
-              ))}
-            </div>
-          )}
-        </fieldset>
-
-        <label className="flex items-center gap-3 text-sm">
-          <Switch checked={draft.enabled} onCheckedChange={(on) => set("enabled", on)} />
-          Enabled <span className="text-muted-foreground">(paused rules send nothing)</span>
-        </label>
-
-        {error ? (
-          <p role="alert" className="text-sm text-destructive">
-            {error}
+          <p id={`${id}-query-help`} className="text-xs text-muted-foreground">
+            {queryProblems.length > 0 ? (
+              <span className="text-destructive">{queryProblems.join(" ")}</span>
+            ) : (
+              <>
+                Words and qualifiers such as <code>user:</code>, <code>action:</code>, <code>ip:</code>,{" "}
+                <code>level:</code>, <code>-</code> to negate.
+              </>
+            )}
           </p>
+          {fieldError("query")}
+        </div>
+        <div className="grid gap-2">
+          <span className="text-sm font-medium" id={`${id}-types`}>
+            Types <span className="font-normal text-muted-foreground">(none chosen: all)</span>
+          </span>
+          <div role="group" aria-labelledby={`${id}-types`} className="grid grid-cols-2 gap-2 sm:grid-cols-4">
+            {auditCategory.enumValues.map((category) => (
+              <label key={category} className="flex items-center gap-2 text-sm">
+                <Checkbox
+                  checked={draft.types.includes(category)}
+                  onCheckedChange={(on) =>
+                    set("types", toggle(draft.types, category, on === true, auditCategory.enumValues))
+                  }
+                />
+                {CATEGORY_LABELS[category]}
+              </label>
+            ))}
+          </div>
+        </div>
+        <div className="grid gap-2">
+          <span className="text-sm font-medium" id={`${id}-results`}>
+            Results <span className="font-normal text-muted-foreground">(none chosen: all)</span>
+          </span>
+          <div role="group" aria-labelledby={`${id}-results`} className="flex flex-wrap gap-x-5 gap-y-2">
+            {auditResult.enumValues.map((result) => (
+              <label key={result} className="flex items-center gap-2 text-sm">
+                <Checkbox
+                  checked={draft.results.includes(result)}
+                  onCheckedChange={(on) =>
+                    set("results", toggle(draft.results, result, on === true, auditResult.enumValues))
+                  }
+                />
+                {RESULT_LABELS[result]}
+              </label>
+            ))}
+          </div>
+        </div>
+        <div className="rounded-md border bg-muted/40 p-3" aria-live="polite">
+          <PreviewLine state={preview} mode={draft.mode} />
+        </div>
+      </fieldset>
+
+      <fieldset className="grid gap-3">
+        <legend className="mb-2 text-sm font-medium">When to send</legend>
+        <RadioGroup
+          value={draft.mode}
+          onValueChange={(v) => set("mode", v === "threshold" ? "threshold" : "each")}
+          className="grid gap-2"
+        >
+          <label className="flex items-center gap-2 text-sm">
+            <RadioGroupItem value="each" /> One message for each matching entry
+          </label>
+          <label className="flex items-center gap-2 text-sm">
+            <RadioGroupItem value="threshold" /> One message when enough entries match within a time window
+          </label>
+        </RadioGroup>
+        {draft.mode === "threshold" ? (
+          <div className="flex flex-wrap items-end gap-3 pl-6">
+            <div className="grid gap-1.5">
+              <Label htmlFor={`${id}-count`}>Entries</Label>
+              <Input
+                id={`${id}-count`}
+                type="number"
+                inputMode="numeric"
+                min={THRESHOLD_COUNT.min}
+                max={THRESHOLD_COUNT.max}
+                value={draft.thresholdCount}
+                onChange={(e) => set("thresholdCount", e.target.value)}
+                className="w-24"
+                aria-invalid={fieldErrors.thresholdCount ? true : undefined}
+              />
+            </div>
+            <div className="grid gap-1.5">
+              <Label htmlFor={`${id}-minutes`}>Within minutes</Label>
+              <Input
+                id={`${id}-minutes`}
+                type="number"
+                inputMode="numeric"
+                min={THRESHOLD_MINUTES.min}
+                max={THRESHOLD_MINUTES.max}
+                value={draft.thresholdMinutes}
+                onChange={(e) => set("thresholdMinutes", e.target.value)}
+                className="w-28"
+                aria-invalid={fieldErrors.thresholdMinutes ? true : undefined}
+              />
+            </div>
+            <div className="grid gap-1.5">
+              <Label htmlFor={`${id}-group`}>Counted</Label>
+              <Select value={draft.groupBy} onValueChange={(v) => set("groupBy", v as GroupByChoice)}>
+                <SelectTrigger id={`${id}-group`} className="w-44">
+                  <SelectValue />
+                </SelectTrigger>
+                <SelectContent>
+                  <SelectItem value="none">all together</SelectItem>
+                  <SelectItem value="user">per user</SelectItem>
+                  <SelectItem value="ip">per IP address</SelectItem>
+                </SelectContent>
+              </Select>
+            </div>
+          </div>
         ) : null}
-      </form>
-      <DialogFooter>
-        <Button variant="outline" type="button" onClick={() => onOpenChange(false)}>
-          Cancel
-        </Button>
-        <Button type="submit" form={`${id}-form`} disabled={pending}>
-          {pending ? "Saving…" : rule ? "Save rule" : "Create rule"}
-        </Button>
-      </DialogFooter>
-    </>
+      </fieldset>
+
+      <fieldset className="grid gap-2">
+        <legend className="mb-2 text-sm font-medium">Channels</legend>
+        {channels.length === 0 ? (
+          <p className="text-sm text-muted-foreground">
+            No channels yet. Save the rule now and add channels to it later, or create a channel first.
+          </p>
+        ) : (
+          <div className="grid gap-2 sm:grid-cols-2">
+            {channels.map((channel) => (
+              <label key={channel.id} className="flex items-center gap-2 text-sm">
+                <Checkbox
+                  checked={draft.channelIds.includes(channel.id)}
+                  onCheckedChange={(on) =>
+                    set(
+                      "channelIds",
+                      on === true
+                        ? [...draft.channelIds, channel.id]
+                        : draft.channelIds.filter((c) => c !== channel.id),
+                    )
+                  }
+                />
+                <span className="truncate">
+                  {channel.name}{" "}
+                  <span className="text-muted-foreground">({channel.kind === "email" ? "e-mail" : "webhook"})</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        )}
+      </fieldset>
+
+      <label className="flex items-center gap-3 text-sm">
+        <Switch checked={draft.enabled} onCheckedChange={(on) => set("enabled", on)} />
+        Enabled <span className="text-muted-foreground">(paused rules send nothing)</span>
+      </label>
+    </FormDialogFrame>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
-import { Pencil, Plus, Search, Trash2 } from "lucide-react";
+import { DeleteButton, EditButton, SectionToolbar, useEditDialog } from "./settings-rows";
+import { Plus, Search } from "lucide-react";
 import Link from "next/link";
 import { useState, useTransition } from "react";
 import { Badge } from "@/components/ui/badge";
@@ -11,7 +12,6 @@ import { CATEGORY_LABELS, RESULT_LABELS } from "@/lib/audit-log/labels";
 import { createRuleFromTemplateAction, deleteRuleAction, setRuleEnabledAction } from "../lib/actions";
 import { RULE_TEMPLATES } from "../lib/rules";
 import type { ChannelDto, RuleDto } from "../lib/types";
-import { ConfirmDialog } from "./confirm-dialog";
 import { RuleFormDialog } from "./rule-form-dialog";
 import { runWithToast } from "./run-action";
 
@@ -114,27 +114,20 @@ export function RulesSection({
   rules: RuleDto[];
   channels: ChannelDto[];
 }) {
-  const [editing, setEditing] = useState<RuleDto | null>(null);
-  const [open, setOpen] = useState(false);
+  const { editing, open, setOpen, edit } = useEditDialog<RuleDto>();
   const channelName = new Map(channels.map((c) => [c.id, c.name]));
-
-  function edit(rule: RuleDto | null) {
-    setEditing(rule);
-    setOpen(true);
-  }
 
   return (
     <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <p className="text-sm text-muted-foreground">
-          {rules.length === 0
+      <SectionToolbar
+        summary={
+          rules.length === 0
             ? "No rules yet. Start from one of the rules below or write your own."
-            : `${rules.length} ${rules.length === 1 ? "rule" : "rules"}, ${rules.filter((r) => r.enabled).length} on.`}
-        </p>
-        <Button onClick={() => edit(null)}>
-          <Plus className="size-4" aria-hidden /> New rule
-        </Button>
-      </div>
+            : `${rules.length} ${rules.length === 1 ? "rule" : "rules"}, ${rules.filter((r) => r.enabled).length} on.`
+        }
+        newLabel="New rule"
+        onNew={() => edit(null)}
+      />
       {rules.length > 0 ? (
         <Table>
           <TableHeader>
@@ -179,31 +172,14 @@ export function RulesSection({
                         <Search className="size-4" aria-hidden />
                       </Link>
                     </Button>
-                    <Button
-                      variant="ghost"
-                      size="icon"
-                      aria-label={`Edit rule ${rule.name}`}
-                      title="Edit"
-                      onClick={() => edit(rule)}
-                    >
-                      <Pencil className="size-4" aria-hidden />
-                    </Button>
-                    <ConfirmDialog
-                      trigger={
-                        <Button variant="ghost" size="icon" aria-label={`Delete rule ${rule.name}`} title="Delete">
-                          <Trash2 className="size-4" aria-hidden />
-                        </Button>
-                      }
+                    <EditButton label={`Edit rule ${rule.name}`} onClick={() => edit(rule)} />
+                    <DeleteButton
+                      label={`Delete rule ${rule.name}`}
                       title={`Delete “${rule.name}”?`}
                       description="The rule stops sending at once. Messages already queued are still delivered."
                       confirm="Delete rule"
-                      pendingText="Deleting…"
-                      onConfirm={async () =>
-                        (await runWithToast(
-                          () => deleteRuleAction(orgSlug, { id: rule.id }),
-                          () => `Rule “${rule.name}” deleted`,
-                        )) !== null
-                      }
+                      action={() => deleteRuleAction(orgSlug, { id: rule.id })}
+                      success={`Rule “${rule.name}” deleted`}
                     />
                   </div>
                 </TableCell>

@@ -12,10 +12,17 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
-import type { WebhookSecretAnswer } from "../lib/types";
+import { SECRET_ROTATION_GRACE_HOURS } from "@/lib/notifications/secret-rotation";
 
-/** The webhook's signing secret, shown this once. */
-export function SecretDialog({ secret, onClose }: { secret: WebhookSecretAnswer | null; onClose: () => void }) {
+/** A secret as a creation or a rotation answers it; `rotated` when it replaces one. */
+export interface ShownSecret {
+  name: string;
+  secret: string;
+  rotated: boolean;
+}
+
+/** A webhook's or NDJSON stream's signing secret, shown this once. */
+export function SecretDialog({ secret, onClose }: { secret: ShownSecret | null; onClose: () => void }) {
   async function copy() {
     if (!secret) return;
     try {
@@ -33,6 +40,9 @@ export function SecretDialog({ secret, onClose }: { secret: WebhookSecretAnswer 
           <DialogDescription>
             Copy it now: it is shown only once. Your receiver checks each request&apos;s <code>X-Audit-Signature</code>{" "}
             (HMAC-SHA256 of the body) with it.
+            {secret?.rotated
+              ? ` The previous secret signs each message too for ${SECRET_ROTATION_GRACE_HOURS} hours, so switch your receiver within that time.`
+              : null}
           </DialogDescription>
         </DialogHeader>
         <Alert>

@@ -1,18 +1,24 @@
 "use client";
 
-import { Pause, Pencil, Play, Plus, Send, Trash2 } from "lucide-react";
+import { Pause, Play, Send } from "lucide-react";
 import Link from "next/link";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { deleteStreamAction, setStreamStateAction, testStreamAction } from "../lib/stream-actions";
-import type { StreamDto, StreamSecretAnswer } from "../lib/types";
-import { ConfirmDialog } from "./confirm-dialog";
+import { SECRET_ROTATION_GRACE_HOURS } from "@/lib/notifications/secret-rotation";
+import { SecretDialog, type ShownSecret } from "./secret-dialog";
+import { DeleteButton, EditButton, RotateSecretButton, SectionToolbar, useEditDialog } from "./settings-rows";
+import {
+  deleteStreamAction,
+  rotateStreamSecretAction,
+  setStreamStateAction,
+  testStreamAction,
+} from "../lib/stream-actions";
+import type { StreamDto } from "../lib/types";
 import { RefreshWhileSending } from "./refresh-while-sending";
 import { runWithToast, UNEXPECTED } from "./run-action";
-import { SecretDialog } from "./secret-dialog";
 import { StreamFormDialog } from "./stream-form-dialog";
 
 function time(iso: string | null): string {
@@ -117,29 +123,24 @@ function LagCell({ stream }: { stream: StreamDto }) {
   );
 }
 
-export function StreamsSection({ orgSlug, streams }: { orgSlug: string; streams: StreamDto[] }) {
-  const [editing, setEditing] = useState<StreamDto | null>(null);
-  const [open, setOpen] = useState(false);
-  const [secret, setSecret] = useState<StreamSecretAnswer | null>(null);
+const ROTATE_DESCRIPTION = `A new secret signs every batch from now on, including retries; for ${SECRET_ROTATION_GRACE_HOURS} hours the old one signs each batch too, so update your receiver with the new secret within that time.`;
 
-  function edit(stream: StreamDto | null) {
-    setEditing(stream);
-    setOpen(true);
-  }
+export function StreamsSection({ orgSlug, streams }: { orgSlug: string; streams: StreamDto[] }) {
+  const { editing, open, setOpen, edit } = useEditDialog<StreamDto>();
+  const [secret, setSecret] = useState<ShownSecret | null>(null);
 
   const moving = streams.some((s) => s.state === "active" && (s.behind.count > 0 || s.consecutiveFailures > 0));
   return (
     <div className="grid grid-cols-[minmax(0,1fr)] gap-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <p className="text-sm text-muted-foreground">
-          {streams.length === 0
+      <SectionToolbar
+        summary={
+          streams.length === 0
             ? "No streams yet. Add one to send every new entry, or those matching a search, to Splunk or any NDJSON receiver."
-            : `${streams.length} ${streams.length === 1 ? "stream" : "streams"}.`}
-        </p>
-        <Button onClick={() => edit(null)}>
-          <Plus className="size-4" aria-hidden /> New stream
-        </Button>
-      </div>
+            : `${streams.length} ${streams.length === 1 ? "stream" : "streams"}.`
+        }
+        newLabel="New stream"
+        onNew={() => edit(null)}
+      />
       {streams.length > 0 ? (
         <Table aria-label="Streams">
           <TableHeader>
@@ -185,31 +186,22 @@ export function StreamsSection({ orgSlug, streams }: { orgSlug: string; streams:
                   <div className="flex flex-wrap justify-end gap-1">
                     <SendTestButton orgSlug={orgSlug} stream={stream} />
                     <StateButton orgSlug={orgSlug} stream={stream} />
-                    <Button
-                      variant="ghost"
-                      size="icon"
-                      aria-label={`Edit stream ${stream.name}`}
-                      title="Edit"
-                      onClick={() => edit(stream)}
-                    >
-                      <Pencil className="size-4" aria-hidden />
-                    </Button>
-                    <ConfirmDialog
-                      trigger={
-                        <Button variant="ghost" size="icon" aria-label={`Delete stream ${stream.name}`} title="Delete">
-                          <Trash2 className="size-4" aria-hidden />
-                        </Button>
-                      }
+                    {stream.format === "ndjson" ? (
+                      <RotateSecretButton
+                        name={stream.name}
+                        description={ROTATE_DESCRIPTION}
+                        action={() => rotateStreamSecretAction(orgSlug, { id: stream.id })}
+                        onSecret={(answer) => setSecret({ ...answer, rotated: true })}
+                      />
+                    ) : null}
+                    <EditButton label={`Edit stream ${stream.name}`} onClick={() => edit(stream)} />
+                    <DeleteButton
+                      label={`Delete stream ${stream.name}`}
                       title={`Delete “${stream.name}”?`}
                       description="Nothing more is sent to it, and where it had got to is forgotten."
                       confirm="Delete stream"
-                      pendingText="Deleting…"
-                      onConfirm={async () =>
-                        (await runWithToast(
-                          () => deleteStreamAction(orgSlug, { id: stream.id }),
-                          () => `Stream “${stream.name}” deleted`,
-                        )) !== null
-                      }
+                      action={() => deleteStreamAction(orgSlug, { id: stream.id })}
+                      success={`Stream “${stream.name}” deleted`}
                     />
                   </div>
                 </TableCell>
@@ -218,11 +210,14 @@ export function StreamsSection({ orgSlug, streams }: { orgSlug: string; streams:
           </TableBody>
         </Table>
       ) : null}
-      <StreamFormDialog orgSlug={orgSlug} stream={editing} open={open} onOpenChange={setOpen} onSecret={setSecret} />
-      <SecretDialog
-        secret={secret && { channelId: secret.streamId, name: secret.name, secret: secret.secret }}
-        onClose={() => setSecret(null)}
+      <StreamFormDialog
+        orgSlug={orgSlug}
+        stream={editing}
+        open={open}
+        onOpenChange={setOpen}
+        onSecret={(answer) => setSecret({ ...answer, rotated: false })}
       />
+      <SecretDialog secret={secret} onClose={() => setSecret(null)} />
       <RefreshWhileSending inFlight={moving} />
     </div>
   );

@@ -1,18 +1,16 @@
 "use server";
 
-import { randomBytes } from "node:crypto";
 import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
-import { revalidatePath } from "next/cache";
 import type { Executor, Transaction } from "@/db/client";
 import { memberships, notificationChannels, notificationRuleChannels, notificationRules, users } from "@/db/schema";
 import { refuse } from "@/lib/actions/action-refusal";
-import { firstIssueMessage } from "@/lib/actions/invalid-input";
 import { orgAction, type OrgActionContext } from "@/lib/actions/org-action";
 import { countMatching, EXACT_COUNT_LIMIT } from "@/lib/audit-log/counts";
 import type { ConsoleEntry } from "@/lib/audit/console-entry";
-import type { OrgAccess } from "@/lib/auth/access";
 import { enqueueTestDelivery } from "@/lib/notifications/enqueue";
 import { ruleSearchHref, ruleSelection } from "@/lib/notifications/rule-search";
+import { SECRET_ROTATION_GRACE_HOURS } from "@/lib/notifications/secret-rotation";
+import { newSigningSecret, rotatedSecretColumns } from "@/lib/notifications/signing-secrets";
 import { checkWebhookUrl } from "@/lib/notifications/webhook-url";
 import { sealSecret } from "@/lib/security/secret-box";
 import { conditionProblems } from "./condition";
@@ -30,6 +28,7 @@ import {
   type ChannelInput,
   type RuleInput,
 } from "./schemas";
+import { lockOrgRow, MANAGE, settingsEntry, urlForLog } from "./settings-entry";
 import type { RulePreview, WebhookSecretAnswer } from "./types";
 
 /*
@@ -46,16 +45,6 @@ const MAX_RULES = 100;
 const MAX_CHANNELS = 50;
 
 const MESSAGES = NOTIFICATION_MESSAGES;
-
-function revalidatePage(org: OrgAccess["org"]): void {
-  revalidatePath(`/orgs/${org.slug}/settings/notifications`);
-}
-
-const MANAGE = {
-  permission: "audit.manage",
-  invalid: firstIssueMessage("Invalid input."),
-  revalidate: revalidatePage,
-} as const;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Rules                                                                                        */
@@ -104,26 +93,22 @@ function ruleEntry(
   rule: { id: string; name: string },
   before: RuleSnapshot | null,
   after: RuleSnapshot | null,
+  params?: Record<string, unknown>,
 ): ConsoleEntry {
-  return {
-    category: "audit",
+  return settingsEntry({
+    service: SERVICE,
+    targetType: "notification_rule",
     action,
     description,
-    service: SERVICE,
-    target: { type: "notification_rule", id: rule.id, name: rule.name },
+    target: rule,
     before,
     after,
-  };
+    params,
+  });
 }
 
-async function lockRule(tx: Transaction, orgId: string, id: string): Promise<RuleRow> {
-  const [rule] = await tx
-    .select()
-    .from(notificationRules)
-    .where(and(eq(notificationRules.id, id), eq(notificationRules.orgId, orgId)))
-    .for("update");
-  if (!rule) refuse(MESSAGES.ruleNotFound);
-  return rule;
+function lockRule(tx: Transaction, orgId: string, id: string): Promise<RuleRow> {
+  return lockOrgRow(tx, notificationRules, orgId, id, MESSAGES.ruleNotFound);
 }
 
 /** The rule's fields as stored: threshold settings only in threshold mode. */
@@ -243,16 +228,16 @@ export const updateRuleAction = orgAction(
       (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
     );
     if (changed.length === 0) return { id: current.id, changed: false };
-    await ctx.record({
-      ...ruleEntry(
+    await ctx.record(
+      ruleEntry(
         "update_notification_rule",
         `Notification rule "${rule!.name}" changed: ${changed.join(", ")}`,
         rule!,
         before,
         after,
+        { changed },
       ),
-      params: { changed },
-    });
+    );
     return { id: current.id, changed: true };
   },
 );
@@ -330,20 +315,6 @@ type ChannelSnapshot = {
   secret?: string;
 };
 
-/*
- * A webhook URL often carries a token of its own in its path or query (chat tools' incoming
- * webhooks do), so the log keeps only its origin.
- */
-function urlForLog(url: string | null): string {
-  if (!url) return "";
-  try {
-    const parsed = new URL(url);
-    return parsed.pathname === "/" && parsed.search === "" ? parsed.origin : `${parsed.origin}/…`;
-  } catch {
-    return "…";
-  }
-}
-
 async function channelSnapshot(tx: Executor, channel: ChannelRow): Promise<ChannelSnapshot> {
   if (channel.kind === "webhook") return { kind: channel.kind, name: channel.name, url: urlForLog(channel.url) };
   const people =
@@ -369,26 +340,20 @@ function channelEntry(
   after: ChannelSnapshot | null,
   params?: Record<string, unknown>,
 ): ConsoleEntry {
-  return {
-    category: "audit",
+  return settingsEntry({
+    service: SERVICE,
+    targetType: "notification_channel",
     action,
     description,
-    service: SERVICE,
-    target: { type: "notification_channel", id: channel.id, name: channel.name },
+    target: channel,
     before,
     after,
-    params: params ?? null,
-  };
+    params,
+  });
 }
 
-async function lockChannel(tx: Transaction, orgId: string, id: string): Promise<ChannelRow> {
-  const [channel] = await tx
-    .select()
-    .from(notificationChannels)
-    .where(and(eq(notificationChannels.id, id), eq(notificationChannels.orgId, orgId)))
-    .for("update");
-  if (!channel) refuse(MESSAGES.channelNotFound);
-  return channel;
+function lockChannel(tx: Transaction, orgId: string, id: string): Promise<ChannelRow> {
+  return lockOrgRow(tx, notificationChannels, orgId, id, MESSAGES.channelNotFound);
 }
 
 async function checkRecipients(tx: Executor, orgId: string, ids: readonly string[]): Promise<string[]> {
@@ -408,10 +373,6 @@ async function checkUrl(input: ChannelInput): Promise<void> {
   if (!checked.ok) refuse(checked.message, { url: checked.message });
 }
 
-function newWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString("base64url")}`;
-}
-
 /**
  * Creates a channel. A webhook gets a fresh secret, stored sealed and answered this once. The URL
  * is checked (DNS included) before the transaction starts, so no connection waits on a resolver.
@@ -428,7 +389,7 @@ export const createChannelAction = orgAction(
         .where(eq(notificationChannels.orgId, ctx.org.id));
       if ((room?.n ?? 0) >= MAX_CHANNELS)
         refuse(`An organization has at most ${MAX_CHANNELS} channels. Delete one first.`);
-      const secret = input.kind === "webhook" ? newWebhookSecret() : null;
+      const secret = input.kind === "webhook" ? newSigningSecret() : null;
       const [channel] = await tx
         .insert(notificationChannels)
         .values({
@@ -510,26 +471,35 @@ export const updateChannelAction = orgAction(
   },
 );
 
-/** A new secret for a webhook, answered this once; the old one stops signing at once. */
+/**
+ * A new secret for a webhook, answered this once. The old one keeps signing beside it for
+ * SECRET_ROTATION_GRACE_HOURS, so the receiver can switch without refusing a message.
+ */
 export const rotateWebhookSecretAction = orgAction(
   { name: "rotateWebhookSecretAction", schema: idSchema, transaction: true, ...MANAGE },
   async ({ id }, ctx): Promise<WebhookSecretAnswer> => {
     const tx = ctx.db;
     const current = await lockChannel(tx, ctx.org.id, id);
     if (current.kind !== "webhook") refuse(MESSAGES.notWebhook);
-    const secret = newWebhookSecret();
+    const now = new Date();
+    const rotated = current.secretCiphertext ? rotatedSecretColumns(current.secretCiphertext, now) : null;
+    const secret = rotated?.secret ?? newSigningSecret();
     await tx
       .update(notificationChannels)
-      .set({ secretCiphertext: sealSecret(secret), updatedAt: new Date() })
+      .set({ ...(rotated?.columns ?? { secretCiphertext: sealSecret(secret) }), updatedAt: now })
       .where(and(eq(notificationChannels.id, id), eq(notificationChannels.orgId, ctx.org.id)));
     const snapshot = await channelSnapshot(tx, current);
+    const until = rotated?.columns.previousSecretUntil;
     await ctx.record(
       channelEntry(
         "rotate_webhook_secret",
-        `Notification channel "${current.name}": webhook secret replaced`,
+        until
+          ? `Notification channel "${current.name}": webhook secret replaced (the previous one signs too until ${until.toISOString()})`
+          : `Notification channel "${current.name}": webhook secret replaced`,
         current,
         { ...snapshot, secret: "previous secret" },
         { ...snapshot, secret: "new secret" },
+        { graceHours: SECRET_ROTATION_GRACE_HOURS },
       ),
     );
     return { channelId: id, name: current.name, secret };

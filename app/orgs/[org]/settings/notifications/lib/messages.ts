@@ -7,5 +7,6 @@ export const NOTIFICATION_MESSAGES = {
   notMembers: "Only members of the organization can receive its notifications.",
   notWebhook: "Only a webhook has a secret.",
   kindChange: "A channel's kind cannot change. Create a new channel instead.",
+  notSignedStream: "Only an NDJSON stream has a signing secret; a Splunk HEC token is changed in the form.",
   streamNotFound: "That stream does not exist. Reload the page to see the current streams.",
 } as const;

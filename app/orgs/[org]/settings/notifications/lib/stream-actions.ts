@@ -1,21 +1,20 @@
 "use server";
 
-import { randomBytes } from "node:crypto";
 import { and, count, eq, sql } from "drizzle-orm";
-import { revalidatePath } from "next/cache";
 import type { Transaction } from "@/db/client";
 import { consumerCursors, streamDestinations } from "@/db/schema";
 import { refuse } from "@/lib/actions/action-refusal";
-import { firstIssueMessage } from "@/lib/actions/invalid-input";
 import { orgAction } from "@/lib/actions/org-action";
 import type { ConsoleEntry } from "@/lib/audit/console-entry";
-import type { OrgAccess } from "@/lib/auth/access";
+import { SECRET_ROTATION_GRACE_HOURS } from "@/lib/notifications/secret-rotation";
+import { newSigningSecret, rotatedSecretColumns } from "@/lib/notifications/signing-secrets";
 import { checkWebhookUrl } from "@/lib/notifications/webhook-url";
 import { sealSecret } from "@/lib/security/secret-box";
 import { sendStreamTest, startStreamCursor, streamCursorName, STREAM_SERVICE } from "@/lib/streams/stream-sender";
 import { conditionProblems } from "./condition";
 import { NOTIFICATION_MESSAGES } from "./messages";
 import { idSchema } from "./schemas";
+import { lockOrgRow, MANAGE, settingsEntry, urlForLog } from "./settings-entry";
 import {
   MAX_STREAMS,
   streamSchema,
@@ -31,20 +30,10 @@ import type { StreamSecretAnswer } from "./types";
  * like the rules and channels beside them: scoped to the caller's organization (another
  * organization's destination answers like a missing one), each change written to the audit log
  * with before and after in the transaction that makes it. The NDJSON signing secret appears in
- * the creation's answer only; a Splunk token is never answered; neither is ever in an entry.
+ * the answers of its creation and rotation only; a Splunk token is never answered; neither is ever in an entry.
  */
 
 const STREAM_NOT_FOUND = NOTIFICATION_MESSAGES.streamNotFound;
-
-function revalidatePage(org: OrgAccess["org"]): void {
-  revalidatePath(`/orgs/${org.slug}/settings/notifications`);
-}
-
-const MANAGE = {
-  permission: "audit.manage",
-  invalid: firstIssueMessage("Invalid input."),
-  revalidate: revalidatePage,
-} as const;
 
 type StreamRow = typeof streamDestinations.$inferSelect;
 
@@ -58,17 +47,9 @@ type StreamSnapshot = {
   state: string;
   /** Only ever the words "previous token" or "new token". */
   token?: string;
+  /** Only ever the words "previous secret" or "new secret": a rotation's before and after. */
+  secret?: string;
 };
-
-/* A receiver's URL may carry a credential in its path or query; the log keeps its origin. */
-function urlForLog(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return parsed.pathname === "/" && parsed.search === "" ? parsed.origin : `${parsed.origin}/…`;
-  } catch {
-    return "…";
-  }
-}
 
 function snapshot(row: StreamRow): StreamSnapshot {
   return {
@@ -90,26 +71,20 @@ function streamEntry(
   after: StreamSnapshot | null,
   params?: Record<string, unknown>,
 ): ConsoleEntry {
-  return {
-    category: "audit",
+  return settingsEntry({
+    service: STREAM_SERVICE,
+    targetType: "stream_destination",
     action,
     description,
-    service: STREAM_SERVICE,
-    target: { type: "stream_destination", id: stream.id, name: stream.name },
+    target: stream,
     before,
     after,
-    params: params ?? null,
-  };
+    params,
+  });
 }
 
-async function lockStream(tx: Transaction, orgId: string, id: string): Promise<StreamRow> {
-  const [row] = await tx
-    .select()
-    .from(streamDestinations)
-    .where(and(eq(streamDestinations.orgId, orgId), eq(streamDestinations.id, id)))
-    .for("update");
-  if (!row) refuse(STREAM_NOT_FOUND);
-  return row;
+function lockStream(tx: Transaction, orgId: string, id: string): Promise<StreamRow> {
+  return lockOrgRow(tx, streamDestinations, orgId, id, STREAM_NOT_FOUND);
 }
 
 /** The URL guard and the explorer's refusals of the search text, before anything is stored. */
@@ -118,10 +93,6 @@ async function checkInput(input: Pick<StreamInput, "url" | "query">): Promise<vo
   if (problems.length > 0) refuse(problems.join(" "), { query: problems.join(" ") });
   const checked = await checkWebhookUrl(input.url);
   if (!checked.ok) refuse(checked.message, { url: checked.message });
-}
-
-function newStreamSecret(): string {
-  return `whsec_${randomBytes(32).toString("base64url")}`;
 }
 
 /**
@@ -140,7 +111,7 @@ export const createStreamAction = orgAction(
         .where(eq(streamDestinations.orgId, ctx.org.id));
       if ((room?.n ?? 0) >= MAX_STREAMS)
         refuse(`An organization has at most ${MAX_STREAMS} streams. Delete one first.`);
-      const secret = input.format === "ndjson" ? newStreamSecret() : input.token;
+      const secret = input.format === "ndjson" ? newSigningSecret() : input.token;
       const [row] = await tx
         .insert(streamDestinations)
         .values({
@@ -261,6 +232,38 @@ export const setStreamStateAction = orgAction(
       ),
     );
     return { id, state };
+  },
+);
+
+/**
+ * A new signing secret for an NDJSON destination, answered this once. The old one keeps signing
+ * beside it for SECRET_ROTATION_GRACE_HOURS, so the receiver can switch without refusing a batch.
+ * A Splunk HEC destination's token comes from Splunk and is changed in the form instead.
+ */
+export const rotateStreamSecretAction = orgAction(
+  { name: "rotateStreamSecretAction", schema: idSchema, transaction: true, ...MANAGE },
+  async ({ id }, ctx): Promise<StreamSecretAnswer> => {
+    const tx = ctx.db;
+    const current = await lockStream(tx, ctx.org.id, id);
+    if (current.format !== "ndjson") refuse(NOTIFICATION_MESSAGES.notSignedStream);
+    const now = new Date();
+    const { secret, columns } = rotatedSecretColumns(current.secretCiphertext, now);
+    await tx
+      .update(streamDestinations)
+      .set({ ...columns, updatedAt: now })
+      .where(and(eq(streamDestinations.orgId, ctx.org.id), eq(streamDestinations.id, id)));
+    const kept = snapshot(current);
+    await ctx.record(
+      streamEntry(
+        "rotate_stream_secret",
+        `Stream "${current.name}": signing secret replaced (the previous one signs too until ${columns.previousSecretUntil!.toISOString()})`,
+        current,
+        { ...kept, secret: "previous secret" },
+        { ...kept, secret: "new secret" },
+        { graceHours: SECRET_ROTATION_GRACE_HOURS },
+      ),
+    );
+    return { streamId: id, name: current.name, secret };
   },
 );
 

@@ -7,7 +7,7 @@ import { SECRET_ROTATION_GRACE_MS } from "./secret-rotation";
 /*
  * Signing secrets of webhooks and NDJSON stream destinations, and their rotation. A rotation
  * keeps the replaced secret (still sealed) for a grace period, during which every message is
- * signed with both, so a receiver can switch to the new secret whenever it likes without
+ * signed with both (X-Audit-Signature and X-Audit-Signature-Previous, lib/notifications/webhook-send.ts), so a receiver can switch to the new secret whenever it likes without
  * refusing a message. Only the secret replaced last is kept: rotating twice within the period
  * ends the first one's grace at once.
  */

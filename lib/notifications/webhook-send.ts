@@ -15,16 +15,28 @@ import { resolveWebhookTarget } from "./webhook-url";
  */
 
 export const SIGNATURE_HEADER = "X-Audit-Signature";
+/** During a rotation's grace period: the same signature under the replaced secret. */
+export const PREVIOUS_SIGNATURE_HEADER = "X-Audit-Signature-Previous";
 export const DELIVERY_HEADER = "X-Audit-Delivery";
 
+/** `sha256=<hex HMAC-SHA256 of the raw body>`, as the receiver recomputes it. */
+export function signBody(secret: string, body: string | Buffer): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
 /**
- * `sha256=<hex HMAC-SHA256 of the raw body>`, as the receiver recomputes it. With several secrets
- * (the new and the old one during a rotation's grace period) one `sha256=` value per secret,
- * newest first, joined by commas: a receiver accepts the message when any value matches its own.
+ * The signature headers of a message. X-Audit-Signature is always the contract's single value
+ * under the current secret, so a receiver that checks it as the contract says never breaks; during
+ * a rotation's grace period the replaced secret signs too, in X-Audit-Signature-Previous, for
+ * receivers that have not switched yet.
  */
-export function signBody(secrets: string | readonly string[], body: string | Buffer): string {
-  const list = typeof secrets === "string" ? [secrets] : secrets;
-  return list.map((secret) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`).join(",");
+export function signatureHeaders(secrets: string | readonly string[], body: string | Buffer): Record<string, string> {
+  const [current, previous] = typeof secrets === "string" ? [secrets] : secrets;
+  if (current === undefined) throw new Error("a message is signed with at least one secret");
+  return {
+    [SIGNATURE_HEADER]: signBody(current, body),
+    ...(previous === undefined ? {} : { [PREVIOUS_SIGNATURE_HEADER]: signBody(previous, body) }),
+  };
 }
 
 export type SendOutcome =
@@ -86,7 +98,7 @@ export function postWebhook(request: WebhookRequest): Promise<SendOutcome> {
       headers: {
         "Content-Type": "application/json",
         "User-Agent": "AuditConsole-Webhook/1",
-        [SIGNATURE_HEADER]: signBody(request.secrets, body),
+        ...signatureHeaders(request.secrets, body),
         [DELIVERY_HEADER]: request.deliveryId,
       },
       timeoutMs: request.timeoutMs,

@@ -1,7 +1,7 @@
 import "server-only";
 
 import type { StreamFormat } from "@/db/schema/enums";
-import { DELIVERY_HEADER, SIGNATURE_HEADER, signBody } from "@/lib/notifications/webhook-send";
+import { DELIVERY_HEADER, signatureHeaders } from "@/lib/notifications/webhook-send";
 
 /*
  * What a destination receives. NDJSON: one entry per line (the read API's and the NDJSON export's
@@ -50,7 +50,7 @@ export function streamHeaders(
   return {
     ...common,
     "Content-Type": NDJSON_TYPE,
-    [SIGNATURE_HEADER]: signBody(secrets, body),
+    ...signatureHeaders(secrets, body),
   };
 }
 

@@ -126,17 +126,16 @@ export async function startHttpReceiver(options: HttpReceiverOptions = {}): Prom
 export const uniquePath = (prefix: string) => `/${prefix}/${randomUUID()}`;
 
 /**
- * The README's check of X-Audit-Signature, as a receiver runs it: the body's HMAC-SHA256 under the
- * secret equals one of the header's comma-separated `sha256=` values (two during a rotation's
- * grace period), compared in constant time.
+ * The README's check of X-Audit-Signature, as a receiver runs it: the header is `sha256=` and the
+ * body's HMAC-SHA256 under the secret, compared in constant time.
  */
 export function verifySignature(body: string, header: string | string[] | undefined, secret: string): boolean {
   if (typeof header !== "string") return false;
   const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(body).digest("hex")}`);
-  return header
-    .split(",")
-    .map((value) => Buffer.from(value.trim()))
-    .some((given) => given.length === expected.length && timingSafeEqual(given, expected));
+  const given = Buffer.from(header);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export const signatureOf = (request: ReceivedRequest) => request.headers["x-audit-signature"];
+/** Only during a secret rotation's grace period: the signature under the replaced secret. */
+export const previousSignatureOf = (request: ReceivedRequest) => request.headers["x-audit-signature-previous"];

@@ -590,11 +590,12 @@ describe("delivery", () => {
     const inGrace = await enqueueTestDelivery({ orgId: acme, channelId: webhook, actorUserId: actor });
     await sendDueDeliveries(FAST);
     const first = hook.requests.find((r) => r.headers["x-audit-delivery"] === inGrace)!;
-    const both = first.headers["x-audit-signature"] as string;
-    expect(both.split(",")).toHaveLength(2);
-    expect(verifySignature(first.body, both, fresh)).toBe(true);
-    expect(verifySignature(first.body, both, SECRET)).toBe(true);
-    expect(verifySignature(`${first.body} `, both, SECRET)).toBe(false);
+    const current = first.headers["x-audit-signature"] as string;
+    const previous = first.headers["x-audit-signature-previous"] as string;
+    expect(verifySignature(first.body, current, fresh)).toBe(true);
+    expect(verifySignature(first.body, current, SECRET)).toBe(false);
+    expect(verifySignature(first.body, previous, SECRET)).toBe(true);
+    expect(verifySignature(`${first.body} `, previous, SECRET)).toBe(false);
 
     // The grace period over (its stored end moved into the past stands for the 24 hours passing).
     await testDb.handle.db
@@ -608,6 +609,7 @@ describe("delivery", () => {
     expect(single).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(verifySignature(second.body, single, fresh)).toBe(true);
     expect(verifySignature(second.body, single, SECRET)).toBe(false);
+    expect(second.headers["x-audit-signature-previous"]).toBeUndefined();
   });
 });
 

@@ -395,10 +395,11 @@ describe("settings", () => {
     await sendUntil(() => hook.requests.some((r) => lines(r).some((l) => l.id === first)), "the batch in grace");
     const inGrace = hook.requests.find((r) => lines(r).some((l) => l.id === first))!;
     const header = inGrace.headers["x-audit-signature"] as string;
-    expect(header.split(",")).toHaveLength(2);
+    const previous = inGrace.headers["x-audit-signature-previous"] as string;
     expect(verifySignature(inGrace.body, header, fresh)).toBe(true);
-    expect(verifySignature(inGrace.body, header, old)).toBe(true);
-    expect(verifySignature(inGrace.body, header, SECRET)).toBe(false);
+    expect(verifySignature(inGrace.body, header, old)).toBe(false);
+    expect(verifySignature(inGrace.body, previous, old)).toBe(true);
+    expect(verifySignature(inGrace.body, previous, SECRET)).toBe(false);
 
     // The grace period over (its stored end moved into the past stands for the 24 hours passing):
     // only the new secret signs, and the header is the contract's single value again.
@@ -413,6 +414,7 @@ describe("settings", () => {
     expect(single).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(verifySignature(after.body, single, fresh)).toBe(true);
     expect(verifySignature(after.body, single, old)).toBe(false);
+    expect(after.headers["x-audit-signature-previous"]).toBeUndefined();
 
     const [entry] = await db()
       .select()

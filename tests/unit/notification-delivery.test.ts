@@ -4,7 +4,7 @@ import { escapeHtml, renderEmail } from "@/lib/notifications/email-render";
 import type { NotificationPayload } from "@/lib/notifications/payload";
 import { ruleQueryString, ruleSearchHref, ruleWholeSearch } from "@/lib/notifications/rule-search";
 import { MAX_ATTEMPTS, RETRY_BASE_MS, RETRY_MAX_MS, retryDelayMs } from "@/lib/notifications/sender";
-import { signBody } from "@/lib/notifications/webhook-send";
+import { signatureHeaders, signBody } from "@/lib/notifications/webhook-send";
 import { checkWebhookUrl, refusedAddressReason } from "@/lib/notifications/webhook-url";
 
 describe("webhook signature", () => {
@@ -25,10 +25,8 @@ describe("webhook signature", () => {
 // The README's verification code, as a receiver would paste it.
 function verifyAuditSignature(rawBody: Buffer, header: string | undefined, secret: string): boolean {
   const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`);
-  return String(header ?? "")
-    .split(",")
-    .map((value) => Buffer.from(value.trim()))
-    .some((given) => given.length === expected.length && timingSafeEqual(given, expected));
+  const given = Buffer.from(String(header ?? ""));
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 describe("the README's signature check", () => {
@@ -41,14 +39,21 @@ describe("the README's signature check", () => {
     expect(verifyAuditSignature(Buffer.from(body), undefined, "s3cret")).toBe(false);
   });
 
-  it("accepts either secret while a rotation signs with both, new first, and no third", () => {
+  it("during a rotation: the contract's header under the new secret, the previous header under the old", () => {
     const body = JSON.stringify({ rule: { id: "r", name: "n" }, text: "rotated" });
-    const header = signBody(["new-secret", "old-secret"], body);
-    expect(header).toBe(`${signBody("new-secret", body)},${signBody("old-secret", body)}`);
-    expect(verifyAuditSignature(Buffer.from(body), header, "new-secret")).toBe(true);
-    expect(verifyAuditSignature(Buffer.from(body), header, "old-secret")).toBe(true);
-    expect(verifyAuditSignature(Buffer.from(body), header, "other")).toBe(false);
-    expect(verifyAuditSignature(Buffer.from(`${body} `), header, "old-secret")).toBe(false);
+    const headers = signatureHeaders(["new-secret", "old-secret"], body);
+    expect(headers).toEqual({
+      "X-Audit-Signature": signBody("new-secret", body),
+      "X-Audit-Signature-Previous": signBody("old-secret", body),
+    });
+    const raw = Buffer.from(body);
+    expect(verifyAuditSignature(raw, headers["X-Audit-Signature"], "new-secret")).toBe(true);
+    expect(verifyAuditSignature(raw, headers["X-Audit-Signature"], "old-secret")).toBe(false);
+    expect(verifyAuditSignature(raw, headers["X-Audit-Signature-Previous"], "old-secret")).toBe(true);
+    expect(verifyAuditSignature(Buffer.from(`${body} `), headers["X-Audit-Signature-Previous"], "old-secret")).toBe(
+      false,
+    );
+    expect(signatureHeaders(["new-secret"], body)).toEqual({ "X-Audit-Signature": signBody("new-secret", body) });
   });
 });
 

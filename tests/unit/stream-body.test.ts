@@ -17,12 +17,15 @@ describe("stream bodies", () => {
     expect(headers.Authorization).toBeUndefined();
   });
 
-  it("signs NDJSON with the new and the old secret during a rotation's grace, new first", () => {
+  it("signs NDJSON with the new secret, and with the old one beside it during a rotation's grace", () => {
     const body = streamBody("ndjson", [a]);
     const mac = (secret: string) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
     const headers = streamHeaders("ndjson", ["new-secret", "old-secret"], "d-3", body);
-    expect(headers["X-Audit-Signature"]).toBe(`${mac("new-secret")},${mac("old-secret")}`);
-    expect(streamHeaders("ndjson", ["new-secret"], "d-3", body)["X-Audit-Signature"]).toBe(mac("new-secret"));
+    expect(headers["X-Audit-Signature"]).toBe(mac("new-secret"));
+    expect(headers["X-Audit-Signature-Previous"]).toBe(mac("old-secret"));
+    const after = streamHeaders("ndjson", ["new-secret"], "d-3", body);
+    expect(after["X-Audit-Signature"]).toBe(mac("new-secret"));
+    expect(after["X-Audit-Signature-Previous"]).toBeUndefined();
   });
 
   it("writes Splunk HEC events with the entry's time in epoch seconds and the token header, no signature", () => {

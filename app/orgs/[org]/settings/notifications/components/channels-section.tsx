@@ -35,7 +35,7 @@ function SendTestButton({ orgSlug, channel }: { orgSlug: string; channel: Channe
   );
 }
 
-const ROTATE_DESCRIPTION = `A new secret signs every message from now on, including retries; for ${SECRET_ROTATION_GRACE_HOURS} hours the old one signs each message too, so update your receiver with the new secret within that time.`;
+const ROTATE_DESCRIPTION = `A new secret signs every message from now on, including retries; for ${SECRET_ROTATION_GRACE_HOURS} hours the old one signs each message too, in X-Audit-Signature-Previous, so update your receiver with the new secret within that time.`;
 
 export function ChannelsSection({
   orgSlug,

@@ -41,7 +41,7 @@ export function SecretDialog({ secret, onClose }: { secret: ShownSecret | null; 
             Copy it now: it is shown only once. Your receiver checks each request&apos;s <code>X-Audit-Signature</code>{" "}
             (HMAC-SHA256 of the body) with it.
             {secret?.rotated
-              ? ` The previous secret signs each message too for ${SECRET_ROTATION_GRACE_HOURS} hours, so switch your receiver within that time.`
+              ? ` The previous secret signs each message too for ${SECRET_ROTATION_GRACE_HOURS} hours, in X-Audit-Signature-Previous, so switch your receiver within that time.`
               : null}
           </DialogDescription>
         </DialogHeader>

@@ -123,7 +123,7 @@ function LagCell({ stream }: { stream: StreamDto }) {
   );
 }
 
-const ROTATE_DESCRIPTION = `A new secret signs every batch from now on, including retries; for ${SECRET_ROTATION_GRACE_HOURS} hours the old one signs each batch too, so update your receiver with the new secret within that time.`;
+const ROTATE_DESCRIPTION = `A new secret signs every batch from now on, including retries; for ${SECRET_ROTATION_GRACE_HOURS} hours the old one signs each batch too, in X-Audit-Signature-Previous, so update your receiver with the new secret within that time.`;
 
 export function StreamsSection({ orgSlug, streams }: { orgSlug: string; streams: StreamDto[] }) {
   const { editing, open, setOpen, edit } = useEditDialog<StreamDto>();

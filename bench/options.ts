@@ -48,8 +48,8 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --stream-rate  ingestion rate of the streaming phase, events/s (default 2,000)
   --integrity  only sealing, its cost to ingestion and the checks, in-process on audit_bench_integrity (--rows entries)
   --insights  measure only the explorer scenarios' insights (histogram, facets, sign-in patterns)
-  --read-replica URL  a streaming replica of the DATABASE_URL server (e.g. postgres://postgres@127.0.0.1:5433/postgres,
-              npm run replica:start): the console gets DATABASE_READ_URL on the bench database there
+  --read-replica URL  a streaming replica of the DATABASE_URL server (e.g. postgres://postgres@127.0.0.1:5433/postgres):
+              the console gets DATABASE_READ_URL on the bench database there
 The benchmark uses its own database, audit_bench (BENCH_DATABASE names another), on the DATABASE_URL server (created if missing).
 NEXT_DIST_DIR chooses the build folder (default .next-bench); it is built when it has no BUILD_ID.
 BENCH_SERVER_NODE_OPTIONS, when set, is the console's NODE_OPTIONS (and only the console's), e.g. --max-old-space-size=256.`;

@@ -5,6 +5,7 @@ import { sealSecret } from "@/lib/security/secret-box";
 import type { HttpClient } from "./http-client";
 import type { Summary } from "./measure";
 import { arrivalLags, pacedIngestion, startBenchReceiver, waitForArrivals, type PacedIngestion } from "./pacing";
+import { startPipelineSampler, type PipelineSamples } from "./pipeline-sampler";
 import { int, ms, type TableRow } from "./report";
 import type { Scenario } from "./scenarios";
 
@@ -29,6 +30,8 @@ export interface NotificationBenchResult {
   /** Notice-level entries ingested with rules on that got no webhook within the drain time. */
   missing: number;
   duplicates: number;
+  /** Where the latency went, sampled during the phases with rules on. */
+  pipeline: PipelineSamples;
 }
 
 const RULES: { name: string; query: string; types?: ("auth" | "vpn" | "secret" | "user")[]; mode?: "threshold" }[] = [
@@ -153,11 +156,13 @@ export async function runNotificationBench(opts: {
   log: (line: string) => void;
 }): Promise<NotificationBenchResult> {
   const receiver = await startReceiver();
+  const sampler = startPipelineSampler(opts.handle, opts.orgId);
   try {
     await installRules(opts.handle, opts.orgId, receiver.url);
     const ingested = new Map<string, number>();
     const phase = async (on: boolean) => {
       await setRules(opts.handle, opts.orgId, on);
+      sampler.setActive(on);
       const result = await pacedIngestion({
         baseUrl: opts.baseUrl,
         apiKey: opts.apiKey,
@@ -176,7 +181,10 @@ export async function runNotificationBench(opts: {
     };
     // An "on" phase's messages are waited for (each of them, up to a bound) before the rules are
     // paused again: pausing them while the matcher still reads the phase's entries would lose those.
-    const drain = () => waitForArrivals(ingested, (id) => receiver.arrivals.has(id));
+    const drain = async () => {
+      await waitForArrivals(ingested, (id) => receiver.arrivals.has(id));
+      sampler.setActive(false);
+    };
     const off1 = await phase(false);
     const on1 = await phase(true);
     await drain();
@@ -184,6 +192,13 @@ export async function runNotificationBench(opts: {
     const on2 = await phase(true);
     await drain();
     await setRules(opts.handle, opts.orgId, false);
+    const pipeline = await sampler.stop();
+    opts.log(
+      `  where the time went (rules on, sampled every 0.5 s): horizon behind the clock median ${ms(pipeline.horizonLag.median)}, p95 ${ms(pipeline.horizonLag.p95)}; ` +
+        `matcher cursor behind median ${ms(pipeline.cursorLag.median)}, p95 ${ms(pipeline.cursorLag.p95)}; ` +
+        `oldest undelivered message median ${ms(pipeline.outboxAge.median)}, p95 ${ms(pipeline.outboxAge.p95)}`,
+    );
+    for (const h of pipeline.holders) opts.log(`    horizon held > 1 s by: ${h.statement} (${h.samples} samples)`);
     const { lag: latency, missing } = arrivalLags(ingested, (id) => receiver.arrivals.get(id));
     const off = merge(off1, off2);
     const on = merge(on1, on2);
@@ -196,8 +211,10 @@ export async function runNotificationBench(opts: {
       webhooks: receiver.arrivals.size,
       missing,
       duplicates: receiver.duplicates,
+      pipeline,
     };
   } finally {
+    await sampler.stop();
     await receiver.close();
   }
 }

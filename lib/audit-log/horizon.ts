@@ -6,6 +6,14 @@ import { queryRows, type Executor } from "@/db/client";
 /** application_name of the connections that exports read on (one per running export). */
 export const EXPORT_APPLICATION_NAME = "audit-console-export";
 
+/**
+ * application_name that a background consumer's transaction takes for its own duration
+ * (lib/worker/arrivals.ts). Such a transaction writes seals, outbox messages and cursors, never an
+ * audit entry, so no horizon needs to wait for it: when the consumers waited for each other, the
+ * matcher's batch held sealing back and a seal held the matcher back, seconds at a time.
+ */
+export const CONSUMER_APPLICATION_NAME = "audit-console-consumer";
+
 export interface HorizonOptions {
   /**
    * Open transactions older than this are not waited for (an idle-in-transaction session cannot
@@ -20,7 +28,8 @@ export interface HorizonOptions {
  * The instant before which every entry is committed. received_at is the inserting transaction's
  * start time (now()), so an entry of a transaction that is still open has a received_at at or
  * after that transaction's start; the horizon is taken before the oldest transaction open in this
- * database (connections that only read for exports excepted), truncated to the column's
+ * database (exports' connections and background consumers' transactions, which write no entry,
+ * excepted), truncated to the column's
  * millisecond precision, minus the margin. A read in a LATER statement then sees every entry
  * received before the horizon, and no transaction can still add one there. Exports count at it;
  * background consumers read new entries up to it.
@@ -39,7 +48,7 @@ export async function committedHorizon(db: Executor, { lookBackMs, marginMs }: H
             where datname = current_database()
               and pid <> pg_backend_pid()
               and xact_start is not null
-              and application_name <> ${EXPORT_APPLICATION_NAME}
+              and application_name not in (${EXPORT_APPLICATION_NAME}, ${CONSUMER_APPLICATION_NAME})
               ${lookBack}
           ), 'infinity'::timestamptz)
         )) - ${`${Math.max(0, marginMs)} milliseconds`}::interval) as at`,

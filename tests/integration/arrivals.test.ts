@@ -142,6 +142,39 @@ describe.each(onServer ? ["server database"] : [])("on the %s", () => {
     }
   });
 
+  it("does not wait for another consumer's open transaction, which writes no entry", async () => {
+    const slowName = `slow-${randomUUID()}`;
+    const fast = recorder(`fast-${randomUUID()}`, "now");
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slow: ArrivalConsumer = {
+      name: slowName,
+      startAt: "now",
+      async handle(_tx, orgId) {
+        if (orgId !== orgA) return;
+        entered();
+        await released;
+      },
+    };
+    await consumeArrivals(slow, NOW);
+    await consumeArrivals(fast.consumer, NOW);
+    await store(orgA, 800, 1);
+    const running = consumeArrivals(slow, NOW);
+    try {
+      await inside;
+      // Stored while the slow consumer's transaction is open: an ordinary open transaction would
+      // keep the horizon before it (the test above), a consumer's does not.
+      const later = await store(orgB, 810, 2);
+      await consumeArrivals(fast.consumer, NOW);
+      expect(fast.seen.map((e) => e.id)).toEqual(expect.arrayContaining(later));
+    } finally {
+      release();
+      await running;
+    }
+  });
+
   it("lets concurrent consumers share the work without handling an entry twice", async () => {
     const name = `shared-${randomUUID()}`;
     const first = recorder(name, "now");

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, boolean, index, pgTable, primaryKey, timestamp, uuid } from "drizzle-orm/pg-core";
 import { auditCategory, auditLevel, auditResult } from "./enums";
 import { organizations } from "./organizations";
@@ -26,5 +27,13 @@ export const auditLogHourly = pgTable(
     n: bigint("n", { mode: "number" }).notNull(),
     folded: boolean("folded").notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.id] }), index("audit_log_hourly_org_hour_idx").on(t.orgId, t.hour)],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id] }),
+    index("audit_log_hourly_org_hour_idx").on(t.orgId, t.hour),
+    // The fold's "hours with deltas" without reading the folded rows: at 10M entries, 2.3 million
+    // of them, scanned every 30 s and holding the arrival horizon back for seconds each time.
+    index("audit_log_hourly_unfolded_idx")
+      .on(t.orgId, t.hour)
+      .where(sql`not ${t.folded}`),
+  ],
 );

@@ -7,12 +7,18 @@ import { queryRows, type Executor } from "@/db/client";
 export const EXPORT_APPLICATION_NAME = "audit-console-export";
 
 /**
- * application_name that a background consumer's transaction takes for its own duration
- * (lib/worker/arrivals.ts). Such a transaction writes seals, outbox messages and cursors, never an
- * audit entry, so no horizon needs to wait for it: when the consumers waited for each other, the
- * matcher's batch held sealing back and a seal held the matcher back, seconds at a time.
+ * application_name that a background transaction writing no audit entry takes for its own
+ * duration (the arrival consumers of lib/worker/arrivals.ts, the roll-up's fold). No horizon needs
+ * to wait for such a transaction: when they counted, the matcher's batch held sealing back, a seal
+ * held the matcher back, and a fold held both, seconds at a time.
  */
-export const CONSUMER_APPLICATION_NAME = "audit-console-consumer";
+export const BACKGROUND_APPLICATION_NAME = "audit-console-background";
+
+/** Names the transaction as one that writes no audit entry (see BACKGROUND_APPLICATION_NAME). */
+export async function markWritesNoEntries(tx: Executor): Promise<void> {
+  // Local to the transaction: the pooled connection gets its own name back at commit.
+  await queryRows(tx, sql`select set_config('application_name', ${BACKGROUND_APPLICATION_NAME}, true)`);
+}
 
 export interface HorizonOptions {
   /**
@@ -28,8 +34,7 @@ export interface HorizonOptions {
  * The instant before which every entry is committed. received_at is the inserting transaction's
  * start time (now()), so an entry of a transaction that is still open has a received_at at or
  * after that transaction's start; the horizon is taken before the oldest transaction open in this
- * database (exports' connections and background consumers' transactions, which write no entry,
- * excepted), truncated to the column's
+ * database (exports' connections and background transactions that write no entry excepted), truncated to the column's
  * millisecond precision, minus the margin. A read in a LATER statement then sees every entry
  * received before the horizon, and no transaction can still add one there. Exports count at it;
  * background consumers read new entries up to it.
@@ -48,7 +53,7 @@ export async function committedHorizon(db: Executor, { lookBackMs, marginMs }: H
             where datname = current_database()
               and pid <> pg_backend_pid()
               and xact_start is not null
-              and application_name not in (${EXPORT_APPLICATION_NAME}, ${CONSUMER_APPLICATION_NAME})
+              and application_name not in (${EXPORT_APPLICATION_NAME}, ${BACKGROUND_APPLICATION_NAME})
               ${lookBack}
           ), 'infinity'::timestamptz)
         )) - ${`${Math.max(0, marginMs)} milliseconds`}::interval) as at`,

@@ -1,9 +1,9 @@
 import "server-only";
 
 import { and, asc, eq, sql } from "drizzle-orm";
-import { getDb, queryRows, type Transaction } from "@/db/client";
+import { getDb, type Transaction } from "@/db/client";
 import { auditLogs, consumerCursors, organizations } from "@/db/schema";
-import { committedHorizon, CONSUMER_APPLICATION_NAME } from "@/lib/audit-log/horizon";
+import { committedHorizon, markWritesNoEntries } from "@/lib/audit-log/horizon";
 import { detailColumns, isoTime, toDetails, type DetailRow } from "@/lib/audit-log/rows";
 import type { AuditEntryDetails } from "@/lib/audit-log/types";
 
@@ -16,8 +16,8 @@ import type { AuditEntryDetails } from "@/lib/audit-log/types";
  * processing one twice) and moves it past the batch. What the handler writes in the transaction
  * (deliveries, seals) commits with the cursor, or neither does: every entry is handled once.
  *
- * A handler must not write audit entries: the transaction is named CONSUMER_APPLICATION_NAME for
- * its duration, and horizons do not wait for such transactions (lib/audit-log/horizon.ts).
+ * A handler must not write audit entries: its transaction is marked as one that writes none, and
+ * horizons do not wait for such transactions (lib/audit-log/horizon.ts).
  */
 
 export interface ArrivedEntry extends AuditEntryDetails {
@@ -94,8 +94,7 @@ async function consumeOrg(
   batchSize: number,
 ): Promise<number> {
   return getDb().transaction(async (tx) => {
-    // Local to the transaction: the pooled connection gets its own name back at commit.
-    await queryRows(tx, sql`select set_config('application_name', ${CONSUMER_APPLICATION_NAME}, true)`);
+    await markWritesNoEntries(tx);
     const [cursor] = await tx
       .select({ receivedAt: consumerCursors.receivedAt, entryId: consumerCursors.entryId })
       .from(consumerCursors)

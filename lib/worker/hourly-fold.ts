@@ -1,6 +1,7 @@
 import "server-only";
 
 import { getDb } from "@/db/client";
+import { markWritesNoEntries } from "@/lib/audit-log/horizon";
 import { FOLD_BATCH, foldHourlyCounts } from "@/lib/audit-log/hourly-counts";
 import type { Job } from "./runner";
 
@@ -16,7 +17,10 @@ export const hourlyFoldJob: Job = {
   name: "hourly-fold",
   idleMs: FOLD_INTERVAL_MS,
   async run() {
-    const touched = await foldHourlyCounts(getDb());
+    const touched = await getDb().transaction(async (tx) => {
+      await markWritesNoEntries(tx);
+      return foldHourlyCounts(tx);
+    });
     return touched >= FOLD_BATCH ? touched : 0;
   },
 };

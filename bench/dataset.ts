@@ -239,6 +239,8 @@ export async function prepareDataset(
     existing.orgs === opts.orgs &&
     existing.seed === opts.seed
   ) {
+    // Migrations that landed since the data set was built (a new index, say) apply to it too.
+    await runMigrations(handle);
     const residue = await removeRunResidue(handle, existing);
     if (residue > 0) opts.log(`Removed ${residue.toLocaleString("en-US")} entries left by earlier runs.`);
     const orgIds = benchOrgs(opts.orgs).map((o) => o.id);

@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
 import { queryRows, type DatabaseHandle } from "@/db/client";
+import { BACKGROUND_APPLICATION_NAME, EXPORT_APPLICATION_NAME } from "@/lib/audit-log/horizon";
 import { summarize, type Summary } from "./measure";
 
 /*
  * Where a notification's latency goes, sampled twice a second while the phase runs: how far the
- * committed horizon (lib/audit-log/horizon.ts) trails the clock, how far the matcher's cursor of
+ * committed horizon (lib/audit-log/horizon.ts, the same transactions left out) trails the clock, how far the matcher's cursor of
  * the organization trails it, and how old the oldest undelivered message is. The horizon trails by
  * the age of the oldest open transaction, so each sample also notes which statement that was: a
  * latency that the matcher's own speed does not explain shows up as the statement to blame.
@@ -45,7 +46,7 @@ export function startPipelineSampler(handle: DatabaseHandle, orgId: string): Pip
               select xact_start, left(regexp_replace(query, '\\s+', ' ', 'g'), 60) as statement
               from pg_stat_activity
               where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null
-                and application_name <> 'audit-console-export'
+                and application_name not in (${EXPORT_APPLICATION_NAME}, ${BACKGROUND_APPLICATION_NAME})
               order by xact_start limit 1
             )
             select

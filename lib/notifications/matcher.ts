@@ -16,7 +16,7 @@ import type { AuditCategory, AuditResult, NotificationGroupBy, NotificationRuleM
 import { detailColumns, toDetails, type DetailRow } from "@/lib/audit-log/rows";
 import type { AuditEntrySummary } from "@/lib/audit-log/types";
 import { selectionWhere } from "@/lib/audit-log/where";
-import type { ArrivalConsumer, ArrivedEntry } from "@/lib/worker/arrivals";
+import type { ArrivalKeyConsumer, ArrivedEntry, ArrivedKey } from "@/lib/worker/arrivals";
 import { messagePermalink, messageUrl } from "./links";
 import { eachText, MAX_THRESHOLD_ENTRIES, payloadEntry, thresholdText, type NotificationPayload } from "./payload";
 import { ruleSearchHref, ruleSelection, type RuleGroup, type RuleWindow } from "./rule-search";
@@ -121,7 +121,7 @@ async function matchesByRule(
   tx: Transaction,
   orgId: string,
   rules: readonly MatchedRule[],
-  entries: readonly ArrivedEntry[],
+  entries: readonly Pick<ArrivedKey, "id" | "occurredAt">[],
 ): Promise<Map<number, Set<string>>> {
   const window = span(entries);
   const ids = idsParam(entries.map((e) => e.id));
@@ -346,9 +346,24 @@ async function thresholdDeliveries(
   return out;
 }
 
-/** Matches one batch of one organization's new entries and stores the messages (the consumer's handler). */
-export async function matchBatch(tx: Transaction, orgId: string, entries: ArrivedEntry[]): Promise<number> {
-  if (entries.length === 0) return 0;
+/** The details of the batch's matched entries, in the batch's order. */
+async function detailsOf(tx: Transaction, orgId: string, keys: readonly ArrivedKey[], ids: ReadonlySet<string>) {
+  const t = auditLogs;
+  const rows = (await tx
+    .select(detailColumns(t))
+    .from(t)
+    .where(and(eq(t.orgId, orgId), sql`${t.id} = any(${idsParam([...ids])})`))) as DetailRow[];
+  const byId = new Map(rows.map((row) => [row.id, { ...toDetails(row), orgId }]));
+  return keys.flatMap((key) => byId.get(key.id) ?? []);
+}
+
+/**
+ * Matches one batch of one organization's new entries and stores the messages (the consumer's
+ * handler). The batch comes as keys: only the entries some rule matches are read in full, which at
+ * a few percent of the batch spares reading and parsing the rest.
+ */
+export async function matchBatch(tx: Transaction, orgId: string, keys: ArrivedKey[]): Promise<number> {
+  if (keys.length === 0) return 0;
   const rules = await enabledRules(tx, orgId);
   if (rules.length === 0) return 0;
   const [org] = await tx
@@ -357,7 +372,10 @@ export async function matchBatch(tx: Transaction, orgId: string, entries: Arrive
     .where(eq(organizations.id, orgId))
     .limit(1);
   if (!org) return 0;
-  const matches = await matchesByRule(tx, orgId, rules, entries);
+  const matches = await matchesByRule(tx, orgId, rules, keys);
+  const matchedIds = new Set([...matches.values()].flatMap((ids) => [...ids]));
+  if (matchedIds.size === 0) return 0;
+  const entries = await detailsOf(tx, orgId, keys, matchedIds);
   const rows: DeliveryRow[] = [];
   for (const [index, ids] of matches) {
     const rule = rules[index]!;
@@ -379,10 +397,11 @@ export async function matchBatch(tx: Transaction, orgId: string, entries: Arrive
   return rows.length;
 }
 
-export const notificationMatcher: ArrivalConsumer = {
+export const notificationMatcher: ArrivalKeyConsumer = {
   name: NOTIFICATIONS_CONSUMER,
   startAt: "now",
-  async handle(tx, orgId, entries) {
-    await matchBatch(tx, orgId, entries);
+  reads: "keys",
+  async handle(tx, orgId, keys) {
+    await matchBatch(tx, orgId, keys);
   },
 };

@@ -29,6 +29,7 @@ export interface ArrivedKey {
   orgId: string;
   id: string;
   receivedAt: string;
+  occurredAt: string;
 }
 
 interface ConsumerBase {
@@ -111,13 +112,18 @@ async function consumeOrg(
     let count: number;
     if (consumer.reads === "keys") {
       const rows = await tx
-        .select({ id: t.id, receivedAt: t.receivedAt })
+        .select({ id: t.id, receivedAt: t.receivedAt, occurredAt: t.occurredAt })
         .from(t)
         .where(newer)
         .orderBy(asc(t.receivedAt), asc(t.id))
         .limit(batchSize);
       if (rows.length === 0) return 0;
-      const keys = rows.map((row) => ({ orgId, id: row.id, receivedAt: isoTime(row.receivedAt) }));
+      const keys = rows.map((row) => ({
+        orgId,
+        id: row.id,
+        receivedAt: isoTime(row.receivedAt),
+        occurredAt: isoTime(row.occurredAt),
+      }));
       await consumer.handle(tx, orgId, keys);
       last = keys[keys.length - 1]!;
       count = keys.length;

@@ -24,7 +24,7 @@ import type { NotificationPayload } from "@/lib/notifications/payload";
 import { FAILED_ACTION, sendDueDeliveries, type SenderOptions } from "@/lib/notifications/sender";
 import { rotatedSecretColumns } from "@/lib/notifications/signing-secrets";
 import { openSecret, sealSecret } from "@/lib/security/secret-box";
-import { consumeArrivals, type ArrivalConsumer } from "@/lib/worker/arrivals";
+import { consumeArrivals, type ArrivalKeyConsumer } from "@/lib/worker/arrivals";
 import { overrideEnv, resetEnv } from "../helpers/env-override";
 import {
   decodeQuotedPrintable,
@@ -618,7 +618,7 @@ describe("restarts and concurrent workers", () => {
     const webhook = await webhookChannel(hook.url);
     const ruleId = await rule({ name: "Deploys", query: "action:deploy" }, [webhook]);
     // The crash: the batch's messages are written, then the process dies before the cursor commits.
-    const crashing: ArrivalConsumer = {
+    const crashing: ArrivalKeyConsumer = {
       ...notificationMatcher,
       async handle(tx, orgId, entries) {
         await matchBatch(tx, orgId, entries);

@@ -65,6 +65,9 @@ export interface ConsumeOptions {
   marginMs?: number;
 }
 
+// Keeps one organization's backlog from holding the others back for long.
+const MAX_BATCHES_PER_ORG = 10;
+
 const BEGINNING = { receivedAt: new Date(0), entryId: "00000000-0000-0000-0000-000000000000" };
 
 async function allOrgIds(): Promise<string[]> {
@@ -149,8 +152,8 @@ async function consumeOrg(
 }
 
 /**
- * Reads every organization's new entries up to the committed horizon, one batch per organization
- * per call. Returns how many entries were handled, so a runner knows to come back at once.
+ * Reads every organization's new entries up to the committed horizon, up to MAX_BATCHES_PER_ORG
+ * batches per organization per call. Returns how many entries were handled, so a runner knows to come back at once.
  */
 export async function consumeArrivals(
   consumer: ArrivalConsumer | ArrivalKeyConsumer,
@@ -162,7 +165,14 @@ export async function consumeArrivals(
   let handled = 0;
   for (const orgId of await (consumer.orgIds ?? allOrgIds)()) {
     await ensureCursor(consumer, orgId, horizon);
-    handled += await consumeOrg(consumer, orgId, horizon, batchSize);
+    // A busy organization's backlog in one call, a bounded number of batches at a time: one batch
+    // per organization per call made the round over every organization's cursor (a few round
+    // trips each) the matcher's pace, which at 2,000 entries/s into one organization fell behind.
+    for (let batches = 0; batches < MAX_BATCHES_PER_ORG; batches++) {
+      const count = await consumeOrg(consumer, orgId, horizon, batchSize);
+      handled += count;
+      if (count < batchSize) break;
+    }
   }
   return handled;
 }

@@ -348,6 +348,8 @@ export async function removeRunResidue(
   const removed = await handle.sql`delete from audit_logs where occurred_at > ${meta.now}::timestamptz`;
   await handle.sql`delete from audit_idempotency where created_at > ${meta.now}::timestamptz`;
   await handle.sql`delete from export_tokens`;
+  // The run's ingested actors (ingest.user…@bench.test), seen only after the data set's `now`.
+  await handle.sql`delete from audit_log_actors where last_seen_at > ${meta.now}::timestamptz`;
   // The notification phase's rules, channel, messages and matcher cursors.
   await handle.sql`delete from notification_rules`;
   await handle.sql`delete from notification_channels`;

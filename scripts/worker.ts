@@ -1,6 +1,7 @@
 /*
  * npm run worker -- [--once]
- * The console's background jobs (notification matching and delivery, streaming, sealing) in a process of their own,
+ * The console's background jobs (notification matching and delivery, streaming, sealing, the actor
+ * directory) in a process of their own,
  * for deployments that separate them from the web servers (set WORKER_IN_PROCESS=false there).
  * Any number may run beside each other and beside consoles: the jobs claim their work in the
  * database. --once runs until there is nothing left to do, then exits (cron, tests).

@@ -10,3 +10,4 @@ export * from "./notifications";
 export * from "./integrity";
 export * from "./audit-log-hourly";
 export * from "./streams";
+export * from "./audit-log-actors";

@@ -1,5 +1,6 @@
 import "server-only";
 
+import { actorDirectoryJob } from "@/lib/audit-log/actor-directory";
 import { env } from "@/lib/env";
 import { sealJob } from "@/lib/integrity/seal";
 import { notificationJobs } from "@/lib/notifications/jobs";
@@ -9,14 +10,14 @@ import { startWorker, type Job, type Worker } from "./runner";
 
 /*
  * The console's background jobs (notification matching and delivery, streaming entries to
- * destinations, sealing entries into signed blocks, folding the hourly roll-up): started inside
- * the server process (db/bootstrap.ts) unless WORKER_IN_PROCESS=false hands them to
- * `npm run worker` alone. Running both is fine too; the
+ * destinations, sealing entries into signed blocks, folding the hourly roll-up, keeping the
+ * directory of the log's actors): started inside the server process (db/bootstrap.ts) unless
+ * WORKER_IN_PROCESS=false hands them to `npm run worker` alone. Running both is fine too; the
  * jobs claim their work in the database.
  */
 
 export function backgroundJobs(): Job[] {
-  return [...notificationJobs(), streamJob(), sealJob(), hourlyFoldJob];
+  return [...notificationJobs(), streamJob(), sealJob(), hourlyFoldJob, actorDirectoryJob()];
 }
 
 // Next.js may load this module more than once in a process; one worker per process.

@@ -114,7 +114,7 @@ test.describe("explorer", () => {
     await signIn(page, "manager@acme.test");
     await page.goto(EXPLORER);
     await page.getByRole("button", { name: "Filter" }).click();
-    await page.getByLabel("Find a user by name or email").fill("manager");
+    await page.getByLabel("Find a user by name, email or id").fill("manager");
     const option = page.getByRole("option").filter({ hasText: "manager@acme.test" });
     await expect(option).toBeVisible();
     await option.click();

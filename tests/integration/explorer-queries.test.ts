@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database"
 import { decodeCursor, encodeCursor } from "@/lib/audit-log/cursor";
 import { countMatching } from "@/lib/audit-log/counts";
 import { getEntryDetails, getTimeline, listAuditEntries, locateEntry, type AuditPage } from "@/lib/audit-log/entries";
-import { searchOrgUsers } from "@/app/orgs/[org]/audit-logs/lib/queries";
+import { searchOrgUsers } from "@/lib/audit-log/people-search";
 import {
   PAGE_SIZES,
   SORT_DIRECTIONS,

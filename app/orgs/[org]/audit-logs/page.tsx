@@ -21,7 +21,7 @@ import { explorerHref, type RawSearchParams } from "@/lib/audit-log/search-param
 import { rawQueryString, selectionFromParams } from "@/lib/audit-log/selection";
 import { loadExplorer } from "@/lib/audit-log/load-explorer";
 import { readSearchInsights } from "@/lib/audit-log/insights";
-import { searchOrgUsers } from "./lib/queries";
+import { personName } from "@/lib/audit-log/people-search";
 
 export const metadata: Metadata = { title: "Audit Log" };
 
@@ -30,11 +30,9 @@ function currentUrl(org: string, raw: RawSearchParams): string {
   return `/orgs/${org}/audit-logs${text ? `?${text}` : ""}`;
 }
 
-// The filter chip shows a member's name next to the email the URL carries.
+// The filter chip shows the person's name next to the email or id the URL carries.
 async function userNameFor(orgId: string, user: string | null): Promise<string | null> {
-  if (!user || !user.includes("@")) return null;
-  const matches = await searchOrgUsers(orgId, user, 5);
-  return matches.find((m) => m.email.toLowerCase() === user)?.name ?? null;
+  return user ? personName(orgId, user) : null;
 }
 
 /**

@@ -8,21 +8,33 @@ import { cn } from "@/lib/utils";
 import { searchUsers } from "../lib/actions";
 
 export interface PickedUser {
-  /** What goes into the URL: the email. */
+  /** What goes into the URL's `user`: the email, or the actor id when there is none. */
   value: string;
   name: string | null;
 }
 
+// One person of the search's answer (lib/audit-log/people-search.ts, PersonMatch).
 interface Match {
-  id: string;
-  name: string;
-  email: string;
+  value: string;
+  id: string | null;
+  name: string | null;
+  email: string | null;
+  member: boolean;
+  lastSeenAt: string | null;
 }
 
 /**
- * The user filter: a search box over the organization's members (name or email), showing both.
- * A combobox in the ARIA sense: arrows move through the results, Enter picks one.
+ * The user filter: a search box over the organization's members and everyone who appears in its
+ * log (by name, email or id), showing name and email, and saying when someone is not a current
+ * member (a removed member, a service account). A combobox in the ARIA sense: arrows move
+ * through the results, Enter picks one.
  */
+// Under the name: the email, and the id when there is no email to tell the person by.
+function secondLine(match: Match): string {
+  if (match.email) return match.name ? match.email : (match.id ?? "");
+  return match.name && match.id ? match.id : "";
+}
+
 export function UserPicker({
   orgSlug,
   value,
@@ -66,7 +78,7 @@ export function UserPicker({
   }, [orgSlug, text, open]);
 
   function pick(match: Match) {
-    onChange({ value: match.email.toLowerCase(), name: match.name });
+    onChange({ value: match.value, name: match.name });
     setText("");
     setOpen(false);
   }
@@ -92,7 +104,7 @@ export function UserPicker({
   return (
     <div className="relative">
       <label htmlFor={inputId} className="sr-only">
-        Find a user by name or email
+        Find a user by name, email or id
       </label>
       <Input
         id={inputId}
@@ -100,8 +112,8 @@ export function UserPicker({
         aria-expanded={open}
         aria-controls={listId}
         aria-autocomplete="list"
-        aria-activedescendant={open && activeMatch ? `${listId}-${activeMatch.id}` : undefined}
-        placeholder="Name or email"
+        aria-activedescendant={open && activeMatch ? `${listId}-${active}` : undefined}
+        placeholder="Name, email or id"
         autoComplete="off"
         value={text}
         onFocus={() => setOpen(true)}
@@ -150,8 +162,8 @@ export function UserPicker({
           ) : (
             matches.map((match, i) => (
               <li
-                key={match.id}
-                id={`${listId}-${match.id}`}
+                key={match.value}
+                id={`${listId}-${i}`}
                 role="option"
                 aria-selected={i === active}
                 className={cn(
@@ -163,8 +175,13 @@ export function UserPicker({
                 onMouseEnter={() => setActive(i)}
                 onClick={() => pick(match)}
               >
-                <span className="truncate text-sm font-medium">{match.name}</span>
-                <span className="truncate text-xs text-muted-foreground">{match.email}</span>
+                <span className="flex min-w-0 items-baseline gap-2">
+                  <span className="truncate text-sm font-medium">{match.name ?? match.email ?? match.id}</span>
+                  {match.member ? null : (
+                    <span className="shrink-0 text-xs text-muted-foreground italic">not a member</span>
+                  )}
+                </span>
+                <span className="truncate text-xs text-muted-foreground">{secondLine(match)}</span>
               </li>
             ))
           )}

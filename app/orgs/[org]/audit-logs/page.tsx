@@ -4,6 +4,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { requirePageAccess } from "@/lib/auth/access";
 import { retentionBannerInfo } from "@/lib/retention/banner-info";
+import { AccessRequestOutcome } from "@/components/access-requests/access-request-outcome";
 import { AccessRequestNotice } from "./components/access-request-notice";
 import { DeepLinkNotice } from "./components/deep-link-notice";
 import { EmptyState } from "./components/empty-state";
@@ -91,6 +92,7 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
         </div>
       </header>
 
+      <AccessRequestOutcome access={access} permission="audit.view" />
       <div className="flex flex-wrap items-start gap-2">
         <FilterPanel orgSlug={access.org.slug} params={explorer} userName={userName} />
         <SearchBar />

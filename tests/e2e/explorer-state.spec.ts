@@ -4,8 +4,9 @@ import { e2eApiKeys, signIn } from "./helpers/sign-in";
 
 /*
  * The explorer's state in sight: the period is always a chip (the default one too), a created:
- * range the period cuts off says which one wins and offers the way out, and paging says where
- * the page is and sorts types by their labels. Entries are ingested with a marker of their own.
+ * range the period cuts off says which one wins and offers the way out, and the type sort follows
+ * the labels (the page's position, "801–850 of …", is tested in explorer.spec.ts). Entries are
+ * ingested with a marker of their own.
  */
 
 const EXPLORER = "/orgs/acme/audit-logs";
@@ -82,5 +83,28 @@ test.describe("visible state", () => {
     await expect(page.locator(`tr[data-entry-id="${newId}"]`)).toBeVisible();
     await notice.getByRole("link", { name: "Search created: over any time" }).click();
     await expect(rows(page)).toHaveCount(2);
+  });
+});
+
+test.describe("paging and sorting", () => {
+  test("sort by type follows the labels' alphabetical order, both ways", async ({ page, request }) => {
+    const tag = marker("typesort");
+    // In the enum's order these are device, auth, db_backup; by label Auth, DB Backup, Device.
+    await ingest(
+      request,
+      ["device", "auth", "db_backup"].map((category, i) => ({
+        occurredAt: new Date(Date.now() - (i + 1) * 60_000).toISOString(),
+        category,
+        action: "check",
+        result: "done",
+        description: tag,
+      })),
+    );
+    await signIn(page, "manager@acme.test");
+    const typeCells = () => rows(page).locator("td:nth-child(3)");
+    await page.goto(`${EXPLORER}?q=${tag}&sort=type&dir=asc`);
+    await expect(typeCells()).toHaveText(["Auth", "DB Backup", "Device"]);
+    await page.goto(`${EXPLORER}?q=${tag}&sort=type&dir=desc`);
+    await expect(typeCells()).toHaveText(["Device", "DB Backup", "Auth"]);
   });
 });

@@ -9,11 +9,12 @@ import path from "node:path";
 import postgres from "postgres";
 import { createDatabase, type DatabaseHandle } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
-import { memberships, users } from "@/db/schema";
+import { memberships, permissionGrants, users } from "@/db/schema";
 import { seedDatabase } from "@/db/seed";
 import { DEMO_PASSWORD } from "@/db/seed/demo-accounts";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
 import { hashPassword } from "@/lib/auth/password";
+import { ROLE_DEFAULT_GRANTS } from "@/lib/auth/permissions";
 import { serverLogFile } from "../tests/e2e/helpers/server-log";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
@@ -47,7 +48,7 @@ async function prepare(handle: DatabaseHandle) {
 }
 
 /*
- * An Acme member of the test run only, for the access-request spec: it gains and loses
+ * Acme accounts of the test run only, for the access-request spec: it gains and loses
  * permissions while other specs run in parallel, so it must not be the demo member they check.
  */
 async function addAccessRequester(handle: DatabaseHandle, acmeId: string) {
@@ -56,6 +57,16 @@ async function addAccessRequester(handle: DatabaseHandle, acmeId: string) {
     .values({ email: "requester@acme.test", name: "Rhea Requester", passwordHash: await hashPassword(DEMO_PASSWORD) })
     .returning({ id: users.id });
   await handle.db.insert(memberships).values({ orgId: acmeId, userId: user!.id, role: "member" });
+  // A manager of the test run only, with the manager's default grants (view, export) and no
+  // audit.manage: the spec has it ask to manage settings and be approved, away from the demo manager.
+  const [manager] = await handle.db
+    .insert(users)
+    .values({ email: "steward@acme.test", name: "Sam Steward", passwordHash: await hashPassword(DEMO_PASSWORD) })
+    .returning({ id: users.id });
+  await handle.db.insert(memberships).values({ orgId: acmeId, userId: manager!.id, role: "manager" });
+  await handle.db
+    .insert(permissionGrants)
+    .values(ROLE_DEFAULT_GRANTS.manager.map((permission) => ({ orgId: acmeId, userId: manager!.id, permission })));
 }
 
 rmSync(stateDir, { recursive: true, force: true });

@@ -63,6 +63,9 @@ export const accessRequests = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     message: text("message"),
+    // What is asked for: audit.view (view and export, from the explorer's notice) or audit.manage
+    // (from a settings page). Each is decided, and reported back, on its own.
+    permission: auditPermission("permission").notNull().default("audit.view"),
     status: accessRequestStatus("status").notNull().default("pending"),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     decidedBy: uuid("decided_by").references(() => users.id, { onDelete: "set null" }),
@@ -71,9 +74,9 @@ export const accessRequests = pgTable(
     outcomeSeenAt: timestamp("outcome_seen_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
-    // At most one open request per person and organization: a second click is not a second request.
+    // At most one open request per person, organization and permission: a second click is not a second request.
     uniqueIndex("access_requests_one_pending_idx")
-      .on(t.orgId, t.userId)
+      .on(t.orgId, t.userId, t.permission)
       .where(sql`${t.status} = 'pending'`),
     index("access_requests_org_status_idx").on(t.orgId, t.status, t.createdAt),
   ],

@@ -4,7 +4,8 @@ import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { actionSortKey, targetSortKey, userSortKey, type AuditLogTable } from "@/db/schema/audit-logs";
 import { encodeCursor, isUuid, type CursorDirection, type CursorPayload } from "./cursor";
-import { flipDirection, keysetAfter, orderTerms, sortKeyText, type KeysetEdge } from "./order";
+import type { AuditCategory } from "@/db/schema/enums";
+import { flipDirection, readInOrder, sortKeyText, type KeysetEdge } from "./order";
 import { detailColumns, isoTime, summaryColumns, toDetails, toSummary, type DetailRow, type SummaryRow } from "./rows";
 import { readCursor, type ExplorerParams, type SortDirection, type SortKey } from "./search-params";
 import type { AuditSelection } from "./selection";
@@ -40,7 +41,8 @@ type ListedRow = SummaryRow & { sortKey: string | null };
 
 /**
  * Up to `limit` rows in `dir` order, starting after `edge` (exclusive) in that order. Reading
- * backwards is the same query with the direction flipped.
+ * backwards is the same query with the direction flipped. The type sort reads category by
+ * category in label order (order.ts, readInOrder); `categories` are those the type filter keeps.
  */
 async function fetchRows(
   t: T,
@@ -49,14 +51,23 @@ async function fetchRows(
   dir: SortDirection,
   edge: KeysetEdge | null,
   limit: number,
+  categories: readonly AuditCategory[] = [],
 ): Promise<ListedRow[]> {
-  const conditions = edge ? and(where, keysetAfter(t, sort, dir, edge))! : where;
-  return getDb()
-    .select({ ...summaryColumns(t), sortKey: sortKeyText(t, sort) })
-    .from(t)
-    .where(conditions)
-    .orderBy(...orderTerms(t, sort, dir))
-    .limit(limit);
+  return readInOrder(
+    t,
+    sort,
+    dir,
+    edge,
+    limit,
+    (condition, order, n) =>
+      getDb()
+        .select({ ...summaryColumns(t), sortKey: sortKeyText(t, sort) })
+        .from(t)
+        .where(condition ? and(where, condition)! : where)
+        .orderBy(...order)
+        .limit(n),
+    categories,
+  );
 }
 
 function cursorFor(
@@ -97,7 +108,7 @@ function pageOf(
 }
 
 async function firstPage(t: T, where: SQL, params: ExplorerParams): Promise<AuditPage> {
-  const rows = await fetchRows(t, where, params.sort, params.dir, null, params.size + 1);
+  const rows = await fetchRows(t, where, params.sort, params.dir, null, params.size + 1, params.type);
   const hasNext = rows.length > params.size;
   return pageOf(rows.slice(0, params.size), params, false, hasNext, 1);
 }
@@ -114,11 +125,11 @@ export async function listAuditEntries(selection: AuditSelection): Promise<Audit
   if (!cursor) return firstPage(t, where, params);
   const { size, sort, dir } = params;
   if (cursor.d === "next") {
-    const rows = await fetchRows(t, where, sort, dir, cursor, size + 1);
+    const rows = await fetchRows(t, where, sort, dir, cursor, size + 1, params.type);
     const first = cursor.p === undefined ? null : cursor.p + 1;
     return pageOf(rows.slice(0, size), params, true, rows.length > size, first);
   }
-  const rows = await fetchRows(t, where, sort, flipDirection(dir), cursor, size + 1);
+  const rows = await fetchRows(t, where, sort, flipDirection(dir), cursor, size + 1, params.type);
   // Nothing at all before the cursor (removed by retention, or filtered away): the first page.
   if (rows.length === 0) return firstPage(t, where, params);
   // Fewer than a page before it is still exactly the rows before it: going back from a deep-link
@@ -214,8 +225,8 @@ export async function locateEntry(selection: AuditSelection, entryId: string): P
   const { size, sort, dir } = params;
   const edge: KeysetEdge = { k: sortKeys[sort], t: isoTime(row.occurredAt), i: row.id };
   const [before, after] = await Promise.all([
-    fetchRows(t, where, sort, flipDirection(dir), edge, size),
-    fetchRows(t, where, sort, dir, edge, size),
+    fetchRows(t, where, sort, flipDirection(dir), edge, size, params.type),
+    fetchRows(t, where, sort, dir, edge, size, params.type),
   ]);
   const half = Math.floor(size / 2);
   const takeBefore = Math.min(before.length, Math.max(half, size - 1 - after.length));

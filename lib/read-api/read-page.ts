@@ -2,7 +2,7 @@ import "server-only";
 
 import { and, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { keysetAfter, orderTerms, sortKeyText, type KeysetEdge } from "@/lib/audit-log/order";
+import { readInOrder, sortKeyText, type KeysetEdge } from "@/lib/audit-log/order";
 import { selectionWhere } from "@/lib/audit-log/where";
 import { entryJsonText } from "@/lib/exports/entry-json";
 import { exportTable, type ExportSelection } from "@/lib/exports/export-query";
@@ -10,8 +10,7 @@ import { encodeReadCursor } from "./read-cursor";
 
 /*
  * One page of the read API: the query core's WHERE (selectionWhere, with the snapshot bound),
- * continued after the cursor's edge by the explorer's keyset comparison (keysetAfter) in its order
- * (orderTerms): one index range, never OFFSET. One row more than the page says whether there is
+ * continued after the cursor's edge in the explorer's order (readInOrder): index ranges, never OFFSET. One row more than the page says whether there is
  * a next one. The entries come back as JSON text (entry-json.ts) and are joined as they are.
  */
 
@@ -29,17 +28,26 @@ export async function readPage(
   const t = exportTable(selection);
   const { sort, dir } = selection.params;
   const where = selectionWhere(t, selection);
-  const rows = await db
-    .select({
-      json: entryJsonText(t, input.permalinkPrefix),
-      k: sortKeyText(t, sort),
-      t: sql<string>`to_char(${t.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
-      i: sql<string>`${t.id}::text`,
-    })
-    .from(t)
-    .where(input.after ? and(where, keysetAfter(t, sort, dir, input.after)) : where)
-    .orderBy(...orderTerms(t, sort, dir))
-    .limit(input.size + 1);
+  const rows = await readInOrder(
+    t,
+    sort,
+    dir,
+    input.after,
+    input.size + 1,
+    (condition, order, limit) =>
+      db
+        .select({
+          json: entryJsonText(t, input.permalinkPrefix),
+          k: sortKeyText(t, sort),
+          t: sql<string>`to_char(${t.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+          i: sql<string>`${t.id}::text`,
+        })
+        .from(t)
+        .where(condition ? and(where, condition) : where)
+        .orderBy(...order)
+        .limit(limit),
+    selection.params.type,
+  );
   const page = rows.slice(0, input.size);
   const last = page[page.length - 1];
   const next =

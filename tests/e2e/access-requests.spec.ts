@@ -13,6 +13,8 @@ const NOTICE = "If you cannot access this feature, please request permission fro
 // An account of the e2e run only (scripts/e2e-server.ts): its permissions change here while other
 // specs, in parallel, check that the demo member has none.
 const MEMBER = { email: "requester@acme.test", name: "Rhea Requester" };
+// A manager of the e2e run only, holding view and export but not audit.manage.
+const MANAGER = { email: "steward@acme.test", name: "Sam Steward" };
 
 test.describe.configure({ mode: "serial" });
 
@@ -94,10 +96,16 @@ test("the admin sees the request in the sidebar badge and on the access page, an
   await expect(admin.getByRole("list", { name: "Decided access requests" })).toContainText(MEMBER.name);
 });
 
-test("the member's next visit shows the audit log", async () => {
+test("the member's next visit shows the audit log, and says once that the request was approved", async () => {
   await member.reload();
   await expect(member.getByText(NOTICE)).toHaveCount(0);
   await expect(member.locator("tr[data-entry-id]").first()).toBeVisible();
+  const approved = member.getByRole("status").filter({ hasText: "Your access request was approved" });
+  await expect(approved).toContainText("Ada Admin approved it");
+  await expect(approved).toContainText("you can now view and export the audit log");
+  await member.reload();
+  await expect(member.locator("tr[data-entry-id]").first()).toBeVisible();
+  await expect(member.getByText("Your access request was approved")).toHaveCount(0);
 });
 
 test("revoking export refuses the member's open export modal and the export token already prepared", async () => {
@@ -171,4 +179,84 @@ test("a declined request is reported once, and the member may ask again", async 
   await expect(member.getByText(/Your access request was declined/)).toHaveCount(0);
   await expect(member.getByText(NOTICE)).toBeVisible();
   await expect(member.getByRole("button", { name: "Request access" })).toBeVisible();
+});
+
+test.describe("settings need audit.manage", () => {
+  let manager: Page;
+  const managerItem = () => admin.locator(`li[data-request-email="${MANAGER.email}"]`);
+
+  test.beforeAll(async ({ browser }) => {
+    manager = await signedIn(browser, MANAGER.email);
+  });
+
+  test.afterAll(async () => {
+    // The steward ends without audit.manage and with nothing pending, as the file found them.
+    await admin.goto("/orgs/acme/settings/access");
+    if ((await managerItem().count()) > 0) {
+      await managerItem()
+        .getByRole("button", { name: /^Decline/ })
+        .click();
+      await expect(managerItem()).toHaveCount(0);
+    }
+    const manage = admin.getByRole("switch", { name: `Manage for ${MANAGER.name}` });
+    if ((await manage.getAttribute("aria-checked")) === "true") {
+      await manage.click();
+      await expect(manage).toHaveAttribute("aria-checked", "false");
+    }
+  });
+
+  test("a manager without audit.manage is told what they lack and asks for it; a decline is reported once", async () => {
+    await manager.goto("/orgs/acme/settings/retention");
+    await expect(manager.getByText("You cannot manage this organization's audit settings")).toBeVisible();
+    await expect(
+      manager.getByText(/need the “Manage” permission \(audit\.manage\), which you do not hold/),
+    ).toBeVisible();
+    await expect(manager.getByText("You can still view the audit log.", { exact: false })).toBeVisible();
+    await expect(manager.getByText(NOTICE)).toBeVisible();
+    await expect(manager.getByText("You do not have access to the audit log")).toHaveCount(0);
+    await manager.getByLabel("Message (optional)").fill("Retention review");
+    await manager.getByRole("button", { name: "Request access" }).click();
+    await expect(manager.getByText("Request sent", { exact: true })).toBeVisible();
+    // Another settings page knows the same open request.
+    await manager.goto("/orgs/acme/settings/api-keys");
+    await expect(manager.getByText("Request pending")).toBeVisible();
+
+    await admin.goto("/orgs/acme/settings/access");
+    await expect(managerItem()).toContainText("Asks to manage audit settings");
+    await expect(managerItem()).toContainText("Retention review");
+    await managerItem()
+      .getByRole("button", { name: `Decline access request from ${MANAGER.name}` })
+      .click();
+    await expect(admin.getByText(`The request from ${MANAGER.name} was declined.`)).toBeVisible();
+
+    await manager.goto("/orgs/acme/settings/retention");
+    await expect(manager.getByText(/Your request to manage audit settings was declined by Ada Admin/)).toBeVisible();
+    await manager.reload();
+    await expect(manager.getByText(/was declined/)).toHaveCount(0);
+    await expect(manager.getByRole("button", { name: "Request access" })).toBeVisible();
+  });
+
+  test("an approved request grants Manage, and the next visit says so once", async () => {
+    await manager.goto("/orgs/acme/settings/retention");
+    await manager.getByRole("button", { name: "Request access" }).click();
+    await expect(manager.getByText("Request sent", { exact: true })).toBeVisible();
+
+    await admin.goto("/orgs/acme/settings/access");
+    await managerItem()
+      .getByRole("button", { name: `Approve access request from ${MANAGER.name}` })
+      .click();
+    await expect(admin.getByText(`${MANAGER.name} can now manage audit settings.`)).toBeVisible();
+    await expect(admin.getByRole("switch", { name: `Manage for ${MANAGER.name}` })).toHaveAttribute(
+      "aria-checked",
+      "true",
+    );
+
+    await manager.reload();
+    await expect(manager.getByRole("heading", { name: "Retention" })).toBeVisible();
+    const approved = manager.getByRole("status").filter({ hasText: "Your access request was approved" });
+    await expect(approved).toContainText("you can now manage audit settings");
+    await manager.reload();
+    await expect(manager.getByRole("heading", { name: "Retention" })).toBeVisible();
+    await expect(manager.getByText("Your access request was approved")).toHaveCount(0);
+  });
 });

@@ -27,8 +27,8 @@ vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }
 
 const { approveAccessRequest, changeRole, declineAccessRequest, grantPermission, revokePermission } =
   await import("@/app/orgs/[org]/settings/access/lib/actions");
-const { requestAccess } = await import("@/app/orgs/[org]/audit-logs/lib/access-request-actions");
-const { getMyAccessRequestState } = await import("@/app/orgs/[org]/audit-logs/lib/access-request-state");
+const { requestAccess } = await import("@/lib/access-requests/request-actions");
+const { getMyAccessRequestState } = await import("@/lib/access-requests/request-state");
 const { listAccessMembers, listPendingAccessRequests } = await import("@/app/orgs/[org]/settings/access/lib/queries");
 const { requirePermission } = await import("@/lib/auth/access");
 const { CrossOriginActionError } = await import("@/lib/security/same-origin");
@@ -453,6 +453,60 @@ describe("access requests", () => {
     expect(again.data).toMatchObject({ alreadyPending: false });
     expect(again.data?.requestId).not.toBe(requestId);
     await as("admin@acme.test", () => declineAccessRequest("acme", { requestId: again.data!.requestId }));
+  });
+});
+
+describe("requests to manage audit settings", () => {
+  it("a manager without audit.manage asks for it; approving grants it alone, and each request is reported apart", async () => {
+    const acme = seeded.orgs.acme;
+    const asked = await as("manager@acme.test", () =>
+      requestAccess("acme", { message: "retention review", permission: "audit.manage" }),
+    );
+    expect(asked.data).toMatchObject({ alreadyPending: false });
+    const again = await as("manager@acme.test", () => requestAccess("acme", { permission: "audit.manage" }));
+    expect(again.data).toMatchObject({ alreadyPending: true, requestId: asked.data!.requestId });
+    // The manager holds view: the explorer's request state knows nothing of this one.
+    expect(await getMyAccessRequestState(acme, id("manager@acme.test"))).toEqual({ kind: "none" });
+    expect(await getMyAccessRequestState(acme, id("manager@acme.test"), "audit.manage")).toMatchObject({
+      kind: "pending",
+    });
+    const [pending] = (await listPendingAccessRequests(acme)).filter((r) => r.email === "manager@acme.test");
+    expect(pending).toMatchObject({ permission: "audit.manage", message: "retention review" });
+    expect(await latestEntry(acme, "request_access")).toMatchObject({
+      actorEmail: "manager@acme.test",
+      params: { requestId: asked.data!.requestId, requested: ["audit.manage"] },
+    });
+
+    const approved = await as("admin@acme.test", () => approveAccessRequest("acme", { requestId: pending!.id }));
+    expect(approved).toEqual({ data: { id: pending!.id, status: "approved" } });
+    expect(await grantsOf(acme, "manager@acme.test")).toEqual(["audit.export", "audit.manage", "audit.view"]);
+    expect(await latestEntry(acme, "approve_access_request")).toMatchObject({
+      params: { requestId: pending!.id, granted: ["audit.manage"] },
+    });
+    expect(await getMyAccessRequestState(acme, id("manager@acme.test"), "audit.manage")).toMatchObject({
+      kind: "approved",
+      decidedByName: "Ada Admin",
+    });
+    expect(await getMyAccessRequestState(acme, id("manager@acme.test"), "audit.manage")).toEqual({ kind: "none" });
+
+    expect((await as("manager@acme.test", () => requestAccess("acme", { permission: "audit.manage" }))).error).toMatch(
+      /already manage/,
+    );
+    await as("admin@acme.test", () =>
+      revokePermission("acme", { userId: id("manager@acme.test"), permission: "audit.manage" }),
+    );
+  });
+
+  it("refuses a member, who can never hold audit.manage, and an unknown permission", async () => {
+    const member = await as("member@acme.test", () => requestAccess("acme", { permission: "audit.manage" }));
+    expect(member.error).toMatch(/Only managers can manage audit settings/);
+    const odd = await as("member@acme.test", () =>
+      requestAccess("acme", { permission: "audit.export" as "audit.view" }),
+    );
+    expect(odd.error).toBeDefined();
+    expect((await listPendingAccessRequests(seeded.orgs.acme)).filter((r) => r.email === "member@acme.test")).toEqual(
+      [],
+    );
   });
 });
 

@@ -29,7 +29,7 @@ vi.mock("next-auth", () => ({ AuthError: class extends Error {}, CredentialsSign
 vi.mock("next/headers", () => ({ headers: async () => requestHeaders.current }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }));
 
-const { requestAccess } = await import("@/app/orgs/[org]/audit-logs/lib/access-request-actions");
+const { requestAccess } = await import("@/lib/access-requests/request-actions");
 const { createApiKeyAction } = await import("@/app/orgs/[org]/settings/api-keys/lib/actions");
 const { grantPermission } = await import("@/app/orgs/[org]/settings/access/lib/actions");
 const { saveRetentionSettings } = await import("@/app/orgs/[org]/settings/retention/lib/actions");

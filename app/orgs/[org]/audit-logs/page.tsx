@@ -4,6 +4,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { requirePageAccess } from "@/lib/auth/access";
 import { retentionBannerInfo } from "@/lib/retention/banner-info";
+import { AccessRequestOutcome } from "@/components/access-requests/access-request-outcome";
 import { AccessRequestNotice } from "./components/access-request-notice";
 import { DeepLinkNotice } from "./components/deep-link-notice";
 import { EmptyState } from "./components/empty-state";
@@ -14,12 +15,14 @@ import { FilterChips } from "./components/filter-chips";
 import { FilterPanel } from "./components/filter-panel";
 import { CompactHistogram, CompactHistogramSkeleton } from "./components/histogram-panel";
 import { ParamsNotice } from "./components/params-notice";
+import { PeriodConflictNotice } from "./components/period-conflict-notice";
 import { PresetViews } from "./components/preset-views";
 import { RetentionBanner } from "./components/retention-banner";
 import { SearchBar } from "./components/search-bar";
 import { explorerHref, type RawSearchParams } from "@/lib/audit-log/search-params";
 import { rawQueryString, selectionFromParams } from "@/lib/audit-log/selection";
 import { loadExplorer } from "@/lib/audit-log/load-explorer";
+import { periodConflict } from "@/lib/audit-log/period-conflict";
 import { readSearchInsights } from "@/lib/audit-log/insights";
 import { personName } from "@/lib/audit-log/people-search";
 
@@ -59,6 +62,7 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
     userNameFor(access.org.id, explorer.user),
     retentionBannerInfo(access.org.id, { from: explorer.range.from, categories: explorer.type, scope: explorer.scope }),
   ]);
+  const conflict = periodConflict(explorer.range, selection.search);
   const archiveHref = retention.archiveEnabled
     ? explorerHref(pathname, explorer, { scope: "archive", cursor: null, entry: null })
     : null;
@@ -86,11 +90,13 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
         </div>
       </header>
 
+      <AccessRequestOutcome access={access} permission="audit.view" />
       <div className="flex flex-wrap items-start gap-2">
         <FilterPanel orgSlug={access.org.slug} params={explorer} userName={userName} />
         <SearchBar />
       </div>
       <FilterChips pathname={pathname} params={explorer} userName={userName} />
+      <PeriodConflictNotice pathname={pathname} params={explorer} conflict={conflict} />
       <ParamsNotice problems={problems} />
       <RetentionBanner info={retention} archiveHref={archiveHref} />
       <DeepLinkNotice pathname={pathname} params={explorer} state={data.deepLink} />
@@ -115,7 +121,7 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
         countText={pagePositionText(data.page.firstPosition, data.page.entries.length, data.count)}
         firstPosition={data.page.firstPosition}
         selected={data.selected}
-        empty={<EmptyState pathname={pathname} params={explorer} />}
+        empty={<EmptyState pathname={pathname} params={explorer} conflict={conflict} />}
       />
     </div>
   );

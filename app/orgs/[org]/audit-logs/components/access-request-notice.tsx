@@ -1,7 +1,7 @@
 import { NoPermissionNotice } from "@/components/no-permission-notice";
 import type { OrgAccess } from "@/lib/auth/access";
-import { getMyAccessRequestState, type AccessRequestState } from "../lib/access-request-state";
-import { RequestAccessForm } from "./request-access";
+import { RequestAccessForm } from "@/components/access-requests/request-access-form";
+import { getMyAccessRequestState, type AccessRequestState } from "@/lib/access-requests/request-state";
 
 function decidedBy(state: Extract<AccessRequestState, { decidedByName: string | null }>): string {
   const by = state.decidedByName ? ` by ${state.decidedByName}` : "";

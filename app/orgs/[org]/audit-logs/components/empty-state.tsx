@@ -1,7 +1,10 @@
 import { SearchX } from "lucide-react";
 import Link from "next/link";
 import { buttonVariants } from "@/components/ui/button";
+import type { PeriodConflict } from "@/lib/audit-log/period-conflict";
 import { explorerHref, PANEL_FILTERS_CLEARED, type ExplorerParams } from "@/lib/audit-log/search-params";
+import { periodText } from "./filter-chips";
+import { ANY_TIME_ACTION, anyTimeHref } from "./period-conflict-notice";
 
 function hasFilters(params: ExplorerParams): boolean {
   return (
@@ -14,7 +17,30 @@ function hasFilters(params: ExplorerParams): boolean {
 }
 
 /** No rows: say why, and offer the way out (reset, or a longer period). */
-export function EmptyState({ pathname, params }: { pathname: string; params: ExplorerParams }) {
+export function EmptyState({
+  pathname,
+  params,
+  conflict = null,
+}: {
+  pathname: string;
+  params: ExplorerParams;
+  conflict?: PeriodConflict;
+}) {
+  if (conflict === "outside") {
+    // Not "no entries": the search's own dates were never searched.
+    return (
+      <div className="mx-auto grid max-w-md justify-items-center gap-2 py-6 text-center">
+        <SearchX className="size-8 text-muted-foreground" aria-hidden />
+        <p className="font-medium">The created: range is outside the period</p>
+        <p className="text-sm text-muted-foreground">
+          Both limits apply, and the period ({periodText(params)}) wins: the dates in the search were not searched.
+        </p>
+        <Link href={anyTimeHref(pathname, params)} scroll={false} className={buttonVariants({ size: "sm" })}>
+          {ANY_TIME_ACTION}
+        </Link>
+      </div>
+    );
+  }
   const filtered = hasFilters(params);
   const href = filtered
     ? explorerHref(pathname, params, { ...PANEL_FILTERS_CLEARED, q: "", entry: null })

@@ -7,6 +7,7 @@ import {
   type ExplorerParams,
   type ExplorerParamsOverrides,
 } from "@/lib/audit-log/search-params";
+import { ANY_TIME, isAnyTime } from "@/lib/audit-log/period-conflict";
 import { customRangeText, PERIOD_LABELS } from "./filter-labels";
 import { LinkPending } from "./link-pending";
 
@@ -14,15 +15,23 @@ interface Chip {
   key: string;
   label: string;
   value: string;
-  remove: ExplorerParamsOverrides;
+  /** Null for the lifted period ("Any time"): shown, as state in force, but nothing to remove. */
+  remove: ExplorerParamsOverrides | null;
+}
+
+/** "Last 7 days", "2026-11-01 – 2026-11-05", or "Any time" when the period is lifted. */
+export function periodText(params: Pick<ExplorerParams, "period" | "from" | "to">): string {
+  if (isAnyTime(params)) return "Any time";
+  return params.period === "custom" ? customRangeText(params.from, params.to) : PERIOD_LABELS[params.period];
 }
 
 function chipsFor(params: ExplorerParams, userName: string | null): Chip[] {
-  const chips: Chip[] = [];
-  if (params.period !== "7d") {
-    const value = params.period === "custom" ? customRangeText(params.from, params.to) : PERIOD_LABELS[params.period];
-    chips.push({ key: "period", label: "Period", value, remove: { period: "7d", from: null, to: null } });
-  }
+  // The period is always in force, the default too, so it is always a chip. Removing it lifts
+  // the time limit (like removing any other chip widens the search); "Reset filters" brings the
+  // default back.
+  const chips: Chip[] = [
+    { key: "period", label: "Period", value: periodText(params), remove: isAnyTime(params) ? null : ANY_TIME },
+  ];
   for (const code of params.type) {
     chips.push({
       key: `type-${code}`,
@@ -52,7 +61,10 @@ function chipsFor(params: ExplorerParams, userName: string | null): Chip[] {
   return chips;
 }
 
-/** The active filters, each removable on its own, and a reset for all of them. */
+/**
+ * Every filter in force, each removable on its own (the period included, the default one too,
+ * so no limit hides in the panel), and a reset to the defaults when anything differs from them.
+ */
 export function FilterChips({
   pathname,
   params,
@@ -63,32 +75,44 @@ export function FilterChips({
   userName: string | null;
 }) {
   const chips = chipsFor(params, userName);
-  if (chips.length === 0) return null;
+  const atDefaults = params.period === PANEL_FILTERS_CLEARED.period && chips.length === 1 && params.scope === "live";
   const resetHref = explorerHref(pathname, params, { ...PANEL_FILTERS_CLEARED, scope: "live", entry: null });
   return (
     <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label="Active filters">
-      {chips.map((chip) => (
+      {chips.map((chip) =>
+        chip.remove === null ? (
+          <span
+            key={chip.key}
+            className="inline-flex max-w-72 items-center gap-1 rounded-full border border-dashed px-2.5 py-0.5 text-xs"
+          >
+            <span className="text-muted-foreground">{chip.label}:</span>
+            <span className="truncate font-medium">{chip.value}</span>
+          </span>
+        ) : (
+          <Link
+            key={chip.key}
+            href={explorerHref(pathname, params, { ...chip.remove, entry: null })}
+            scroll={false}
+            aria-label={`Remove filter ${chip.label}: ${chip.value}`}
+            className="inline-flex max-w-72 items-center gap-1 rounded-full border bg-secondary py-0.5 pr-1.5 pl-2.5 text-xs text-secondary-foreground outline-none hover:bg-secondary/70 focus-visible:ring-[3px] focus-visible:ring-ring/50"
+          >
+            <span className="text-muted-foreground">{chip.label}:</span>
+            <span className="truncate font-medium">{chip.value}</span>
+            <X className="size-3.5 shrink-0 text-muted-foreground" aria-hidden />
+            <LinkPending />
+          </Link>
+        ),
+      )}
+      {atDefaults ? null : (
         <Link
-          key={chip.key}
-          href={explorerHref(pathname, params, { ...chip.remove, entry: null })}
+          href={resetHref}
           scroll={false}
-          aria-label={`Remove filter ${chip.label}: ${chip.value}`}
-          className="inline-flex max-w-72 items-center gap-1 rounded-full border bg-secondary py-0.5 pr-1.5 pl-2.5 text-xs text-secondary-foreground outline-none hover:bg-secondary/70 focus-visible:ring-[3px] focus-visible:ring-ring/50"
+          className="rounded px-1.5 text-xs text-muted-foreground underline-offset-4 outline-none hover:text-foreground hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
         >
-          <span className="text-muted-foreground">{chip.label}:</span>
-          <span className="truncate font-medium">{chip.value}</span>
-          <X className="size-3.5 shrink-0 text-muted-foreground" aria-hidden />
+          Reset filters
           <LinkPending />
         </Link>
-      ))}
-      <Link
-        href={resetHref}
-        scroll={false}
-        className="rounded px-1.5 text-xs text-muted-foreground underline-offset-4 outline-none hover:text-foreground hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
-      >
-        Reset filters
-        <LinkPending />
-      </Link>
+      )}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { NoPermissionNotice } from "@/components/no-permission-notice";
+import { AccessRequestOutcome } from "@/components/access-requests/access-request-outcome";
+import { ManageAccessNotice } from "@/components/access-requests/manage-access-notice";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requirePageAccess, type OrgAccess } from "@/lib/auth/access";
 import { AUDIT_PERMISSIONS } from "@/lib/auth/permissions";
@@ -35,7 +36,7 @@ function toActor(access: OrgAccess): Actor {
 export default async function AccessSettingsPage({ params }: PageProps<"/orgs/[org]/settings/access">) {
   const { org } = await params;
   const { access, allowed } = await requirePageAccess(org, "audit.manage", `/orgs/${org}/settings/access`);
-  if (!allowed) return <NoPermissionNotice />;
+  if (!allowed) return <ManageAccessNotice access={access} />;
   const [members, pending, decided] = await Promise.all([
     listAccessMembers(access.org.id),
     listPendingAccessRequests(access.org.id),
@@ -46,6 +47,7 @@ export default async function AccessSettingsPage({ params }: PageProps<"/orgs/[o
 
   return (
     <div className="mx-auto grid max-w-5xl gap-6 p-6">
+      <AccessRequestOutcome access={access} permission="audit.manage" />
       <header>
         <h1 className="text-xl font-semibold">Access</h1>
         <p className="text-sm text-muted-foreground">
@@ -59,7 +61,10 @@ export default async function AccessSettingsPage({ params }: PageProps<"/orgs/[o
           <CardTitle>
             <h2>Pending requests{pending.length > 0 ? ` (${pending.length})` : ""}</h2>
           </CardTitle>
-          <CardDescription>Approving grants “View logs” and “Export”.</CardDescription>
+          <CardDescription>
+            Approving a request for the audit log grants “View logs” and “Export”; one to manage audit settings grants
+            “Manage”.
+          </CardDescription>
         </CardHeader>
         <CardContent>
           <PendingRequests

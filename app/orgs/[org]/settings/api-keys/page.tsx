@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { NoPermissionNotice } from "@/components/no-permission-notice";
+import { AccessRequestOutcome } from "@/components/access-requests/access-request-outcome";
+import { ManageAccessNotice } from "@/components/access-requests/manage-access-notice";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -17,10 +18,11 @@ function formatDate(iso: string | null): string {
 export default async function ApiKeysPage({ params }: PageProps<"/orgs/[org]/settings/api-keys">) {
   const { org } = await params;
   const { access, allowed } = await requirePageAccess(org, "audit.manage", `/orgs/${org}/settings/api-keys`);
-  if (!allowed) return <NoPermissionNotice />;
+  if (!allowed) return <ManageAccessNotice access={access} />;
   const keys = await listApiKeys(access.org.id);
   return (
     <div className="mx-auto grid max-w-5xl gap-6 p-6">
+      <AccessRequestOutcome access={access} permission="audit.manage" />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">API keys</h1>
         <p className="text-sm text-muted-foreground">

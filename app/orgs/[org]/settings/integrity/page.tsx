@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { NoPermissionNotice } from "@/components/no-permission-notice";
+import { AccessRequestOutcome } from "@/components/access-requests/access-request-outcome";
+import { ManageAccessNotice } from "@/components/access-requests/manage-access-notice";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -29,7 +30,7 @@ export default async function IntegrityPage({ params, searchParams }: PageProps<
   const { org } = await params;
   const raw = await searchParams;
   const { access, allowed } = await requirePageAccess(org, "audit.manage", `/orgs/${org}/settings/integrity`);
-  if (!allowed) return <NoPermissionNotice />;
+  if (!allowed) return <ManageAccessNotice access={access} />;
 
   const fromParam = parseRangeParam(first(raw.from), "from");
   const toParam = parseRangeParam(first(raw.to), "to");
@@ -41,6 +42,7 @@ export default async function IntegrityPage({ params, searchParams }: PageProps<
 
   return (
     <div className="mx-auto grid max-w-5xl min-w-0 gap-6 p-4 md:p-6">
+      <AccessRequestOutcome access={access} permission="audit.manage" />
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Integrity</h1>
         <p className="text-sm text-muted-foreground">

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { NoPermissionNotice } from "@/components/no-permission-notice";
+import { AccessRequestOutcome } from "@/components/access-requests/access-request-outcome";
+import { ManageAccessNotice } from "@/components/access-requests/manage-access-notice";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requirePageAccess } from "@/lib/auth/access";
 import { ChannelsSection } from "./components/channels-section";
@@ -15,17 +16,18 @@ export const metadata: Metadata = { title: "Notifications" };
 export default async function NotificationsPage({ params }: PageProps<"/orgs/[org]/settings/notifications">) {
   const { org } = await params;
   const { access, allowed } = await requirePageAccess(org, "audit.manage", `/orgs/${org}/settings/notifications`);
-  if (!allowed) return <NoPermissionNotice />;
+  if (!allowed) return <ManageAccessNotice access={access} />;
   const settings = await loadNotificationSettings(org);
   // Only a change between the two reads (a revoked grant, a removed membership) gets here.
   if (!settings.ok) {
-    if (settings.reason === "forbidden") return <NoPermissionNotice />;
+    if (settings.reason === "forbidden") return <ManageAccessNotice access={access} />;
     notFound();
   }
   const { rules, channels, members, deliveries, streams, smtpConfigured } = settings.data;
   const slug = access.org.slug;
   return (
     <div className="mx-auto grid max-w-5xl grid-cols-[minmax(0,1fr)] gap-6 p-4 sm:p-6">
+      <AccessRequestOutcome access={access} permission="audit.manage" />
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Notifications</h1>
         <p className="text-sm text-muted-foreground">

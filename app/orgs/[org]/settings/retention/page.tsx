@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { NoPermissionNotice } from "@/components/no-permission-notice";
+import { AccessRequestOutcome } from "@/components/access-requests/access-request-outcome";
+import { ManageAccessNotice } from "@/components/access-requests/manage-access-notice";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requirePageAccess } from "@/lib/auth/access";
 import { env } from "@/lib/env";
@@ -22,7 +23,7 @@ function scheduleText(): string {
 export default async function RetentionSettingsPage({ params }: { params: Promise<{ org: string }> }) {
   const { org } = await params;
   const { access, allowed } = await requirePageAccess(org, "audit.manage", `/orgs/${org}/settings/retention`);
-  if (!allowed) return <NoPermissionNotice />;
+  if (!allowed) return <ManageAccessNotice access={access} />;
   const [model, lastRun] = await Promise.all([
     loadRetentionFormModel(access.org.id, access.org.slug),
     lastRetentionRun(access.org.id),
@@ -30,6 +31,7 @@ export default async function RetentionSettingsPage({ params }: { params: Promis
 
   return (
     <div className="mx-auto grid max-w-5xl gap-6 p-6">
+      <AccessRequestOutcome access={access} permission="audit.manage" />
       <header>
         <h1 className="text-xl font-semibold">Retention</h1>
         <p className="text-sm text-muted-foreground">

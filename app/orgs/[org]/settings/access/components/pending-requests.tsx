@@ -4,6 +4,7 @@ import { Check, X } from "lucide-react";
 import { useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { approveAccessRequest, declineAccessRequest } from "../lib/actions";
+import { REQUEST_PURPOSE } from "@/lib/access-requests/requested-permission";
 import type { PendingAccessRequest } from "../lib/types";
 import { runWithToast } from "./run-action";
 
@@ -31,7 +32,7 @@ function RequestItem({
         () => (decision === "approve" ? approveAccessRequest(orgSlug, input) : declineAccessRequest(orgSlug, input)),
         () =>
           decision === "approve"
-            ? `${request.name} can now view and export the audit log.`
+            ? `${request.name} can now ${REQUEST_PURPOSE[request.permission]}.`
             : `The request from ${request.name} was declined.`,
       );
     });
@@ -43,6 +44,7 @@ function RequestItem({
         <p className="font-medium">
           {request.name} <span className="text-sm font-normal text-muted-foreground">{request.email}</span>
         </p>
+        <p className="text-sm">Asks to {REQUEST_PURPOSE[request.permission]}</p>
         <p className="text-xs text-muted-foreground">
           Requested <time dateTime={request.createdAt}>{request.createdAt.slice(0, 16).replace("T", " ")} UTC</time>
         </p>

@@ -6,6 +6,7 @@ import type { Transaction } from "@/db/client";
 import type { AuditPermission } from "@/db/schema/enums";
 import { accessRequests, memberships, permissionGrants } from "@/db/schema";
 import { accessEntry } from "@/lib/access-requests/access-entry";
+import { GRANTS_FOR_REQUEST } from "@/lib/access-requests/requested-permission";
 import { refuse } from "@/lib/actions/action-refusal";
 import { orgAction } from "@/lib/actions/org-action";
 import type { OrgAccess } from "@/lib/auth/access";
@@ -17,6 +18,7 @@ import {
   grantRefusal,
   grantsForRole,
   MESSAGES,
+  notGrantableMessage,
   revokeRefusal,
   roleChangeRefusal,
   type Actor,
@@ -167,6 +169,7 @@ async function lockPendingRequest(tx: Transaction, orgId: string, requestId: str
       userId: accessRequests.userId,
       status: accessRequests.status,
       message: accessRequests.message,
+      permission: accessRequests.permission,
     })
     .from(accessRequests)
     .where(and(eq(accessRequests.id, requestId), eq(accessRequests.orgId, orgId)))
@@ -190,10 +193,11 @@ export const approveAccessRequest = orgAction(
     const requester = await loadMemberForUpdate(tx, access.org.id, request.userId);
     if (!requester) refuse(MESSAGES.noLongerMember);
     const allowed = grantablePermissions(requester.role);
-    const added =
-      requester.role === "admin"
-        ? []
-        : APPROVAL_GRANTS.filter((p) => allowed.includes(p) && !requester.grants.includes(p));
+    const asked = request.permission === "audit.manage" ? GRANTS_FOR_REQUEST["audit.manage"] : APPROVAL_GRANTS;
+    // A member asking to manage (or demoted since asking) cannot hold it: say so, grant nothing.
+    const notGrantable = asked.find((p) => !allowed.includes(p));
+    if (notGrantable) refuse(notGrantableMessage(requester.role, notGrantable));
+    const added = requester.role === "admin" ? [] : asked.filter((p) => !requester.grants.includes(p));
     if (added.length > 0) {
       await tx
         .insert(permissionGrants)

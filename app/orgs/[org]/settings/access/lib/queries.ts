@@ -5,7 +5,11 @@ import { alias } from "drizzle-orm/pg-core";
 import { getDb } from "@/db/client";
 import { accessRequests, memberships, permissionGrants, users, type AuditPermission } from "@/db/schema";
 import { permissionSnapshot } from "@/lib/auth/permissions";
+import type { RequestedPermission } from "@/lib/access-requests/requested-permission";
 import type { AccessMember, DecidedAccessRequest, PendingAccessRequest } from "./types";
+
+// Only audit.view and audit.manage are ever asked for (rows from before default to audit.view).
+const requestedPermission = (p: AuditPermission): RequestedPermission => (p === "audit.manage" ? p : "audit.view");
 
 const ROLE_ORDER = { admin: 0, manager: 1, member: 2 } as const;
 
@@ -56,12 +60,17 @@ export async function listPendingAccessRequests(orgId: string): Promise<PendingA
       email: users.email,
       message: accessRequests.message,
       createdAt: accessRequests.createdAt,
+      permission: accessRequests.permission,
     })
     .from(accessRequests)
     .innerJoin(users, eq(users.id, accessRequests.userId))
     .where(and(eq(accessRequests.orgId, orgId), eq(accessRequests.status, "pending")))
     .orderBy(asc(accessRequests.createdAt));
-  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+  return rows.map((r) => ({
+    ...r,
+    permission: requestedPermission(r.permission),
+    createdAt: r.createdAt.toISOString(),
+  }));
 }
 
 export async function listDecidedAccessRequests(orgId: string, limit = 10): Promise<DecidedAccessRequest[]> {
@@ -72,6 +81,7 @@ export async function listDecidedAccessRequests(orgId: string, limit = 10): Prom
       name: users.name,
       email: users.email,
       status: accessRequests.status,
+      permission: accessRequests.permission,
       decidedAt: accessRequests.decidedAt,
       decidedByName: decider.name,
     })
@@ -84,6 +94,7 @@ export async function listDecidedAccessRequests(orgId: string, limit = 10): Prom
   return rows.map((r) => ({
     ...r,
     status: r.status === "approved" ? "approved" : "declined",
+    permission: requestedPermission(r.permission),
     decidedAt: r.decidedAt?.toISOString() ?? null,
   }));
 }

@@ -1,4 +1,5 @@
 import type { AccessRequestStatus, AuditPermission, MemberRole } from "@/db/schema/enums";
+import type { RequestedPermission } from "@/lib/access-requests/requested-permission";
 
 // What the access page's server code hands to its client components: plain, serializable data.
 
@@ -18,6 +19,8 @@ export interface PendingAccessRequest {
   email: string;
   message: string | null;
   createdAt: string;
+  /** What is asked for: the audit log (audit.view) or its settings (audit.manage). */
+  permission: RequestedPermission;
 }
 
 export interface DecidedAccessRequest {
@@ -25,6 +28,7 @@ export interface DecidedAccessRequest {
   name: string;
   email: string;
   status: Exclude<AccessRequestStatus, "pending">;
+  permission: RequestedPermission;
   decidedAt: string | null;
   decidedByName: string | null;
 }

@@ -6,20 +6,26 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
-import { requestAccess } from "../lib/access-request-actions";
+import { requestAccess } from "@/lib/access-requests/request-actions";
+import type { RequestedPermission } from "@/lib/access-requests/requested-permission";
 
 interface RequestAccessFormProps {
   orgSlug: string;
   /** When the caller's open request was made, if they have one. */
   pendingSince: string | null;
+  /** What is asked for: the audit log (the default) or its settings. */
+  permission?: RequestedPermission;
 }
 
 function formatUtc(iso: string): string {
   return `${iso.slice(0, 16).replace("T", " ")} UTC`;
 }
 
-/** The notice's "Request access" action: an optional message, then the request's pending state. */
-export function RequestAccessForm({ orgSlug, pendingSince }: RequestAccessFormProps) {
+/**
+ * A notice's "Request access" action: an optional message, then the request's pending state.
+ * Shared by the explorer (asking for the log) and the settings pages (asking to manage it).
+ */
+export function RequestAccessForm({ orgSlug, pendingSince, permission = "audit.view" }: RequestAccessFormProps) {
   const [sentAt, setSentAt] = useState(pendingSince);
   const [justSent, setJustSent] = useState(false);
   const [message, setMessage] = useState("");
@@ -46,7 +52,7 @@ export function RequestAccessForm({ orgSlug, pendingSince }: RequestAccessFormPr
     setError(null);
     startTransition(async () => {
       try {
-        const result = await requestAccess(orgSlug, { message });
+        const result = await requestAccess(orgSlug, { message, permission });
         if (result.error !== undefined) {
           setError(result.error);
           return;

@@ -4,6 +4,7 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { getDb } from "@/db/client";
 import { accessRequests, users } from "@/db/schema";
+import type { RequestedPermission } from "./requested-permission";
 
 export type AccessRequestState =
   | { kind: "none" }
@@ -11,10 +12,15 @@ export type AccessRequestState =
   | { kind: "approved" | "declined"; decidedAt: string | null; decidedByName: string | null };
 
 /**
- * Where the caller's latest access request to this organization stands. A decision is reported
- * once: returning it marks it seen, so the next visit shows the plain notice (or the log) again.
+ * Where the caller's latest request for `permission` in this organization stands. A decision is
+ * reported once: returning it marks it seen, so the next visit shows the plain notice (or the
+ * page) again. A request for view and one for manage are separate, each reported where it was made.
  */
-export async function getMyAccessRequestState(orgId: string, userId: string): Promise<AccessRequestState> {
+export async function getMyAccessRequestState(
+  orgId: string,
+  userId: string,
+  permission: RequestedPermission = "audit.view",
+): Promise<AccessRequestState> {
   const db = getDb();
   const decider = alias(users, "decider");
   const [latest] = await db
@@ -28,7 +34,13 @@ export async function getMyAccessRequestState(orgId: string, userId: string): Pr
     })
     .from(accessRequests)
     .leftJoin(decider, eq(decider.id, accessRequests.decidedBy))
-    .where(and(eq(accessRequests.orgId, orgId), eq(accessRequests.userId, userId)))
+    .where(
+      and(
+        eq(accessRequests.orgId, orgId),
+        eq(accessRequests.userId, userId),
+        eq(accessRequests.permission, permission),
+      ),
+    )
     .orderBy(desc(accessRequests.createdAt))
     .limit(1);
   if (!latest) return { kind: "none" };

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { safeText, UNSAFE_TEXT_FORM_MESSAGE } from "@/lib/validation/safe-text";
 import { accessRequests } from "@/db/schema";
 import { accessEntry } from "@/lib/access-requests/access-entry";
+import { canRequest, GRANTS_FOR_REQUEST, REQUESTABLE_PERMISSIONS } from "@/lib/access-requests/requested-permission";
 import { refuse } from "@/lib/actions/action-refusal";
 import { INVALID_ACTION_INPUT } from "@/lib/actions/invalid-input";
 import { orgAction } from "@/lib/actions/org-action";
@@ -19,6 +20,7 @@ const requestSchema = z
       .trim()
       .max(MAX_MESSAGE, `Keep the message under ${MAX_MESSAGE} characters.`)
       .optional(),
+    permission: z.enum(REQUESTABLE_PERMISSIONS).optional(),
   })
   .strict()
   .optional();
@@ -43,27 +45,39 @@ function answer(request: { id: string; createdAt: Date }, alreadyPending: boolea
 }
 
 /**
- * A signed-in member without audit.view asks the organization's managers for access. One open
- * request per person: asking again answers with the request already waiting (the partial unique
- * index access_requests_one_pending_idx makes that hold under concurrent clicks too).
+ * A signed-in member asks the organization's managers for access: to the audit log (audit.view,
+ * from the explorer's notice; the default) or to its settings (audit.manage, from a settings
+ * page; managers only, as only they can hold it). One open request per person and permission:
+ * asking again answers with the request already waiting (the partial unique index
+ * access_requests_one_pending_idx makes that hold under concurrent clicks too).
  */
 export const requestAccess = orgAction(
   {
     name: "requestAccess",
     schema: requestSchema,
     invalid: (error) => error.issues.find((i) => i.path.includes("message"))?.message ?? INVALID_ACTION_INPUT,
-    // Any member may ask; whoever already holds audit.view is told so below.
+    // Any member may ask; whoever already holds the permission is told so below.
     permission: null,
     transaction: true,
     failure: "Your request could not be recorded. Try again.",
     revalidate: (org) => revalidatePath(`/orgs/${org.slug}`, "layout"),
   },
   async (input, { access, db: tx, record }): Promise<RequestedAccess> => {
-    if (access.permissions.has("audit.view")) refuse("You already have access to the audit log. Reload the page.");
+    const permission = input?.permission ?? "audit.view";
+    if (access.permissions.has(permission)) {
+      refuse(
+        permission === "audit.view"
+          ? "You already have access to the audit log. Reload the page."
+          : "You already manage audit settings. Reload the page.",
+      );
+    }
+    if (!canRequest(access.role, permission)) {
+      refuse("Only managers can manage audit settings. Ask an admin to make you a manager.");
+    }
     const message = input?.message || null;
     const [created] = await tx
       .insert(accessRequests)
-      .values({ orgId: access.org.id, userId: access.user.id, message })
+      .values({ orgId: access.org.id, userId: access.user.id, message, permission })
       .onConflictDoNothing()
       .returning({ id: accessRequests.id, createdAt: accessRequests.createdAt });
     if (!created) {
@@ -74,6 +88,7 @@ export const requestAccess = orgAction(
           and(
             eq(accessRequests.orgId, access.org.id),
             eq(accessRequests.userId, access.user.id),
+            eq(accessRequests.permission, permission),
             eq(accessRequests.status, "pending"),
           ),
         )
@@ -86,9 +101,12 @@ export const requestAccess = orgAction(
     await record(
       accessEntry({
         action: "request_access",
-        description: `${access.user.email} requested access to the audit log`,
+        description:
+          permission === "audit.view"
+            ? `${access.user.email} requested access to the audit log`
+            : `${access.user.email} requested the permission to manage audit settings`,
         target: { id: access.user.id, name: access.user.email },
-        params: { requestId: created.id, message, requested: ["audit.view", "audit.export"] },
+        params: { requestId: created.id, message, requested: [...GRANTS_FOR_REQUEST[permission]] },
         before: state,
         after: state,
       }),

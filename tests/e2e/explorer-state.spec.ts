@@ -1,0 +1,110 @@
+import { randomUUID } from "node:crypto";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { e2eApiKeys, signIn } from "./helpers/sign-in";
+
+/*
+ * The explorer's state in sight: the period is always a chip (the default one too), a created:
+ * range the period cuts off says which one wins and offers the way out, and the type sort follows
+ * the labels (the page's position, "801–850 of …", is tested in explorer.spec.ts). Entries are
+ * ingested with a marker of their own.
+ */
+
+const EXPLORER = "/orgs/acme/audit-logs";
+const DAY_MS = 86_400_000;
+
+async function ingest(request: APIRequestContext, events: Record<string, unknown>[]): Promise<string[]> {
+  const response = await request.post("/api/v1/audit-events", {
+    headers: { authorization: `Bearer ${e2eApiKeys().acme}` },
+    data: { events },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { entries: { id: string }[] }).entries.map((e) => e.id);
+}
+
+const marker = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
+const utcDay = (date: Date) => date.toISOString().slice(0, 10);
+const rows = (page: Page) => page.locator("tr[data-entry-id]");
+const chips = (page: Page) => page.getByRole("group", { name: "Active filters" });
+
+test.describe("visible state", () => {
+  test("the default period is a chip; removing it lifts the time limit", async ({ page }) => {
+    await signIn(page, "manager@acme.test");
+    await page.goto(EXPLORER);
+    const periodChip = chips(page).getByRole("link", { name: "Remove filter Period: Last 7 days" });
+    await expect(periodChip).toBeVisible();
+    await periodChip.click();
+    await expect(page).toHaveURL(/period=custom/);
+    await expect(page).not.toHaveURL(/from=|to=/);
+    // Nothing left to remove, but still in sight; the reset brings the default back.
+    await expect(chips(page)).toContainText("Period:Any time");
+    await expect(chips(page).getByRole("link", { name: /^Remove filter Period/ })).toHaveCount(0);
+    await chips(page).getByRole("link", { name: "Reset filters" }).click();
+    await expect(page).not.toHaveURL(/period=/);
+    await expect(chips(page).getByRole("link", { name: "Remove filter Period: Last 7 days" })).toBeVisible();
+  });
+
+  test("a created: range outside the period says the period wins, and one click searches it", async ({
+    page,
+    request,
+  }) => {
+    const tag = marker("createdwin");
+    const [oldId, newId] = await ingest(request, [
+      {
+        occurredAt: daysAgo(20).toISOString(),
+        category: "service",
+        action: "deploy",
+        result: "done",
+        description: tag,
+      },
+      { occurredAt: daysAgo(2).toISOString(), category: "service", action: "deploy", result: "done", description: tag },
+    ]);
+    await signIn(page, "manager@acme.test");
+
+    // Wholly before the default 7 days: not "no entries", but why, and the way out.
+    const outside = `${tag} created:${utcDay(daysAgo(21))}..${utcDay(daysAgo(19))}`;
+    await page.goto(`${EXPLORER}?q=${encodeURIComponent(outside)}`);
+    const notice = page.getByRole("status", { name: "Period and created: disagree" });
+    await expect(notice).toContainText("The period wins");
+    await expect(notice).toContainText("(Last 7 days)");
+    await expect(page.getByText("The created: range is outside the period")).toBeVisible();
+    await expect(rows(page)).toHaveCount(0);
+    await page.getByRole("link", { name: "Search created: over any time" }).last().click();
+    await expect(page).toHaveURL(/period=custom/);
+    await expect(rows(page)).toHaveCount(1);
+    await expect(page.locator(`tr[data-entry-id="${oldId}"]`)).toBeVisible();
+    await expect(notice).toHaveCount(0);
+
+    // Reaching into the period: the part inside is listed, and the notice says the rest is cut off.
+    const partly = `${tag} created:${utcDay(daysAgo(21))}..${utcDay(daysAgo(0))}`;
+    await page.goto(`${EXPLORER}?q=${encodeURIComponent(partly)}`);
+    await expect(notice).toContainText("part of the created: range");
+    await expect(rows(page)).toHaveCount(1);
+    await expect(page.locator(`tr[data-entry-id="${newId}"]`)).toBeVisible();
+    await notice.getByRole("link", { name: "Search created: over any time" }).click();
+    await expect(rows(page)).toHaveCount(2);
+  });
+});
+
+test.describe("paging and sorting", () => {
+  test("sort by type follows the labels' alphabetical order, both ways", async ({ page, request }) => {
+    const tag = marker("typesort");
+    // In the enum's order these are device, auth, db_backup; by label Auth, DB Backup, Device.
+    await ingest(
+      request,
+      ["device", "auth", "db_backup"].map((category, i) => ({
+        occurredAt: new Date(Date.now() - (i + 1) * 60_000).toISOString(),
+        category,
+        action: "check",
+        result: "done",
+        description: tag,
+      })),
+    );
+    await signIn(page, "manager@acme.test");
+    const typeCells = () => rows(page).locator("td:nth-child(3)");
+    await page.goto(`${EXPLORER}?q=${tag}&sort=type&dir=asc`);
+    await expect(typeCells()).toHaveText(["Auth", "DB Backup", "Device"]);
+    await page.goto(`${EXPLORER}?q=${tag}&sort=type&dir=desc`);
+    await expect(typeCells()).toHaveText(["Device", "DB Backup", "Auth"]);
+  });
+});

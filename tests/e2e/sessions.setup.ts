@@ -8,6 +8,9 @@ import { SESSION_ACCOUNTS, sessionFile, signIn } from "./helpers/sign-in";
  * that only need to be signed in (helpers/sign-in.ts, signedIn): a sign-in through the form costs
  * a page load, a password hash and a redirect, and most tests are about something else.
  */
+// Independent of one another: spread over the workers, since the other tests wait for all of them.
+setup.describe.configure({ mode: "parallel" });
+
 for (const email of SESSION_ACCOUNTS) {
   setup(`sign in as ${email}`, async ({ page }) => {
     await signIn(page, email);

@@ -41,9 +41,17 @@ export default defineConfig({
     },
   },
   projects: [
+    // Signs the demo accounts in once (tests/e2e/sessions.setup.ts); a filter such as --grep or
+    // a file name selects among the other projects' tests, this one always runs before them.
+    {
+      name: "sessions",
+      testMatch: /sessions\.setup\.ts$/,
+      use: { ...devices["Desktop Chrome"], channel: undefined },
+    },
     {
       name: "chromium",
       testIgnore: /reliability\.spec\.ts$/,
+      dependencies: ["sessions"],
       use: { ...devices["Desktop Chrome"], channel: undefined },
     },
     // Ends the console's database connections, so it runs alone, after every other spec.

@@ -1,12 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { signIn } from "./helpers/sign-in";
+import { signedIn } from "./helpers/sign-in";
 
 test(
   "an admin creates a key that writes events, then revokes it and the key stops working",
   { tag: "@storage" },
   async ({ page, request }) => {
-    await signIn(page, "admin@acme.test");
-    await page.goto("/orgs/acme/settings/api-keys");
+    await signedIn(page, "admin@acme.test", "/orgs/acme/settings/api-keys");
     const name = `e2e key ${Date.now()}`;
     await page.getByLabel("Key name").fill(name);
     await page.getByRole("button", { name: "Create key" }).click();
@@ -46,8 +45,7 @@ test("an admin creates a read-only key: it reads the log through the API and can
   page,
   request,
 }) => {
-  await signIn(page, "admin@acme.test");
-  await page.goto("/orgs/acme/settings/api-keys");
+  await signedIn(page, "admin@acme.test", "/orgs/acme/settings/api-keys");
   const name = `e2e reader ${Date.now()}`;
   await page.getByLabel("Key name").fill(name);
   const write = page.getByRole("checkbox", { name: /^Write/ });
@@ -82,8 +80,7 @@ test("an admin creates a read-only key: it reads the log through the API and can
 });
 
 test("a manager without audit.manage sees the notice on the API keys page", async ({ page }) => {
-  await signIn(page, "manager@acme.test");
-  await page.goto("/orgs/acme/settings/api-keys");
+  await signedIn(page, "manager@acme.test", "/orgs/acme/settings/api-keys");
   await expect(
     page.getByText("If you cannot access this feature, please request permission from your organization manager."),
   ).toBeVisible();

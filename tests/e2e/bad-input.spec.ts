@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { e2eApiKeys, signIn } from "./helpers/sign-in";
+import { e2eApiKeys, signedIn } from "./helpers/sign-in";
 
 /*
  * Issue 15 items 5 and 6 through the built console: text PostgreSQL cannot store (a NUL, an
@@ -20,7 +20,7 @@ test("a NUL in q, user or any other search param is ignored with a message, and 
 }) => {
   // Four page loads on a shared machine.
   test.slow();
-  await signIn(page, "manager@acme.test");
+  await signedIn(page, "manager@acme.test");
   for (const query of ["q=a%00b", "user=a%00b", "q=kim%00&user=%00&sort=%00&type=auth%00", "entry=a%00b"]) {
     const response = await page.goto(`/orgs/acme/audit-logs?${query}`);
     expect(response?.status(), query).toBe(200);
@@ -32,7 +32,7 @@ test("a NUL in q, user or any other search param is ignored with a message, and 
 });
 
 test("an organization slug with a NUL is simply not found", async ({ page }) => {
-  await signIn(page, "manager@acme.test");
+  await signedIn(page, "manager@acme.test");
   const response = await page.goto("/orgs/ac%00me/audit-logs");
   expect(response?.status()).toBe(404);
 });
@@ -71,7 +71,7 @@ test("the details of an entry with a large value show an outline and its raw tex
   expect(stored.status()).toBe(201);
   const [{ id }] = ((await stored.json()) as { entries: { id: string }[] }).entries as [{ id: string }];
 
-  await signIn(page, "manager@acme.test");
+  await signedIn(page, "manager@acme.test");
   const response = await page.goto(`/orgs/acme/audit-logs?entry=${id}`);
   expect(response?.status()).toBe(200);
   const html = await response!.text();

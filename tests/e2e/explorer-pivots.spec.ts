@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
-import { e2eApiKeys, signIn } from "./helpers/sign-in";
+import { e2eApiKeys, signedIn } from "./helpers/sign-in";
 
 /*
  * Pivots (a value of the table or the details added to the search or excluded from it), the
@@ -106,8 +106,7 @@ test.describe("explorer pivots", () => {
     await page.setViewportSize({ width: 1366, height: 800 });
     const tag = marker("pv");
     const { deployA, deployB, other } = await seedEntries(request, tag);
-    await signIn(page, "manager@acme.test", undefined, EXPLORER);
-    await page.goto(`${EXPLORER}?q=${tag}`);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}`);
     await expectRows(page, [deployA, deployB, other]);
 
     // Add: the action of the first row; its exact value, quoted, next to the words already there.
@@ -160,8 +159,7 @@ test.describe("explorer pivots", () => {
     await page.setViewportSize({ width: 1366, height: 800 });
     const tag = marker("pd");
     const { deployA, deployB, other } = await seedEntries(request, tag);
-    await signIn(page, "manager@acme.test", undefined, EXPLORER);
-    await page.goto(`${EXPLORER}?q=${tag}&entry=${deployA}`);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}&entry=${deployA}`);
     const details = page.getByRole("region", { name: "Log details" });
     await expect(details.locator(`[data-details-for="${deployA}"]`)).toBeVisible();
 
@@ -200,8 +198,7 @@ test.describe("explorer pivots", () => {
     await page.setViewportSize({ width: 1366, height: 800 });
     const tag = marker("pf");
     const { deployA, deployB, other } = await seedEntries(request, tag);
-    await signIn(page, "manager@acme.test", undefined, EXPLORER);
-    await page.goto(`${EXPLORER}?q=${tag}`);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}`);
     await expectRows(page, [deployA, deployB, other]);
 
     await page.getByRole("button", { name: "Filter" }).click();
@@ -254,8 +251,7 @@ test.describe("explorer pivots", () => {
     await page.setViewportSize({ width: 1366, height: 800 });
     const tag = marker("pr");
     const { deployA } = await seedEntries(request, tag);
-    await signIn(page, "manager@acme.test", undefined, EXPLORER);
-    await page.goto(`${EXPLORER}?q=${tag}&entry=${deployA}`);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}&entry=${deployA}`);
     const details = page.getByRole("region", { name: "Log details" });
     const raw = details.getByLabel("Raw entry (JSON)");
     await expect(raw).toContainText(`"action": "deploy_${tag}"`);
@@ -301,7 +297,7 @@ test.describe("explorer pivots", () => {
       mkdirSync(SHOTS, { recursive: true });
       const tag = marker("ps");
       const { deployA } = await seedEntries(request, tag);
-      await signIn(page, "manager@acme.test", undefined, EXPLORER);
+      await signedIn(page, "manager@acme.test", EXPLORER);
       for (const scheme of ["light", "dark"] as const) {
         await page.emulateMedia({ colorScheme: scheme });
         await page.goto(`${EXPLORER}?q=${tag}`);

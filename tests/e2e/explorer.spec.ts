@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext, type Locator, type Page, type Request } from "@playwright/test";
-import { e2eApiKeys, signIn } from "./helpers/sign-in";
+import { e2eApiKeys, signedIn } from "./helpers/sign-in";
 
 /*
  * The log explorer, driven as a person would: the filter panel, the debounced search, the details
@@ -77,8 +77,7 @@ test.describe("explorer", () => {
           description: `${tag} deploy`,
         },
       ]);
-      await signIn(page, "manager@acme.test");
-      await page.goto(EXPLORER);
+      await signedIn(page, "manager@acme.test", EXPLORER);
       await expect(rows(page).first()).toBeVisible();
 
       await page.getByRole("button", { name: "Filter" }).click();
@@ -113,8 +112,7 @@ test.describe("explorer", () => {
   );
 
   test("the user filter finds members by name or email", async ({ page }) => {
-    await signIn(page, "manager@acme.test");
-    await page.goto(EXPLORER);
+    await signedIn(page, "manager@acme.test", EXPLORER);
     await page.getByRole("button", { name: "Filter" }).click();
     await page.getByLabel("Find a user by name, email or id").fill("manager");
     const option = page.getByRole("option").filter({ hasText: "manager@acme.test" });
@@ -143,8 +141,7 @@ test.describe("explorer", () => {
           target: { type: "service", name: tag },
         },
       ]);
-      await signIn(page, "manager@acme.test");
-      await page.goto(EXPLORER);
+      await signedIn(page, "manager@acme.test", EXPLORER);
       await expect(rows(page).first()).toBeVisible();
       const historyBefore = await page.evaluate(() => history.length);
 
@@ -188,8 +185,7 @@ test.describe("explorer", () => {
         target: { type: "service", name: second },
       },
     ]);
-    await signIn(page, "manager@acme.test");
-    await page.goto(EXPLORER);
+    await signedIn(page, "manager@acme.test", EXPLORER);
     await expect(rows(page).first()).toBeVisible();
     // The server answers the first search slowly: its answer arrives after the second one's.
     let delayed = 0;
@@ -262,8 +258,7 @@ test.describe("explorer", () => {
           after: { version: "1.5.0", replicas: 2, added: "yes" },
         },
       ]);
-      await signIn(page, "manager@acme.test");
-      await page.goto(`${EXPLORER}?q=${tag}`);
+      await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}`);
       await expect(rows(page)).toHaveCount(3);
 
       await row(page, doneId!).click();
@@ -326,7 +321,7 @@ test.describe("explorer", () => {
       }));
       const ids = await ingest(request, events);
       const target = ids[130]!;
-      await signIn(page, "manager@acme.test");
+      await signedIn(page, "manager@acme.test");
 
       // The permalink redirects to the explorer with the entry selected.
       await page.goto(`${EXPLORER}/${target}`);
@@ -354,8 +349,7 @@ test.describe("explorer", () => {
   );
 
   test("keyboard: / focuses search, j/k and arrows move, Enter opens, Escape closes", async ({ page }) => {
-    await signIn(page, "manager@acme.test");
-    await page.goto(EXPLORER);
+    await signedIn(page, "manager@acme.test", EXPLORER);
     await expect(rows(page).nth(3)).toBeVisible();
     const ids = await rows(page).evaluateAll((els) => els.slice(0, 4).map((el) => el.getAttribute("data-entry-id")!));
 
@@ -398,8 +392,7 @@ test.describe("explorer", () => {
     "columns sort through their headers and pages turn with Next and Previous",
     { tag: "@storage" },
     async ({ page }) => {
-      await signIn(page, "manager@acme.test");
-      await page.goto(`${EXPLORER}?period=30d&size=25`);
+      await signedIn(page, "manager@acme.test", `${EXPLORER}?period=30d&size=25`);
       await expect(rows(page)).toHaveCount(25);
       const position = page.getByRole("navigation", { name: "Pagination" }).getByRole("status");
       await expect(position).toHaveText(/^1–25 of ([\d,]+|more than [\d,]+) entries$/);
@@ -444,8 +437,7 @@ test.describe("explorer", () => {
         target: { type: "backup", name: tag },
       },
     ]);
-    await signIn(page, "manager@acme.test");
-    await page.goto(`${EXPLORER}?type=auth&entry=${id}`);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?type=auth&entry=${id}`);
     await expect(page.getByText("This entry is outside the current filters")).toBeVisible();
     await expect(details(page)).toContainText(tag);
     await expect(row(page, id!)).toHaveCount(0);
@@ -465,7 +457,7 @@ test.describe("explorer", () => {
       [{ occurredAt: minutesAgo(1), category: "audit", action: "export", result: "done" }],
       "globex",
     );
-    await signIn(page, "manager@acme.test");
+    await signedIn(page, "manager@acme.test");
     for (const id of [randomUUID(), globexId!]) {
       await page.goto(`${EXPLORER}?entry=${id}`);
       await expect(page.getByText(NOT_FOUND)).toBeVisible();
@@ -475,8 +467,7 @@ test.describe("explorer", () => {
   });
 
   test("invalid params are ignored with a message naming them", async ({ page }) => {
-    await signIn(page, "manager@acme.test");
-    await page.goto(`${EXPLORER}?period=yesterday&type=auth,bogus&size=13`);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?period=yesterday&type=auth,bogus&size=13`);
     await expect(page.getByText(/Ignored period "yesterday"/)).toBeVisible();
     await expect(page.getByText(/Ignored type "bogus"/)).toBeVisible();
     await expect(page.getByText(/Ignored size "13"/)).toBeVisible();
@@ -504,8 +495,7 @@ test.describe("explorer", () => {
       dialogs++;
       void dialog.dismiss();
     });
-    await signIn(page, "manager@acme.test");
-    await page.goto(`${EXPLORER}?q=${tag}`);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}`);
     await expect(row(page, id!)).toContainText(payload);
     await row(page, id!).click();
     await expect(details(page)).toContainText(payload);
@@ -514,16 +504,14 @@ test.describe("explorer", () => {
   });
 
   test("a member without permission sees the contract's notice", async ({ page }) => {
-    await signIn(page, "member@acme.test");
-    await page.goto(EXPLORER);
+    await signedIn(page, "member@acme.test", EXPLORER);
     await expect(page.getByText(NOTICE)).toBeVisible();
     await expect(rows(page)).toHaveCount(0);
     await expect(page.getByRole("searchbox", { name: "Search logs" })).toHaveCount(0);
   });
 
   test("preset views set their filters", async ({ page }) => {
-    await signIn(page, "manager@acme.test");
-    await page.goto(EXPLORER);
+    await signedIn(page, "manager@acme.test", EXPLORER);
     await page.getByRole("link", { name: "Security events" }).click();
     await expect(page).toHaveURL(/type=auth/);
     await expect(page).toHaveURL(/result=failed/);
@@ -562,8 +550,7 @@ test.describe("periods finer than a day, in the reader's zone", () => {
       { occurredAt: recent, category: "service", action: "deploy", result: "done", description: `${tag} recent` },
       { occurredAt: earlier, category: "service", action: "deploy", result: "done", description: `${tag} earlier` },
     ]);
-    await signIn(page, "manager@acme.test");
-    await page.goto(`${EXPLORER}?q=${tag}`);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}`);
     await expect(rows(page)).toHaveCount(2);
 
     await page.getByRole("button", { name: "Filter" }).click();

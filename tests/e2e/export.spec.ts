@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { expect, test, type Download, type Locator, type Page } from "@playwright/test";
 import ExcelJS from "exceljs";
 import { parseCsv } from "../helpers/parse-csv";
-import { signIn } from "./helpers/sign-in";
+import { signedIn } from "./helpers/sign-in";
 
 /*
  * The export, as a person does it: the Export button in the explorer's toolbar opens the modal,
@@ -35,8 +35,7 @@ test(
   "exports the current search as xlsx and as CSV, each with the N the modal announced",
   { tag: "@storage" },
   async ({ page }) => {
-    await signIn(page, "manager@acme.test");
-    await page.goto(SEARCH);
+    await signedIn(page, "manager@acme.test", SEARCH);
     await expect(page.locator("tr[data-entry-id]").first()).toBeVisible();
     const { dialog, count } = await openExport(page);
     expect(count).toBeGreaterThan(0);
@@ -69,8 +68,7 @@ test(
 );
 
 test("exports the current search as NDJSON: one entry per line, as the read API writes them", async ({ page }) => {
-  await signIn(page, "manager@acme.test");
-  await page.goto(SEARCH);
+  await signedIn(page, "manager@acme.test", SEARCH);
   await expect(page.locator("tr[data-entry-id]").first()).toBeVisible();
   const { dialog, count } = await openExport(page);
   expect(count).toBeGreaterThan(0);
@@ -95,8 +93,7 @@ test("exports the current search as NDJSON: one entry per line, as the read API 
 });
 
 test("downloads the integrity digests beside the file when asked, listing every exported entry", async ({ page }) => {
-  await signIn(page, "manager@acme.test");
-  await page.goto(SEARCH);
+  await signedIn(page, "manager@acme.test", SEARCH);
   await expect(page.locator("tr[data-entry-id]").first()).toBeVisible();
   const { dialog, count } = await openExport(page);
   await dialog.getByRole("checkbox", { name: /Include integrity digests/ }).check();
@@ -131,8 +128,7 @@ test("downloads the integrity digests beside the file when asked, listing every 
 });
 
 test("offers no Export to a member without audit.export", async ({ page }) => {
-  await signIn(page, "member@acme.test");
-  await page.goto("/orgs/acme/audit-logs");
+  await signedIn(page, "member@acme.test", "/orgs/acme/audit-logs");
   await expect(
     page.getByText("If you cannot access this feature, please request permission from your organization manager."),
   ).toBeVisible();

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { e2eApiKeys, signIn } from "./helpers/sign-in";
+import { e2eApiKeys, signedIn, signIn } from "./helpers/sign-in";
 
 const NOTICE = "If you cannot access this feature, please request permission from your organization manager.";
 
@@ -43,9 +43,9 @@ test.describe("sign-in and landing", () => {
 });
 
 test("an ingested event shows up at the top of the list", { tag: "@storage" }, async ({ page, request }) => {
-  // Signing in writes its own entry, so it comes first; the event is a minute ahead of everything
-  // else the suite writes meanwhile (the API accepts up to five minutes of clock skew).
-  await signIn(page, "manager@acme.test");
+  // The event is a minute ahead of everything else the suite writes meanwhile (sign-ins among
+  // them), so it comes first (the API accepts up to five minutes of clock skew).
+  await signedIn(page, "manager@acme.test");
   const marker = `deploy-${randomUUID().slice(0, 8)}`;
   const response = await request.post("/api/v1/audit-events", {
     headers: { authorization: `Bearer ${e2eApiKeys().acme}` },

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { signIn } from "./helpers/sign-in";
+import { signedIn } from "./helpers/sign-in";
 
 /*
  * Insights, driven as a person would: dragging across the histogram narrows the period of the
@@ -47,8 +47,7 @@ test.describe("insights", () => {
   test.describe.configure({ timeout: 120_000 });
 
   test("dragging across the explorer's histogram narrows the period and the list", async ({ page }) => {
-    await signIn(page, "manager@acme.test", undefined, `${EXPLORER}?period=30d`);
-    await page.goto(`${EXPLORER}?period=30d&size=200`);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?period=30d&size=200`);
     const chart = histogram(page);
     await expect(chart.locator(".recharts-bar-rectangle").first()).toBeVisible({ timeout: 30_000 });
     const before = await countText(page);
@@ -79,8 +78,7 @@ test.describe("insights", () => {
   });
 
   test("the keyboard chooses buckets too", async ({ page }) => {
-    await signIn(page, "manager@acme.test", undefined, INSIGHTS);
-    await page.goto(`${INSIGHTS}?period=today`);
+    await signedIn(page, "manager@acme.test", `${INSIGHTS}?period=today`);
     const chart = histogram(page);
     await expect(chart.locator(".recharts-surface")).toBeVisible();
     await chart.focus();
@@ -95,7 +93,7 @@ test.describe("insights", () => {
   });
 
   test("a facet value opens the explorer with it in the search box and the list", async ({ page }) => {
-    await signIn(page, "manager@acme.test", undefined, INSIGHTS);
+    await signedIn(page, "manager@acme.test", INSIGHTS);
     // A period that ended an hour ago: the other specs sign in and ingest into acme meanwhile, and
     // the two counts compared here must not see different logs.
     const to = new Date(Date.now() - 3_600_000);
@@ -120,8 +118,7 @@ test.describe("insights", () => {
   test("the security view lists a seeded burst of failed sign-ins and its link opens exactly those", async ({
     page,
   }) => {
-    await signIn(page, "manager@acme.test", undefined, INSIGHTS);
-    await page.goto(`${INSIGHTS}?period=30d&size=200`);
+    await signedIn(page, "manager@acme.test", `${INSIGHTS}?period=30d&size=200`);
     const burst = page.locator('[data-burst^="ip:"]').first();
     await expect(burst).toBeVisible();
     const count = Number(await burst.getAttribute("data-burst-count"));
@@ -144,7 +141,7 @@ test.describe("insights", () => {
       test(`screenshots at ${width}x${height}, ${scheme}`, async ({ page }) => {
         await page.setViewportSize({ width, height });
         await page.emulateMedia({ colorScheme: scheme });
-        await signIn(page, "manager@acme.test", undefined, INSIGHTS);
+        await signedIn(page, "manager@acme.test", INSIGHTS);
         const dir = path.resolve(".data/screens");
         mkdirSync(dir, { recursive: true });
         await page.goto(`${INSIGHTS}?period=7d`);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { e2eApiKeys, signIn } from "./helpers/sign-in";
+import { e2eApiKeys, signedIn } from "./helpers/sign-in";
 
 /*
  * The seal in the details view, and the integrity settings page, against the built console whose
@@ -17,7 +17,7 @@ test("the details view shows 'Verified' with its block once the entry is sealed"
   expect(response.status()).toBe(201);
   const [{ id }] = ((await response.json()) as { entries: { id: string }[] }).entries as [{ id: string }];
 
-  await signIn(page, "admin@acme.test");
+  await signedIn(page, "admin@acme.test");
   await page.setViewportSize({ width: 1366, height: 800 });
   const details = page.getByRole("region", { name: "Log details" });
   // Sealing runs in the background: reload until the seal shows (a condition, not a fixed wait).

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { e2eApiKeys, signIn } from "./helpers/sign-in";
+import { e2eApiKeys, signedIn } from "./helpers/sign-in";
 
 /*
  * Who gets data, walked page by page and route by route as four people: signed out, a member of
@@ -45,7 +45,7 @@ async function newContext(browser: Browser, who: Who): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL });
   if (who !== "signed-out") {
     const page = await context.newPage();
-    await signIn(page, ACCOUNTS[who]);
+    await signedIn(page, ACCOUNTS[who]);
     await page.close();
   }
   return context;

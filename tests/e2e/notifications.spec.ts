@@ -8,7 +8,7 @@ import {
   type HttpReceiver,
   type ReceivedRequest,
 } from "../helpers/notification-receivers";
-import { e2eApiKeys, signIn } from "./helpers/sign-in";
+import { e2eApiKeys, signedIn } from "./helpers/sign-in";
 
 /*
  * Notifications end to end: a rule and a webhook channel made in the settings page, a test
@@ -70,7 +70,7 @@ test.describe("notifications", () => {
   }) => {
     test.setTimeout(120_000);
     const tag = `e2enotify${Date.now().toString(36)}`;
-    await signIn(page, "admin@acme.test");
+    await signedIn(page, "admin@acme.test");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Notifications" }).click();
     await expect(page).toHaveURL(SETTINGS);
     await expect(page.getByRole("heading", { name: "Notifications", level: 1 })).toBeVisible();
@@ -182,8 +182,7 @@ test.describe("notifications", () => {
   });
 
   test("starting rules are added paused; a rule can be paused, edited and deleted from the page", async ({ page }) => {
-    await signIn(page, "admin@acme.test");
-    await page.goto(SETTINGS);
+    await signedIn(page, "admin@acme.test", SETTINGS);
     await page.getByRole("button", { name: "Add starting rule: Repeated failed sign-ins" }).click();
     await expect(page.getByText("Rule “Repeated failed sign-ins” added, paused")).toBeVisible();
     const row = page.locator("tr[data-rule-id]", { hasText: "Repeated failed sign-ins" }).first();
@@ -213,7 +212,7 @@ test.describe("notifications", () => {
   });
 
   test("a manager without audit.manage gets the notice and no link to the page", async ({ page }) => {
-    await signIn(page, "manager@acme.test");
+    await signedIn(page, "manager@acme.test");
     await expect(
       page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Notifications" }),
     ).toHaveCount(0);

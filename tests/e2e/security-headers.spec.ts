@@ -1,5 +1,5 @@
 import { expect, test, type APIResponse, type Page } from "@playwright/test";
-import { e2eApiKeys, signIn } from "./helpers/sign-in";
+import { e2eApiKeys, signedIn, signIn } from "./helpers/sign-in";
 
 /*
  * Every page type works under the Content-Security-Policy (no console error, no violation), and
@@ -124,7 +124,7 @@ test("pages, route handlers, the 404 and static files carry the security headers
   expectCommonHeaders(missing, "404");
   expectPagePolicy(missing, "404");
 
-  await signIn(page, "admin@acme.test");
+  await signedIn(page, "admin@acme.test");
   const explorer = await page.request.get("/orgs/acme/audit-logs");
   expect(explorer.status()).toBe(200);
   expectCommonHeaders(explorer, "explorer");
@@ -153,7 +153,7 @@ test("pages, route handlers, the 404 and static files carry the security headers
 });
 
 test("no page can be framed, not even by a page of the same site", async ({ page }) => {
-  await signIn(page, "admin@acme.test");
+  await signedIn(page, "admin@acme.test");
   const blocked: string[] = [];
   page.on("console", (message) => {
     if (/frame-ancestors|X-Frame-Options|Refused to display/i.test(message.text())) blocked.push(message.text());

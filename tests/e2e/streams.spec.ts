@@ -8,7 +8,7 @@ import {
   type HttpReceiver,
   type ReceivedRequest,
 } from "../helpers/notification-receivers";
-import { e2eApiKeys, signIn } from "./helpers/sign-in";
+import { e2eApiKeys, signedIn } from "./helpers/sign-in";
 
 /*
  * Streaming end to end: a stream made in the notifications settings page (its secret shown once,
@@ -41,8 +41,7 @@ test.describe("streams", () => {
     // Two secrets shown and two batches waited for, on a machine that may be busy.
     test.setTimeout(120_000);
     const tag = `e2estream${Date.now().toString(36)}`;
-    await signIn(page, "admin@acme.test");
-    await page.goto(SETTINGS);
+    await signedIn(page, "admin@acme.test", SETTINGS);
     await expect(page.getByRole("heading", { name: "Streams", level: 2 })).toBeVisible();
 
     const name = `SIEM ${tag}`;

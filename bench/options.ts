@@ -32,6 +32,8 @@ export interface BenchOptions {
   integrity: boolean;
   /** Server URL of a streaming replica of the DATABASE_URL server: the console reads from it. */
   readReplica: string | null;
+  /** The background jobs in `npm run worker` beside the console (WORKER_IN_PROCESS=false) instead of in it. */
+  workerProcess: boolean;
 }
 
 export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--rows N] [--orgs N] [--seed N] [--reuse] [--quick] [--port N] [--profile]
@@ -48,6 +50,7 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --stream-rate  ingestion rate of the streaming phase, events/s (default 2,000)
   --integrity  only sealing, its cost to ingestion and the checks, in-process on audit_bench_integrity (--rows entries)
   --insights  measure only the explorer scenarios' insights (histogram, facets, sign-in patterns)
+  --worker-process  the background jobs (notification matching, sealing, ...) in \`npm run worker\` beside the console, not in its process
   --read-replica URL  a streaming replica of the DATABASE_URL server (e.g. postgres://postgres@127.0.0.1:5433/postgres):
               the console gets DATABASE_READ_URL on the bench database there
 The benchmark uses its own database, audit_bench (BENCH_DATABASE names another), on the DATABASE_URL server (created if missing).
@@ -105,6 +108,7 @@ export function readOptions(
         integrity: { type: "boolean" },
         insights: { type: "boolean" },
         "read-replica": { type: "string" },
+        "worker-process": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -138,5 +142,6 @@ export function readOptions(
     streamRate: whole("stream-rate", str(values["stream-rate"]), 2_000, 1),
     integrity: values.integrity === true,
     readReplica: replicaOption(str(values["read-replica"])),
+    workerProcess: values["worker-process"] === true,
   };
 }

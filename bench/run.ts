@@ -160,6 +160,7 @@ const server = await startServer({
   readDatabaseUrl: readUrl,
   log,
   profileDir,
+  workerProcess: opts.workerProcess,
 });
 
 const clients: HttpClient[] = [];

@@ -107,6 +107,11 @@ export async function startServer(opts: {
   log: (line: string) => void;
   /** Write V8 CPU profiles of the server here (node --cpu-prof). */
   profileDir?: string;
+  /**
+   * The background jobs in `npm run worker` beside the console (WORKER_IN_PROCESS=false there), as
+   * deployments that separate them run it; the worker's CPU and memory are not the console's.
+   */
+  workerProcess?: boolean;
 }): Promise<RunningServer> {
   const url = `http://127.0.0.1:${opts.port}`;
   const env: NodeJS.ProcessEnv = {
@@ -130,6 +135,7 @@ export async function startServer(opts: {
     READ_API_BURST: "100000",
     SEED_DEMO: "false",
     NEXT_TELEMETRY_DISABLED: "1",
+    WORKER_IN_PROCESS: opts.workerProcess ? "false" : "true",
   };
   // What `npm start` runs, without npm in between, so that --cpu-prof profiles the server itself.
   const nodeArgs = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [];
@@ -156,6 +162,15 @@ export async function startServer(opts: {
   }
   const pid = child.pid!;
   opts.log(`Console started: ${url} (pid ${pid}, build ${opts.distDir})`);
+  // Started after the console, which has migrated the database by then.
+  const worker = opts.workerProcess
+    ? spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join("scripts", "worker.ts")], {
+        env: { ...env, WORKER_IN_PROCESS: "true" },
+        stdio: ["ignore", "ignore", "pipe"],
+      })
+    : null;
+  worker?.stderr?.on("data", keep);
+  if (worker) opts.log(`Worker started beside it: npm run worker (pid ${worker.pid})`);
   return {
     url,
     pid,
@@ -175,6 +190,11 @@ export async function startServer(opts: {
     // Clock ticks are 1/100 s on Linux.
     cpuMs: () => descendants(pid).reduce((sum, p) => sum + cpuTicks(p), 0) * 10,
     stop: async () => {
+      if (worker && worker.exitCode === null) {
+        const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+        worker.kill("SIGTERM");
+        await workerExited;
+      }
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       // SIGINT: Next.js exits through process.exit, which lets --cpu-prof write its profile.

@@ -252,11 +252,11 @@ test.describe("settings need audit.manage", () => {
     );
 
     await manager.reload();
-    await expect(manager.getByRole("heading", { name: "Retention" })).toBeVisible();
+    await expect(manager.getByRole("heading", { name: "Retention", exact: true })).toBeVisible();
     const approved = manager.getByRole("status").filter({ hasText: "Your access request was approved" });
     await expect(approved).toContainText("you can now manage audit settings");
     await manager.reload();
-    await expect(manager.getByRole("heading", { name: "Retention" })).toBeVisible();
+    await expect(manager.getByRole("heading", { name: "Retention", exact: true })).toBeVisible();
     await expect(manager.getByText("Your access request was approved")).toHaveCount(0);
   });
 });

@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     environment: "node",
+    // Migrates one template database that each test file's database is copied from.
+    globalSetup: ["tests/helpers/database-template.ts"],
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
     // Each integration file creates its own database; PGlite instances are memory-hungry, two at a time is plenty.
     maxWorkers: 2,

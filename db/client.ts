@@ -32,6 +32,8 @@ export interface DatabaseOptions {
    * embedded database, also when DATABASE_URL is set (tests compare the two side by side).
    */
   dataDir?: string;
+  /** A dumped PGlite data folder to start from (tests copy one migrated template). */
+  loadDataDir?: Blob;
   maxConnections?: number;
 }
 
@@ -68,7 +70,7 @@ export function createDatabase(options: DatabaseOptions = {}): DatabaseHandle {
   const dataDir = options.dataDir ?? defaultDataDir();
   // PGlite creates the folder itself but not its parents (a fresh clone has no .data/ yet).
   if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir, { extensions: { pg_trgm } });
+  const client = new PGlite(dataDir, { extensions: { pg_trgm }, loadDataDir: options.loadDataDir });
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return { kind: "pglite", db, client, close: () => client.close() };
 }

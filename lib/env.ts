@@ -132,6 +132,8 @@ const server = {
     .optional(),
   // How often a partial block is sealed: an entry is sealed within about this long (docs/integrity.md).
   INTEGRITY_SEAL_INTERVAL_SECONDS: wholeNumber(1, 3600).default(30),
+  // How often an open explorer asks whether newer entries match its search (the "N new entries" bar).
+  EXPLORER_POLL_SECONDS: wholeNumber(1, 3600).default(15),
 };
 
 export type EnvKey = keyof typeof server;

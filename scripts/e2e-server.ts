@@ -82,6 +82,8 @@ const env: NodeJS.ProcessEnv = {
   NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-test",
   // The integrity spec waits for its entry's seal: every 2 s rather than the default 30.
   INTEGRITY_SEAL_INTERVAL_SECONDS: "2",
+  // The explorer spec waits for its "N new entries" bar: asked every 2 s rather than 15.
+  EXPLORER_POLL_SECONDS: "2",
 };
 if (serverUrl) {
   env.DATABASE_URL = await freshServerDatabase(serverUrl);

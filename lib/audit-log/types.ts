@@ -60,3 +60,10 @@ export interface TimelineStep {
   result: AuditResult;
   action: string;
 }
+
+/** The explorer's first listed entry, where "new entries" start (the "N new entries" bar). */
+export interface NewestShown {
+  /** ISO instant with milliseconds, the column's precision. */
+  occurredAt: string;
+  id: string;
+}

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { e2eApiKeys, signIn } from "./helpers/sign-in";
+import { e2eApiKeys, signIn, signedIn } from "./helpers/sign-in";
 
 /*
  * The explorer's state in sight: the period is always a chip (the default one too), a created:
  * range the period cuts off says which one wins and offers the way out, and the type sort follows
- * the labels (the page's position, "801–850 of …", is tested in explorer.spec.ts). Entries are
+ * the labels (the page's position, "801–850 of …", is tested in explorer.spec.ts); entries that
+ * arrive for the current search are announced and shown without losing the selection. Entries are
  * ingested with a marker of their own.
  */
 
@@ -106,5 +107,45 @@ test.describe("paging and sorting", () => {
     await expect(typeCells()).toHaveText(["Auth", "DB Backup", "Device"]);
     await page.goto(`${EXPLORER}?q=${tag}&sort=type&dir=desc`);
     await expect(typeCells()).toHaveText(["Device", "DB Backup", "Auth"]);
+  });
+});
+
+test.describe("new entries", () => {
+  test("a bar counts entries newer than the first row and shows them, keeping the selection", async ({
+    page,
+    request,
+  }) => {
+    const tag = marker("newbar");
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    const event = (occurredAt: string, action: string) => ({
+      occurredAt,
+      category: "service",
+      action,
+      result: "done",
+      description: tag,
+    });
+    const [, olderId] = await ingest(request, [event(minutesAgo(1), "deploy"), event(minutesAgo(2), "deploy")]);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}`);
+    await expect(rows(page)).toHaveCount(2);
+    await page.locator(`tr[data-entry-id="${olderId}"]`).click();
+    await expect(page).toHaveURL(new RegExp(`entry=${olderId}`));
+    const details = page.getByRole("region", { name: "Log details" });
+    await expect(details).toBeVisible();
+
+    // Nothing new yet: the bar stays away (the e2e server asks every 2 s).
+    const bar = page.getByTestId("new-entries-count");
+    await expect(bar).toHaveCount(0);
+    // One entry of the search and one of another search arrive.
+    const [newId] = await ingest(request, [event(new Date().toISOString(), "rollback")]);
+    await ingest(request, [{ ...event(new Date().toISOString(), "rollback"), description: marker("elsewhere") }]);
+    await expect(bar).toHaveText("1 new entry");
+
+    await page.getByRole("button", { name: "Show new entries" }).click();
+    await expect(rows(page)).toHaveCount(3);
+    await expect(rows(page).first()).toHaveAttribute("data-entry-id", newId!);
+    await expect(bar).toHaveCount(0);
+    await expect(page).toHaveURL(new RegExp(`entry=${olderId}`));
+    await expect(details).toBeVisible();
+    await expect(page.locator(`tr[data-entry-id="${olderId}"]`)).toHaveAttribute("aria-selected", "true");
   });
 });

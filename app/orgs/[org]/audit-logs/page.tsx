@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
 import { requirePageAccess } from "@/lib/auth/access";
+import { env } from "@/lib/env";
 import { retentionBannerInfo } from "@/lib/retention/banner-info";
 import { AccessRequestOutcome } from "@/components/access-requests/access-request-outcome";
 import { AccessRequestNotice } from "./components/access-request-notice";
@@ -63,6 +64,9 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
     retentionBannerInfo(access.org.id, { from: explorer.range.from, categories: explorer.type, scope: explorer.scope }),
   ]);
   const conflict = periodConflict(explorer.range, selection.search);
+  // New entries would appear above the top of a newest-first listing of the live log, nowhere else.
+  const atNewest =
+    explorer.scope === "live" && explorer.sort === "time" && explorer.dir === "desc" && !data.page.hasPrev;
   const archiveHref = retention.archiveEnabled
     ? explorerHref(pathname, explorer, { scope: "archive", cursor: null, entry: null })
     : null;
@@ -122,6 +126,7 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
         firstPosition={data.page.firstPosition}
         selected={data.selected}
         empty={<EmptyState pathname={pathname} params={explorer} conflict={conflict} />}
+        newEntries={atNewest ? { pollSeconds: env.EXPLORER_POLL_SECONDS } : null}
       />
     </div>
   );

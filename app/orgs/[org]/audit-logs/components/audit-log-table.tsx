@@ -180,6 +180,11 @@ export interface AuditLogTableProps {
   /** Tabbing onto a row selects it, so the keys continue from where the focus is. */
   onRowFocus: (id: string) => void;
   empty: ReactNode;
+  /**
+   * Beside the open details: the type and target columns give way (the details show both), so
+   * time, actor, action and result keep their room instead of being cut at the table's edge.
+   */
+  compact: boolean;
 }
 
 /**
@@ -196,6 +201,7 @@ export function AuditLogTable({
   onRowClick,
   onRowFocus,
   empty,
+  compact,
 }: AuditLogTableProps) {
   const tabStop = activeId && entries.some((e) => e.id === activeId) ? activeId : (entries[0]?.id ?? null);
   // TanStack Table hands back a mutable instance that cannot be memoized: this component is meant
@@ -209,11 +215,14 @@ export function AuditLogTable({
     getRowId: (row) => row.id,
     manualSorting: true,
     manualPagination: true,
-    state: { sorting: [{ id: params.sort, desc: params.dir === "desc" }] },
+    state: {
+      sorting: [{ id: params.sort, desc: params.dir === "desc" }],
+      columnVisibility: { type: !compact, target: !compact },
+    },
   });
 
   return (
-    <Table aria-label="Audit log entries" className="audit-table min-w-[48rem]">
+    <Table aria-label="Audit log entries" className="audit-table" data-compact={compact ? "" : undefined}>
       <TableHeader className="bg-muted/40">
         {table.getHeaderGroups().map((group) => (
           <TableRow key={group.id} className="hover:bg-transparent">
@@ -251,8 +260,8 @@ export function AuditLogTable({
       </TableHeader>
       <TableBody>
         {table.getRowModel().rows.length === 0 ? (
-          <TableRow className="hover:bg-transparent">
-            <TableCell colSpan={COLUMNS.length} className="h-48 text-center whitespace-normal">
+          <TableRow className="audit-empty hover:bg-transparent">
+            <TableCell colSpan={table.getVisibleLeafColumns().length} className="h-48 text-center whitespace-normal">
               {empty}
             </TableCell>
           </TableRow>
@@ -276,7 +285,9 @@ export function AuditLogTable({
                 className="audit-row"
               >
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                  <td key={cell.id} data-col={cell.column.id}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
                 ))}
               </tr>
             );

@@ -11,7 +11,7 @@ import { EntryTimeline } from "./entry-timeline";
 import { JsonDiff } from "./json-diff";
 import { PivotLinks } from "./pivot-context";
 import { RawEntry } from "./raw-entry";
-import { formatUtcDateTime, LocalTime, TimeZoneName } from "./local-time";
+import { formatUtcDateTime, LocalTime, TimeZoneName, UtcTimeIfElsewhere } from "./local-time";
 import { ResultBadge } from "./result-badge";
 
 /*
@@ -141,6 +141,7 @@ export function EntryDetails({
   const actorValue = details.actor?.email ?? details.actor?.id ?? null;
   const targetValue = target.name ?? target.id;
   const at = details.id;
+  const errorShownAbove = details.result === "failed" && Boolean(details.errorCode || details.errorMessage);
   return (
     <div className="grid gap-6" data-details-for={details.id}>
       <div className="grid gap-2">
@@ -154,7 +155,7 @@ export function EntryDetails({
         ) : null}
       </div>
 
-      {details.result === "failed" && (details.errorCode || details.errorMessage) ? (
+      {errorShownAbove ? (
         <div
           className="grid gap-1 rounded-md border border-destructive/30 bg-destructive/5 p-3"
           role="note"
@@ -180,9 +181,7 @@ export function EntryDetails({
                   (<TimeZoneName />)
                 </span>
               </span>
-              <span className="font-mono text-xs text-muted-foreground">
-                {formatUtcDateTime(details.occurredAt)} UTC
-              </span>
+              <UtcTimeIfElsewhere iso={details.occurredAt} className="font-mono text-xs text-muted-foreground" />
             </span>
           </Field>
           <Field
@@ -214,7 +213,6 @@ export function EntryDetails({
           <Field label="Action" pivot={<PivotLinks field="action" value={details.action} entryId={at} />}>
             {details.action}
           </Field>
-          <Field label="Description">{text(details.description)}</Field>
           <Field label="Target" pivot={<PivotLinks field="target" value={targetValue} entryId={at} />}>
             {target.name || target.id || target.type ? (
               <span className="grid">
@@ -230,12 +228,15 @@ export function EntryDetails({
           <Field label="Result" pivot={<PivotLinks field="result" value={details.result} entryId={at} />}>
             <ResultBadge result={details.result} />
           </Field>
-          {details.errorCode ? (
+          {/* A failure's code and message are in the error box above: shown once. */}
+          {details.errorCode && !errorShownAbove ? (
             <Field label="Error code" mono>
               {details.errorCode}
             </Field>
           ) : null}
-          {details.errorMessage ? <Field label="Error message">{details.errorMessage}</Field> : null}
+          {details.errorMessage && !errorShownAbove ? (
+            <Field label="Error message">{details.errorMessage}</Field>
+          ) : null}
           <Field label="Level" pivot={<PivotLinks field="level" value={details.level} entryId={at} />}>
             {details.level === "notice" ? "Notice" : "Information"}
           </Field>

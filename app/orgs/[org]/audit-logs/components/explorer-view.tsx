@@ -8,6 +8,7 @@ import type { SealView } from "@/lib/integrity/seal-view";
 import type { AuditEntryDetails, AuditEntrySummary, TimelineStep } from "@/lib/audit-log/types";
 import { AuditLogTable } from "./audit-log-table";
 import { DetailsPanel } from "./details-panel";
+import { NewEntriesBar } from "./new-entries-bar";
 import { Pagination } from "./pagination";
 import { PivotProvider } from "./pivot-context";
 import { SEARCH_INPUT_ID } from "./search-bar";
@@ -25,6 +26,8 @@ export interface ExplorerViewProps {
   firstPosition: number | null;
   selected: { details: AuditEntryDetails; timeline: TimelineStep[]; seal?: SealView | null } | null;
   empty: ReactNode;
+  /** Set where newer entries would appear above this page (the top of a newest-first listing). */
+  newEntries: { pollSeconds: number } | null;
 }
 
 function rowElement(id: string): HTMLElement | null {
@@ -47,6 +50,7 @@ export function ExplorerView({
   firstPosition,
   selected,
   empty,
+  newEntries,
 }: ExplorerViewProps) {
   const router = useRouter();
   const pathname = usePathname();
@@ -153,6 +157,13 @@ export function ExplorerView({
         )}
       >
         <div className="grid min-w-0 gap-3">
+          {newEntries ? (
+            <NewEntriesBar
+              orgSlug={orgSlug}
+              newest={entries[0] ? { id: entries[0].id, occurredAt: entries[0].occurredAt } : null}
+              pollSeconds={newEntries.pollSeconds}
+            />
+          ) : null}
           <div
             aria-busy={isPending || undefined}
             className="overflow-hidden rounded-lg border bg-card shadow-xs transition-opacity group-has-[[data-pending]]/explorer:opacity-60"
@@ -166,6 +177,7 @@ export function ExplorerView({
               onRowClick={openEntry}
               onRowFocus={setActiveId}
               empty={empty}
+              compact={panelOpen}
             />
           </div>
           <Pagination

@@ -54,3 +54,13 @@ export function TimeZoneName() {
   const hydrated = useHydrated();
   return <>{hydrated ? viewerTimeZone() : "UTC"}</>;
 }
+
+/**
+ * The instant in UTC under a local time, only where the viewer's zone is not UTC already (then the
+ * local time says the same). Before hydration LocalTime itself shows UTC, so nothing is added.
+ */
+export function UtcTimeIfElsewhere({ iso, className }: { iso: string; className?: string }) {
+  const hydrated = useHydrated();
+  if (!hydrated || viewerTimeZone() === "UTC") return null;
+  return <span className={className}>{formatUtcDateTime(iso)} UTC</span>;
+}

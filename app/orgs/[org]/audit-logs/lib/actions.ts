@@ -2,7 +2,10 @@
 
 import { z } from "zod";
 import { orgAction } from "@/lib/actions/org-action";
+import { MAX_CURSOR_LENGTH } from "@/lib/audit-log/cursor";
+import { countNewerEntries } from "@/lib/audit-log/new-entries";
 import { searchPeople, type PersonMatch } from "@/lib/audit-log/people-search";
+import { rawSearchParams, selectionFromParams } from "@/lib/audit-log/selection";
 
 const MAX_TEXT = 200;
 const MAX_RESULTS = 8;
@@ -22,4 +25,39 @@ export const searchUsers = orgAction(
     failure: "Users could not be searched. Try again.",
   },
   async (text, { org }): Promise<PersonMatch[]> => searchPeople(org.id, text.slice(0, MAX_TEXT), MAX_RESULTS),
+);
+
+const newestShownSchema = z.object({ occurredAt: z.iso.datetime({ offset: true }), id: z.uuid() }).nullable();
+
+const newEntriesInput = z.object({
+  /** The explorer's query string as the browser shows it: read by the page's own parser. */
+  query: z.string().max(MAX_CURSOR_LENGTH * 2),
+  newest: newestShownSchema,
+});
+
+/** The "N new entries" bar's figure: `count` exact up to NEW_ENTRIES_CAP, else `more` is true. */
+export interface NewEntriesCount {
+  count: number;
+  more: boolean;
+}
+
+/**
+ * How many entries of the current search arrived above the newest one the reader sees. The query
+ * string goes through the explorer's own parser (the one query core, invalid parts dropped as the
+ * page drops them) and the count is scoped to the organization checked here; rolling periods are
+ * resolved now, as the reload the bar offers would resolve them.
+ */
+export const countNewEntries = orgAction(
+  {
+    name: "countNewEntries",
+    schema: newEntriesInput,
+    invalid: "The search could not be read.",
+    permission: "audit.view",
+    failure: "New entries could not be checked.",
+  },
+  async ({ query, newest }, { org }): Promise<NewEntriesCount> => {
+    const { selection } = selectionFromParams(org.id, rawSearchParams(query));
+    const counted = await countNewerEntries(selection, newest);
+    return counted.exact ? { count: counted.count, more: false } : { count: counted.atLeast, more: true };
+  },
 );

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { sql } from "drizzle-orm";
+import { and, sql, type SQL } from "drizzle-orm";
 import { getDb, queryRows, type Executor } from "@/db/client";
 import type { AuditSelection } from "./selection";
 import { auditTableFor } from "./tables";
@@ -17,6 +17,8 @@ export interface CountOptions {
   /** Count exactly up to this many, else answer "at least cap"; null counts every match. */
   cap?: number | null;
   db?: Executor;
+  /** A further condition beside the selection's own WHERE (e.g. "above this row"). */
+  where?: SQL;
 }
 
 /**
@@ -25,10 +27,10 @@ export interface CountOptions {
  */
 export async function countMatching(
   selection: AuditSelection,
-  { cap = EXACT_COUNT_LIMIT, db = getDb() }: CountOptions = {},
+  { cap = EXACT_COUNT_LIMIT, db = getDb(), where: extra }: CountOptions = {},
 ): Promise<MatchCount> {
   const t = auditTableFor(selection.params.scope);
-  const where = selectionWhere(t, selection);
+  const where = extra ? and(selectionWhere(t, selection), extra)! : selectionWhere(t, selection);
   if (cap === null) {
     const [row] = await queryRows<{ n: number | string }>(db, sql`select count(*) as n from ${t} where ${where}`);
     return { exact: true, count: Number(row?.n ?? 0) };

@@ -1,8 +1,9 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
-import { e2eApiKeys, signedIn } from "./helpers/sign-in";
+import { expect, test, type APIRequestContext, type Locator } from "@playwright/test";
+import { signedIn } from "./helpers/sign-in";
+import { ingest } from "./helpers/ingest";
 
 /*
  * The result stays in sight (issue 19, point 7): beside the open details at 1366x800 the type and
@@ -13,15 +14,6 @@ import { e2eApiKeys, signedIn } from "./helpers/sign-in";
 
 const EXPLORER = "/orgs/acme/audit-logs";
 const SHOTS = "/tmp/explorer-shots";
-
-async function ingest(request: APIRequestContext, events: Record<string, unknown>[]): Promise<string[]> {
-  const response = await request.post("/api/v1/audit-events", {
-    headers: { authorization: `Bearer ${e2eApiKeys().acme}` },
-    data: { events },
-  });
-  expect(response.status(), await response.text()).toBe(201);
-  return ((await response.json()) as { entries: { id: string }[] }).entries.map((e) => e.id);
-}
 
 const description = (tag: string) =>
   `${tag} rotated the link's credentials and re-applied the routing policy for every region`;
@@ -53,7 +45,7 @@ async function expectShownWhole(cell: Locator, container: Locator) {
   expect(box.x + box.width).toBeLessThanOrEqual(outer.x + outer.width + 0.5);
 }
 
-async function expectNotClipped(page: Page, cell: Locator) {
+async function expectNotClipped(cell: Locator) {
   const clipped = await cell.evaluate((el) => el.scrollWidth > el.clientWidth + 1);
   expect(clipped, await cell.innerText()).toBe(false);
 }
@@ -82,7 +74,7 @@ for (const scheme of ["light", "dark"] as const) {
       const row = page.locator(`tr[data-entry-id="${id}"]`);
       for (const col of ["time", "user", "action", "result"])
         await expectShownWhole(row.locator(`td[data-col="${col}"]`), table);
-      await expectNotClipped(page, row.locator('td[data-col="result"]'));
+      await expectNotClipped(row.locator('td[data-col="result"]'));
     }
     expect(await table.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, `layout-details-1366x800-${scheme}.png`) });
@@ -108,7 +100,7 @@ for (const scheme of ["light", "dark"] as const) {
       for (const col of ["time", "user", "action", "result", "type"]) {
         await expectShownWhole(row.locator(`td[data-col="${col}"]`), table);
       }
-      await expectNotClipped(page, row.locator('td[data-col="result"]'));
+      await expectNotClipped(row.locator('td[data-col="result"]'));
     }
     expect(await table.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
     await page.locator(`tr[data-entry-id="${ids[0]}"]`).scrollIntoViewIfNeeded();

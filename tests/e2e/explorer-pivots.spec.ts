@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
-import { e2eApiKeys, signedIn } from "./helpers/sign-in";
+import { signedIn } from "./helpers/sign-in";
+import { ingest } from "./helpers/ingest";
 
 /*
  * Pivots (a value of the table or the details added to the search or excluded from it), the
@@ -13,15 +14,6 @@ import { e2eApiKeys, signedIn } from "./helpers/sign-in";
 
 const EXPLORER = "/orgs/acme/audit-logs";
 const SHOTS = "/tmp/explorer-shots";
-
-async function ingest(request: APIRequestContext, events: Record<string, unknown>[]): Promise<string[]> {
-  const response = await request.post("/api/v1/audit-events", {
-    headers: { authorization: `Bearer ${e2eApiKeys().acme}` },
-    data: { events },
-  });
-  expect(response.status(), await response.text()).toBe(201);
-  return ((await response.json()) as { entries: { id: string }[] }).entries.map((e) => e.id);
-}
 
 const marker = (prefix: string) => `${prefix}${randomUUID().slice(0, 8)}`;
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { e2eApiKeys, signIn, signedIn } from "./helpers/sign-in";
+import { expect, test, type Page } from "@playwright/test";
+import { signIn, signedIn } from "./helpers/sign-in";
+import { ingest } from "./helpers/ingest";
 
 /*
  * The explorer's state in sight: the period is always a chip (the default one too), a created:
@@ -12,15 +13,6 @@ import { e2eApiKeys, signIn, signedIn } from "./helpers/sign-in";
 
 const EXPLORER = "/orgs/acme/audit-logs";
 const DAY_MS = 86_400_000;
-
-async function ingest(request: APIRequestContext, events: Record<string, unknown>[]): Promise<string[]> {
-  const response = await request.post("/api/v1/audit-events", {
-    headers: { authorization: `Bearer ${e2eApiKeys().acme}` },
-    data: { events },
-  });
-  expect(response.status(), await response.text()).toBe(201);
-  return ((await response.json()) as { entries: { id: string }[] }).entries.map((e) => e.id);
-}
 
 const marker = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);

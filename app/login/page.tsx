@@ -6,6 +6,7 @@ import { getSessionUser } from "@/lib/auth/access";
 import { oidcEnabled } from "@/lib/auth/auth";
 import { env } from "@/lib/env";
 import { safeCallbackPath } from "@/lib/auth/safe-callback";
+import { TimeZoneReporter } from "@/components/time/time-zone-reporter";
 import { LoginForm } from "./components/login-form";
 import { signInWithOidc } from "./lib/actions";
 
@@ -23,6 +24,8 @@ export default async function LoginPage({ searchParams }: PageProps<"/login">) {
   if (!error && (await getSessionUser())) redirect(callbackUrl);
   return (
     <main className="flex min-h-dvh items-center justify-center bg-muted/40 p-6">
+      {/* Before the first console page, so it is rendered in the reader's zone from the start. */}
+      <TimeZoneReporter refreshOnChange={false} />
       <Card className="w-full max-w-sm">
         <CardHeader>
           <CardTitle className="text-xl">Audit Console</CardTitle>

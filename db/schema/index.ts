@@ -11,3 +11,4 @@ export * from "./integrity";
 export * from "./audit-log-hourly";
 export * from "./streams";
 export * from "./audit-log-actors";
+export * from "./user-preferences";

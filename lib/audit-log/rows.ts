@@ -26,6 +26,7 @@ export function summaryColumns(t: T) {
     targetName: t.targetName,
     result: t.result,
     level: t.level,
+    service: t.service,
     errorCode: t.errorCode,
   };
 }
@@ -34,7 +35,6 @@ export function detailColumns(t: T) {
   return {
     ...summaryColumns(t),
     receivedAt: t.receivedAt,
-    service: t.service,
     ip: t.ip,
     userAgent: t.userAgent,
     requestId: t.requestId,
@@ -68,6 +68,7 @@ export function toSummary(row: SummaryRow): AuditEntrySummary {
     target: { type: row.targetType, id: row.targetId, name: row.targetName },
     result: row.result!,
     level: row.level!,
+    service: row.service,
     errorCode: row.errorCode,
   };
 }
@@ -76,7 +77,6 @@ export function toDetails(row: DetailRow): AuditEntryDetails {
   return {
     ...toSummary(row),
     receivedAt: isoTime(row.receivedAt!),
-    service: row.service,
     ip: row.ip === null ? null : String(row.ip),
     userAgent: row.userAgent,
     requestId: row.requestId,

@@ -80,7 +80,6 @@ const entryId = createParser({
 
 const EXPLORER_DEFAULTS = {
   period: "7d",
-  tz: DEFAULT_TIME_ZONE,
   sort: "time",
   dir: "desc",
   size: 50,
@@ -92,7 +91,8 @@ export const explorerParsers = {
   period: parseAsStringLiteral(PERIODS).withDefault(EXPLORER_DEFAULTS.period),
   from: dateText,
   to: dateText,
-  tz: timeZone.withDefault(EXPLORER_DEFAULTS.tz),
+  // No fixed default: without tz= the reader's own zone applies (parseExplorerParams' readerTz).
+  tz: timeZone,
   type: parseAsArrayOf(parseAsStringLiteral(auditCategory.enumValues)).withDefault([]),
   user: text(MAX_USER_LENGTH),
   result: parseAsArrayOf(parseAsStringLiteral(auditResult.enumValues)).withDefault([]),
@@ -118,8 +118,13 @@ export interface ExplorerParams {
   /** As given (trimmed), only with period=custom: a date or a date-time. */
   from: string | null;
   to: string | null;
-  /** IANA zone for day bounds ("today", custom dates, date-times without an offset, `created:`). */
+  /**
+   * IANA zone for day bounds ("today", custom dates, date-times without an offset, `created:`) and
+   * for every time the page shows: the link's `tz=`, else the reader's zone.
+   */
   tz: string;
+  /** The reader's own zone: links leave `tz` out where it is this one and no day bound needs it. */
+  readerTz: string;
   /** Category codes, in the enum's order; empty means all. */
   type: AuditCategory[];
   /** An actor's user id, or an email (lower-cased). */
@@ -143,7 +148,7 @@ export interface ExplorerParams {
   range: { from: string | null; to: string | null };
 }
 
-export type ExplorerParamsInput = Omit<ExplorerParams, "range">;
+export type ExplorerParamsInput = Omit<ExplorerParams, "range" | "readerTz"> & { readerTz?: string };
 
 export interface ParamProblem {
   param: string;
@@ -175,7 +180,7 @@ const WHY: Record<Exclude<ParamName, "type" | "result">, string> = {
   period: `use ${listText(PERIODS)}`,
   from: "not a date (use YYYY-MM-DD or an ISO date-time)",
   to: "not a date (use YYYY-MM-DD or an ISO date-time)",
-  tz: "not a time zone; times are shown in UTC",
+  tz: "not a time zone; your own time zone is used",
   user: "too long for a user id or email",
   q: `longer than ${MAX_QUERY_PARAM_LENGTH.toLocaleString("en-US")} characters`,
   sort: `use ${listText(SORT_KEYS)}`,
@@ -316,11 +321,15 @@ function resolveRange(params: ExplorerParamsInput, now: Date): ExplorerParams["r
   }
 }
 
-function parseUnsafe(raw: RawSearchParams, now: Date): { params: ExplorerParams; problems: ParamProblem[] } {
+function parseUnsafe(
+  raw: RawSearchParams,
+  now: Date,
+  readerTz: string,
+): { params: ExplorerParams; problems: ParamProblem[] } {
   const problems: ParamProblem[] = [];
   const given = normalise(raw, problems);
   const parsed = parseWithParsers(given);
-  const { tz } = parsed;
+  const tz = parsed.tz ?? readerTz;
   let { from, to } = parsed;
   // The grammar admits Feb 30 and hour 99; the calendar check names them.
   if (from !== null && !dateBound(from)) {
@@ -355,6 +364,8 @@ function parseUnsafe(raw: RawSearchParams, now: Date): { params: ExplorerParams;
   }
   const input: ExplorerParamsInput = {
     ...parsed,
+    tz,
+    readerTz,
     period,
     from,
     to,
@@ -365,7 +376,7 @@ function parseUnsafe(raw: RawSearchParams, now: Date): { params: ExplorerParams;
     user: parsed.user === null ? null : parsed.user.includes("@") ? parsed.user.toLowerCase() : parsed.user,
     cursor,
   };
-  return { params: { ...input, range: resolveRange(input, now) }, problems };
+  return { params: { ...input, readerTz, range: resolveRange(input, now) }, problems };
 }
 
 function safeRecord(raw: unknown): RawSearchParams {
@@ -383,18 +394,21 @@ function safeRecord(raw: unknown): RawSearchParams {
 
 /**
  * Reads the page's search params. Never throws: each invalid part is dropped, its default used,
- * and a problem naming it returned for the page to show. `now` fixes the rolling periods.
+ * and a problem naming it returned for the page to show. `now` fixes the rolling periods;
+ * `readerTz` is the zone that applies when the link names none (the API and rules: UTC).
  */
 export function parseExplorerParams(
   raw: RawSearchParams,
   now: Date = new Date(),
+  readerTz: string = DEFAULT_TIME_ZONE,
 ): { params: ExplorerParams; problems: ParamProblem[] } {
   const at = Number.isFinite(now.getTime()) ? now : new Date();
+  const zone = isTimeZone(readerTz) ? readerTz : DEFAULT_TIME_ZONE;
   try {
-    return parseUnsafe(safeRecord(raw), at);
+    return parseUnsafe(safeRecord(raw), at, zone);
   } catch {
     // Only a bug gets here; the page still renders, with the defaults and a note.
-    const fallback = parseUnsafe({}, at);
+    const fallback = parseUnsafe({}, at, zone);
     return {
       params: fallback.params,
       problems: [{ param: "", message: "Ignored the filters in the address: they could not be read." }],
@@ -403,8 +417,8 @@ export function parseExplorerParams(
 }
 
 /** The params of a plain visit to the explorer. */
-export function defaultExplorerParams(now: Date = new Date()): ExplorerParams {
-  return parseExplorerParams({}, now).params;
+export function defaultExplorerParams(now: Date = new Date(), readerTz: string = DEFAULT_TIME_ZONE): ExplorerParams {
+  return parseExplorerParams({}, now, readerTz).params;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -425,6 +439,15 @@ export const PANEL_FILTERS_CLEARED = {
   result: [],
 } as const satisfies ExplorerParamsOverrides;
 
+// Day bounds read in a zone: a link that has them keeps its zone, so it means the same days to
+// whoever opens it. Elsewhere the reader's own zone is the default and is left out.
+function zoneToWrite(p: ExplorerParamsInput): string | null {
+  const tz = p.tz || DEFAULT_TIME_ZONE;
+  const readerTz = p.readerTz ?? DEFAULT_TIME_ZONE;
+  const daysInZone = p.period === "custom" || p.period === "today" || /(^|[\s(-])created:/i.test(p.q);
+  return daysInZone || tz !== readerTz ? tz : null;
+}
+
 /** The values to write: a position in one listing means nothing in another. */
 function valuesToWrite(params: ExplorerParamsInput, overrides: ExplorerParamsOverrides): ParserValues {
   const changesListing = Object.keys(overrides).some((key) => key !== "cursor" && key !== "entry");
@@ -434,7 +457,7 @@ function valuesToWrite(params: ExplorerParamsInput, overrides: ExplorerParamsOve
     period: p.period,
     from: custom ? p.from || null : null,
     to: custom ? p.to || null : null,
-    tz: p.tz || DEFAULT_TIME_ZONE,
+    tz: zoneToWrite(p),
     type: p.type,
     user: p.user || null,
     result: p.result,

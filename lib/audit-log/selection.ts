@@ -41,13 +41,17 @@ export function rawQueryString(raw: RawSearchParams): string {
   return query.toString();
 }
 
-/** Reads a selection from URL params the way the explorer page does (invalid parts dropped). */
+/**
+ * Reads a selection from URL params the way the explorer page does (invalid parts dropped);
+ * `readerTz` is the zone of the person reading (lib/preferences/reader-time-zone).
+ */
 export function selectionFromParams(
   orgId: string,
   raw: RawSearchParams,
   now?: Date,
+  readerTz?: string,
 ): { selection: AuditSelection; problems: ParamProblem[] } {
-  const { params, problems } = parseExplorerParams(raw, now);
+  const { params, problems } = parseExplorerParams(raw, now, readerTz);
   return { selection: { orgId, params, search: parseSearchQuery(params.q, { timeZone: params.tz }) }, problems };
 }
 
@@ -64,8 +68,8 @@ export interface WholeSearch {
  * periods resolved at `now`. The page position (`cursor`) and the selected entry are not filters:
  * the result is the whole search.
  */
-export function parseWholeSearch(query: string, now: Date): WholeSearch {
-  const { params } = parseExplorerParams(rawSearchParams(query), now);
+export function parseWholeSearch(query: string, now: Date, readerTz?: string): WholeSearch {
+  const { params } = parseExplorerParams(rawSearchParams(query), now, readerTz);
   const whole: ExplorerParams = { ...params, cursor: null, entry: null };
   return {
     params: whole,

@@ -22,6 +22,8 @@ export interface AuditEntrySummary {
   target: { type: string | null; id: string | null; name: string | null };
   result: AuditResult;
   level: AuditLevel;
+  /** The service or module that wrote the entry. */
+  service: string | null;
   errorCode: string | null;
 }
 
@@ -29,7 +31,6 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 export interface AuditEntryDetails extends AuditEntrySummary {
   receivedAt: string;
-  service: string | null;
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;

@@ -24,7 +24,11 @@ vi.mock("@/lib/auth/auth", () => ({
   signIn: vi.fn(),
   signOut: vi.fn(),
 }));
-vi.mock("next/headers", () => ({ headers: async () => new Headers(SITE) }));
+// No time zone reported: the reader's zone is UTC, as for a browser that never sent one.
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers(SITE),
+  cookies: async () => ({ get: () => undefined }),
+}));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }));
 
 const { countNewEntries } = await import("@/app/orgs/[org]/audit-logs/lib/actions");

@@ -4,6 +4,7 @@ import { AppShell } from "@/components/app-shell/app-shell";
 import { getOrgAccess, listUserOrganizations } from "@/lib/auth/access";
 import { REQUESTED_URL_HEADER, requestedOrgPath } from "@/lib/auth/requested-url";
 import { countPendingAccessRequests } from "@/lib/access-requests/count-pending";
+import { readerTimeZone } from "@/lib/preferences/reader-time-zone";
 
 export default async function OrgLayout({ children, params }: LayoutProps<"/orgs/[org]">) {
   const { org: slug } = await params;
@@ -20,15 +21,17 @@ export default async function OrgLayout({ children, params }: LayoutProps<"/orgs
   }
   const { access } = result;
   const canManage = access.permissions.has("audit.manage");
-  const [orgs, pendingRequests] = await Promise.all([
+  const [orgs, pendingRequests, timeZone] = await Promise.all([
     listUserOrganizations(access.user.id),
     canManage ? countPendingAccessRequests(access.org.id) : Promise.resolve(0),
+    readerTimeZone(),
   ]);
   return (
     <AppShell
       org={{ slug: access.org.slug, name: access.org.name }}
       orgs={orgs.map((o) => ({ slug: o.slug, name: o.name }))}
       user={{ name: access.user.name, email: access.user.email }}
+      timeZone={timeZone}
       canManage={canManage}
       pendingRequests={pendingRequests}
     >

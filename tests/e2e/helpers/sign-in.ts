@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
+import { TIME_ZONE_COOKIE } from "@/lib/preferences/time-zone-cookie";
 
 export const DEMO_PASSWORD = "demo-password";
 
@@ -45,7 +46,12 @@ export async function signedIn(page: Page, email: SessionAccount, url = "/"): Pr
   const { cookies } = JSON.parse(readFileSync(sessionFile(email), "utf8")) as {
     cookies: Parameters<ReturnType<Page["context"]>["addCookies"]>[0];
   };
-  await page.context().addCookies(cookies);
+  // The sign-in page reports the browser's time zone in a cookie; the setup project's browser
+  // may have run in another zone, so this browser's own is written, as its sign-in would have.
+  const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const session = cookies.filter((c) => c.name !== TIME_ZONE_COOKIE);
+  const domain = session.find((c) => c.domain)?.domain ?? "127.0.0.1";
+  await page.context().addCookies([...session, { name: TIME_ZONE_COOKIE, value: zone, domain, path: "/" }]);
   await page.goto(url);
   await expect(page).toHaveURL(/\/orgs\//);
 }

@@ -4,6 +4,9 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { requirePageAccess } from "@/lib/auth/access";
 import { env } from "@/lib/env";
+import { readerTimeZone } from "@/lib/preferences/reader-time-zone";
+import { TimeZoneProvider } from "@/components/time/local-time";
+import { readPreferences } from "@/lib/preferences/queries";
 import { retentionBannerInfo } from "@/lib/retention/banner-info";
 import { AccessRequestOutcome } from "@/components/access-requests/access-request-outcome";
 import { AccessRequestNotice } from "./components/access-request-notice";
@@ -11,6 +14,7 @@ import { DeepLinkNotice } from "./components/deep-link-notice";
 import { EmptyState } from "./components/empty-state";
 import { ExportDialog } from "./components/export-dialog";
 import { pagePositionText } from "./components/entry-count";
+import { ExplorerLayoutProvider } from "./components/explorer-layout";
 import { ExplorerView } from "./components/explorer-view";
 import { FilterChips } from "./components/filter-chips";
 import { FilterPanel } from "./components/filter-panel";
@@ -20,6 +24,7 @@ import { PeriodConflictNotice } from "./components/period-conflict-notice";
 import { PresetViews } from "./components/preset-views";
 import { RetentionBanner } from "./components/retention-banner";
 import { SearchBar } from "./components/search-bar";
+import { ViewOptions } from "./components/view-options";
 import { explorerHref, type RawSearchParams } from "@/lib/audit-log/search-params";
 import { rawQueryString, selectionFromParams } from "@/lib/audit-log/selection";
 import { loadExplorer } from "@/lib/audit-log/load-explorer";
@@ -49,7 +54,8 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
   const { access, allowed } = await requirePageAccess(org, "audit.view", currentUrl(org, raw));
   if (!allowed) return <AccessRequestNotice access={access} />;
 
-  const { selection, problems } = selectionFromParams(access.org.id, raw);
+  const reader = await readerTimeZone();
+  const { selection, problems } = selectionFromParams(access.org.id, raw, undefined, reader.zone);
   const explorer = selection.params;
   const pathname = `/orgs/${access.org.slug}/audit-logs`;
   // Started beside the page's own reads and awaited in its Suspense boundary: the table never
@@ -58,10 +64,11 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
     console.error("[audit-console] explorer histogram:", error);
     return null;
   });
-  const [data, userName, retention] = await Promise.all([
+  const [data, userName, retention, preferences] = await Promise.all([
     loadExplorer(selection),
     userNameFor(access.org.id, explorer.user),
     retentionBannerInfo(access.org.id, { from: explorer.range.from, categories: explorer.type, scope: explorer.scope }),
+    readPreferences(access.user.id),
   ]);
   const conflict = periodConflict(explorer.range, selection.search);
   // New entries would appear above the top of a newest-first listing of the live log, nowhere else.
@@ -72,62 +79,70 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
     : null;
 
   return (
-    <div className="group/explorer flex min-w-0 flex-col gap-4 p-4 md:p-6">
-      <header className="flex flex-wrap items-end justify-between gap-2">
-        <div className="grid gap-0.5">
-          <h1 className="text-xl font-semibold tracking-tight">Audit Log</h1>
-          <p className="text-sm text-muted-foreground">
-            Who did what in {access.org.name}
-            {explorer.scope === "archive" ? ", from the archive" : ""}.
-          </p>
-        </div>
-        <div className="flex flex-wrap items-center gap-2">
-          <PresetViews pathname={pathname} params={explorer} />
-          <Link
-            href={explorerHref(`${pathname}/insights`, explorer, { cursor: null, entry: null })}
-            className="inline-flex h-8 items-center gap-1.5 rounded-md border px-3 text-sm hover:bg-accent"
-          >
-            <BarChart3 className="size-4" aria-hidden />
-            Insights
-          </Link>
-          <ExportDialog orgSlug={access.org.slug} canExport={access.permissions.has("audit.export")} />
-        </div>
-      </header>
-
-      <AccessRequestOutcome access={access} permission="audit.view" />
-      <div className="flex flex-wrap items-start gap-2">
-        <FilterPanel orgSlug={access.org.slug} params={explorer} userName={userName} />
-        <SearchBar />
-      </div>
-      <FilterChips pathname={pathname} params={explorer} userName={userName} />
-      <PeriodConflictNotice pathname={pathname} params={explorer} conflict={conflict} />
-      <ParamsNotice problems={problems} />
-      <RetentionBanner info={retention} archiveHref={archiveHref} />
-      <DeepLinkNotice pathname={pathname} params={explorer} state={data.deepLink} />
-
-      <section aria-label="Histogram of this search" className="rounded-lg border bg-card px-3 py-2">
-        <Suspense fallback={<CompactHistogramSkeleton />}>
-          <CompactHistogram
-            insights={histogram}
-            pathname={pathname}
-            params={{ ...explorer, cursor: null, entry: null }}
-          />
-        </Suspense>
-      </section>
-
-      <ExplorerView
+    <TimeZoneProvider zone={explorer.tz}>
+      <ExplorerLayoutProvider
         orgSlug={access.org.slug}
-        params={explorer}
-        entries={data.page.entries}
-        prevCursor={data.page.hasPrev ? data.page.prevCursor : null}
-        nextCursor={data.page.hasNext ? data.page.nextCursor : null}
-        anchorCursor={data.anchorCursor}
-        countText={pagePositionText(data.page.firstPosition, data.page.entries.length, data.count)}
-        firstPosition={data.page.firstPosition}
-        selected={data.selected}
-        empty={<EmptyState pathname={pathname} params={explorer} conflict={conflict} />}
-        newEntries={atNewest ? { pollSeconds: env.EXPLORER_POLL_SECONDS } : null}
-      />
-    </div>
+        initial={{ columns: preferences.columns, density: preferences.density }}
+      >
+        <div className="group/explorer flex min-w-0 flex-col gap-4 p-4 md:p-6">
+          <header className="flex flex-wrap items-end justify-between gap-2">
+            <div className="grid gap-0.5">
+              <h1 className="text-xl font-semibold tracking-tight">Audit Log</h1>
+              <p className="text-sm text-muted-foreground">
+                Who did what in {access.org.name}
+                {explorer.scope === "archive" ? ", from the archive" : ""}.
+              </p>
+            </div>
+            <div className="flex flex-wrap items-center gap-2">
+              <PresetViews pathname={pathname} params={explorer} />
+              <Link
+                href={explorerHref(`${pathname}/insights`, explorer, { cursor: null, entry: null })}
+                className="inline-flex h-8 items-center gap-1.5 rounded-md border px-3 text-sm hover:bg-accent"
+              >
+                <BarChart3 className="size-4" aria-hidden />
+                Insights
+              </Link>
+              <ExportDialog orgSlug={access.org.slug} canExport={access.permissions.has("audit.export")} />
+            </div>
+          </header>
+
+          <AccessRequestOutcome access={access} permission="audit.view" />
+          <div className="flex flex-wrap items-start gap-2">
+            <FilterPanel orgSlug={access.org.slug} params={explorer} userName={userName} />
+            <SearchBar />
+            <ViewOptions />
+          </div>
+          <FilterChips pathname={pathname} params={explorer} userName={userName} />
+          <PeriodConflictNotice pathname={pathname} params={explorer} conflict={conflict} />
+          <ParamsNotice problems={problems} />
+          <RetentionBanner info={retention} archiveHref={archiveHref} />
+          <DeepLinkNotice pathname={pathname} params={explorer} state={data.deepLink} />
+
+          <section aria-label="Histogram of this search" className="rounded-lg border bg-card px-3 py-2">
+            <Suspense fallback={<CompactHistogramSkeleton />}>
+              <CompactHistogram
+                insights={histogram}
+                pathname={pathname}
+                params={{ ...explorer, cursor: null, entry: null }}
+              />
+            </Suspense>
+          </section>
+
+          <ExplorerView
+            orgSlug={access.org.slug}
+            params={explorer}
+            entries={data.page.entries}
+            prevCursor={data.page.hasPrev ? data.page.prevCursor : null}
+            nextCursor={data.page.hasNext ? data.page.nextCursor : null}
+            anchorCursor={data.anchorCursor}
+            countText={pagePositionText(data.page.firstPosition, data.page.entries.length, data.count)}
+            firstPosition={data.page.firstPosition}
+            selected={data.selected}
+            empty={<EmptyState pathname={pathname} params={explorer} conflict={conflict} />}
+            newEntries={atNewest ? { pollSeconds: env.EXPLORER_POLL_SECONDS } : null}
+          />
+        </div>
+      </ExplorerLayoutProvider>
+    </TimeZoneProvider>
   );
 }

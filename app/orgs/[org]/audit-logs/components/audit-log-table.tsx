@@ -6,13 +6,21 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/lib/utils";
-import { CATEGORY_LABELS } from "@/lib/audit-log/labels";
-import { explorerHref, type ExplorerParams, type SortDirection, type SortKey } from "@/lib/audit-log/search-params";
+import { EXPLORER_COLUMN_IDS, type ExplorerColumnId } from "@/lib/audit-log/columns";
+import { CATEGORY_LABELS, LEVEL_LABELS } from "@/lib/audit-log/labels";
+import {
+  explorerHref,
+  SORT_KEYS,
+  type ExplorerParams,
+  type SortDirection,
+  type SortKey,
+} from "@/lib/audit-log/search-params";
 import type { AuditEntrySummary } from "@/lib/audit-log/types";
 import { ActorCell } from "./actor-cell";
 import { CellStack } from "./cell-stack";
+import { useExplorerLayout } from "./explorer-layout";
 import { LinkPending } from "./link-pending";
-import { LocalTime, TimeZoneName } from "./local-time";
+import { LocalTime, TimeZoneName } from "@/components/time/local-time";
 import { PivotTrigger } from "./pivot-context";
 import { ResultBadge } from "./result-badge";
 import "./audit-log-table.css";
@@ -119,6 +127,21 @@ const COLUMNS: ColumnDef<AuditEntrySummary>[] = [
     },
   },
   {
+    id: "service",
+    header: "Service",
+    cell: (cell) => {
+      const service = cell.row.original.service;
+      if (!service) return <span className="text-muted-foreground">—</span>;
+      return (
+        <Pivotable cell={cell} field="service" value={service} shown={service}>
+          <span className="cell-main" title={service}>
+            {service}
+          </span>
+        </Pivotable>
+      );
+    },
+  },
+  {
     id: "action",
     header: "Action",
     cell: (cell) => (
@@ -141,6 +164,18 @@ const COLUMNS: ColumnDef<AuditEntrySummary>[] = [
     },
   },
   {
+    id: "level",
+    header: "Level",
+    cell: (cell) => {
+      const level = cell.row.original.level;
+      return (
+        <Pivotable cell={cell} field="level" value={level} shown={LEVEL_LABELS[level]}>
+          <span>{LEVEL_LABELS[level]}</span>
+        </Pivotable>
+      );
+    },
+  },
+  {
     id: "result",
     header: "Result",
     cell: (cell) => (
@@ -157,6 +192,18 @@ const COLUMNS: ColumnDef<AuditEntrySummary>[] = [
     ),
   },
 ];
+
+// Beside the open details these give way (the details show them), so time, actor, action and
+// result keep their room instead of being cut at the table's edge.
+const BESIDE_DETAILS_HIDDEN: readonly ExplorerColumnId[] = ["type", "target", "service", "level"];
+
+function columnVisibility(shown: readonly ExplorerColumnId[], besideDetails: boolean): Record<string, boolean> {
+  return Object.fromEntries(
+    EXPLORER_COLUMN_IDS.map((id) => [id, shown.includes(id) && !(besideDetails && BESIDE_DETAILS_HIDDEN.includes(id))]),
+  );
+}
+
+const isSortKey = (id: string): id is SortKey => SORT_KEYS.some((k) => k === id);
 
 function nextDirection(params: ExplorerParams, sort: SortKey): SortDirection {
   if (params.sort === sort) return params.dir === "asc" ? "desc" : "asc";
@@ -180,10 +227,7 @@ export interface AuditLogTableProps {
   /** Tabbing onto a row selects it, so the keys continue from where the focus is. */
   onRowFocus: (id: string) => void;
   empty: ReactNode;
-  /**
-   * Beside the open details: the type and target columns give way (the details show both), so
-   * time, actor, action and result keep their room instead of being cut at the table's edge.
-   */
+  /** Beside the open details: only time, actor, action and result are shown. */
   compact: boolean;
 }
 
@@ -203,6 +247,7 @@ export function AuditLogTable({
   empty,
   compact,
 }: AuditLogTableProps) {
+  const layout = useExplorerLayout();
   const tabStop = activeId && entries.some((e) => e.id === activeId) ? activeId : (entries[0]?.id ?? null);
   // TanStack Table hands back a mutable instance that cannot be memoized: this component is meant
   // to re-render with every page the server sends, so nothing is lost by not compiling it.
@@ -217,19 +262,26 @@ export function AuditLogTable({
     manualPagination: true,
     state: {
       sorting: [{ id: params.sort, desc: params.dir === "desc" }],
-      columnVisibility: { type: !compact, target: !compact },
+      columnVisibility: columnVisibility(layout.columns, compact),
     },
   });
 
   return (
-    <Table aria-label="Audit log entries" className="audit-table" data-compact={compact ? "" : undefined}>
+    <Table
+      aria-label="Audit log entries"
+      className="audit-table"
+      data-compact={compact ? "" : undefined}
+      data-density={layout.density}
+      data-columns={table.getVisibleLeafColumns().length}
+    >
       <TableHeader className="bg-muted/40">
         {table.getHeaderGroups().map((group) => (
           <TableRow key={group.id} className="hover:bg-transparent">
             {group.headers.map((header) => {
-              const sort = header.column.id as SortKey;
-              const state = header.column.getIsSorted();
+              const id = header.column.id;
+              const state = isSortKey(id) ? header.column.getIsSorted() : false;
               const meta = header.column.columnDef.meta;
+              const title = flexRender(header.column.columnDef.header, header.getContext());
               return (
                 <TableHead
                   key={header.id}
@@ -237,19 +289,24 @@ export function AuditLogTable({
                   className={cn("px-3", meta?.headerClassName)}
                 >
                   <span className="inline-flex items-center gap-1.5">
-                    <Link
-                      href={explorerHref(pathname, params, { sort, dir: nextDirection(params, sort), entry: null })}
-                      scroll={false}
-                      title={`Sort by ${String(header.column.columnDef.header).toLowerCase()}`}
-                      className={cn(
-                        "-mx-1 inline-flex items-center gap-1 rounded px-1 py-0.5 outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
-                        state ? "text-foreground" : "text-muted-foreground",
-                      )}
-                    >
-                      {flexRender(header.column.columnDef.header, header.getContext())}
-                      <SortIcon state={state} />
-                      <LinkPending />
-                    </Link>
+                    {isSortKey(id) ? (
+                      <Link
+                        href={explorerHref(pathname, params, { sort: id, dir: nextDirection(params, id), entry: null })}
+                        scroll={false}
+                        title={`Sort by ${String(header.column.columnDef.header).toLowerCase()}`}
+                        className={cn(
+                          "-mx-1 inline-flex items-center gap-1 rounded px-1 py-0.5 outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50",
+                          state ? "text-foreground" : "text-muted-foreground",
+                        )}
+                      >
+                        {title}
+                        <SortIcon state={state} />
+                        <LinkPending />
+                      </Link>
+                    ) : (
+                      // Not sortable: no index leads with it at tens of millions of entries.
+                      <span className="text-muted-foreground">{title}</span>
+                    )}
                     {meta?.headerExtra}
                   </span>
                 </TableHead>

@@ -11,7 +11,7 @@ import { EntryTimeline } from "./entry-timeline";
 import { JsonDiff } from "./json-diff";
 import { PivotLinks } from "./pivot-context";
 import { RawEntry } from "./raw-entry";
-import { formatUtcDateTime, LocalTime, TimeZoneName, UtcTimeIfElsewhere } from "./local-time";
+import { formatUtcDateTime, LocalTime, TimeZoneName, UtcTimeIfElsewhere } from "@/components/time/local-time";
 import { ResultBadge } from "./result-badge";
 
 /*

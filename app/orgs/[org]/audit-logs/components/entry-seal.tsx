@@ -2,7 +2,7 @@
 
 import { ShieldAlert, ShieldCheck, ShieldQuestion } from "lucide-react";
 import type { SealView } from "@/lib/integrity/seal-view";
-import { LocalTime } from "./local-time";
+import { LocalTime } from "@/components/time/local-time";
 
 /*
  * The entry's seal, as the server found it when it checked the entry's block: the entry's

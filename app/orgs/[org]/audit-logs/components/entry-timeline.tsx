@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { cn } from "@/lib/utils";
 import type { TimelineStep } from "@/lib/audit-log/types";
-import { LocalTime } from "./local-time";
+import { LocalTime } from "@/components/time/local-time";
 import { ResultBadge } from "./result-badge";
 
 /** The steps sharing a correlation id (pending -> processing -> done/failed), oldest first. */

@@ -2,6 +2,7 @@
 
 import { CircleAlert, CircleCheck, Download, LoaderCircle } from "lucide-react";
 import { useSearchParams } from "next/navigation";
+import { useTimeZone } from "@/components/time/local-time";
 import { useEffect, useRef, useState } from "react";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -58,12 +59,12 @@ const FRAME_LINGER_MS = 60_000;
 
 const formatCount = (n: number) => n.toLocaleString("en-US");
 
-function viewerTimeZone(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-  } catch {
-    return "UTC";
-  }
+// The search as the page reads it, with the zone it shows its times in named: the count, the
+// file's days and its time column then use the same zone as the page, whatever the cookie says.
+function searchInZone(params: URLSearchParams, timeZone: string): string {
+  const query = new URLSearchParams(params);
+  query.set("tz", timeZone);
+  return query.toString();
 }
 
 function readCookie(name: string): string | null {
@@ -152,7 +153,8 @@ export interface ExportDialogProps {
 
 export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
   const searchParams = useSearchParams();
-  const search = searchParams.toString();
+  const timeZone = useTimeZone();
+  const search = searchInZone(searchParams, timeZone);
   const [open, setOpen] = useState(false);
   const [format, setFormat] = useState<Format>("xlsx");
   const [withDigests, setWithDigests] = useState(false);
@@ -218,7 +220,7 @@ export function ExportDialog({ orgSlug, canExport }: ExportDialogProps) {
       answer = await startExport(orgSlug, {
         search: searchAtOpen,
         format,
-        timeZone: viewerTimeZone(),
+        timeZone,
         snapshotAt: count.snapshotAt,
         digests: withDigests,
       });

@@ -28,7 +28,6 @@ import {
   type Period,
 } from "@/lib/audit-log/search-params";
 import { customBound, dateInputValue, PERIOD_LABELS, timeInputValue } from "./filter-labels";
-import { viewerTimeZone } from "./local-time";
 import { UserPicker, type PickedUser } from "./user-picker";
 
 interface Draft {
@@ -133,14 +132,14 @@ export function FilterPanel({
   function apply() {
     if (error) return;
     const custom = draft.period === "custom";
-    // Day bounds ("Today", custom dates) are the viewer's days, so the link carries their zone.
-    const zoned = draft.period === "today" || custom;
     navigate(
       explorerHref(pathname, params, {
         period: draft.period,
         from: custom ? customBound(draft.from, draft.fromTime) : null,
         to: custom ? customBound(draft.to, draft.toTime) : null,
-        tz: zoned ? viewerTimeZone() : params.tz,
+        // The page's zone (the reader's, or the link's): the one its times are shown in. A link
+        // with day bounds keeps it (explorerHref), so it means the same days to whoever opens it.
+        tz: params.tz,
         type: auditCategory.enumValues.filter((c) => draft.type.includes(c)),
         user: draft.user?.value ?? null,
         result: auditResult.enumValues.filter((r) => draft.result.includes(r)),

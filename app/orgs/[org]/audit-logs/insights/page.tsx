@@ -2,6 +2,7 @@ import { BarChart3, ListTree } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePageAccess } from "@/lib/auth/access";
+import { readerTimeZone } from "@/lib/preferences/reader-time-zone";
 import { entryCountText } from "../components/entry-count";
 import { AccessRequestNotice } from "../components/access-request-notice";
 import { EntriesOverTime } from "../components/entries-over-time";
@@ -31,7 +32,8 @@ export default async function InsightsPage({ params, searchParams }: PageProps<"
   );
   if (!allowed) return <AccessRequestNotice access={access} />;
 
-  const { selection, problems } = selectionFromParams(access.org.id, raw);
+  const reader = await readerTimeZone();
+  const { selection, problems } = selectionFromParams(access.org.id, raw, undefined, reader.zone);
   const explorer = { ...selection.params, cursor: null, entry: null };
   const explorerPath = `/orgs/${access.org.slug}/audit-logs`;
   const pathname = `${explorerPath}/insights`;

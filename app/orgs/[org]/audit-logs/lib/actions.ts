@@ -6,6 +6,7 @@ import { MAX_CURSOR_LENGTH } from "@/lib/audit-log/cursor";
 import { countNewerEntries } from "@/lib/audit-log/new-entries";
 import { searchPeople, type PersonMatch } from "@/lib/audit-log/people-search";
 import { rawSearchParams, selectionFromParams } from "@/lib/audit-log/selection";
+import { readerTimeZone } from "@/lib/preferences/reader-time-zone";
 
 const MAX_TEXT = 200;
 const MAX_RESULTS = 8;
@@ -56,7 +57,7 @@ export const countNewEntries = orgAction(
     failure: "New entries could not be checked.",
   },
   async ({ query, newest }, { org }): Promise<NewEntriesCount> => {
-    const { selection } = selectionFromParams(org.id, rawSearchParams(query));
+    const { selection } = selectionFromParams(org.id, rawSearchParams(query), undefined, (await readerTimeZone()).zone);
     const counted = await countNewerEntries(selection, newest);
     return counted.exact ? { count: counted.count, more: false } : { count: counted.atLeast, more: true };
   },

@@ -1,0 +1,65 @@
+"use client";
+
+import { Settings2 } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import {
+  DropdownMenu,
+  DropdownMenuCheckboxItem,
+  DropdownMenuContent,
+  DropdownMenuLabel,
+  DropdownMenuRadioGroup,
+  DropdownMenuRadioItem,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
+import { EXPLORER_COLUMNS } from "@/lib/audit-log/columns";
+import { DENSITIES, type Density } from "@/lib/preferences/types";
+import { useExplorerLayout } from "./explorer-layout";
+
+const DENSITY_LABELS: Record<Density, string> = { comfortable: "Comfortable", compact: "Compact" };
+
+const isDensity = (value: string): value is Density => DENSITIES.some((d) => d === value);
+
+/** The column chooser and the row height; the menu stays open while columns are switched. */
+export function ViewOptions() {
+  const layout = useExplorerLayout();
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <Button variant="outline" className="shrink-0" aria-label="View: columns and row height">
+          <Settings2 aria-hidden />
+          View
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="end" className="w-52">
+        <DropdownMenuLabel className="text-xs text-muted-foreground">Columns</DropdownMenuLabel>
+        {EXPLORER_COLUMNS.map((column) => (
+          <DropdownMenuCheckboxItem
+            key={column.id}
+            checked={layout.columns.includes(column.id)}
+            disabled={column.always}
+            onCheckedChange={(on) => layout.setColumn(column.id, on === true)}
+            onSelect={(e) => e.preventDefault()}
+          >
+            {column.label}
+            {column.always ? <span className="ml-auto text-xs text-muted-foreground">always</span> : null}
+          </DropdownMenuCheckboxItem>
+        ))}
+        <DropdownMenuSeparator />
+        <DropdownMenuLabel className="text-xs text-muted-foreground">Rows</DropdownMenuLabel>
+        <DropdownMenuRadioGroup
+          value={layout.density}
+          onValueChange={(value) => {
+            if (isDensity(value)) layout.setDensity(value);
+          }}
+        >
+          {DENSITIES.map((density) => (
+            <DropdownMenuRadioItem key={density} value={density} onSelect={(e) => e.preventDefault()}>
+              {DENSITY_LABELS[density]}
+            </DropdownMenuRadioItem>
+          ))}
+        </DropdownMenuRadioGroup>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}

@@ -1,0 +1,28 @@
+import "server-only";
+
+import { eq } from "drizzle-orm";
+import { cache } from "react";
+import { getDb } from "@/db/client";
+import { userPreferences } from "@/db/schema";
+import { shownColumns } from "@/lib/audit-log/columns";
+import { DENSITIES, type Density, type ReaderPreferences } from "./types";
+
+const isDensity = (value: string | null): value is Density => DENSITIES.some((d) => d === value);
+
+/** One read per request, shared by the layout and the page. */
+export const readPreferences = cache(async (userId: string): Promise<ReaderPreferences> => {
+  const [row] = await getDb()
+    .select({
+      timeZone: userPreferences.timeZone,
+      columns: userPreferences.explorerColumns,
+      density: userPreferences.density,
+    })
+    .from(userPreferences)
+    .where(eq(userPreferences.userId, userId))
+    .limit(1);
+  return {
+    timeZone: row?.timeZone ?? null,
+    columns: shownColumns(row?.columns ?? null),
+    density: row && isDensity(row.density) ? row.density : "comfortable",
+  };
+});

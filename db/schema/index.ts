@@ -12,3 +12,4 @@ export * from "./audit-log-hourly";
 export * from "./streams";
 export * from "./audit-log-actors";
 export * from "./user-preferences";
+export * from "./saved-views";

@@ -5,7 +5,8 @@ import { eq, inArray } from "drizzle-orm";
 import { hashPassword } from "@/lib/auth/password";
 import { ROLE_DEFAULT_GRANTS } from "@/lib/auth/permissions";
 import type { Database } from "../client";
-import { memberships, organizations, permissionGrants, users } from "../schema";
+import { builtInViewsOf } from "@/lib/saved-views/built-in";
+import { memberships, organizations, permissionGrants, savedViews, users } from "../schema";
 import type { MemberRole } from "../schema";
 
 export const DEMO_PASSWORD = "demo-password";
@@ -78,10 +79,13 @@ export async function seedDemoAccounts(db: Database): Promise<SeededDemoAccounts
   const passwordHash = await hashPassword(DEMO_PASSWORD);
 
   return db.transaction(async (tx) => {
-    await tx
+    const created = await tx
       .insert(organizations)
       .values(DEMO_ORGANIZATIONS.map((o) => ({ id: demoUuid(`org:${o.slug}`), slug: o.slug, name: o.name })))
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning({ id: organizations.id });
+    // Only for organizations created now: a view an admin changed or removed stays so on a rerun.
+    if (created.length > 0) await tx.insert(savedViews).values(builtInViewsOf(created.map((o) => o.id)));
     await tx
       .insert(users)
       .values(

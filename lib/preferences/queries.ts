@@ -2,16 +2,19 @@ import "server-only";
 
 import { eq } from "drizzle-orm";
 import { cache } from "react";
-import { getDb } from "@/db/client";
+import { getDb, type Executor } from "@/db/client";
 import { userPreferences } from "@/db/schema";
 import { shownColumns } from "@/lib/audit-log/columns";
 import { DENSITIES, type Density, type ReaderPreferences } from "./types";
 
 const isDensity = (value: string | null): value is Density => DENSITIES.some((d) => d === value);
 
-/** One read per request, shared by the layout and the page. */
-export const readPreferences = cache(async (userId: string): Promise<ReaderPreferences> => {
-  const [row] = await getDb()
+/**
+ * One read per request, shared by the layout and the page. Inside a transaction pass it: the
+ * embedded database has one connection, which the transaction holds until it ends.
+ */
+export const readPreferences = cache(async (userId: string, db: Executor = getDb()): Promise<ReaderPreferences> => {
+  const [row] = await db
     .select({
       timeZone: userPreferences.timeZone,
       columns: userPreferences.explorerColumns,

@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { readerTimeZone } from "@/lib/preferences/reader-time-zone";
 import { TimeZoneProvider } from "@/components/time/local-time";
 import { readPreferences } from "@/lib/preferences/queries";
+import { listSavedViews } from "@/lib/saved-views/queries";
 import { retentionBannerInfo } from "@/lib/retention/banner-info";
 import { AccessRequestOutcome } from "@/components/access-requests/access-request-outcome";
 import { AccessRequestNotice } from "./components/access-request-notice";
@@ -21,11 +22,11 @@ import { FilterPanel } from "./components/filter-panel";
 import { CompactHistogram, CompactHistogramSkeleton } from "./components/histogram-panel";
 import { ParamsNotice } from "./components/params-notice";
 import { PeriodConflictNotice } from "./components/period-conflict-notice";
-import { PresetViews } from "./components/preset-views";
 import { RetentionBanner } from "./components/retention-banner";
+import { SavedViews } from "./components/saved-views";
 import { SearchBar } from "./components/search-bar";
 import { ViewOptions } from "./components/view-options";
-import { explorerHref, type RawSearchParams } from "@/lib/audit-log/search-params";
+import { explorerHref, serializeExplorerParams, type RawSearchParams } from "@/lib/audit-log/search-params";
 import { rawQueryString, selectionFromParams } from "@/lib/audit-log/selection";
 import { loadExplorer } from "@/lib/audit-log/load-explorer";
 import { periodConflict } from "@/lib/audit-log/period-conflict";
@@ -64,11 +65,12 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
     console.error("[audit-console] explorer histogram:", error);
     return null;
   });
-  const [data, userName, retention, preferences] = await Promise.all([
+  const [data, userName, retention, preferences, views] = await Promise.all([
     loadExplorer(selection),
     userNameFor(access.org.id, explorer.user),
     retentionBannerInfo(access.org.id, { from: explorer.range.from, categories: explorer.type, scope: explorer.scope }),
     readPreferences(access.user.id),
+    listSavedViews(access),
   ]);
   const conflict = periodConflict(explorer.range, selection.search);
   // New entries would appear above the top of a newest-first listing of the live log, nowhere else.
@@ -94,7 +96,14 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
               </p>
             </div>
             <div className="flex flex-wrap items-center gap-2">
-              <PresetViews pathname={pathname} params={explorer} />
+              <SavedViews
+                orgSlug={access.org.slug}
+                orgName={access.org.name}
+                pathname={pathname}
+                currentSearch={serializeExplorerParams(explorer, { cursor: null, entry: null }).toString()}
+                views={views}
+                canManage={access.permissions.has("audit.manage")}
+              />
               <Link
                 href={explorerHref(`${pathname}/insights`, explorer, { cursor: null, entry: null })}
                 className="inline-flex h-8 items-center gap-1.5 rounded-md border px-3 text-sm hover:bg-accent"

@@ -1,0 +1,19 @@
+/** organization: everyone's, edited with audit.manage; shared: a member's, shown to everyone; private: theirs. */
+export const VIEW_VISIBILITIES = ["private", "shared", "organization"] as const;
+export type ViewVisibility = (typeof VIEW_VISIBILITIES)[number];
+
+/** A saved view as the explorer shows it. */
+export interface SavedView {
+  id: string;
+  name: string;
+  /** The explorer's query string, without `?`. */
+  search: string;
+  visibility: ViewVisibility;
+  /** Who saved it, for a member's shared view; null for the reader's own and organization views. */
+  ownerName: string | null;
+  mine: boolean;
+  /** Whether this reader may rename, change or delete it. */
+  canEdit: boolean;
+}
+
+export const MAX_VIEW_NAME_LENGTH = 80;

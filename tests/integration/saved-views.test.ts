@@ -163,7 +163,11 @@ describe("saved views", () => {
     expect(added.data?.visibility).toBe("organization");
     const deleted = await as("admin@acme.test", () => deleteView("acme", { id: security.id }));
     expect(deleted).toEqual({ data: { id: security.id } });
-    expect((await viewsOf("manager@acme.test")).map((v) => v.name)).toEqual(["Permission changes", `${tag} for all`, `${tag} renamed`]);
+    expect((await viewsOf("manager@acme.test")).map((v) => v.name)).toEqual([
+      "Permission changes",
+      `${tag} for all`,
+      `${tag} renamed`,
+    ]);
     expect((await entries("create_saved_view")).map((e) => e.description)).toEqual([
       `Organization view "${tag} for all" saved`,
     ]);

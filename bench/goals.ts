@@ -21,6 +21,8 @@ export const GOALS = {
   },
   // Issue 19, point 4: the user filter's search of the largest organization's actors, per keystroke.
   actorSearch: { p95: 100 },
+  // The search box's action suggestions: the same budget as the actor search, one keystroke each.
+  actionSuggestions: { p95: 100 },
   // Issue 20: reading the whole largest organization through the read API.
   readApi: { ofCsv: 0.5 },
   xlsx: { rowsPerSecond: 40_000, addedMiB: 150 },

@@ -23,7 +23,7 @@ export interface BenchOptions {
   /** Server URL the bench database is derived from (DATABASE_URL). */
   serverUrl: string;
   /** Only the notification or the streaming phase (with the data set and the console it needs). */
-  only: "notifications" | "streams" | null;
+  only: "notifications" | "streams" | "search" | null;
   /** Ingestion rate of the notification phase, events/s. */
   notifyRate: number;
   /** Ingestion rate of the streaming phase, events/s. */
@@ -47,6 +47,7 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --only notifications  run only the notification phase (20 rules, webhook latency, ingestion with rules on and off)
   --notify-rate  ingestion rate of the notification phase, events/s (default 2,000)
   --only streams  run only the streaming phase (one NDJSON destination, lag from ingestion to receiver)
+  --only search  run only the search box's lookups: the user filter's actor search and the action suggestions
   --stream-rate  ingestion rate of the streaming phase, events/s (default 2,000)
   --integrity  only sealing, its cost to ingestion and the checks, in-process on audit_bench_integrity (--rows entries)
   --insights  measure only the explorer scenarios' insights (histogram, facets, sign-in patterns)
@@ -71,8 +72,8 @@ function whole(name: string, value: string | undefined, fallback: number, min: n
 
 function onlyOption(value: string | undefined): BenchOptions["only"] {
   if (value === undefined) return null;
-  if (value === "notifications" || value === "streams") return value;
-  fail(`--only takes "notifications" or "streams", got "${value}"`);
+  if (value === "notifications" || value === "streams" || value === "search") return value;
+  fail(`--only takes "notifications", "streams" or "search", got "${value}"`);
 }
 
 function replicaOption(value: string | undefined): string | null {

@@ -20,6 +20,7 @@ import { installExplorerDatabase, measureDbLimit, measureNaive, type DbLimit, ty
 import { clientNavigation, type Navigation } from "./client-navigation";
 import { measureScenarioHttp, signedInClient, type HttpTiming } from "./explorer-http";
 import { insightTableRows, measureInsights } from "./insights";
+import { actionSuggestionRow, measureActionSuggestions } from "./action-suggestions";
 import { actorSearchRow, measureActorSearch } from "./actor-search";
 import { exportMemoryRow, runExports, type ExportPhase } from "./exports";
 import { copyIngestion } from "./ingestion-copy";
@@ -40,7 +41,7 @@ import { ensureBuild, startServer } from "./server";
 
 const opts = readOptions();
 
-/** `--only notifications` (or `streams`) has run its phase: skip the rest, clean up as after a full run. */
+/** `--only notifications` (or `streams`, `search`) has run its phase: skip the rest, clean up as after a full run. */
 class NotificationsOnlyDone extends Error {}
 /** Thrown after the insights scenarios with --insights: the rest of the run is skipped, the cleanup runs. */
 class InsightsOnly extends Error {}
@@ -245,6 +246,51 @@ try {
     throw new NotificationsOnlyDone();
   }
 
+  const searchPhase = async () => {
+    log("Actor search (the user filter)...");
+    const actors = await measureActorSearch({
+      explorer,
+      client: main,
+      distDir: opts.distDir,
+      slug,
+      orgId: dataset.largest.id,
+      plan,
+      log,
+    });
+    log("Action suggestions (the search box)...");
+    const actions = await measureActionSuggestions({
+      explorer,
+      client: main,
+      distDir: opts.distDir,
+      slug,
+      orgId: dataset.largest.id,
+      plan,
+      log,
+    });
+    return { actors, actions };
+  };
+  if (opts.only === "search") {
+    const search = await searchPhase();
+    const table = markdownTable([actorSearchRow(search.actors), actionSuggestionRow(search.actions)]);
+    console.log(
+      `\n_${int(opts.rows)} entries, ${opts.orgs} organizations; ${os.cpus().length} CPUs, Node ${process.version}${opts.quick ? "; quick mode" : ""}; search box lookups only_\n\n${table}\n`,
+    );
+    const file = writeResults(path.join(process.cwd(), "bench", "results"), {
+      options: {
+        ...opts,
+        serverUrl: shownUrl(opts.serverUrl),
+        readReplica: opts.readReplica && shownUrl(opts.readReplica),
+      },
+      plan,
+      dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build, settled },
+      actorSearch: search.actors,
+      actionSuggestions: search.actions,
+      markdown: table,
+    });
+    log(`Results written to ${path.relative(process.cwd(), file)}.`);
+    throw new NotificationsOnlyDone();
+  }
+
   log("Insights: histogram, facets and failed sign-ins...");
   const insights = await measureInsights({ explorer, client: main, slug, orgId: dataset.largest.id, ctx, plan, log });
   const insightRows = insightTableRows(insights);
@@ -282,16 +328,7 @@ try {
     );
   }
 
-  log("Actor search (the user filter)...");
-  const actorSearch = await measureActorSearch({
-    explorer,
-    client: main,
-    distDir: opts.distDir,
-    slug,
-    orgId: dataset.largest.id,
-    plan,
-    log,
-  });
+  const { actors: actorSearch, actions: actionSuggestions } = await searchPhase();
 
   log("Exports...");
   const exportsPhase: ExportPhase = await runExports({
@@ -403,7 +440,7 @@ try {
     };
   });
   rows.push(...insightRows);
-  rows.push(actorSearchRow(actorSearch));
+  rows.push(actorSearchRow(actorSearch), actionSuggestionRow(actionSuggestions));
   rows.push(...exportsPhase.rows);
   rows.push(...readApi.rows);
   rows.push({
@@ -483,6 +520,7 @@ try {
     scenarios: results,
     insights,
     actorSearch,
+    actionSuggestions,
     exports: exportsPhase.details,
     readApi: readApi.details,
     ingestion,

@@ -19,7 +19,7 @@ const marker = (prefix: string) => `${prefix}${randomUUID().slice(0, 8)}`;
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const rows = (page: Page) => page.locator("tr[data-entry-id]");
 const row = (page: Page, id: string) => page.locator(`tr[data-entry-id="${id}"]`);
-const searchBox = (page: Page) => page.getByRole("searchbox", { name: "Search logs" });
+const searchBox = (page: Page) => page.getByRole("combobox", { name: "Search logs" });
 const q = (page: Page) => new URL(page.url()).searchParams.get("q");
 
 async function expectRows(page: Page, ids: string[]) {

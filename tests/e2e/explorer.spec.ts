@@ -40,7 +40,7 @@ function minutesAgo(minutes: number): string {
 const rows = (page: Page) => page.locator("tr[data-entry-id]");
 const row = (page: Page, id: string) => page.locator(`tr[data-entry-id="${id}"]`);
 const details = (page: Page) => page.getByRole("region", { name: "Log details" });
-const searchBox = (page: Page) => page.getByRole("searchbox", { name: "Search logs" });
+const searchBox = (page: Page) => page.getByRole("combobox", { name: "Search logs" });
 
 // The page scrolls the entry into view once it has hydrated: wait until the row lies wholly
 // inside the viewport vertically (the table may be wider than the screen beside the details).
@@ -507,7 +507,7 @@ test.describe("explorer", () => {
     await signedIn(page, "member@acme.test", EXPLORER);
     await expect(page.getByText(NOTICE)).toBeVisible();
     await expect(rows(page)).toHaveCount(0);
-    await expect(page.getByRole("searchbox", { name: "Search logs" })).toHaveCount(0);
+    await expect(page.getByRole("combobox", { name: "Search logs" })).toHaveCount(0);
   });
 
   test("preset views set their filters", async ({ page }) => {

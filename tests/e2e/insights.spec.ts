@@ -104,7 +104,7 @@ test.describe("insights", () => {
     const count = Number((await value.locator("xpath=following-sibling::span[1]").textContent())!.replace(/\D/g, ""));
     await value.click();
     await expect(page).toHaveURL(new RegExp(`${EXPLORER}\\?`));
-    const search = page.getByRole("searchbox", { name: "Search logs" });
+    const search = page.getByRole("combobox", { name: "Search logs" });
     // Quoted: that action whole, as the facet counted it (not the actions it is the start of).
     await expect(search).toHaveValue(`action:"${action}"`);
     await expect
@@ -127,7 +127,7 @@ test.describe("insights", () => {
     await burst.click();
     await expect(page).toHaveURL(/period=custom/);
     await expect(rows(page)).toHaveCount(count);
-    await expect(page.getByRole("searchbox", { name: "Search logs" })).toHaveValue(`action:login ip:${ip}`);
+    await expect(page.getByRole("combobox", { name: "Search logs" })).toHaveValue(`action:login ip:${ip}`);
     const url = new URL(page.url());
     expect(url.searchParams.get("type")).toBe("auth");
     expect(url.searchParams.get("result")).toBe("failed");

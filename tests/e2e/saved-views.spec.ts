@@ -52,7 +52,7 @@ test("a member saves and shares the current search; another opens it; the owner 
   await sharedItem.click();
   await expect(other).toHaveURL(/type=vpn/);
   await expect(other).toHaveURL(/result=failed/);
-  await expect(other.getByRole("searchbox")).toHaveValue("tunnel");
+  await expect(other.getByRole("combobox", { name: "Search logs" })).toHaveValue("tunnel");
   await admin.close();
 
   // The owner renames it, then deletes it after confirming.

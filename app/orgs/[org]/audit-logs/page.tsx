@@ -118,7 +118,7 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
           <AccessRequestOutcome access={access} permission="audit.view" />
           <div className="flex flex-wrap items-start gap-2">
             <FilterPanel orgSlug={access.org.slug} params={explorer} userName={userName} />
-            <SearchBar />
+            <SearchBar orgSlug={access.org.slug} />
             <ViewOptions />
           </div>
           <FilterChips pathname={pathname} params={explorer} userName={userName} />

@@ -3,7 +3,9 @@
 import { z } from "zod";
 import { orgAction } from "@/lib/actions/org-action";
 import { MAX_CURSOR_LENGTH } from "@/lib/audit-log/cursor";
+import { suggestActions } from "@/lib/audit-log/action-names";
 import { countNewerEntries } from "@/lib/audit-log/new-entries";
+import { REMOTE_KEYS } from "@/lib/audit-log/search-completion";
 import { searchPeople, type PersonMatch } from "@/lib/audit-log/people-search";
 import { rawSearchParams, selectionFromParams } from "@/lib/audit-log/selection";
 import { readerTimeZone } from "@/lib/preferences/reader-time-zone";
@@ -60,5 +62,40 @@ export const countNewEntries = orgAction(
     const { selection } = selectionFromParams(org.id, rawSearchParams(query), undefined, (await readerTimeZone()).zone);
     const counted = await countNewerEntries(selection, newest);
     return counted.exact ? { count: counted.count, more: false } : { count: counted.atLeast, more: true };
+  },
+);
+
+const suggestInput = z.object({ key: z.enum(REMOTE_KEYS), text: z.string().max(MAX_TEXT) });
+
+/** A value the search box offers for `user:` or `action:`, from the organization's own log. */
+export interface ValueSuggestion {
+  value: string;
+  label: string;
+  detail: string | null;
+}
+
+/**
+ * The search box's suggestions for `user:` (actors of the log and members, as the user filter
+ * finds them) and `action:` (the organization's actions starting with the text).
+ */
+export const suggestSearchValues = orgAction(
+  {
+    name: "suggestSearchValues",
+    schema: suggestInput,
+    invalid: "Suggestions could not be read.",
+    permission: "audit.view",
+    failure: "Suggestions are not available right now.",
+  },
+  async ({ key, text }, { org }): Promise<ValueSuggestion[]> => {
+    if (key === "action") {
+      const actions = await suggestActions(org.id, text.trim().toLowerCase(), MAX_RESULTS);
+      return actions.map((action) => ({ value: action, label: action, detail: null }));
+    }
+    const people = await searchPeople(org.id, text.trim(), MAX_RESULTS);
+    return people.map((p) => ({
+      value: p.value,
+      label: p.name ?? p.value,
+      detail: p.name ? p.value : p.member ? null : "not a member",
+    }));
   },
 );

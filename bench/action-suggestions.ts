@@ -6,9 +6,8 @@ import { suggestActions } from "@/lib/audit-log/action-names";
 import type { ExplorerDatabase } from "./db-limits";
 import { GOALS } from "./goals";
 import type { HttpClient } from "./http-client";
-import { repeat, summarize, timed, type Summary } from "./measure";
+import { lookupRow, timeLookup, type LookupTiming } from "./lookup";
 import { ms, type TableRow } from "./report";
-import { callAction, findAction } from "./server-action";
 
 /*
  * The search box's `action:` suggestions on the largest organization: the server action over
@@ -17,18 +16,14 @@ import { callAction, findAction } from "./server-action";
  * whose action starts with the text.
  */
 
-const ACTIONS_FILE = "app/orgs/[org]/audit-logs/lib/actions.ts";
 const SHOWN = 8;
 
 /** What a person types after `action:`, keystroke by keystroke (the data set's actions, db/seed). */
 export const ACTION_TEXTS = ["", "d", "de", "del", "l", "lo", "c", "ch"];
 
-export interface ActionSuggestionResult {
+export interface ActionSuggestionResult extends LookupTiming {
   texts: string[];
   matches: Record<string, number>;
-  http: { ttfb: Summary; full: Summary } | null;
-  db: Summary;
-  naive: Summary;
 }
 
 function naiveStatement(orgId: string, text: string) {
@@ -58,44 +53,19 @@ export async function measureActionSuggestions({
   const matches: Record<string, number> = {};
   for (const text of texts) matches[text] = (await suggestActions(orgId, text, SHOWN)).length;
 
-  let i = 0;
-  const next = () => texts[i++ % texts.length]!;
-  let http: ActionSuggestionResult["http"] = null;
-  try {
-    const action = findAction(distDir, ACTIONS_FILE, "suggestSearchValues", slug);
-    const runs = await repeat(
-      () => callAction(client, action.pagePath, action.id, [slug, { key: "action", text: next() }]),
-      { warmup: plan.warmup, runs: Math.max(plan.runs, texts.length * 5) },
-    );
-    for (const run of runs) {
-      const value = run.value as { data?: unknown[]; error?: string } | null;
-      if (!value || !Array.isArray(value.data))
-        throw new Error(`suggestSearchValues answered ${JSON.stringify(value)}`);
-    }
-    http = { ttfb: summarize(runs.map((r) => r.http.ttfbMs)), full: summarize(runs.map((r) => r.http.totalMs)) };
-  } catch (err) {
-    log(`  action suggestions over HTTP not measured: ${(err as Error).message}`);
-  }
-  i = 0;
-  const db = summarize(
-    await repeat(async () => (await timed(() => suggestActions(orgId, next(), SHOWN))).ms, {
-      warmup: 2,
-      runs: Math.max(plan.dbRuns, texts.length * 3),
-    }),
-  );
-  // The naive way reads every matching entry per keystroke: two texts only.
-  const naiveTexts = ["d", "lo"];
-  const naive = summarize(
-    await repeat(
-      async () =>
-        (
-          await timed(async () => {
-            for (const text of naiveTexts) await queryRows(explorer.db, naiveStatement(orgId, text));
-          })
-        ).ms / naiveTexts.length,
-      { warmup: 0, runs: plan.naiveRuns },
-    ),
-  );
+  const { http, db, naive } = await timeLookup({
+    client,
+    distDir,
+    slug,
+    action: "suggestSearchValues",
+    texts,
+    args: (text) => ({ key: "action", text }),
+    inProcess: (text) => suggestActions(orgId, text, SHOWN),
+    naiveTexts: ["d", "lo"],
+    naive: (text) => queryRows(explorer.db, naiveStatement(orgId, text)),
+    plan,
+    log,
+  });
   log(
     `  action suggestions: ` +
       (http ? `full ${ms(http.full.median)} / p95 ${ms(http.full.p95)}, ` : "") +
@@ -105,23 +75,9 @@ export async function measureActionSuggestions({
 }
 
 export function actionSuggestionRow(r: ActionSuggestionResult): TableRow {
-  const goal = `full p95 ≤ ${GOALS.actionSuggestions.p95} ms`;
-  const scenario = `action suggestions (search box), ${r.texts.length} texts typed in turn`;
-  const naive = ms(r.naive.median);
-  const ratio = `${(r.naive.median / r.db.median).toFixed(1)}x`;
-  if (!r.http)
-    return { scenario, dbLimit: ms(r.db.median), naive, ratio, goal, met: null, verdict: "not measured over HTTP" };
-  return {
-    scenario,
-    ttfbMedian: r.http.ttfb.median,
-    ttfbP95: r.http.ttfb.p95,
-    fullMedian: r.http.full.median,
-    fullP95: r.http.full.p95,
-    dbLimit: ms(r.db.median),
-    naive,
-    ratio,
-    goal,
-    met: r.http.full.p95 <= GOALS.actionSuggestions.p95,
-    verdict: `p95 ${ms(r.http.full.p95)}`,
-  };
+  return lookupRow(
+    `action suggestions (search box), ${r.texts.length} texts typed in turn`,
+    GOALS.actionSuggestions.p95,
+    r,
+  );
 }

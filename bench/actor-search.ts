@@ -6,9 +6,8 @@ import { searchPeople } from "@/lib/audit-log/people-search";
 import type { ExplorerDatabase } from "./db-limits";
 import type { HttpClient } from "./http-client";
 import { GOALS } from "./goals";
-import { repeat, summarize, timed, type Summary } from "./measure";
+import { lookupRow, timeLookup, type LookupTiming } from "./lookup";
 import { ms, type TableRow } from "./report";
-import { callAction, findAction } from "./server-action";
 
 /*
  * The user filter's search (issue 19, point 4) on the largest organization: what the picker asks
@@ -18,7 +17,6 @@ import { callAction, findAction } from "./server-action";
  * log whose name, email or id starts with the text.
  */
 
-const ACTIONS_FILE = "app/orgs/[org]/audit-logs/lib/actions.ts";
 const PICKER_RESULTS = 8;
 
 /**
@@ -28,14 +26,11 @@ const PICKER_RESULTS = 8;
  */
 export const ACTOR_SEARCH_TEXTS = ["", "m", "ma", "mar", "marin", "sofia.m", "u_1", "u_10"];
 
-export interface ActorSearchResult {
+export interface ActorSearchResult extends LookupTiming {
   texts: string[];
   /** Matches the search answered for each text (up to the picker's 8). */
   matches: Record<string, number>;
   directoryRows: number;
-  http: { ttfb: Summary; full: Summary } | null;
-  db: Summary;
-  naive: Summary;
 }
 
 function naiveStatement(orgId: string, text: string) {
@@ -74,44 +69,19 @@ export async function measureActorSearch({
   const matches: Record<string, number> = {};
   for (const text of texts) matches[text] = (await searchPeople(orgId, text, PICKER_RESULTS)).length;
 
-  // Each run is one keystroke's search; the texts are typed in turn.
-  let i = 0;
-  const next = () => texts[i++ % texts.length]!;
-  let http: ActorSearchResult["http"] = null;
-  try {
-    const action = findAction(distDir, ACTIONS_FILE, "searchUsers", slug);
-    const runs = await repeat(() => callAction(client, action.pagePath, action.id, [slug, next()]), {
-      warmup: plan.warmup,
-      runs: Math.max(plan.runs, texts.length * 5),
-    });
-    for (const run of runs) {
-      const value = run.value as { data?: unknown[]; error?: string } | null;
-      if (!value || !Array.isArray(value.data)) throw new Error(`searchUsers answered ${JSON.stringify(value)}`);
-    }
-    http = { ttfb: summarize(runs.map((r) => r.http.ttfbMs)), full: summarize(runs.map((r) => r.http.totalMs)) };
-  } catch (err) {
-    log(`  actor search over HTTP not measured: ${(err as Error).message}`);
-  }
-  i = 0;
-  const db = summarize(
-    await repeat(async () => (await timed(() => searchPeople(orgId, next(), PICKER_RESULTS))).ms, {
-      warmup: 2,
-      runs: Math.max(plan.dbRuns, texts.length * 3),
-    }),
-  );
-  // The naive way reads the organization's whole log per keystroke: a few texts only.
-  const naiveTexts = ["mar", "u_10"];
-  const naive = summarize(
-    await repeat(
-      async () =>
-        (
-          await timed(async () => {
-            for (const text of naiveTexts) await queryRows(explorer.db, naiveStatement(orgId, text));
-          })
-        ).ms / naiveTexts.length,
-      { warmup: 0, runs: plan.naiveRuns },
-    ),
-  );
+  const { http, db, naive } = await timeLookup({
+    client,
+    distDir,
+    slug,
+    action: "searchUsers",
+    texts,
+    args: (text) => text,
+    inProcess: (text) => searchPeople(orgId, text, PICKER_RESULTS),
+    naiveTexts: ["mar", "u_10"],
+    naive: (text) => queryRows(explorer.db, naiveStatement(orgId, text)),
+    plan,
+    log,
+  });
   log(
     `  actor search (${directoryRows.toLocaleString("en-US")} actors in the directory): ` +
       (http ? `full ${ms(http.full.median)} / p95 ${ms(http.full.p95)}, ` : "") +
@@ -121,23 +91,9 @@ export async function measureActorSearch({
 }
 
 export function actorSearchRow(r: ActorSearchResult): TableRow {
-  const goal = `full p95 ≤ ${GOALS.actorSearch.p95} ms`;
-  const scenario = `actor search (user filter), ${r.texts.length} texts typed in turn, ${r.directoryRows.toLocaleString("en-US")} actors`;
-  const naive = ms(r.naive.median);
-  const ratio = `${(r.naive.median / r.db.median).toFixed(1)}x`;
-  if (!r.http)
-    return { scenario, dbLimit: ms(r.db.median), naive, ratio, goal, met: null, verdict: "not measured over HTTP" };
-  return {
-    scenario,
-    ttfbMedian: r.http.ttfb.median,
-    ttfbP95: r.http.ttfb.p95,
-    fullMedian: r.http.full.median,
-    fullP95: r.http.full.p95,
-    dbLimit: ms(r.db.median),
-    naive,
-    ratio,
-    goal,
-    met: r.http.full.p95 <= GOALS.actorSearch.p95,
-    verdict: `p95 ${ms(r.http.full.p95)}`,
-  };
+  return lookupRow(
+    `actor search (user filter), ${r.texts.length} texts typed in turn, ${r.directoryRows.toLocaleString("en-US")} actors`,
+    GOALS.actorSearch.p95,
+    r,
+  );
 }

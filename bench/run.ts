@@ -207,11 +207,11 @@ try {
       log,
     });
   };
-  if (opts.only === "streams") {
-    const streams = await streamPhase();
-    const table = markdownTable(streamRows(streams));
+  /** Prints and writes the results of a run limited to one phase with `--only`. */
+  const finishPhaseOnly = (label: string, rows: TableRow[], results: Record<string, unknown>) => {
+    const table = markdownTable(rows);
     console.log(
-      `\n_${int(opts.rows)} entries, ${opts.orgs} organizations; ${os.cpus().length} CPUs, Node ${process.version}${opts.quick ? "; quick mode" : ""}; streaming phase only_\n\n${table}\n`,
+      `\n_${int(opts.rows)} entries, ${opts.orgs} organizations; ${os.cpus().length} CPUs, Node ${process.version}${opts.quick ? "; quick mode" : ""}; ${label}_\n\n${table}\n`,
     );
     const file = writeResults(path.join(process.cwd(), "bench", "results"), {
       options: {
@@ -220,29 +220,23 @@ try {
         readReplica: opts.readReplica && shownUrl(opts.readReplica),
       },
       plan,
-      streams,
+      ...results,
       markdown: table,
     });
     log(`Results written to ${path.relative(process.cwd(), file)}.`);
+  };
+  if (opts.only === "streams") {
+    const streams = await streamPhase();
+    finishPhaseOnly("streaming phase only", streamRows(streams), {
+      streams,
+    });
     throw new NotificationsOnlyDone();
   }
   if (opts.only === "notifications") {
     const notifications = await notificationPhase();
-    const table = markdownTable(notificationRows(notifications));
-    console.log(
-      `\n_${int(opts.rows)} entries, ${opts.orgs} organizations; ${os.cpus().length} CPUs, Node ${process.version}${opts.quick ? "; quick mode" : ""}; notification phase only_\n\n${table}\n`,
-    );
-    const file = writeResults(path.join(process.cwd(), "bench", "results"), {
-      options: {
-        ...opts,
-        serverUrl: shownUrl(opts.serverUrl),
-        readReplica: opts.readReplica && shownUrl(opts.readReplica),
-      },
-      plan,
+    finishPhaseOnly("notification phase only", notificationRows(notifications), {
       notifications,
-      markdown: table,
     });
-    log(`Results written to ${path.relative(process.cwd(), file)}.`);
     throw new NotificationsOnlyDone();
   }
 
@@ -271,23 +265,11 @@ try {
   };
   if (opts.only === "search") {
     const search = await searchPhase();
-    const table = markdownTable([actorSearchRow(search.actors), actionSuggestionRow(search.actions)]);
-    console.log(
-      `\n_${int(opts.rows)} entries, ${opts.orgs} organizations; ${os.cpus().length} CPUs, Node ${process.version}${opts.quick ? "; quick mode" : ""}; search box lookups only_\n\n${table}\n`,
-    );
-    const file = writeResults(path.join(process.cwd(), "bench", "results"), {
-      options: {
-        ...opts,
-        serverUrl: shownUrl(opts.serverUrl),
-        readReplica: opts.readReplica && shownUrl(opts.readReplica),
-      },
-      plan,
+    finishPhaseOnly("search box lookups only", [actorSearchRow(search.actors), actionSuggestionRow(search.actions)], {
       dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build, settled },
       actorSearch: search.actors,
       actionSuggestions: search.actions,
-      markdown: table,
     });
-    log(`Results written to ${path.relative(process.cwd(), file)}.`);
     throw new NotificationsOnlyDone();
   }
 

@@ -5,9 +5,7 @@ import { cache } from "react";
 import { getDb, type Executor } from "@/db/client";
 import { userPreferences } from "@/db/schema";
 import { shownColumns } from "@/lib/audit-log/columns";
-import { DENSITIES, type Density, type ReaderPreferences } from "./types";
-
-const isDensity = (value: string | null): value is Density => DENSITIES.some((d) => d === value);
+import { isDensity, type ReaderPreferences } from "./types";
 
 /**
  * One read per request, shared by the layout and the page. Inside a transaction pass it: the

@@ -3,6 +3,8 @@ import type { ExplorerColumnId } from "@/lib/audit-log/columns";
 export const DENSITIES = ["comfortable", "compact"] as const;
 export type Density = (typeof DENSITIES)[number];
 
+export const isDensity = (value: string | null): value is Density => DENSITIES.some((d) => d === value);
+
 /** What the user chose; defaults where they chose nothing. */
 export interface ReaderPreferences {
   /** A saved IANA zone, or null to follow the browser. */

@@ -4,12 +4,7 @@ import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { savedViews, users } from "@/db/schema";
 import type { OrgAccess } from "@/lib/auth/access";
-import type { SavedView, ViewVisibility } from "./types";
-
-function visibilityOf(row: { ownerId: string | null; shared: boolean }): ViewVisibility {
-  if (row.ownerId === null) return "organization";
-  return row.shared ? "shared" : "private";
-}
+import { visibilityOf, type SavedView } from "./types";
 
 /**
  * The views this reader sees in the organization: its organization views, the views members

@@ -17,3 +17,11 @@ export interface SavedView {
 }
 
 export const MAX_VIEW_NAME_LENGTH = 80;
+
+export const isVisibility = (value: string): value is ViewVisibility => VIEW_VISIBILITIES.some((v) => v === value);
+
+/** A stored view's visibility: no owner is the organization's; a member's is shared or not. */
+export function visibilityOf(row: { ownerId: string | null; shared: boolean }): ViewVisibility {
+  if (row.ownerId === null) return "organization";
+  return row.shared ? "shared" : "private";
+}

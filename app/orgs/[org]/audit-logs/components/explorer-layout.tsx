@@ -2,8 +2,7 @@
 
 import { createContext, useContext, useState, useTransition, type ReactNode } from "react";
 import { toast } from "sonner";
-import type { ExplorerColumnId } from "@/lib/audit-log/columns";
-import { shownColumns } from "@/lib/audit-log/columns";
+import { shownColumns, type ExplorerColumnId } from "@/lib/audit-log/columns";
 import { saveExplorerLayout } from "@/lib/preferences/actions";
 import type { Density, ExplorerLayout } from "@/lib/preferences/types";
 

@@ -15,10 +15,8 @@ import {
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
-import { MAX_VIEW_NAME_LENGTH, type ViewVisibility } from "@/lib/saved-views/types";
+import { isVisibility, MAX_VIEW_NAME_LENGTH, type ViewVisibility } from "@/lib/saved-views/types";
 import { saveView } from "../lib/view-actions";
-
-const isVisibility = (v: string): v is ViewVisibility => v === "private" || v === "shared" || v === "organization";
 
 /** Names the current search and keeps it: for the reader, shared, or (managers) for everyone. */
 export function SaveViewDialog({

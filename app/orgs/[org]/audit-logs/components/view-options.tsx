@@ -13,12 +13,10 @@ import {
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
 import { EXPLORER_COLUMNS } from "@/lib/audit-log/columns";
-import { DENSITIES, type Density } from "@/lib/preferences/types";
+import { DENSITIES, isDensity, type Density } from "@/lib/preferences/types";
 import { useExplorerLayout } from "./explorer-layout";
 
 const DENSITY_LABELS: Record<Density, string> = { comfortable: "Comfortable", compact: "Compact" };
-
-const isDensity = (value: string): value is Density => DENSITIES.some((d) => d === value);
 
 /** The column chooser and the row height; the menu stays open while columns are switched. */
 export function ViewOptions() {

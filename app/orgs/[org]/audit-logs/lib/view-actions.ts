@@ -4,12 +4,19 @@ import { and, eq } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { Transaction } from "@/db/client";
+import { isUniqueViolation } from "@/db/connection-errors";
 import { savedViews } from "@/db/schema";
 import { refuse } from "@/lib/actions/action-refusal";
 import { orgAction, type OrgActionContext } from "@/lib/actions/org-action";
 import { parseWholeSearch } from "@/lib/audit-log/selection";
 import { readerTimeZoneIn } from "@/lib/preferences/reader-time-zone";
-import { MAX_VIEW_NAME_LENGTH, type SavedView, type ViewVisibility } from "@/lib/saved-views/types";
+import {
+  MAX_VIEW_NAME_LENGTH,
+  VIEW_VISIBILITIES,
+  visibilityOf,
+  type SavedView,
+  type ViewVisibility,
+} from "@/lib/saved-views/types";
 import { safeText } from "@/lib/validation/safe-text";
 
 /*
@@ -33,7 +40,7 @@ const searchInput = safeText().max(8192);
 const saveInput = z.object({
   name: nameInput,
   search: searchInput,
-  visibility: z.enum(["private", "shared", "organization"]),
+  visibility: z.enum(VIEW_VISIBILITIES),
 });
 
 const updateInput = z.object({
@@ -53,11 +60,6 @@ async function canonicalSearch(search: string, { db, user }: Ctx): Promise<strin
   return parseWholeSearch(search, new Date(), (await readerTimeZoneIn(db, user.id)).zone).canonical;
 }
 
-function nameTaken(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string } } | null)?.cause ?? error;
-  return (cause as { code?: string } | null)?.code === "23505";
-}
-
 /** The view as this reader may change it: their own, or one everyone sees when they manage the log. */
 async function editableView(id: string, { org, user, access, db }: Ctx) {
   const [row] = await db
@@ -75,9 +77,6 @@ async function editableView(id: string, { org, user, access, db }: Ctx) {
     refuse("Only its owner, or someone who manages the audit log, can change this view.");
   return row;
 }
-
-const visibilityOf = (row: { ownerId: string | null; shared: boolean }): ViewVisibility =>
-  row.ownerId === null ? "organization" : row.shared ? "shared" : "private";
 
 const LABEL: Record<ViewVisibility, string> = {
   organization: "Organization view",
@@ -159,7 +158,8 @@ export const updateView = orgAction(
         .set({ ...next, updatedAt: new Date() })
         .where(and(eq(savedViews.orgId, ctx.org.id), eq(savedViews.id, row.id)));
     } catch (error) {
-      if (nameTaken(error)) refuse(`A view named "${next.name}" already exists.`, { name: "Choose another name." });
+      if (isUniqueViolation(error))
+        refuse(`A view named "${next.name}" already exists.`, { name: "Choose another name." });
       throw error;
     }
     const before = visibilityOf(row);

@@ -94,6 +94,10 @@ for (const scheme of ["light", "dark"] as const) {
     await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}`);
     const table = page.locator('[data-slot="table-container"]');
     await expect(page.locator("tr[data-entry-id]")).toHaveCount(3);
+    // The search box has a row of its own, wide enough for its query and placeholder.
+    const search = page.getByRole("combobox", { name: "Search logs" });
+    await expect(search).toHaveValue(tag);
+    expect((await search.boundingBox())!.width).toBeGreaterThanOrEqual(300);
     for (const id of ids) {
       const row = page.locator(`tr[data-entry-id="${id}"]`);
       await row.scrollIntoViewIfNeeded();

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
+import { parseCsv } from "../helpers/parse-csv";
 import { TIME_ZONE_COOKIE } from "@/lib/preferences/time-zone-cookie";
 import { ingest } from "./helpers/ingest";
 import { sessionFile, signIn, signedIn } from "./helpers/sign-in";
@@ -86,6 +88,23 @@ for (const zone of ["UTC", "America/Los_Angeles", "Asia/Tokyo"] as const) {
       await expect(page).toHaveURL(new RegExp(`tz=${encodeURIComponent(zone).replace("%2F", "(%2F|/)")}`));
       await expect(row(page, insideId!)).toBeVisible();
       await expect(row(page, beforeId!)).toHaveCount(0);
+
+      // The export of that day: named by the reader's day, its time column in the reader's zone.
+      await page.getByRole("button", { name: "Export", exact: true }).first().click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByRole("radio", { name: /^CSV/ }).check();
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        dialog.getByRole("button", { name: "Export", exact: true }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`audit-logs-acme-${yesterday}_${yesterday}.csv`);
+      const { rows } = parseCsv((await readFile((await download.path())!)).subarray(3).toString("utf8"));
+      const timeColumn = rows[0]!.indexOf(`Time (${zone})`);
+      expect(timeColumn).toBe(1);
+      const exported = rows.find((r) => r[0] === insideId);
+      expect(exported?.[timeColumn]).toMatch(new RegExp(`^${yesterday}T00:30:00\\.000[+-]\\d\\d:\\d\\d$`));
+      expect(Date.parse(exported![timeColumn]!)).toBe(Date.parse(inside));
+      expect(rows.some((r) => r[0] === beforeId)).toBe(false);
     });
   });
 }

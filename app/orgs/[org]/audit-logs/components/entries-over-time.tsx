@@ -12,6 +12,7 @@ import {
   ChartTooltipContent,
   type ChartConfig,
 } from "@/components/ui/chart";
+import { axisTicks } from "@/lib/audit-log/axis-ticks";
 import {
   bucketSizeText,
   periodOverrides,
@@ -48,6 +49,9 @@ const chartConfig = {
 } satisfies ChartConfig;
 
 const NUMBER = new Intl.NumberFormat("en-US");
+/** Labels the axis has room for; Recharts still drops one that would overlap (minTickGap). */
+const COMPACT_TICKS = 6;
+const FULL_TICKS = 10;
 const DAY = 86_400_000;
 
 const timeText = shortTimeText;
@@ -161,6 +165,17 @@ export function EntriesOverTime({
       : `${rangeText(buckets[selection.lo]!.startMs, buckets[selection.hi]!.endMs, tz, sizeMs)}: ${buckets.length && NUMBER.format(buckets.slice(selection.lo, selection.hi + 1).reduce((s, b) => s + b.total, 0))} entries in ${selection.hi - selection.lo + 1} buckets. Enter shows these entries.`
     : "";
   const withTime = sizeMs < DAY;
+  const ticks = useMemo(
+    () =>
+      axisTicks(
+        buckets.map((b) => b.startMs),
+        sizeMs,
+        tz,
+        compact ? COMPACT_TICKS : FULL_TICKS,
+      ),
+    [buckets, sizeMs, tz, compact],
+  );
+  const tickLabels = new Map(ticks.map((t) => [String(t.startMs), t.label]));
   const notCountedEnd = data.findLast((d) => d.notCounted)?.key;
 
   return (
@@ -287,12 +302,13 @@ export function EntriesOverTime({
               {compact ? null : <CartesianGrid vertical={false} />}
               <XAxis
                 dataKey="key"
+                ticks={ticks.map((t) => String(t.startMs))}
                 tickLine={false}
                 axisLine={false}
                 minTickGap={compact ? 48 : 32}
                 tickMargin={4}
                 height={compact ? 22 : 24}
-                tickFormatter={(key: string) => timeText(Number(key), tz, withTime && !compact)}
+                tickFormatter={(key: string) => tickLabels.get(key) ?? ""}
               />
               {compact ? null : (
                 <YAxis

@@ -125,8 +125,13 @@ export function SearchBar({ orgSlug }: { orgSlug: string }) {
 
   const errors = useMemo(() => (checked.trim() === "" ? [] : parseSearchQuery(checked).errors), [checked]);
 
+  // On a phone the box takes a row of its own, above Filter and View: beside them it was ~100 px,
+  // too narrow for its placeholder or a query.
   return (
-    <div className="grid min-w-0 flex-1 gap-1.5" data-pending={isPending ? "" : undefined}>
+    <div
+      className="grid min-w-0 flex-1 gap-1.5 max-sm:order-first max-sm:basis-full"
+      data-pending={isPending ? "" : undefined}
+    >
       <div className="flex items-center gap-1">
         <div className="relative min-w-0 flex-1">
           <Search

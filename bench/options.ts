@@ -23,7 +23,7 @@ export interface BenchOptions {
   /** Server URL the bench database is derived from (DATABASE_URL). */
   serverUrl: string;
   /** Only the notification or the streaming phase (with the data set and the console it needs). */
-  only: "notifications" | "streams" | "search" | null;
+  only: "notifications" | "streams" | "search" | "explorer" | null;
   /** Ingestion rate of the notification phase, events/s. */
   notifyRate: number;
   /** Ingestion rate of the streaming phase, events/s. */
@@ -48,6 +48,7 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --notify-rate  ingestion rate of the notification phase, events/s (default 2,000)
   --only streams  run only the streaming phase (one NDJSON destination, lag from ingestion to receiver)
   --only search  run only the search box's lookups: the user filter's actor search and the action suggestions
+  --only explorer  run the explorer's pages, their insights and the search box's lookups; no exports, ingestion or load
   --stream-rate  ingestion rate of the streaming phase, events/s (default 2,000)
   --integrity  only sealing, its cost to ingestion and the checks, in-process on audit_bench_integrity (--rows entries)
   --insights  measure only the explorer scenarios' insights (histogram, facets, sign-in patterns)
@@ -72,8 +73,8 @@ function whole(name: string, value: string | undefined, fallback: number, min: n
 
 function onlyOption(value: string | undefined): BenchOptions["only"] {
   if (value === undefined) return null;
-  if (value === "notifications" || value === "streams" || value === "search") return value;
-  fail(`--only takes "notifications", "streams" or "search", got "${value}"`);
+  if (value === "notifications" || value === "streams" || value === "search" || value === "explorer") return value;
+  fail(`--only takes "notifications", "streams", "search" or "explorer", got "${value}"`);
 }
 
 function replicaOption(value: string | undefined): string | null {

@@ -311,6 +311,20 @@ try {
   }
 
   const { actors: actorSearch, actions: actionSuggestions } = await searchPhase();
+  if (opts.only === "explorer") {
+    finishPhaseOnly(
+      "explorer pages, insights and the search box only",
+      [...explorerRows(results), ...insightRows, actorSearchRow(actorSearch), actionSuggestionRow(actionSuggestions)],
+      {
+        dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build, settled },
+        scenarios: results,
+        insights,
+        actorSearch,
+        actionSuggestions,
+      },
+    );
+    throw new NotificationsOnlyDone();
+  }
 
   log("Exports...");
   const exportsPhase: ExportPhase = await runExports({
@@ -406,21 +420,7 @@ try {
     log(`  people, by client-side navigation: not measured: ${browsing.error}`);
   }
 
-  const rows: TableRow[] = results.map((r) => {
-    const v = scenarioVerdict(r.scenario.goal, r.http.ttfb, r.http.full);
-    const naive = r.naive?.total.median;
-    return {
-      scenario: r.scenario.label,
-      ttfbMedian: r.http.ttfb.median,
-      ttfbP95: r.http.ttfb.p95,
-      fullMedian: r.http.full.median,
-      fullP95: r.http.full.p95,
-      dbLimit: ms(r.db.load.median),
-      naive: naive === undefined ? "—" : ms(naive),
-      ratio: naive === undefined ? "—" : `${round(naive / r.db.load.median, 1)}x`,
-      ...v,
-    };
-  });
+  const rows: TableRow[] = explorerRows(results);
   rows.push(...insightRows);
   rows.push(actorSearchRow(actorSearch), actionSuggestionRow(actionSuggestions));
   rows.push(...exportsPhase.rows);
@@ -542,3 +542,22 @@ try {
   await handle.close();
 }
 process.exit(exitCode);
+
+/** The explorer scenarios' rows: HTTP figures, the database's part and the naive way, against the goal. */
+function explorerRows(results: readonly ScenarioResult[]): TableRow[] {
+  return results.map((r) => {
+    const v = scenarioVerdict(r.scenario.goal, r.http.ttfb, r.http.full);
+    const naive = r.naive?.total.median;
+    return {
+      scenario: r.scenario.label,
+      ttfbMedian: r.http.ttfb.median,
+      ttfbP95: r.http.ttfb.p95,
+      fullMedian: r.http.full.median,
+      fullP95: r.http.full.p95,
+      dbLimit: ms(r.db.load.median),
+      naive: naive === undefined ? "—" : ms(naive),
+      ratio: naive === undefined ? "—" : `${round(naive / r.db.load.median, 1)}x`,
+      ...v,
+    };
+  });
+}

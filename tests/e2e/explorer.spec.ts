@@ -348,6 +348,54 @@ test.describe("explorer", () => {
     },
   );
 
+  test("a permalink opened while signed out ends, after sign-in, on the explorer with the entry open", async ({
+    page,
+    request,
+  }) => {
+    const tag = marker("signedout");
+    const ids = await ingest(
+      request,
+      [1, 2, 3].map((i) => ({
+        occurredAt: minutesAgo(i),
+        category: "service",
+        action: "deploy",
+        result: "done",
+        description: `${tag} deploy ${i}`,
+      })),
+    );
+    const target = ids[1]!;
+
+    // Signed out (no session cookie in this browser): the permalink asks for a sign-in first.
+    await page.goto(`${EXPLORER}/${target}`);
+    await expect(page).toHaveURL(/\/login\?callbackUrl=/);
+    await page.getByLabel("Email").fill("manager@acme.test");
+    await page.getByLabel("Password").fill("demo-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    // The same place a signed-in visit reaches: the explorer's URL with entry=, not the permalink.
+    await expect(page).toHaveURL(new RegExp(`/orgs/acme/audit-logs\\?entry=${target}$`));
+    await expect(row(page, target)).toHaveAttribute("aria-selected", "true");
+    await expect(details(page).locator(`[data-details-for="${target}"]`)).toBeVisible();
+
+    // j moves the selection and the open details with it.
+    const next = await row(page, target).evaluate((el) => el.nextElementSibling?.getAttribute("data-entry-id") ?? null);
+    expect(next).not.toBeNull();
+    // Pressed again only while the keys are not yet listened to (before hydration): the selection
+    // moves on the first press that is heard, so it never moves twice.
+    await expect(async () => {
+      if ((await row(page, target).getAttribute("aria-selected")) === "true") await page.keyboard.press("j");
+      await expect(row(page, next!)).toHaveAttribute("aria-selected", "true", { timeout: 1000 });
+    }).toPass();
+    await expect(page).toHaveURL(new RegExp(`entry=${next}`));
+    await expect(details(page).locator(`[data-details-for="${next}"]`)).toBeVisible();
+
+    // One click closes the details.
+    await page.getByRole("button", { name: "Close details" }).click();
+    await expect(details(page)).toHaveCount(0);
+    await expect(page).not.toHaveURL(/entry=/);
+    expect(new URL(page.url()).pathname).toBe(EXPLORER);
+  });
+
   test("keyboard: / focuses search, j/k and arrows move, Enter opens, Escape closes", async ({ page }) => {
     await signedIn(page, "manager@acme.test", EXPLORER);
     await expect(rows(page).nth(3)).toBeVisible();

@@ -569,69 +569,71 @@ test.describe("explorer", () => {
   });
 });
 
-test.describe("periods finer than a day, in the reader's zone", () => {
-  test.use({ timezoneId: "Asia/Tokyo" });
+// The wall-clock day and minute in the zone, as the date and time inputs take them.
+function wallClock(iso: string, timeZone: string): { day: string; time: string } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  );
+  return { day: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
 
-  // The wall-clock day and minute in Tokyo, as the date and time inputs take them.
-  function tokyoWallClock(iso: string): { day: string; time: string } {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat("en-CA", {
-        timeZone: "Asia/Tokyo",
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-      })
-        .formatToParts(new Date(iso))
-        .map((p) => [p.type, p.value]),
-    );
-    return { day: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
-  }
+for (const zone of ["UTC", "America/Los_Angeles", "Asia/Tokyo"] as const) {
+  test.describe(`periods finer than a day, in the reader's zone (${zone})`, () => {
+    test.use({ timezoneId: zone });
 
-  test("last hour, and a custom range from one time of day to another", async ({ page, request }) => {
-    const tag = marker("finer");
-    const recent = minutesAgo(3);
-    const earlier = minutesAgo(180);
-    const [recentId, earlierId] = await ingest(request, [
-      { occurredAt: recent, category: "service", action: "deploy", result: "done", description: `${tag} recent` },
-      { occurredAt: earlier, category: "service", action: "deploy", result: "done", description: `${tag} earlier` },
-    ]);
-    await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}`);
-    await expect(rows(page)).toHaveCount(2);
+    test("last hour, and a custom range from one time of day to another", async ({ page, request }) => {
+      const tag = marker("finer");
+      const recent = minutesAgo(3);
+      const earlier = minutesAgo(180);
+      const [recentId, earlierId] = await ingest(request, [
+        { occurredAt: recent, category: "service", action: "deploy", result: "done", description: `${tag} recent` },
+        { occurredAt: earlier, category: "service", action: "deploy", result: "done", description: `${tag} earlier` },
+      ]);
+      await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}`);
+      await expect(rows(page)).toHaveCount(2);
 
-    await page.getByRole("button", { name: "Filter" }).click();
-    await page.getByRole("radio", { name: "Last hour" }).check();
-    await page.getByRole("button", { name: "Apply" }).click();
-    await expect(page).toHaveURL(/period=1h/);
-    await expect(rows(page)).toHaveCount(1);
-    await expect(row(page, recentId!)).toBeVisible();
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.getByRole("radio", { name: "Last hour" }).check();
+      await page.getByRole("button", { name: "Apply" }).click();
+      await expect(page).toHaveURL(/period=1h/);
+      await expect(rows(page)).toHaveCount(1);
+      await expect(row(page, recentId!)).toBeVisible();
 
-    // From 15 minutes before the earlier entry to 15 minutes after it, in Tokyo's wall-clock time.
-    const from = tokyoWallClock(new Date(Date.parse(earlier) - 15 * 60_000).toISOString());
-    const to = tokyoWallClock(new Date(Date.parse(earlier) + 15 * 60_000).toISOString());
-    await page.getByRole("button", { name: "Filter" }).click();
-    await page.getByRole("radio", { name: "Custom" }).check();
-    await page.getByLabel("Start date").fill(from.day);
-    await page.getByLabel("Start time").fill(from.time);
-    await page.getByLabel("End date").fill(to.day);
-    await page.getByLabel("End time").fill(to.time);
-    await page.getByRole("button", { name: "Apply" }).click();
+      // From 15 minutes before the earlier entry to 15 minutes after it, in the reader's wall-clock time.
+      const from = wallClock(new Date(Date.parse(earlier) - 15 * 60_000).toISOString(), zone);
+      const to = wallClock(new Date(Date.parse(earlier) + 15 * 60_000).toISOString(), zone);
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.getByRole("radio", { name: "Custom" }).check();
+      await page.getByLabel("Start date").fill(from.day);
+      await page.getByLabel("Start time").fill(from.time);
+      await page.getByLabel("End date").fill(to.day);
+      await page.getByLabel("End time").fill(to.time);
+      await page.getByRole("button", { name: "Apply" }).click();
 
-    await expect(page).toHaveURL(new RegExp(`from=${from.day}T${from.time.replace(":", "(:|%3A)")}`));
-    await expect(page).toHaveURL(/tz=Asia(%2F|\/)Tokyo/);
-    await expect(rows(page)).toHaveCount(1);
-    await expect(row(page, earlierId!)).toBeVisible();
-    const chips = page.getByRole("group", { name: "Active filters" });
-    await expect(chips).toContainText(`${from.day} ${from.time} – ${to.day} ${to.time}`);
+      await expect(page).toHaveURL(new RegExp(`from=${from.day}T${from.time.replace(":", "(:|%3A)")}`));
+      await expect(page).toHaveURL(new RegExp(`tz=${zone.replace("/", "(%2F|/)")}`));
+      await expect(rows(page)).toHaveCount(1);
+      await expect(row(page, earlierId!)).toBeVisible();
+      const chips = page.getByRole("group", { name: "Active filters" });
+      await expect(chips).toContainText(`${from.day} ${from.time} – ${to.day} ${to.time}`);
 
-    // An end before the start on the same day is refused in the panel, and the URL keeps its range.
-    await page.getByRole("button", { name: "Filter" }).click();
-    await page.getByLabel("End date").fill(from.day);
-    await page.getByLabel("Start time").fill("10:00");
-    await page.getByLabel("End time").fill("09:00");
-    await expect(page.getByRole("alert").filter({ hasText: "The end time is before the start time." })).toBeVisible();
-    await expect(page).toHaveURL(new RegExp(`from=${from.day}T${from.time.replace(":", "(:|%3A)")}`));
+      // An end before the start on the same day is refused in the panel, and the URL keeps its range.
+      await page.getByRole("button", { name: "Filter" }).click();
+      await page.getByLabel("End date").fill(from.day);
+      await page.getByLabel("Start time").fill("10:00");
+      await page.getByLabel("End time").fill("09:00");
+      await expect(page.getByRole("alert").filter({ hasText: "The end time is before the start time." })).toBeVisible();
+      await expect(page).toHaveURL(new RegExp(`from=${from.day}T${from.time.replace(":", "(:|%3A)")}`));
+    });
   });
-});
+}

@@ -29,6 +29,18 @@ async function expectRows(page: Page, ids: string[]) {
   );
 }
 
+/** Waits for the element's entrance animations to end (spinners, which never end, aside). */
+async function animationsDone(locator: Locator) {
+  await locator.evaluate((el) =>
+    Promise.all(
+      el
+        .getAnimations({ subtree: true })
+        .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
+}
+
 // Wholly inside the viewport horizontally and, when given, inside another box (not clipped).
 async function expectWithin(page: Page, locator: Locator, container?: Locator) {
   const box = (await locator.boundingBox())!;
@@ -312,6 +324,8 @@ test.describe("explorer pivots", () => {
             : page.getByRole("dialog", { name: "Log details" });
         const raw = details.getByLabel("Raw entry (JSON)");
         await expect(raw).toBeVisible();
+        // On a phone the sheet slides in: measured mid-slide, its contents lie past the screen's edge.
+        await animationsDone(details);
         const pivotAction = details.getByRole("link", { name: `Add action deploy_${tag} to the search` });
         await expectWithin(page, pivotAction, details);
         await page.screenshot({ path: path.join(SHOTS, `details-fields-${width}x${height}-${scheme}.png`) });

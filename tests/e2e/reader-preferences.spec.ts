@@ -197,12 +197,14 @@ test.describe("the explorer's columns and row height", () => {
       await column("Actor").click();
       await expect(column("Actor")).toHaveAttribute("aria-checked", "false");
       await page.getByRole("menuitemradio", { name: "Compact" }).click();
+      await expect(page.getByRole("menu").getByRole("status")).toHaveText("Kept for your next visit");
       await page.keyboard.press("Escape");
       await expect(headers(page)).toHaveText([/^Time/, "Type", "Service", "Action", "Target", "Level", "Result"]);
       await expect(page.locator("table.audit-table")).toHaveAttribute("data-density", "compact");
       expect((await firstRow.boundingBox())!.height).toBeLessThan(comfortableHeight);
 
-      // Kept: the server renders the same layout on the next visit.
+      // Kept: the server renders the same layout on the next visit (once every change was saved).
+      await expect(view).not.toHaveAttribute("aria-busy", "true");
       await page.reload();
       await expect(headers(page)).toHaveText([/^Time/, "Type", "Service", "Action", "Target", "Level", "Result"]);
       await expect(page.locator("table.audit-table")).toHaveAttribute("data-density", "compact");
@@ -228,6 +230,7 @@ test.describe("the explorer's columns and row height", () => {
       }
       await page.getByRole("menuitemradio", { name: "Comfortable" }).click();
       await page.keyboard.press("Escape");
+      await expect(view).not.toHaveAttribute("aria-busy", "true");
     }
     await page.reload();
     await expect(headers(page)).toHaveText([/^Time/, "Actor", "Type", "Action", "Target", "Result"]);

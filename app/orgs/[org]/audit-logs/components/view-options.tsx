@@ -18,13 +18,22 @@ import { useExplorerLayout } from "./explorer-layout";
 
 const DENSITY_LABELS: Record<Density, string> = { comfortable: "Comfortable", compact: "Compact" };
 
-/** The column chooser and the row height; the menu stays open while columns are switched. */
+/**
+ * The column chooser and the row height; the menu stays open while columns are switched. Each
+ * change is saved at once; the trigger is busy until every save has answered, as a reload before
+ * then would show the last layout the server heard of.
+ */
 export function ViewOptions() {
   const layout = useExplorerLayout();
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="outline" className="shrink-0" aria-label="View: columns and row height">
+        <Button
+          variant="outline"
+          className="shrink-0"
+          aria-label="View: columns and row height"
+          aria-busy={layout.saving || undefined}
+        >
           <Settings2 aria-hidden />
           View
         </Button>
@@ -57,6 +66,10 @@ export function ViewOptions() {
             </DropdownMenuRadioItem>
           ))}
         </DropdownMenuRadioGroup>
+        <DropdownMenuSeparator />
+        <p role="status" className="px-2 py-1 text-xs text-muted-foreground">
+          {layout.saving ? "Saving…" : "Kept for your next visit"}
+        </p>
       </DropdownMenuContent>
     </DropdownMenu>
   );

@@ -1,4 +1,5 @@
 import { TZDate } from "@date-fns/tz";
+import { DAY, HOUR, MINUTE } from "./insight-buckets";
 
 /*
  * The histogram's axis labels. Recharts labels every n-th bar, so hourly bars over a week read
@@ -6,10 +7,6 @@ import { TZDate } from "@date-fns/tz";
  * ticks fall on round times of the reader's clock (00:00, 06:00, midnight every other day…), at
  * most `maxTicks` of them, and a day is named once: at its first tick.
  */
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /** Tick spacings, smallest first: each a round step of a wall clock or a calendar. */
 const STEPS = [

@@ -8,9 +8,9 @@ import type { ExplorerParams, ExplorerParamsOverrides } from "./search-params";
  * builds its links with it, so both agree on every boundary.
  */
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
 
 /** Candidate sizes, smallest first; the first that keeps the period within MAX_BUCKETS wins. */
 const BUCKET_SIZES = [

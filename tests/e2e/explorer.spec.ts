@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequestContext, type Locator, type Page, type Request } from "@playwright/test";
 import { e2eApiKeys, signedIn } from "./helpers/sign-in";
+import { wallClockInputs } from "./helpers/wall-clock";
 
 /*
  * The log explorer, driven as a person would: the filter panel, the debounced search, the details
@@ -569,24 +570,6 @@ test.describe("explorer", () => {
   });
 });
 
-// The wall-clock day and minute in the zone, as the date and time inputs take them.
-function wallClock(iso: string, timeZone: string): { day: string; time: string } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    })
-      .formatToParts(new Date(iso))
-      .map((p) => [p.type, p.value]),
-  );
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
-}
-
 for (const zone of ["UTC", "America/Los_Angeles", "Asia/Tokyo"] as const) {
   test.describe(`periods finer than a day, in the reader's zone (${zone})`, () => {
     test.use({ timezoneId: zone });
@@ -610,8 +593,8 @@ for (const zone of ["UTC", "America/Los_Angeles", "Asia/Tokyo"] as const) {
       await expect(row(page, recentId!)).toBeVisible();
 
       // From 15 minutes before the earlier entry to 15 minutes after it, in the reader's wall-clock time.
-      const from = wallClock(new Date(Date.parse(earlier) - 15 * 60_000).toISOString(), zone);
-      const to = wallClock(new Date(Date.parse(earlier) + 15 * 60_000).toISOString(), zone);
+      const from = wallClockInputs(new Date(Date.parse(earlier) - 15 * 60_000).toISOString(), zone);
+      const to = wallClockInputs(new Date(Date.parse(earlier) + 15 * 60_000).toISOString(), zone);
       await page.getByRole("button", { name: "Filter" }).click();
       await page.getByRole("radio", { name: "Custom" }).check();
       await page.getByLabel("Start date").fill(from.day);

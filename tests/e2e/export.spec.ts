@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { expect, test, type Download, type Locator, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import ExcelJS from "exceljs";
 import { parseCsv } from "../helpers/parse-csv";
+import { exportAs, openExport } from "./helpers/export";
 import { signedIn } from "./helpers/sign-in";
 
 /*
@@ -11,26 +12,6 @@ import { signedIn } from "./helpers/sign-in";
  */
 
 const SEARCH = "/orgs/acme/audit-logs?period=30d&type=auth,user,audit&sort=user&dir=asc";
-const HEADER = /^Downloading a total of ([\d,]+) records? from the current search\.$/;
-
-async function openExport(page: Page): Promise<{ dialog: Locator; count: number }> {
-  await page.getByRole("button", { name: "Export", exact: true }).first().click();
-  const dialog = page.getByRole("dialog");
-  const heading = dialog.getByRole("heading", { name: HEADER });
-  await expect(heading).toBeVisible();
-  const text = (await heading.textContent()) ?? "";
-  return { dialog, count: Number(HEADER.exec(text.trim())![1]!.replace(/,/g, "")) };
-}
-
-async function exportAs(page: Page, dialog: Locator, format: "xlsx" | "CSV" | "NDJSON"): Promise<Download> {
-  await dialog.getByRole("radio", { name: new RegExp(`^${format}`) }).check();
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    dialog.getByRole("button", { name: "Export", exact: true }).click(),
-  ]);
-  return download;
-}
-
 test(
   "exports the current search as xlsx and as CSV, each with the N the modal announced",
   { tag: "@storage" },

@@ -4,8 +4,10 @@ import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { parseCsv } from "../helpers/parse-csv";
 import { TIME_ZONE_COOKIE } from "@/lib/preferences/time-zone-cookie";
+import { exportAs, openExport } from "./helpers/export";
 import { ingest } from "./helpers/ingest";
 import { sessionFile, signIn, signedIn } from "./helpers/sign-in";
+import { instantIn, wallClock } from "./helpers/wall-clock";
 
 /*
  * What a reader chooses for themselves (issue 19): one clock, the reader's time zone, reported by
@@ -16,30 +18,6 @@ import { sessionFile, signIn, signedIn } from "./helpers/sign-in";
 
 const EXPLORER = "/orgs/acme/audit-logs";
 const DAY_MS = 86_400_000;
-
-/** `YYYY-MM-DD HH:MM:SS` in the zone, as the console writes it (Sweden's format is ISO's). */
-function wallClock(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat("sv-SE", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  }).format(new Date(iso));
-}
-
-/** The instant of a wall-clock time in the zone (searching the offset: no library in the test). */
-function instantIn(day: string, time: string, timeZone: string): string {
-  const asUtc = Date.parse(`${day}T${time}:00.000Z`);
-  for (let offsetMin = -14 * 60; offsetMin <= 14 * 60; offsetMin += 15) {
-    const candidate = new Date(asUtc - offsetMin * 60_000).toISOString();
-    if (wallClock(candidate, timeZone) === `${day} ${time}:00`) return candidate;
-  }
-  throw new Error(`no instant for ${day} ${time} in ${timeZone}`);
-}
 
 const timeHeader = (page: Page) => page.getByRole("columnheader", { name: /^Time/ });
 const row = (page: Page, id: string) => page.locator(`tr[data-entry-id="${id}"]`);
@@ -90,13 +68,7 @@ for (const zone of ["UTC", "America/Los_Angeles", "Asia/Tokyo"] as const) {
       await expect(row(page, beforeId!)).toHaveCount(0);
 
       // The export of that day: named by the reader's day, its time column in the reader's zone.
-      await page.getByRole("button", { name: "Export", exact: true }).first().click();
-      const dialog = page.getByRole("dialog");
-      await dialog.getByRole("radio", { name: /^CSV/ }).check();
-      const [download] = await Promise.all([
-        page.waitForEvent("download"),
-        dialog.getByRole("button", { name: "Export", exact: true }).click(),
-      ]);
+      const download = await exportAs(page, (await openExport(page)).dialog, "CSV");
       expect(download.suggestedFilename()).toBe(`audit-logs-acme-${yesterday}_${yesterday}.csv`);
       const { rows } = parseCsv((await readFile((await download.path())!)).subarray(3).toString("utf8"));
       const timeColumn = rows[0]!.indexOf(`Time (${zone})`);

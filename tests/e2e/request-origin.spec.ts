@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
 import { parseCsv } from "../helpers/parse-csv";
+import { exportAs, openExport } from "./helpers/export";
 import { rawRequest } from "./helpers/raw-request";
 import { e2eApiKeys, signIn } from "./helpers/sign-in";
 
@@ -75,13 +76,7 @@ test("an export's permalinks use the host the browser is on", async ({ browser }
   await signIn(page, "manager@acme.test");
   await page.goto("/orgs/acme/audit-logs?period=24h&type=auth");
   await expect(page.locator("tr[data-entry-id]").first()).toBeVisible();
-  await page.getByRole("button", { name: "Export", exact: true }).first().click();
-  const dialog = page.getByRole("dialog");
-  await dialog.getByRole("radio", { name: /^CSV/ }).check();
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    dialog.getByRole("button", { name: "Export", exact: true }).click(),
-  ]);
+  const download = await exportAs(page, (await openExport(page)).dialog, "CSV");
   const { rows } = parseCsv((await readFile((await download.path())!)).subarray(3).toString("utf8"));
   const column = rows[0]!.indexOf("Permalink");
   expect(column).toBeGreaterThan(0);

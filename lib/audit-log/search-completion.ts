@@ -80,18 +80,29 @@ function enumSuggestions(
     .map((v) => ({ label: v, detail: labels[v]!, insert: valueToken(key, v, ctx.negated), complete: true }));
 }
 
+/**
+ * A qualifier's own name that starts with what is typed ranks before one found through an alias
+ * ("act" lists action: before user:, which it reaches as actor:), and an alias match says which
+ * name it came from, so that the list never offers a word the reader did not type without saying why.
+ */
+function qualifierSuggestions(ctx: CompletionContext): Suggestion[] {
+  const starts = (name: string) => name.startsWith(ctx.partial) && name !== ctx.partial;
+  const own = SEARCH_QUALIFIERS.filter((q) => starts(q.key)).map((q) => ({ q, alias: null as string | null }));
+  const byAlias = SEARCH_QUALIFIERS.filter((q) => !starts(q.key) && q.key !== ctx.partial).flatMap((q) => {
+    const alias = q.aliases.find(starts);
+    return alias ? [{ q, alias }] : [];
+  });
+  return [...own, ...byAlias].map(({ q, alias }) => ({
+    label: `${q.key}:`,
+    detail: alias ? `${alias}: is the same. ${q.description}` : q.description,
+    insert: `${ctx.negated ? "-" : ""}${q.key}:`,
+    complete: false,
+  }));
+}
+
 /** The suggestions that need no server: qualifier names, and the values of fixed lists. */
 export function localSuggestions(ctx: CompletionContext): Suggestion[] {
-  if (ctx.key === null) {
-    return SEARCH_QUALIFIERS.filter((q) =>
-      [q.key, ...q.aliases].some((name) => name.startsWith(ctx.partial) && name !== ctx.partial),
-    ).map((q) => ({
-      label: `${q.key}:`,
-      detail: q.description,
-      insert: `${ctx.negated ? "-" : ""}${q.key}:`,
-      complete: false,
-    }));
-  }
+  if (ctx.key === null) return qualifierSuggestions(ctx);
   switch (ctx.key) {
     case "type":
       return enumSuggestions("type", auditCategory.enumValues, CATEGORY_LABELS, ctx);

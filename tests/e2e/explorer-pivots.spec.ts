@@ -292,6 +292,46 @@ test.describe("explorer pivots", () => {
     );
   });
 
+  test("on the selected row the pivot buttons cover no text, long values cut before them", async ({
+    page,
+    request,
+  }) => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    const tag = marker("pw");
+    const long = "x".repeat(40);
+    const [id] = await ingest(request, [
+      {
+        occurredAt: minutesAgo(1),
+        category: "service",
+        action: `rotate_${tag}_${long}`,
+        result: "done",
+        description: `${tag} ${long} ${long}`,
+        actor: { name: `Kim ${long}`, email: `kim.${long}.${tag}@acme.test` },
+        target: { type: "service", id: `svc_${tag}`, name: `target ${tag} ${long}` },
+        service: `Module ${tag} ${long}`,
+      },
+    ]);
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?q=${tag}&entry=${id}`);
+    await expect(page.getByRole("region", { name: "Log details" })).toBeVisible();
+    const selected = row(page, id!);
+    await expect(selected).toHaveAttribute("data-state", "selected");
+    const cells = selected.locator("td:has(> .cell-pivot)");
+    let checked = 0;
+    for (const cell of await cells.all()) {
+      const button = cell.locator(".pivot-trigger");
+      await expect(button).toBeVisible();
+      const edge = (await button.boundingBox())!.x;
+      // Every line of text in the cell ends (its ellipsis included) before the button starts.
+      const ends = await cell
+        .locator(".cell-main, .cell-sub, .result-badge")
+        .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().right));
+      for (const end of ends) expect(end).toBeLessThanOrEqual(edge + 0.5);
+      checked += ends.length;
+    }
+    // The actor's two lines, the action's two, the target's, at least.
+    expect(checked).toBeGreaterThanOrEqual(5);
+  });
+
   for (const [width, height] of [
     [1366, 800],
     [390, 844],

@@ -26,6 +26,21 @@ describe("suggestions that need no server", () => {
     expect(localSuggestions(at("-ty")!)[0]).toMatchObject({ insert: "-type:", complete: false });
   });
 
+  it("rank a qualifier's own name before one reached through an alias, and say which alias", () => {
+    const act = localSuggestions(at("act")!);
+    expect(act.map((s) => s.label)).toEqual(["action:", "user:"]);
+    expect(act[0]!.detail).not.toMatch(/is the same/);
+    expect(act[1]).toMatchObject({ insert: "user:", detail: expect.stringMatching(/^actor: is the same\. Who acted/) });
+    expect(localSuggestions(at("-mod")!)).toEqual([
+      expect.objectContaining({
+        label: "service:",
+        insert: "-service:",
+        detail: expect.stringMatching(/^module: is the same/),
+      }),
+    ]);
+    expect(localSuggestions(at("actor")!)).toEqual([]);
+  });
+
   it("list categories, results and levels by code or label", () => {
     expect(localSuggestions(at("type:v")!).map((s) => s.insert)).toEqual(["type:vpn"]);
     expect(localSuggestions(at("result:fai")!).map((s) => [s.insert, s.detail])).toEqual([

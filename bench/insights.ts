@@ -3,7 +3,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { auditLogs } from "@/db/schema";
-import { readSearchInsights } from "@/lib/audit-log/insights";
+import { COMPACT_FREE_WORD_ROW_CAP, readSearchInsights } from "@/lib/audit-log/insights";
 import { loadExplorer } from "@/lib/audit-log/load-explorer";
 import type { RawSearchParams } from "@/lib/audit-log/search-params";
 import { selectionFromParams } from "@/lib/audit-log/selection";
@@ -163,7 +163,10 @@ export async function measureInsights({
         (
           await timed(async () => {
             const s = selection();
-            await Promise.all([loadExplorer(s), readSearchInsights(s, { facets: false })]);
+            await Promise.all([
+              loadExplorer(s),
+              readSearchInsights(s, { facets: false, freeWordCap: COMPACT_FREE_WORD_ROW_CAP }),
+            ]);
           })
         ).ms,
       runs,

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { ingest } from "./helpers/ingest";
 import { signedIn } from "./helpers/sign-in";
 
 /*
@@ -75,6 +77,35 @@ test.describe("insights", () => {
       expect(ms).toBeGreaterThanOrEqual(from);
       expect(ms).toBeLessThanOrEqual(to);
     }
+  });
+
+  test("a common word: the explorer's chart counts its newest 2,000 matches, says so and leads to Insights, which counts them all", async ({
+    page,
+    request,
+  }) => {
+    const marker = `cw${randomUUID().slice(0, 8)}`;
+    // 2,100 matches within the last half hour, in three batches (the API takes 1,000 at a time).
+    const events = Array.from({ length: 2_100 }, (_, i) => ({
+      occurredAt: new Date(Date.now() - 60_000 - i * 800).toISOString(),
+      category: "service",
+      action: "deploy",
+      result: i % 10 === 0 ? "failed" : "done",
+      description: `${marker} deploy number ${i}`,
+    }));
+    for (let i = 0; i < events.length; i += 1_000) await ingest(request, events.slice(i, i + 1_000));
+
+    await signedIn(page, "manager@acme.test", `${EXPLORER}?period=24h&q=${marker}`);
+    const chart = page.locator('[data-insights-histogram="compact"]');
+    await expect(chart.getByText(/^2,000 entries counted, /)).toBeVisible({ timeout: 30_000 });
+    const sampled = chart.locator("[data-sampled]");
+    await expect(sampled).toContainText("Sampled: only the newest matching entries are counted");
+    mkdirSync(path.resolve(".data/screens"), { recursive: true });
+    await chart.screenshot({ path: path.resolve(".data/screens/explorer-histogram-sampled.png") });
+    await sampled.getByRole("link", { name: "Insights" }).click();
+    await expect(page).toHaveURL((url) => url.pathname === INSIGHTS && url.searchParams.get("q") === marker);
+    const full = page.locator('[data-insights-histogram="full"]');
+    await expect(full.getByText(/^2,100 entries, /)).toBeVisible({ timeout: 30_000 });
+    await expect(full.locator("[data-sampled]")).toHaveCount(0);
   });
 
   test("the keyboard chooses buckets too", async ({ page }) => {

@@ -30,7 +30,7 @@ import { explorerHref, serializeExplorerParams, type RawSearchParams } from "@/l
 import { rawQueryString, selectionFromParams } from "@/lib/audit-log/selection";
 import { loadExplorer } from "@/lib/audit-log/load-explorer";
 import { periodConflict } from "@/lib/audit-log/period-conflict";
-import { readSearchInsights } from "@/lib/audit-log/insights";
+import { COMPACT_FREE_WORD_ROW_CAP, readSearchInsights } from "@/lib/audit-log/insights";
 import { personName } from "@/lib/audit-log/people-search";
 
 export const metadata: Metadata = { title: "Audit Log" };
@@ -61,10 +61,12 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
   const pathname = `/orgs/${access.org.slug}/audit-logs`;
   // Started beside the page's own reads and awaited in its Suspense boundary: the table never
   // waits for the histogram. A failure is shown there, not thrown after the page has streamed.
-  const histogram = readSearchInsights(selection, { facets: false }).catch((error: unknown) => {
-    console.error("[audit-console] explorer histogram:", error);
-    return null;
-  });
+  const histogram = readSearchInsights(selection, { facets: false, freeWordCap: COMPACT_FREE_WORD_ROW_CAP }).catch(
+    (error: unknown) => {
+      console.error("[audit-console] explorer histogram:", error);
+      return null;
+    },
+  );
   const [data, userName, retention, preferences, views] = await Promise.all([
     loadExplorer(selection),
     userNameFor(access.org.id, explorer.user),

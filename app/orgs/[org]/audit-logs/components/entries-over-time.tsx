@@ -206,6 +206,15 @@ export function EntriesOverTime({
         <p className="text-xs text-warning" data-sampled>
           Sampled: only the newest matching entries are counted, from {timeText(countedFromMs, tz, true)} on. Earlier
           bars (hatched) are not counted.
+          {compact ? (
+            <>
+              {" "}
+              <Link href={explorerHref(`${pathname}/insights`, params, {})} className="underline underline-offset-2">
+                Insights
+              </Link>{" "}
+              counts more of them.
+            </>
+          ) : null}
         </p>
       ) : null}
       {table ? (

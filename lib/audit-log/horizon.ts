@@ -34,7 +34,9 @@ export interface HorizonOptions {
  * The instant before which every entry is committed. received_at is the inserting transaction's
  * start time (now()), so an entry of a transaction that is still open has a received_at at or
  * after that transaction's start; the horizon is taken before the oldest transaction open in this
- * database (exports' connections and background transactions that write no entry excepted), truncated to the column's
+ * database by a client connection (exports' connections and background transactions that write no
+ * entry excepted; autovacuum's workers write none either, and a vacuum of a large partition runs
+ * for minutes, holding every consumer back the whole time), truncated to the column's
  * millisecond precision, minus the margin. A read in a LATER statement then sees every entry
  * received before the horizon, and no transaction can still add one there. Exports count at it;
  * background consumers read new entries up to it.
@@ -51,6 +53,7 @@ export async function committedHorizon(db: Executor, { lookBackMs, marginMs }: H
           coalesce((
             select min(xact_start) from pg_stat_activity
             where datname = current_database()
+              and backend_type = 'client backend'
               and pid <> pg_backend_pid()
               and xact_start is not null
               and application_name not in (${EXPORT_APPLICATION_NAME}, ${BACKGROUND_APPLICATION_NAME})

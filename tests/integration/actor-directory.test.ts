@@ -8,6 +8,7 @@ import { listAuditEntries } from "@/lib/audit-log/entries";
 import { personName, searchOrgActors, searchPeople } from "@/lib/audit-log/people-search";
 import { selectionFromParams } from "@/lib/audit-log/selection";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { untilClockPassesStoredEntries } from "../helpers/arrival-clock";
 
 /*
  * The actor directory behind the user filter (issue 19, point 4): entries by people who are not
@@ -43,6 +44,7 @@ async function store(orgId: string, actor: Actor, minutes: number, action = "dep
 
 /** The background job's work, until it has read everything (no margin: the entries were just stored). */
 async function catchUp(): Promise<void> {
+  await untilClockPassesStoredEntries(testDb.handle.db);
   while ((await updateActorDirectory({ marginMs: 0, batchSize: 3 })) > 0);
 }
 

@@ -6,6 +6,7 @@ import { auditEventSchema, type AuditEventInput } from "@/lib/audit/event-schema
 import { storeAuditEvents } from "@/lib/audit/record-audit-event";
 import { consumeArrivals, type ArrivalConsumer, type ArrivedEntry } from "@/lib/worker/arrivals";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { untilClockPassesStoredEntries } from "../helpers/arrival-clock";
 
 /*
  * The background consumers' reading of new entries: each entry once, in order of arrival, never
@@ -28,7 +29,9 @@ function event(n: number): AuditEventInput {
 
 async function store(orgId: string, from: number, count: number): Promise<string[]> {
   const events = Array.from({ length: count }, (_, i) => auditEventSchema.parse(event(from + i)));
-  return (await storeAuditEvents(testDb.handle.db, orgId, events)).map((s) => s.id);
+  const ids = (await storeAuditEvents(testDb.handle.db, orgId, events)).map((s) => s.id);
+  await untilClockPassesStoredEntries(testDb.handle.db);
+  return ids;
 }
 
 /** A consumer that records what it was given, and fails on demand before its cursor moves. */

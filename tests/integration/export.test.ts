@@ -24,6 +24,7 @@ import { overrideEnv, resetEnv } from "../helpers/env-override";
 import { readZip } from "../helpers/read-zip";
 import type { EntryJson } from "../helpers/entry-json";
 import { createTestDatabase, serverTestUrl, type TestDatabase } from "../helpers/test-database";
+import { untilClockPassesStoredEntries } from "../helpers/arrival-clock";
 
 /*
  * The export end to end against a real database (the server named by TEST_DATABASE_URL, else
@@ -737,6 +738,7 @@ describe("integrity digests", () => {
 
   async function sealEverything(): Promise<void> {
     // Small blocks, so that an export spans several.
+    await untilClockPassesStoredEntries(testDb.handle.db);
     while ((await sealNewEntries({ blockSize: 100, marginMs: 0 })).entries > 0);
   }
 

@@ -12,6 +12,7 @@ import type { Digests } from "@/lib/integrity/digests";
 import { sealNewEntries } from "@/lib/integrity/seal";
 import { getSigningKey } from "@/lib/integrity/signing-key";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { untilClockPassesStoredEntries } from "../helpers/arrival-clock";
 
 /*
  * The checks made outside the console: GET /api/v1/integrity/[org] (who may read it, and an API
@@ -111,6 +112,7 @@ beforeAll(async () => {
         params: { i },
       })),
     );
+  await untilClockPassesStoredEntries(testDb.handle.db);
   while ((await sealNewEntries({ blockSize: 3, marginMs: 0 })).entries > 0);
 });
 

@@ -17,6 +17,7 @@ import { loadExplorer } from "@/lib/audit-log/load-explorer";
 import { rawSearchParams, selectionFromParams } from "@/lib/audit-log/selection";
 import { loadChainState } from "@/app/orgs/[org]/settings/integrity/lib/queries";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { untilClockPassesStoredEntries } from "../helpers/arrival-clock";
 
 /*
  * Sealing and its three checks, on a real database: the viewer's (verifyEntry, one block), the
@@ -70,7 +71,7 @@ async function fixture(count = 12, occurredDaysAgo: (i: number) => number = () =
 }
 
 async function sealAll(): Promise<void> {
-  // Every fixture entry arrived long before the horizon: one pass per block is all it takes.
+  await untilClockPassesStoredEntries(testDb.handle.db);
   while ((await sealNewEntries({ blockSize: BLOCK, marginMs: 0 })).entries > 0);
 }
 

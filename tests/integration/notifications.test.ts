@@ -36,6 +36,7 @@ import {
   type MailReceiver,
 } from "../helpers/notification-receivers";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { untilClockPassesStoredEntries } from "../helpers/arrival-clock";
 
 vi.mock("@/lib/env", () => import("../helpers/env-override"));
 
@@ -57,7 +58,8 @@ let hook: HttpReceiver;
 const NOW = { marginMs: 0 };
 const FAST: SenderOptions = { retryDelay: () => 0, timeoutMs: 2000 };
 
-function match(): Promise<number> {
+async function match(): Promise<number> {
+  await untilClockPassesStoredEntries(testDb.handle.db);
   return consumeArrivals(notificationMatcher, NOW);
 }
 

@@ -206,9 +206,9 @@ export function insightTableRows({
     rows.push({
       scenario: `explorer ${o.scenario}: DB with the compact histogram / without`,
       dbLimit: `${ms(o.with.median)} / ${ms(o.without.median)}`,
-      goal: "≤ 1.25x",
-      met: o.ratio <= 1.25,
-      verdict: `${o.ratio.toFixed(2)}x`,
+      ratio: `${o.ratio.toFixed(2)}x`,
+      goal: "— (the goal is read over HTTP, below)",
+      met: null,
     });
   }
   return rows;

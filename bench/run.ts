@@ -19,6 +19,7 @@ import { prepareDataset, removeRunResidue } from "./dataset";
 import { installExplorerDatabase, measureDbLimit, measureNaive, type DbLimit, type NaiveTiming } from "./db-limits";
 import { clientNavigation, type Navigation } from "./client-navigation";
 import { measureScenarioHttp, signedInClient, type HttpTiming } from "./explorer-http";
+import { explorerChartRows, measureExplorerChartCost } from "./explorer-chart-cost";
 import { insightTableRows, measureInsights } from "./insights";
 import { actionSuggestionRow, measureActionSuggestions } from "./action-suggestions";
 import { actorSearchRow, measureActorSearch } from "./actor-search";
@@ -276,7 +277,17 @@ try {
 
   log("Insights: histogram, facets and failed sign-ins...");
   const insights = await measureInsights({ explorer, client: main, slug, orgId: dataset.largest.id, ctx, plan, log });
-  const insightRows = insightTableRows(insights);
+  log("The explorer with its compact chart and with the chart hidden, alternating...");
+  const explorerChart = await measureExplorerChartCost({
+    explorer,
+    client: main,
+    slug,
+    userId: dataset.admin.id,
+    ctx,
+    plan,
+    log,
+  });
+  const insightRows = [...insightTableRows(insights), ...explorerChartRows(explorerChart)];
   if (opts.insights) {
     const table = markdownTable(insightRows);
     console.log(
@@ -291,6 +302,7 @@ try {
       plan,
       dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build, settled },
       insights,
+      explorerChart,
       markdown: table,
     });
     log(`Results written to ${path.relative(process.cwd(), file)}.`);
@@ -320,6 +332,7 @@ try {
         dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build, settled },
         scenarios: results,
         insights,
+        explorerChart,
         actorSearch,
         actionSuggestions,
       },
@@ -511,6 +524,7 @@ try {
     appBuild: build,
     scenarios: results,
     insights,
+    explorerChart,
     actorSearch,
     actionSuggestions,
     exports: exportsPhase.details,

@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import { check, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./organizations";
 
 /*
  * How one person reads the console, the same in every organization they belong to. A missing row
  * or a null column means "the default": the browser's time zone (reported in a cookie), the
- * explorer's usual columns, comfortable rows.
+ * explorer's usual columns, comfortable rows, the histogram shown.
  */
 export const userPreferences = pgTable(
   "user_preferences",
@@ -19,6 +19,8 @@ export const userPreferences = pgTable(
     explorerColumns: text("explorer_columns").array(),
     /** Explorer row height: null is comfortable. */
     density: text("density"),
+    /** Whether the explorer shows its histogram above the table: null is shown. */
+    explorerChart: boolean("explorer_chart"),
     updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [

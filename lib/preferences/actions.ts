@@ -39,26 +39,27 @@ export const saveTimeZone = orgAction(
 const layoutInput = z.object({
   columns: z.array(z.enum(EXPLORER_COLUMN_IDS)).max(EXPLORER_COLUMN_IDS.length),
   density: z.enum(DENSITIES),
+  chart: z.boolean(),
 });
 
-/** The explorer's columns and row height for this reader, kept for their next visit. */
+/** The explorer's columns, row height and histogram for this reader, kept for their next visit. */
 export const saveExplorerLayout = orgAction(
   {
     name: "saveExplorerLayout",
     schema: layoutInput,
-    invalid: "Choose columns and a row height from the menu.",
+    invalid: "Choose columns, a row height and the chart from the menu.",
     permission: "audit.view",
     failure: "The view could not be saved. Try again in a moment.",
   },
-  async ({ columns, density }, { user, db }): Promise<ExplorerLayout> => {
+  async ({ columns, density, chart }, { user, db }): Promise<ExplorerLayout> => {
     const shown = shownColumns(columns);
     await db
       .insert(userPreferences)
-      .values({ userId: user.id, explorerColumns: shown, density })
+      .values({ userId: user.id, explorerColumns: shown, density, explorerChart: chart })
       .onConflictDoUpdate({
         target: userPreferences.userId,
-        set: { explorerColumns: shown, density, updatedAt: new Date() },
+        set: { explorerColumns: shown, density, explorerChart: chart, updatedAt: new Date() },
       });
-    return { columns: shown, density };
+    return { columns: shown, density, chart };
   },
 );

@@ -17,6 +17,7 @@ export const readPreferences = cache(async (userId: string, db: Executor = getDb
       timeZone: userPreferences.timeZone,
       columns: userPreferences.explorerColumns,
       density: userPreferences.density,
+      chart: userPreferences.explorerChart,
     })
     .from(userPreferences)
     .where(eq(userPreferences.userId, userId))
@@ -25,5 +26,6 @@ export const readPreferences = cache(async (userId: string, db: Executor = getDb
     timeZone: row?.timeZone ?? null,
     columns: shownColumns(row?.columns ?? null),
     density: row && isDensity(row.density) ? row.density : "comfortable",
+    chart: row?.chart ?? true,
   };
 });

@@ -12,10 +12,12 @@ export interface ReaderPreferences {
   /** The explorer columns shown, in the table's order. */
   columns: ExplorerColumnId[];
   density: Density;
+  /** Whether the explorer shows its histogram above the table. */
+  chart: boolean;
 }
 
-/** How the explorer's table is laid out for this reader. */
-export type ExplorerLayout = Pick<ReaderPreferences, "columns" | "density">;
+/** How the explorer is laid out for this reader. */
+export type ExplorerLayout = Pick<ReaderPreferences, "columns" | "density" | "chart">;
 
 /** The zone the console renders in for this reader, and why. */
 export interface ReaderTimeZone {

@@ -13,7 +13,7 @@ import { instantIn, wallClock } from "./helpers/wall-clock";
  * What a reader chooses for themselves (issue 19): one clock, the reader's time zone, reported by
  * the browser at sign-in or chosen in the user menu, for every time the explorer shows (rendered
  * so on the server) and for the days a period or a custom range bounds, run in three zones; and
- * the explorer's columns and row height, kept per person.
+ * the explorer's columns, row height and histogram, kept per person.
  */
 
 const EXPLORER = "/orgs/acme/audit-logs";
@@ -147,7 +147,7 @@ test.describe("a zone chosen in the user menu", () => {
   });
 });
 
-test.describe("the explorer's columns and row height", () => {
+test.describe("the explorer's columns, row height and histogram", () => {
   const headers = (page: Page) => page.locator("table.audit-table thead th");
 
   // The same account as above (tests of a file run in order): the layout is the person's.
@@ -156,7 +156,7 @@ test.describe("the explorer's columns and row height", () => {
     await signedIn(page, "auditor@globex.test", "/orgs/globex/audit-logs");
     await expect(headers(page)).toHaveText([/^Time/, "Actor", "Type", "Action", "Target", "Result"]);
 
-    const view = page.getByRole("button", { name: "View: columns and row height" });
+    const view = page.getByRole("button", { name: "View: columns, rows and chart" });
     const column = (name: string) => page.getByRole("menuitemcheckbox", { name });
     const firstRow = page.locator("tbody tr[data-entry-id]").first();
     const comfortableHeight = (await firstRow.boundingBox())!.height;
@@ -206,5 +206,43 @@ test.describe("the explorer's columns and row height", () => {
     }
     await page.reload();
     await expect(headers(page)).toHaveText([/^Time/, "Actor", "Type", "Action", "Target", "Result"]);
+  });
+  test("the histogram is hidden in View, not rendered while hidden, and shown again", async ({ page }) => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await signedIn(page, "auditor@globex.test", "/orgs/globex/audit-logs");
+    const region = page.getByRole("region", { name: "Histogram of this search" });
+    const chart = region.getByRole("group", { name: "Entries over time" });
+    const view = page.getByRole("button", { name: "View: columns, rows and chart" });
+    const toggle = page.getByRole("menuitemcheckbox", { name: "Entries over time" });
+    await expect(chart).toBeVisible();
+    try {
+      await view.click();
+      await expect(toggle).toHaveAttribute("aria-checked", "true");
+      await toggle.click();
+      await expect(region).toHaveCount(0);
+      await expect(page.getByRole("menu").getByRole("status")).toHaveText("Kept for your next visit");
+      await page.keyboard.press("Escape");
+      await expect(view).not.toHaveAttribute("aria-busy", "true");
+
+      // Kept, and not read: the page's HTML and its streamed payload carry no histogram (the
+      // chart's props name countedFromMs).
+      const html = await (await page.request.get("/orgs/globex/audit-logs")).text();
+      expect(html).toContain("Who did what in");
+      expect(html).not.toContain("Histogram of this search");
+      expect(html).not.toContain("countedFromMs");
+      await page.reload();
+      await expect(page.locator("tbody tr[data-entry-id]").first()).toBeVisible();
+      await expect(region).toHaveCount(0);
+    } finally {
+      await view.click();
+      if ((await toggle.getAttribute("aria-checked")) !== "true") await toggle.click();
+      await page.keyboard.press("Escape");
+      await expect(view).not.toHaveAttribute("aria-busy", "true");
+    }
+    // Shown again: read on the server once the choice is saved, without a reload.
+    await expect(chart).toBeVisible();
+    const html = await (await page.request.get("/orgs/globex/audit-logs")).text();
+    expect(html).toContain("Histogram of this search");
+    expect(html).toContain("countedFromMs");
   });
 });

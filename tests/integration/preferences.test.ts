@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database"
 
 /*
  * A reader's preferences against a real database: the time zone chosen in the user menu wins over
- * the one the browser reports, which wins over UTC; the explorer's columns and row height are
+ * the one the browser reports, which wins over UTC; the explorer's columns, row height and chart are
  * kept per person. Bad input is refused with a message and changes nothing; someone outside the
  * organization gets the answer a missing one gets. Only the session and the request are replaced.
  */
@@ -103,39 +103,49 @@ describe("the reader's time zone", () => {
   });
 });
 
-describe("the explorer's columns and row height", () => {
+describe("the explorer's columns, row height and histogram", () => {
   it("are the usual ones until chosen, then kept, with time and action always among them", async () => {
     expect(await readPreferences(seeded.users["manager@acme.test"]!)).toMatchObject({
       columns: ["time", "user", "type", "action", "target", "result"],
       density: "comfortable",
+      chart: true,
     });
     const answer = await as("manager@acme.test", () =>
-      saveExplorerLayout("acme", { columns: ["level", "service", "result"], density: "compact" }),
+      saveExplorerLayout("acme", { columns: ["level", "service", "result"], density: "compact", chart: false }),
     );
-    expect(answer).toEqual({ data: { columns: ["time", "service", "action", "level", "result"], density: "compact" } });
+    expect(answer).toEqual({
+      data: { columns: ["time", "service", "action", "level", "result"], density: "compact", chart: false },
+    });
     expect(await readPreferences(seeded.users["manager@acme.test"]!)).toMatchObject({
       columns: ["time", "service", "action", "level", "result"],
       density: "compact",
+      chart: false,
     });
+    await as("manager@acme.test", () =>
+      saveExplorerLayout("acme", { columns: ["level"], density: "compact", chart: true }),
+    );
+    expect((await readPreferences(seeded.users["manager@acme.test"]!)).chart).toBe(true);
   });
 
   it("refuses a column or a height that does not exist, and changes nothing", async () => {
     const before = await stored("manager@acme.test");
     for (const input of [
-      { columns: ["time", "password"], density: "compact" },
-      { columns: ["time"], density: "tiny" },
+      { columns: ["time", "password"], density: "compact", chart: true },
+      { columns: ["time"], density: "tiny", chart: true },
+      { columns: ["time"], density: "compact", chart: "no" },
+      { columns: ["time"], density: "compact" },
     ]) {
       const answer = await as("manager@acme.test", () =>
         saveExplorerLayout("acme", input as Parameters<typeof saveExplorerLayout>[1]),
       );
-      expect(answer).toEqual({ error: "Choose columns and a row height from the menu." });
+      expect(answer).toEqual({ error: "Choose columns, a row height and the chart from the menu." });
     }
     expect(await stored("manager@acme.test")).toEqual(before);
   });
 
   it("needs audit.view in the organization", async () => {
     const answer = await as("member@acme.test", () =>
-      saveExplorerLayout("acme", { columns: ["time", "action"], density: "compact" }),
+      saveExplorerLayout("acme", { columns: ["time", "action"], density: "compact", chart: false }),
     );
     expect(answer.data).toBeUndefined();
     expect(await stored("member@acme.test")).toBeNull();

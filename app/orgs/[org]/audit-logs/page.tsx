@@ -19,7 +19,8 @@ import { ExplorerLayoutProvider } from "./components/explorer-layout";
 import { ExplorerView } from "./components/explorer-view";
 import { FilterChips } from "./components/filter-chips";
 import { FilterPanel } from "./components/filter-panel";
-import { CompactHistogram, CompactHistogramSkeleton } from "./components/histogram-panel";
+import { CompactHistogram } from "./components/histogram-panel";
+import { CompactHistogramSkeleton, HistogramSlot } from "./components/histogram-slot";
 import { ParamsNotice } from "./components/params-notice";
 import { PeriodConflictNotice } from "./components/period-conflict-notice";
 import { RetentionBanner } from "./components/retention-banner";
@@ -59,19 +60,23 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
   const { selection, problems } = selectionFromParams(access.org.id, raw, undefined, reader.zone);
   const explorer = selection.params;
   const pathname = `/orgs/${access.org.slug}/audit-logs`;
+  // Already read for the reader's time zone (one read per request): it costs the page no wait.
+  const preferences = await readPreferences(access.user.id);
   // Started beside the page's own reads and awaited in its Suspense boundary: the table never
   // waits for the histogram. A failure is shown there, not thrown after the page has streamed.
-  const histogram = readSearchInsights(selection, { facets: false, freeWordCap: COMPACT_FREE_WORD_ROW_CAP }).catch(
-    (error: unknown) => {
-      console.error("[audit-console] explorer histogram:", error);
-      return null;
-    },
-  );
-  const [data, userName, retention, preferences, views] = await Promise.all([
+  // Hidden, it is not read at all.
+  const histogram = preferences.chart
+    ? readSearchInsights(selection, { facets: false, freeWordCap: COMPACT_FREE_WORD_ROW_CAP }).catch(
+        (error: unknown) => {
+          console.error("[audit-console] explorer histogram:", error);
+          return null;
+        },
+      )
+    : null;
+  const [data, userName, retention, views] = await Promise.all([
     loadExplorer(selection),
     userNameFor(access.org.id, explorer.user),
     retentionBannerInfo(access.org.id, { from: explorer.range.from, categories: explorer.type, scope: explorer.scope }),
-    readPreferences(access.user.id),
     listSavedViews(access),
   ]);
   const conflict = periodConflict(explorer.range, selection.search);
@@ -86,7 +91,7 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
     <TimeZoneProvider zone={explorer.tz}>
       <ExplorerLayoutProvider
         orgSlug={access.org.slug}
-        initial={{ columns: preferences.columns, density: preferences.density }}
+        initial={{ columns: preferences.columns, density: preferences.density, chart: preferences.chart }}
       >
         <div className="group/explorer flex min-w-0 flex-col gap-4 p-4 md:p-6">
           <header className="flex flex-wrap items-end justify-between gap-2">
@@ -129,15 +134,19 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
           <RetentionBanner info={retention} archiveHref={archiveHref} />
           <DeepLinkNotice pathname={pathname} params={explorer} state={data.deepLink} />
 
-          <section aria-label="Histogram of this search" className="rounded-lg border bg-card px-3 py-2">
-            <Suspense fallback={<CompactHistogramSkeleton />}>
-              <CompactHistogram
-                insights={histogram}
-                pathname={pathname}
-                params={{ ...explorer, cursor: null, entry: null }}
-              />
-            </Suspense>
-          </section>
+          <HistogramSlot
+            chart={
+              histogram ? (
+                <Suspense fallback={<CompactHistogramSkeleton />}>
+                  <CompactHistogram
+                    insights={histogram}
+                    pathname={pathname}
+                    params={{ ...explorer, cursor: null, entry: null }}
+                  />
+                </Suspense>
+              ) : null
+            }
+          />
 
           <ExplorerView
             orgSlug={access.org.slug}

@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { createContext, useContext, useState, useTransition, type ReactNode } from "react";
 import { toast } from "sonner";
 import { shownColumns, type ExplorerColumnId } from "@/lib/audit-log/columns";
@@ -9,15 +10,17 @@ import type { Density, ExplorerLayout } from "@/lib/preferences/types";
 interface ExplorerLayoutState extends ExplorerLayout {
   setColumn(id: ExplorerColumnId, shown: boolean): void;
   setDensity(density: Density): void;
+  setChart(shown: boolean): void;
   saving: boolean;
 }
 
 const LayoutContext = createContext<ExplorerLayoutState | null>(null);
 
 /**
- * The reader's columns and row height: rendered by the server from their saved choice, changed
- * here at once, and saved for their next visit. A failed save puts the last saved layout back
- * and says so.
+ * The reader's columns, row height and histogram: rendered by the server from their saved choice,
+ * changed here at once, and saved for their next visit. A failed save puts the last saved layout
+ * back and says so. The histogram is read on the server only when it is shown, so showing it
+ * again renders the page anew once the choice is saved.
  */
 export function ExplorerLayoutProvider({
   orgSlug,
@@ -31,6 +34,7 @@ export function ExplorerLayoutProvider({
   const [saved, setSaved] = useState(initial);
   const [layout, setLayout] = useState(initial);
   const [saving, startSaving] = useTransition();
+  const router = useRouter();
 
   function change(next: ExplorerLayout) {
     setLayout(next);
@@ -42,6 +46,7 @@ export function ExplorerLayoutProvider({
         return;
       }
       setSaved(result.data);
+      if (result.data.chart !== saved.chart) router.refresh();
     });
   }
 
@@ -54,6 +59,7 @@ export function ExplorerLayoutProvider({
         columns: shownColumns(shown ? [...layout.columns, id] : layout.columns.filter((c) => c !== id)),
       }),
     setDensity: (density) => change({ ...layout, density }),
+    setChart: (chart) => change({ ...layout, chart }),
   };
   return <LayoutContext value={state}>{children}</LayoutContext>;
 }

@@ -1,4 +1,3 @@
-import { Skeleton } from "@/components/ui/skeleton";
 import type { SearchInsights } from "@/lib/audit-log/insights";
 import type { ExplorerParams } from "@/lib/audit-log/search-params";
 import { EntriesOverTime, type ChartBucket } from "./entries-over-time";
@@ -32,14 +31,5 @@ export async function CompactHistogram({
       pathname={pathname}
       params={params}
     />
-  );
-}
-
-export function CompactHistogramSkeleton() {
-  return (
-    <div className="grid gap-2" aria-hidden>
-      <Skeleton className="h-4 w-64" />
-      <Skeleton className="h-24 w-full" />
-    </div>
   );
 }

@@ -19,7 +19,7 @@ import { useExplorerLayout } from "./explorer-layout";
 const DENSITY_LABELS: Record<Density, string> = { comfortable: "Comfortable", compact: "Compact" };
 
 /**
- * The column chooser and the row height; the menu stays open while columns are switched. Each
+ * The column chooser, the row height and the histogram; the menu stays open while they are switched. Each
  * change is saved at once; the trigger is busy until every save has answered, as a reload before
  * then would show the last layout the server heard of.
  */
@@ -31,7 +31,7 @@ export function ViewOptions() {
         <Button
           variant="outline"
           className="shrink-0"
-          aria-label="View: columns and row height"
+          aria-label="View: columns, rows and chart"
           aria-busy={layout.saving || undefined}
         >
           <Settings2 aria-hidden />
@@ -66,6 +66,15 @@ export function ViewOptions() {
             </DropdownMenuRadioItem>
           ))}
         </DropdownMenuRadioGroup>
+        <DropdownMenuSeparator />
+        <DropdownMenuLabel className="text-xs text-muted-foreground">Chart</DropdownMenuLabel>
+        <DropdownMenuCheckboxItem
+          checked={layout.chart}
+          onCheckedChange={(on) => layout.setChart(on === true)}
+          onSelect={(e) => e.preventDefault()}
+        >
+          Entries over time
+        </DropdownMenuCheckboxItem>
         <DropdownMenuSeparator />
         <p role="status" className="px-2 py-1 text-xs text-muted-foreground">
           {layout.saving ? "Saving…" : "Kept for your next visit"}

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { exportFormat } from "./enums";
 import { organizations, users } from "./organizations";
 
@@ -6,11 +6,12 @@ import { organizations, users } from "./organizations";
 export const exportTokens = pgTable(
   "export_tokens",
   {
-    // SHA-256 of the token handed to the browser; the token itself is never stored.
-    tokenHash: text("token_hash").primaryKey(),
     orgId: uuid("org_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
+    // SHA-256 of the token handed to the browser; the token itself is never stored. Tokens end
+    // with their organization's id, so the download finds the row by (org_id, token_hash).
+    tokenHash: text("token_hash").notNull(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -25,5 +26,10 @@ export const exportTokens = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
     usedAt: timestamp("used_at", { withTimezone: true, precision: 3 }),
   },
-  (t) => [index("export_tokens_expires_idx").on(t.expiresAt)],
+  (t) => [
+    // org_id leads every key of an organization's data (docs/scaling.md; tests/integration/org-keys.test.ts).
+    primaryKey({ columns: [t.orgId, t.tokenHash] }),
+    // Used and expired tokens are deleted per organization as it makes new ones.
+    index("export_tokens_org_expires_idx").on(t.orgId, t.expiresAt),
+  ],
 );

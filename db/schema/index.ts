@@ -13,3 +13,4 @@ export * from "./streams";
 export * from "./audit-log-actors";
 export * from "./user-preferences";
 export * from "./saved-views";
+export * from "./online-indexes";

@@ -55,10 +55,10 @@ export const permissionGrants = pgTable(
 export const accessRequests = pgTable(
   "access_requests",
   {
-    id: uuid("id").primaryKey().defaultRandom(),
     orgId: uuid("org_id")
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
+    id: uuid("id").notNull().defaultRandom(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -74,6 +74,8 @@ export const accessRequests = pgTable(
     outcomeSeenAt: timestamp("outcome_seen_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
+    // org_id leads every key of an organization's data (docs/scaling.md; tests/integration/org-keys.test.ts).
+    primaryKey({ columns: [t.orgId, t.id] }),
     // At most one open request per person, organization and permission: a second click is not a second request.
     uniqueIndex("access_requests_one_pending_idx")
       .on(t.orgId, t.userId, t.permission)

@@ -50,7 +50,7 @@ export async function getMyAccessRequestState(
   const marked = await db
     .update(accessRequests)
     .set({ outcomeSeenAt: new Date() })
-    .where(and(eq(accessRequests.id, latest.id), isNull(accessRequests.outcomeSeenAt)))
+    .where(and(eq(accessRequests.orgId, orgId), eq(accessRequests.id, latest.id), isNull(accessRequests.outcomeSeenAt)))
     .returning({ id: accessRequests.id });
   if (marked.length === 0) return { kind: "none" };
   return {

@@ -19,7 +19,7 @@ export async function createApiKey(
   db: Executor,
   input: { orgId: string; name: string; createdBy: string | null; scopes?: readonly ApiKeyScope[] },
 ): Promise<CreatedApiKey> {
-  const { secret, prefix, hash } = generateApiKeySecret();
+  const { secret, prefix, hash } = generateApiKeySecret(input.orgId);
   const [row] = await db
     .insert(apiKeys)
     .values({

@@ -5,16 +5,23 @@ import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { exportTokens } from "@/db/schema";
 import type { ExportFormat } from "@/db/schema/enums";
+import { orgIdHex, uuidFromHex } from "@/lib/security/org-id-hex";
 
 /*
  * The link between the export action and the download: a random token, handed to the browser
  * once, stored only as its SHA-256. It works once, for a few minutes, for the user and
  * organization it was made for; anyone else presenting it gets the same "not found" as for a
  * token that never existed.
+ *
+ * A token is `<43 random characters>_<the organization's id as 32 hex digits>`, so the download
+ * finds its row by (org_id, token_hash): one organization's row (docs/scaling.md). Tokens made
+ * before migration 0019 are the 43 characters alone and are found by their hash; they live
+ * minutes, so that path only serves links handed out just before an upgrade.
  */
 
 export const EXPORT_TOKEN_TTL_MS = 5 * 60 * 1000;
-// Used and expired tokens are kept a day (a trace for support), then deleted as new ones are made.
+// Used and expired tokens are kept a day (a trace for support), then deleted as the organization
+// makes new ones.
 const KEEP_EXPIRED_MS = 24 * 60 * 60 * 1000;
 
 /** What the token row keeps of the search, to rebuild exactly the same selection. */
@@ -51,10 +58,17 @@ export function exportDownloadId(tokenHash: string): string {
   return tokenHash.slice(0, 16);
 }
 
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}_([0-9a-f]{32})$/;
+const LEGACY_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export function isExportTokenShape(token: string): boolean {
-  return TOKEN_SHAPE.test(token);
+  return TOKEN_SHAPE.test(token) || LEGACY_TOKEN_SHAPE.test(token);
+}
+
+/** The organization a token names; null for a token made before 0019 or one of another shape. */
+export function exportTokenOrg(token: string): string | null {
+  const match = TOKEN_SHAPE.exec(token);
+  return match ? uuidFromHex(match[1]!) : null;
 }
 
 export async function createExportToken(
@@ -62,10 +76,14 @@ export async function createExportToken(
   input: NewExportToken,
   now = new Date(),
 ): Promise<{ token: string; tokenHash: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString("base64url");
+  const token = `${randomBytes(32).toString("base64url")}_${orgIdHex(input.orgId)}`;
   const tokenHash = hashExportToken(token);
   const expiresAt = new Date(now.getTime() + EXPORT_TOKEN_TTL_MS);
-  await db.delete(exportTokens).where(lt(exportTokens.expiresAt, new Date(now.getTime() - KEEP_EXPIRED_MS)));
+  await db
+    .delete(exportTokens)
+    .where(
+      and(eq(exportTokens.orgId, input.orgId), lt(exportTokens.expiresAt, new Date(now.getTime() - KEEP_EXPIRED_MS))),
+    );
   await db.insert(exportTokens).values({ tokenHash, ...input, filters: input.filters, expiresAt });
   return { token, tokenHash, expiresAt };
 }
@@ -76,11 +94,13 @@ export async function createExportToken(
  */
 export async function consumeExportToken(db: Executor, token: string, userId: string): Promise<ExportTokenRow | null> {
   if (!isExportTokenShape(token)) return null;
+  const orgId = exportTokenOrg(token);
   const [row] = await db
     .update(exportTokens)
     .set({ usedAt: sql`now()` })
     .where(
       and(
+        orgId ? eq(exportTokens.orgId, orgId) : undefined,
         eq(exportTokens.tokenHash, hashExportToken(token)),
         eq(exportTokens.userId, userId),
         isNull(exportTokens.usedAt),

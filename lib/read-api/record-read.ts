@@ -35,6 +35,7 @@ export async function recordRead(
       .set({ readLoggedAt: sql`now()` })
       .where(
         and(
+          eq(apiKeys.orgId, principal.orgId),
           eq(apiKeys.id, principal.keyId),
           or(isNull(apiKeys.readLoggedAt), lt(apiKeys.readLoggedAt, sql`now() - interval '1 minute'`)),
         ),

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -964,6 +965,32 @@ describe("who may export", () => {
     const owner = await download("manager@acme.test", started.url);
     expect(owner.status).toBe(200);
     await owner.arrayBuffer();
+  });
+
+  it("finds a token by its organization and hash; a token from before 0019 by its hash alone", async () => {
+    const { started } = await exportAs("manager@acme.test", "type=infra", "csv");
+    const token = started.url.replace("/api/exports/", "");
+    // The token ends with its organization's id (docs/scaling.md): one organization's row is read.
+    const acmeHex = seeded.orgs.acme.replaceAll("-", "");
+    expect(token).toMatch(new RegExp(`^[A-Za-z0-9_-]{43}_${acmeHex}$`));
+    const moved = `${token.slice(0, -32)}${seeded.orgs.globex.replaceAll("-", "")}`;
+    expect((await download("manager@acme.test", `/api/exports/${moved}`)).status).toBe(404);
+    // A link handed out just before the upgrade: its row as the migration found it, 43 characters.
+    const legacy = "L".repeat(43);
+    const [row] = await testDb.handle.db
+      .select()
+      .from(exportTokens)
+      .where(sql`${exportTokens.tokenHash} = encode(sha256(convert_to(${token}, 'UTF8')), 'hex')`);
+    await testDb.handle.db.insert(exportTokens).values({
+      ...row!,
+      tokenHash: createHash("sha256").update(legacy, "utf8").digest("hex"),
+    });
+    const old = await download("manager@acme.test", `/api/exports/${legacy}`);
+    expect(old.status).toBe(200);
+    await old.arrayBuffer();
+    const current = await download("manager@acme.test", started.url);
+    expect(current.status).toBe(200);
+    await current.arrayBuffer();
   });
 
   it("gives nothing for a made-up token", async () => {

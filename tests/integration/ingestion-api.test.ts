@@ -215,6 +215,29 @@ describe("POST /api/v1/audit-events", () => {
     ).rejects.toThrow();
   });
 
+  it("finds a key by its organization and hash; a key from before 0019 by its hash alone", async () => {
+    const db = testDb.handle.db;
+    // The secret ends with its organization's id (docs/scaling.md): one organization's row is read.
+    expect(acme.key).toMatch(new RegExp(`^ak_[A-Za-z0-9_-]{43}_${acme.id.replaceAll("-", "")}$`));
+    // Pointing the suffix at another organization finds nothing, there or here.
+    const moved = `${acme.key.slice(0, -32)}${globex.id.replaceAll("-", "")}`;
+    expect((await post(moved, event(90, { idempotencyKey: "moved" }))).status).toBe(401);
+    // A key made before the organization was part of the secret, stored as the migration found it.
+    const legacySecret = `ak_${"L".repeat(43)}`;
+    await queryRows(
+      db,
+      sql`insert into api_keys (org_id, name, prefix, secret_hash) values (${acme.id}, 'before-0019', ${legacySecret.slice(0, 12)}, encode(sha256(convert_to(${legacySecret}, 'UTF8')), 'hex'))`,
+    );
+    const before = await rowsOf(acme.id);
+    expect((await post(legacySecret, event(91, { idempotencyKey: "legacy-key" }))).status).toBe(201);
+    expect(await rowsOf(acme.id)).toBe(before + 1);
+    const [used] = await db
+      .select({ lastUsedAt: apiKeys.lastUsedAt })
+      .from(apiKeys)
+      .where(eq(apiKeys.name, "before-0019"));
+    expect(used!.lastUsedAt).not.toBeNull();
+  });
+
   it("writes with another organization's key only into that organization", async () => {
     const acmeBefore = await rowsOf(acme.id);
     // The same idempotency key in another organization is a different event.

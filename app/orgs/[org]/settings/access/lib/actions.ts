@@ -172,7 +172,7 @@ async function lockPendingRequest(tx: Transaction, orgId: string, requestId: str
       permission: accessRequests.permission,
     })
     .from(accessRequests)
-    .where(and(eq(accessRequests.id, requestId), eq(accessRequests.orgId, orgId)))
+    .where(and(eq(accessRequests.orgId, orgId), eq(accessRequests.id, requestId)))
     .for("update");
   if (!request) refuse(MESSAGES.requestNotFound);
   if (request.status !== "pending") refuse(MESSAGES.requestDecided);
@@ -214,7 +214,7 @@ export const approveAccessRequest = orgAction(
     await tx
       .update(accessRequests)
       .set({ status: "approved", decidedBy: access.user.id, decidedAt: new Date() })
-      .where(eq(accessRequests.id, request.id));
+      .where(and(eq(accessRequests.orgId, access.org.id), eq(accessRequests.id, request.id)));
     await record(
       accessEntry({
         action: "approve_access_request",
@@ -238,7 +238,7 @@ export const declineAccessRequest = orgAction(
     await tx
       .update(accessRequests)
       .set({ status: "declined", decidedBy: access.user.id, decidedAt: new Date() })
-      .where(eq(accessRequests.id, request.id));
+      .where(and(eq(accessRequests.orgId, access.org.id), eq(accessRequests.id, request.id)));
     const unchanged = requester ? permissionSnapshot(requester.role, requester.grants) : null;
     await record(
       accessEntry({

@@ -69,7 +69,7 @@ export const revokeApiKeyAction = orgAction(
     const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: new Date() })
-      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, org.id), isNull(apiKeys.revokedAt)))
+      .where(and(eq(apiKeys.orgId, org.id), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
       .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix });
     if (!row) refuse("That key does not exist or is already revoked.");
     await record({

@@ -7,15 +7,21 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import type { DatabaseHandle, Schema } from "./client";
+import { buildOnlineIndexes } from "./online-indexes";
 
 export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 
+/**
+ * The SQL migrations (db/migrations, each in a transaction), then the audit log's indexes that are
+ * built without stopping writers (db/online-indexes.ts), which cannot run inside a transaction.
+ */
 export async function runMigrations(handle: DatabaseHandle): Promise<void> {
   if (handle.kind === "postgres") {
     await migratePostgres(handle.db as unknown as PostgresJsDatabase<Schema>, { migrationsFolder });
   } else {
     await migratePglite(handle.db as unknown as PgliteDatabase<Schema>, { migrationsFolder });
   }
+  await buildOnlineIndexes(handle);
 }
 
 /**

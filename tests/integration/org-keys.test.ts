@@ -6,8 +6,9 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database"
 /*
  * Organizations are the unit of distribution (docs/scaling.md, issue 22): every table that holds an
  * organization's data has org_id, and org_id is a key column of its primary key and of every unique
- * index, so that a distributed PostgreSQL (Citus) can place each organization's rows on one node
- * and still enforce the keys there. Read from the catalog of the migrated database, on the server
+ * index, and foreign keys between such tables join org_id to org_id, so that a distributed
+ * PostgreSQL (Citus) can place each organization's rows on one node and still enforce the keys
+ * there. Read from the catalog of the migrated database, on the server
  * and on the embedded one alike.
  */
 
@@ -62,6 +63,30 @@ async function keysOf(db: Executor, schema: string): Promise<KeyRow[]> {
   );
 }
 
+type ForeignKeyRow = { table_name: string; constraint_name: string; referenced: string; org_to_org: boolean };
+
+/**
+ * Foreign keys between two tables of organization data, and whether they join org_id to org_id:
+ * on Citus a foreign key between distributed tables must include the distribution column.
+ */
+async function foreignKeysOf(db: Executor, schema: string): Promise<ForeignKeyRow[]> {
+  return queryRows<ForeignKeyRow>(
+    db,
+    sql`select c.relname as table_name, con.conname as constraint_name, r.relname as referenced,
+               exists (select 1
+                       from unnest(con.conkey, con.confkey) as k(attnum, refnum)
+                       join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum
+                       join pg_attribute b on b.attrelid = con.confrelid and b.attnum = k.refnum
+                       where a.attname = 'org_id' and b.attname = 'org_id') as org_to_org
+        from pg_constraint con
+        join pg_class c on c.oid = con.conrelid
+        join pg_class r on r.oid = con.confrelid
+        join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and con.contype = 'f' and not c.relispartition
+        order by 1, 2`,
+  );
+}
+
 /** What is wrong with the schema's keys, one sentence per fault; empty when every key is ready. */
 async function keyFaults(db: Executor, schema: string): Promise<string[]> {
   const faults: string[] = [];
@@ -75,6 +100,12 @@ async function keyFaults(db: Executor, schema: string): Promise<string[]> {
     // A global table's keys are its own business; a table without org_id is named once above.
     if (key.table_name in GLOBAL_TABLES || withoutOrgId.has(key.table_name)) continue;
     if (!key.has_org_id) faults.push(`${key.kind} ${key.index_name} on ${key.table_name} lacks org_id`);
+  }
+  for (const fk of await foreignKeysOf(db, schema)) {
+    // A reference to a global table (organizations, users) is allowed from anywhere.
+    if (fk.table_name in GLOBAL_TABLES || fk.referenced in GLOBAL_TABLES || withoutOrgId.has(fk.table_name)) continue;
+    if (!fk.org_to_org)
+      faults.push(`foreign key ${fk.constraint_name} from ${fk.table_name} to ${fk.referenced} does not join org_id`);
   }
   return faults;
 }
@@ -90,7 +121,7 @@ afterAll(async () => {
 });
 
 describe("keys of organization data", () => {
-  it("have org_id in every primary key and unique index", async () => {
+  it("have org_id in every primary key and unique index, and join on it between tables", async () => {
     expect(await keyFaults(testDb.handle.db, "public")).toEqual([]);
   });
 
@@ -110,10 +141,15 @@ describe("keys of organization data", () => {
       );
       await db.execute(sql.raw(`create unique index tokens_note_idx on org_keys_probe.tokens (note) include (org_id)`));
       await db.execute(sql.raw(`create table org_keys_probe.things (id uuid primary key)`));
+      await db.execute(
+        sql.raw(`create table org_keys_probe.uses (org_id uuid not null, hash text not null,
+          primary key (org_id, hash), foreign key (hash) references org_keys_probe.tokens (hash))`),
+      );
       expect(await keyFaults(db, "org_keys_probe")).toEqual([
         "table things has no org_id and is not listed as global",
         "unique index tokens_note_idx on tokens lacks org_id",
         "primary key tokens_pkey on tokens lacks org_id",
+        "foreign key uses_hash_fkey from uses to tokens does not join org_id",
       ]);
     } finally {
       await db.execute(sql.raw(`drop schema org_keys_probe cascade`));

@@ -232,7 +232,7 @@ async function settle(
       ? await tx
           .select({ name: notificationRules.name })
           .from(notificationRules)
-          .where(eq(notificationRules.id, delivery.ruleId))
+          .where(and(eq(notificationRules.orgId, delivery.orgId), eq(notificationRules.id, delivery.ruleId)))
       : [];
     const ruleName = delivery.kind === "test" ? "Test message" : (rule?.name ?? delivery.payload.rule.name);
     await recordConsoleEntry(tx, delivery.orgId, null, NO_REQUEST, {

@@ -8,8 +8,11 @@ import { getDb, queryRows, type Database } from "@/db/client";
 import { createReadReplica, getReadDb, readHandleCaughtUp, setReadReplica, type ReadReplica } from "@/db/read-replica";
 import { organizations } from "@/db/schema";
 import { createApiKey } from "@/lib/api-keys/create-api-key";
+import { countMatching } from "@/lib/audit-log/counts";
 import { loadExplorer } from "@/lib/audit-log/load-explorer";
-import { selectionFromParams } from "@/lib/audit-log/selection";
+import { parseWholeSearch, selectionFromParams } from "@/lib/audit-log/selection";
+import { exportChunks } from "@/lib/exports/stream-export";
+import { untilClockPassesStoredEntries } from "../helpers/arrival-clock";
 import { createTestDatabase, serverTestUrl, type TestDatabase } from "../helpers/test-database";
 
 /*
@@ -251,6 +254,31 @@ describe.runIf(onRealReplica)("against a real streaming replica (REPLICA_DATABAS
     const data = await loadExplorer(selectionFromParams(orgId, { entry: id }).selection);
     expect(data.selected?.details.id).toBe(id);
     expect(lines).toEqual({ fallBack: [], back: [] });
+  });
+
+  it("an export's rows stream from the replica once it has replayed the primary's position", async () => {
+    const replica = openReplica(120_000, { fallBack: [], back: [] });
+    await untilUsable(replica);
+    const stored = await Promise.all([ingest("export.one"), ingest("export.two")]);
+    await untilClockPassesStoredEntries(getDb());
+    const snapshotAt = new Date();
+    const { params, search } = parseWholeSearch("", snapshotAt);
+    const selection = { orgId, params, search, snapshotAt };
+    const counted = await countMatching(selection, { cap: null, db: getDb() });
+    if (!counted.exact) throw new Error("an uncapped count is exact");
+    const handle = await readHandleCaughtUp(10_000);
+    expect(handle).toBe(replica.handle);
+    const job = {
+      selection,
+      context: { timeZone: "UTC", permalinkPrefix: "http://console.test/orgs/acme/audit-logs/" },
+      format: "csv" as const,
+      expectedRows: counted.count,
+    };
+    const pieces: Buffer[] = [];
+    for await (const piece of exportChunks(handle, job)) pieces.push(Buffer.from(piece));
+    const csv = Buffer.concat(pieces).toString("utf8");
+    for (const id of stored) expect(csv).toContain(id);
+    expect(csv.trim().split(/\r?\n/)).toHaveLength(counted.count + 1);
   });
 
   it("lag above DATABASE_READ_MAX_LAG_MS: readers use the primary, one line each way", async () => {

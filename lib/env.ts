@@ -68,6 +68,16 @@ const server = {
       error: "a PostgreSQL connection string such as postgres://user:password@host:5432/audit",
     })
     .optional(),
+  // A streaming replica of DATABASE_URL that the readers use (db/read-replica.ts); needs DATABASE_URL.
+  DATABASE_READ_URL: z
+    .url({
+      protocol: /^postgres(ql)?$/,
+      error:
+        "a PostgreSQL connection string of a streaming replica, such as postgres://user:password@replica:5432/audit",
+    })
+    .optional(),
+  // Behind the primary by more than this, the replica is left for the primary until it catches up.
+  DATABASE_READ_MAX_LAG_MS: wholeNumber(100, 3_600_000, " of milliseconds").default(5000),
   DATABASE_POOL_MAX: wholeNumber(1, 1000).default(10),
   PGLITE_DATA_DIR: z.string({ error: "a folder path" }).min(1, "a folder path").default(".data/pglite"),
   AUTH_SECRET: z
@@ -144,6 +154,7 @@ const SECRET_KEYS: ReadonlySet<string> = new Set<EnvKey>([
   "AUTH_SECRET",
   "AUTH_OIDC_SECRET",
   "DATABASE_URL",
+  "DATABASE_READ_URL",
   "SMTP_URL",
   "INTEGRITY_SIGNING_KEY",
 ]);
@@ -190,7 +201,12 @@ export function readEnv(source: Source = process.env) {
       );
     },
   });
-  const problems = oidcProblems(values);
+  const problems = [
+    ...oidcProblems(values),
+    ...(values.DATABASE_READ_URL && !values.DATABASE_URL
+      ? ["DATABASE_READ_URL (set) needs DATABASE_URL: a read replica is a replica of a server database"]
+      : []),
+  ];
   if (problems.length) throw new InvalidEnvironmentError(problems);
   return values;
 }

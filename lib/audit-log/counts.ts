@@ -1,7 +1,8 @@
 import "server-only";
 
 import { and, sql, type SQL } from "drizzle-orm";
-import { getDb, queryRows, type Executor } from "@/db/client";
+import { queryRows, type Executor } from "@/db/client";
+import { getReadDb } from "@/db/read-replica";
 import type { AuditSelection } from "./selection";
 import { auditTableFor } from "./tables";
 import { selectionWhere } from "./where";
@@ -16,6 +17,7 @@ export type MatchCount = { exact: true; count: number } | { exact: false; atLeas
 export interface CountOptions {
   /** Count exactly up to this many, else answer "at least cap"; null counts every match. */
   cap?: number | null;
+  /** Where to count: by default the read replica when one serves (db/read-replica.ts). */
   db?: Executor;
   /** A further condition beside the selection's own WHERE (e.g. "above this row"). */
   where?: SQL;
@@ -27,7 +29,7 @@ export interface CountOptions {
  */
 export async function countMatching(
   selection: AuditSelection,
-  { cap = EXACT_COUNT_LIMIT, db = getDb(), where: extra }: CountOptions = {},
+  { cap = EXACT_COUNT_LIMIT, db = getReadDb(), where: extra }: CountOptions = {},
 ): Promise<MatchCount> {
   const t = auditTableFor(selection.params.scope);
   const where = extra ? and(selectionWhere(t, selection), extra)! : selectionWhere(t, selection);

@@ -1,7 +1,8 @@
 import "server-only";
 
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
-import { getDb } from "@/db/client";
+import type { Executor } from "@/db/client";
+import { getReadDb } from "@/db/read-replica";
 import { actionSortKey, targetSortKey, userSortKey, type AuditLogTable } from "@/db/schema/audit-logs";
 import { encodeCursor, isUuid, type CursorDirection, type CursorPayload } from "./cursor";
 import type { AuditCategory } from "@/db/schema/enums";
@@ -15,7 +16,8 @@ import { buildFilterParts, selectionWhere, type FilterPart } from "./where";
 
 /*
  * Pages, deep links and single entries. Listing is keyset-only (order.ts): no OFFSET, and no
- * count here (counts.ts caps it).
+ * count here (counts.ts caps it). They read from the read replica when one serves (`db`, by
+ * default getReadDb()); load-explorer.ts reads a deep link the replica lacks from the primary.
  */
 
 type T = LiveShape;
@@ -45,6 +47,7 @@ type ListedRow = SummaryRow & { sortKey: string | null };
  * category in label order (order.ts, readInOrder); `categories` are those the type filter keeps.
  */
 async function fetchRows(
+  db: Executor,
   t: T,
   where: SQL,
   sort: SortKey,
@@ -60,7 +63,7 @@ async function fetchRows(
     edge,
     limit,
     (condition, order, n) =>
-      getDb()
+      db
         .select({ ...summaryColumns(t), sortKey: sortKeyText(t, sort) })
         .from(t)
         .where(condition ? and(where, condition)! : where)
@@ -107,8 +110,8 @@ function pageOf(
   };
 }
 
-async function firstPage(t: T, where: SQL, params: ExplorerParams): Promise<AuditPage> {
-  const rows = await fetchRows(t, where, params.sort, params.dir, null, params.size + 1, params.type);
+async function firstPage(db: Executor, t: T, where: SQL, params: ExplorerParams): Promise<AuditPage> {
+  const rows = await fetchRows(db, t, where, params.sort, params.dir, null, params.size + 1, params.type);
   const hasNext = rows.length > params.size;
   return pageOf(rows.slice(0, params.size), params, false, hasNext, 1);
 }
@@ -117,21 +120,21 @@ async function firstPage(t: T, where: SQL, params: ExplorerParams): Promise<Audi
  * One page of the selection in its sort. The params' cursor (when it fits the sort) says where
  * the page starts; none or a stale one gives the first page.
  */
-export async function listAuditEntries(selection: AuditSelection): Promise<AuditPage> {
+export async function listAuditEntries(selection: AuditSelection, db: Executor = getReadDb()): Promise<AuditPage> {
   const { params } = selection;
   const t = asLiveShape(auditTableFor(params.scope));
   const where = selectionWhere(t, selection);
   const cursor = readCursor(params);
-  if (!cursor) return firstPage(t, where, params);
+  if (!cursor) return firstPage(db, t, where, params);
   const { size, sort, dir } = params;
   if (cursor.d === "next") {
-    const rows = await fetchRows(t, where, sort, dir, cursor, size + 1, params.type);
+    const rows = await fetchRows(db, t, where, sort, dir, cursor, size + 1, params.type);
     const first = cursor.p === undefined ? null : cursor.p + 1;
     return pageOf(rows.slice(0, size), params, true, rows.length > size, first);
   }
-  const rows = await fetchRows(t, where, sort, flipDirection(dir), cursor, size + 1, params.type);
+  const rows = await fetchRows(db, t, where, sort, flipDirection(dir), cursor, size + 1, params.type);
   // Nothing at all before the cursor (removed by retention, or filtered away): the first page.
-  if (rows.length === 0) return firstPage(t, where, params);
+  if (rows.length === 0) return firstPage(db, t, where, params);
   // Fewer than a page before it is still exactly the rows before it: going back from a deep-link
   // window stays aligned with the window instead of repeating some of its rows. Then nothing is
   // before this page, so it starts at 1 whatever the cursor said; else one page before the edge.
@@ -147,13 +150,13 @@ type FilterFlags = Partial<Record<`ok_${FilterPart}`, SQL<boolean>>>;
  * id. `parts` are evaluated on the row in the same statement, so the deep link learns whether the
  * filters admit it, and which parts do not, without another round trip.
  */
-async function findEntryRow(t: T, orgId: string, entryId: string, parts: [FilterPart, SQL][] = []) {
+async function findEntryRow(db: Executor, t: T, orgId: string, entryId: string, parts: [FilterPart, SQL][] = []) {
   const id = entryId.toLowerCase();
   if (!isUuid(id)) return null;
   const flags: FilterFlags = Object.fromEntries(
     parts.map(([name, condition]) => [`ok_${name}`, sql<boolean>`coalesce(${condition}, false)`]),
   );
-  const [row] = await getDb()
+  const [row] = await db
     .select({
       ...detailColumns(t),
       userKey: sql<string>`${userSortKey(t)}`,
@@ -183,8 +186,9 @@ export async function getEntryDetails(
   orgId: string,
   entryId: string,
   table: AuditLogTable = auditTableFor("live"),
+  db: Executor = getReadDb(),
 ): Promise<AuditEntryDetails | null> {
-  const found = await findEntryRow(asLiveShape(table), orgId, entryId);
+  const found = await findEntryRow(db, asLiveShape(table), orgId, entryId);
   return found ? toDetails(found.row) : null;
 }
 
@@ -194,9 +198,10 @@ export async function getTimeline(
   correlationId: string,
   table: AuditLogTable = auditTableFor("live"),
   limit = 50,
+  db: Executor = getReadDb(),
 ): Promise<TimelineStep[]> {
   const t = asLiveShape(table);
-  const rows = await getDb()
+  const rows = await db
     .select({ id: t.id, occurredAt: t.occurredAt, result: t.result, action: t.action })
     .from(t)
     .where(and(eq(t.orgId, orgId), eq(t.correlationId, correlationId)))
@@ -212,11 +217,15 @@ export async function getTimeline(
  * from the window's edges. Nothing is counted. Missing, another organization's, and past
  * retention all answer "not-found", indistinguishably.
  */
-export async function locateEntry(selection: AuditSelection, entryId: string): Promise<LocateResult> {
+export async function locateEntry(
+  selection: AuditSelection,
+  entryId: string,
+  db: Executor = getReadDb(),
+): Promise<LocateResult> {
   const { orgId, params, search } = selection;
   const t = asLiveShape(auditTableFor(params.scope));
   const parts = Object.entries(buildFilterParts(t, params, search)) as [FilterPart, SQL][];
-  const found = await findEntryRow(t, orgId, entryId, parts);
+  const found = await findEntryRow(db, t, orgId, entryId, parts);
   if (!found) return { status: "not-found" };
   const { row, sortKeys, excludedBy } = found;
   if (excludedBy.length > 0) return { status: "outside-filters", entry: toDetails(row), excludedBy };
@@ -225,8 +234,8 @@ export async function locateEntry(selection: AuditSelection, entryId: string): P
   const { size, sort, dir } = params;
   const edge: KeysetEdge = { k: sortKeys[sort], t: isoTime(row.occurredAt), i: row.id };
   const [before, after] = await Promise.all([
-    fetchRows(t, where, sort, flipDirection(dir), edge, size, params.type),
-    fetchRows(t, where, sort, dir, edge, size, params.type),
+    fetchRows(db, t, where, sort, flipDirection(dir), edge, size, params.type),
+    fetchRows(db, t, where, sort, dir, edge, size, params.type),
   ]);
   const half = Math.floor(size / 2);
   const takeBefore = Math.min(before.length, Math.max(half, size - 1 - after.length));

@@ -1,7 +1,8 @@
 import "server-only";
 
 import { sql, type SQL } from "drizzle-orm";
-import { getDb, queryRows, type Executor } from "@/db/client";
+import { queryRows, type Executor } from "@/db/client";
+import { getReadDb } from "@/db/read-replica";
 import type { AuditCategory, AuditLevel, AuditResult } from "@/db/schema/enums";
 import { countMatching } from "./counts";
 import { readHourlyCounts, type HourlyCounts } from "./hourly-counts";
@@ -163,7 +164,7 @@ export async function readSearchInsights(
     now = new Date(),
     cap = INSIGHTS_ROW_CAP,
     freeWordCap = FREE_WORD_ROW_CAP,
-    db = getDb(),
+    db = getReadDb(),
     facets = true,
   }: InsightOptions = {},
 ): Promise<SearchInsights> {

@@ -1,5 +1,7 @@
 import "server-only";
 
+import { getDb, type Database } from "@/db/client";
+import { getReadDb } from "@/db/read-replica";
 import { anchorCursorFromPrev } from "@/lib/audit-log/anchor-cursor";
 import { countMatching, EXACT_COUNT_LIMIT, type MatchCount } from "@/lib/audit-log/counts";
 import { getEntryDetails, getTimeline, listAuditEntries, locateEntry, type AuditPage } from "@/lib/audit-log/entries";
@@ -23,15 +25,15 @@ export interface ExplorerData {
   anchorCursor: string | null;
 }
 
-async function withTimeline(selection: AuditSelection, details: AuditEntryDetails | null) {
+async function withTimeline(db: Database, selection: AuditSelection, details: AuditEntryDetails | null) {
   if (!details) return null;
   // Sent to the client: deep or large JSON goes as an outline, so the page stays small.
   details = withCollapsedJson(details);
   const table = auditTableFor(selection.params.scope);
   const [timeline, seal] = await Promise.all([
-    details.correlationId ? getTimeline(selection.orgId, details.correlationId, table) : [],
+    details.correlationId ? getTimeline(selection.orgId, details.correlationId, table, undefined, db) : [],
     // Integrity: the entry's seal, checked against its block (lib/integrity).
-    entrySealView(selection.orgId, details.id, selection.params.scope),
+    entrySealView(selection.orgId, details.id, selection.params.scope, db),
   ]);
   return { details, timeline, seal };
 }
@@ -41,23 +43,32 @@ async function withTimeline(selection: AuditSelection, details: AuditEntryDetail
  * entry. Only a deep link to an entry that is not on the listed page costs a second round, to
  * find the page around it (or why the filters exclude it). Errors propagate to error.tsx: an
  * empty table must mean "no entries", never "the database failed".
+ *
+ * It reads from the read replica when one serves (`db`). A deep link to an entry the replica does
+ * not have is read again, whole, from the primary: the entry may have been stored a moment ago
+ * (a link sent right after ingestion) and the replica not have received it yet, and the page
+ * around it must come from the same database as the entry.
  */
-export async function loadExplorer(selection: AuditSelection): Promise<ExplorerData> {
+export async function loadExplorer(selection: AuditSelection, db: Database = getReadDb()): Promise<ExplorerData> {
   const { orgId, params } = selection;
   const table = auditTableFor(params.scope);
   const [listed, count, selected] = await Promise.all([
-    listAuditEntries(selection),
-    countMatching(selection, { cap: EXACT_COUNT_LIMIT }),
+    listAuditEntries(selection, db),
+    countMatching(selection, { cap: EXACT_COUNT_LIMIT, db }),
     params.entry
-      ? getEntryDetails(orgId, params.entry, table).then((d) => withTimeline(selection, d))
+      ? getEntryDetails(orgId, params.entry, table, db).then((d) => withTimeline(db, selection, d))
       : Promise.resolve(null),
   ]);
   const base = { count, selected, anchorCursor: null };
   if (!params.entry) return { ...base, page: listed, deepLink: null };
-  if (!selected) return { ...base, page: listed, deepLink: { status: "not-found" } };
+  if (!selected) {
+    const primary = getDb();
+    if (db !== primary) return loadExplorer(selection, primary);
+    return { ...base, page: listed, deepLink: { status: "not-found" } };
+  }
   if (listed.entries.some((e) => e.id === selected.details.id)) return { ...base, page: listed, deepLink: null };
 
-  const located = await locateEntry(selection, params.entry);
+  const located = await locateEntry(selection, params.entry, db);
   switch (located.status) {
     case "found":
       return {

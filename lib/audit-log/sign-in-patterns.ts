@@ -1,7 +1,8 @@
 import "server-only";
 
 import { sql } from "drizzle-orm";
-import { getDb, queryRows, type Executor } from "@/db/client";
+import { queryRows, type Executor } from "@/db/client";
+import { getReadDb } from "@/db/read-replica";
 import { findBursts, type Burst } from "./bursts";
 import { parseSearchQuery } from "./search-language";
 import type { ExplorerParams, ExplorerParamsOverrides } from "./search-params";
@@ -79,7 +80,7 @@ export function patternSelection(orgId: string, params: ExplorerParams): AuditSe
 export async function readSignInPatterns(
   orgId: string,
   params: ExplorerParams,
-  { cap = SIGN_IN_ROW_CAP, db = getDb() }: { cap?: number; db?: Executor } = {},
+  { cap = SIGN_IN_ROW_CAP, db = getReadDb() }: { cap?: number; db?: Executor } = {},
 ): Promise<SignInPatterns> {
   const selection = patternSelection(orgId, params);
   const t = asLiveShape(auditTableFor(params.scope));

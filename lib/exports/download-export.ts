@@ -3,6 +3,7 @@ import "server-only";
 import { parseWholeSearch } from "@/lib/audit-log/selection";
 import { eq } from "drizzle-orm";
 import { getDatabaseHandle, type DatabaseHandle } from "@/db/client";
+import { readHandleCaughtUp } from "@/db/read-replica";
 import type { ExportFormat } from "@/db/schema/enums";
 import { organizations } from "@/db/schema";
 import { appOrigin } from "@/lib/app-url";
@@ -118,7 +119,13 @@ async function orgSlugOf(orgId: string, handle: DatabaseHandle): Promise<string 
 }
 
 export interface DownloadOptions {
+  /** The primary: the token, the organization and the permission. */
   handle?: DatabaseHandle;
+  /**
+   * Where the file's rows are read: by default the read replica when it has replayed what the
+   * primary holds now (so everything of the export's snapshot), else the primary.
+   */
+  readHandle?: DatabaseHandle;
   /** The session's user; read from the request's session when not given. */
   user?: SessionUser | null;
   /** Rows per batch, for tests. */
@@ -141,7 +148,7 @@ export async function downloadExport(
     return busy;
   }
   try {
-    return await startDownload(request, token, user, handle, slot.free, options.batchRows);
+    return await startDownload(request, token, user, handle, options, slot.free);
   } catch (error) {
     slot.free();
     // Lost before a byte was sent (consuming the token, reading the organization or the
@@ -198,9 +205,10 @@ async function startDownload(
   token: string,
   user: SessionUser,
   handle: DatabaseHandle,
+  options: DownloadOptions,
   free: () => void,
-  batchRows: number | undefined,
 ): Promise<Response> {
+  const { batchRows } = options;
   const row = await consumeExportToken(handle.db, token, user.id);
   if (!row) {
     free();
@@ -237,10 +245,11 @@ async function startDownload(
   });
   const fileName = digestsOf ? digestsFileName(exportedFile) : exportedFile;
   const audit = auditTrail(row, user, request, digestsOf ?? downloadId, digestsOf ? "integrity digests" : row.format);
+  const source = options.readHandle ?? (options.handle ? handle : await readHandleCaughtUp());
   const start = (signal: AbortSignal, progress: ExportProgress) =>
     digestsOf
       ? exportDigestChunks(
-          handle,
+          source,
           {
             selection: job.selection,
             expectedRows: row.rowCount,
@@ -252,7 +261,7 @@ async function startDownload(
           getSigningKey(),
           { signal, progress, batchRows },
         )
-      : exportChunks(handle, job, { signal, progress, batchRows });
+      : exportChunks(source, job, { signal, progress, batchRows });
 
   const abort = new AbortController();
   request.signal?.addEventListener("abort", () => abort.abort(), { once: true });

@@ -2,6 +2,7 @@ import "server-only";
 
 import { sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
+import { readReplicaStatus } from "@/db/read-replica";
 
 export type DatabaseHealth = { state: "ok"; latencyMs: number } | { state: "unreachable"; reason: string };
 
@@ -26,4 +27,22 @@ export async function checkPrimary(timeoutMs: number = HEALTH_TIMEOUT_MS): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+export interface ReplicaHealth {
+  /** "off": no DATABASE_READ_URL; "lagging": behind by more than DATABASE_READ_MAX_LAG_MS; "down": not answering. */
+  replica: "off" | "ok" | "lagging" | "down";
+  /** How far behind the primary the replica was at its last check; null when off or never reached. */
+  replicaLagMs: number | null;
+}
+
+/*
+ * The read replica as its monitor last found it (db/replica-monitor.ts, every 2 s): no query of
+ * its own, so a load balancer polling often adds nothing to the replica. Before the monitor's
+ * first check has answered (a process that just started), it waits for it up to the timeout; a
+ * replica that has not answered by then is down.
+ */
+export async function checkReplica(): Promise<ReplicaHealth> {
+  const { state, lagMs } = await readReplicaStatus();
+  return { replica: state === "starting" ? "down" : state, replicaLagMs: lagMs };
 }

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { getDb } from "@/db/client";
+import { getDb, type Executor } from "@/db/client";
 import type { Scope } from "@/lib/audit-log/search-params";
 import type { SealView } from "./seal-view";
 import { getSigningKey } from "./signing-key";
@@ -9,10 +9,15 @@ import { verifyEntry } from "./verify";
 const SHOWN_PROBLEMS = 5;
 
 /** Checks the entry's block on the server; a check that cannot run says so instead of failing the page. */
-export async function entrySealView(orgId: string, entryId: string, scope: Scope): Promise<SealView | null> {
+export async function entrySealView(
+  orgId: string,
+  entryId: string,
+  scope: Scope,
+  db: Executor = getDb(),
+): Promise<SealView | null> {
   try {
     const seal = await verifyEntry(
-      getDb(),
+      db,
       orgId,
       entryId,
       getSigningKey(),

@@ -22,6 +22,8 @@ describe("GET /api/health", () => {
     expect(body.status).toBe("ok");
     expect(body.database.primary).toBe("ok");
     expect(body.database.latencyMs).toBeGreaterThanOrEqual(0);
+    // No DATABASE_READ_URL here; tests/integration/read-replica.test.ts has the other states.
+    expect(body.database).toMatchObject({ replica: "off", replicaLagMs: null });
   });
 
   it("answers 503 without the reason when the primary does not answer, and logs the reason", async () => {

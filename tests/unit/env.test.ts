@@ -85,6 +85,22 @@ describe("the environment", () => {
     expect(message).not.toMatch(/hunter/);
   });
 
+  it("reads a read replica only beside a server database", () => {
+    expect(readEnv({}).DATABASE_READ_MAX_LAG_MS).toBe(5000);
+    const env = readEnv({
+      DATABASE_URL: "postgres://console@primary:5432/audit",
+      DATABASE_READ_URL: "postgres://console@replica:5432/audit",
+      DATABASE_READ_MAX_LAG_MS: "2_000",
+    });
+    expect(env.DATABASE_READ_URL).toBe("postgres://console@replica:5432/audit");
+    expect(env.DATABASE_READ_MAX_LAG_MS).toBe(2000);
+    expect(problemsOf({ DATABASE_READ_URL: "postgres://console:hunter4@replica/audit" })).toContain(
+      "DATABASE_READ_URL (set) needs DATABASE_URL",
+    );
+    expect(problemsOf({ DATABASE_READ_URL: "mysql://root:hunter4@replica/audit" })).not.toMatch(/hunter/);
+    expect(problemsOf({ DATABASE_READ_MAX_LAG_MS: "5s" })).toContain("a whole number of milliseconds");
+  });
+
   it("wants the single sign-on settings together or not at all", () => {
     expect(problemsOf({ AUTH_OIDC_ID: "console" })).toContain("set all three");
   });

@@ -34,14 +34,26 @@ import { queryRows, type DatabaseHandle } from "./client";
 export interface OnlineIndex {
   /** The parent's index name; each partition's is `<partition>_<this name without the parent's prefix>`. */
   name: string;
-  /** The partitioned table. */
-  parent: "audit_logs" | "audit_logs_archive";
+  /**
+   * The table: the partitioned audit log, or the hourly roll-up that ingestion's triggers write
+   * (not partitioned: one CREATE INDEX CONCURRENTLY).
+   */
+  parent: "audit_logs" | "audit_logs_archive" | "audit_log_hourly";
   /** What follows `ON <table>`: `USING btree (org_id, …)`, optionally a `WHERE …`. */
   definition: string;
 }
 
-/** The audit log's indexes built online, in order. None yet: the indexes up to 0019 are in the SQL migrations. */
-export const ONLINE_INDEXES: readonly OnlineIndex[] = [];
+/** The indexes built online, in order (the ones up to migration 0019 are in the SQL migrations). */
+export const ONLINE_INDEXES: readonly OnlineIndex[] = [
+  {
+    // The histogram and facets of the default view read a week of one organization's roll-up rows
+    // (9,120 at 10M entries), scattered over ~1,900 heap pages by interleaved writes and folds:
+    // a bitmap heap scan of 35 ms there, an index-only scan of 4-7 ms with this index.
+    name: "audit_log_hourly_org_hour_cover_idx",
+    parent: "audit_log_hourly",
+    definition: "using btree (org_id, hour) include (category, result, level, n)",
+  },
+];
 
 export type OnlineIndexOutcome = "built" | "present";
 
@@ -103,6 +115,12 @@ async function buildConcurrently(connection: Connection, index: OnlineIndex): Pr
     insert into online_indexes (name, parent, definition) values (${index.name}, ${index.parent}, ${index.definition})
     on conflict (name) do update set parent = excluded.parent, definition = excluded.definition, finished_at = null`;
 
+  if (!(await isPartitioned(connection, index.parent))) {
+    await buildOnTable(connection, index);
+    await connection`update online_indexes set finished_at = now() where name = ${index.name}`;
+    return "built";
+  }
+
   // A partition created while this runs gets the parent's index by itself once the parent's
   // exists; one created before that, after the list was read, is found by the next round.
   for (let round = 1; round <= 5; round++) {
@@ -138,6 +156,25 @@ async function buildConcurrently(connection: Connection, index: OnlineIndex): Pr
     }
   }
   throw new Error(`the index ${index.name} on ${index.parent} is still not valid after 5 rounds of partitions`);
+}
+
+async function isPartitioned(connection: Connection, table: string): Promise<boolean> {
+  const [row] = await connection<
+    { kind: string }[]
+  >`select relkind as kind from pg_class where oid = to_regclass(${table})`;
+  if (!row) throw new Error(`the table ${table} of an online index does not exist`);
+  return row.kind === "p";
+}
+
+/** A table that is not partitioned: one concurrent build, after dropping what an interrupted one left. */
+async function buildOnTable(connection: Connection, index: OnlineIndex): Promise<void> {
+  const [state] = await connection<{ valid: boolean }[]>`
+    select x.indisvalid as valid from pg_index x where x.indexrelid = to_regclass(${index.name})`;
+  if (state?.valid) return;
+  if (state) await connection.unsafe(`drop index concurrently if exists ${ident(index.name)}`);
+  await connection.unsafe(
+    `create index concurrently if not exists ${ident(index.name)} on ${ident(index.parent)} ${index.definition}`,
+  );
 }
 
 async function partitionsOf(connection: Connection, parent: string): Promise<string[]> {

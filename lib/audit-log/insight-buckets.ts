@@ -103,6 +103,41 @@ export function fillBuckets(
   return buckets.sort((a, b) => a.startMs - b.startMs);
 }
 
+/**
+ * A histogram's buckets as the chart's client component takes them: counts flattened, four per
+ * bucket in RESULTS order, and the starts only when they leave the grid. The page sends its
+ * props twice (HTML and the RSC payload); as objects, a 7-day hourly chart's were 22 KB of the
+ * explorer's 330 KB page, packed about 3 KB.
+ */
+export interface PackedBuckets {
+  fromMs: number;
+  sizeMs: number;
+  counts: number[];
+  /** Present only when some bucket does not start at fromMs + i * sizeMs. */
+  starts?: number[];
+}
+
+export function packBuckets(buckets: readonly HistogramBucket[], sizeMs: number): PackedBuckets {
+  const fromMs = buckets[0]?.startMs ?? 0;
+  const regular = buckets.every((b, i) => b.startMs === fromMs + i * sizeMs && b.endMs === b.startMs + sizeMs);
+  return {
+    fromMs,
+    sizeMs,
+    counts: buckets.flatMap((b) => RESULTS.map((r) => b.counts[r])),
+    ...(regular ? {} : { starts: buckets.map((b) => b.startMs) }),
+  };
+}
+
+export function unpackBuckets(packed: PackedBuckets): HistogramBucket[] {
+  const n = packed.counts.length / RESULTS.length;
+  return Array.from({ length: n }, (_, i) => {
+    const counts = emptyCounts();
+    RESULTS.forEach((r, j) => (counts[r] = packed.counts[i * RESULTS.length + j]!));
+    const startMs = packed.starts?.[i] ?? packed.fromMs + i * packed.sizeMs;
+    return { startMs, endMs: startMs + packed.sizeMs, counts, total: sumCounts(counts) };
+  });
+}
+
 export function sumCounts(counts: ResultCounts): number {
   return counts.done + counts.failed + counts.pending + counts.processing;
 }

@@ -93,6 +93,21 @@ describe("online index builds", () => {
   });
 });
 
+describe("online index builds on a table that is not partitioned", () => {
+  it("the migrations build the roll-up's covering index; another builds once and is found the second time", async () => {
+    expect(await indexState("audit_log_hourly_org_hour_cover_idx")).toEqual({ valid: true, children: 0 });
+    const index: OnlineIndex = {
+      name: "audit_log_hourly_org_level_test_idx",
+      parent: "audit_log_hourly",
+      definition: "using btree (org_id, level)",
+    };
+    expect(await buildOnlineIndexes(testDb.handle, [index])).toEqual(new Map([[index.name, "built"]]));
+    expect(await indexState(index.name)).toEqual({ valid: true, children: 0 });
+    expect(await buildOnlineIndexes(testDb.handle, [index])).toEqual(new Map([[index.name, "present"]]));
+    await testDb.handle.db.execute(sql.raw(`drop index ${index.name}`));
+  });
+});
+
 describe.skipIf(!serverTestUrl())("online index builds on a server database", () => {
   it("keeps every insert under a second while the index builds; a plain CREATE INDEX makes them wait for it", async ({
     annotate,

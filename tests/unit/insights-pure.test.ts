@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { findBursts } from "@/lib/audit-log/bursts";
-import { bucketPlan, bucketSizeFor, periodOverrides } from "@/lib/audit-log/insight-buckets";
+import {
+  bucketPlan,
+  bucketSizeFor,
+  fillBuckets,
+  packBuckets,
+  periodOverrides,
+  unpackBuckets,
+} from "@/lib/audit-log/insight-buckets";
 import { qualifierExcluded, qualifierOnly } from "@/lib/audit-log/search-edits";
 
 const MIN = 60_000;
@@ -8,6 +15,29 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
 describe("histogram buckets", () => {
+  it("packs the buckets for the chart and unpacks them to the same buckets", () => {
+    const now = Date.parse("2026-12-03T10:20:00Z");
+    const plan = bucketPlan({ from: new Date(now - 7 * DAY).toISOString(), to: null }, "Europe/Berlin", now);
+    const rows = [
+      { startMs: plan.fromMs, result: "done" as const, n: 3 },
+      { startMs: plan.fromMs + 5 * HOUR, result: "failed" as const, n: 2 },
+      { startMs: plan.fromMs + 5 * HOUR, result: "processing" as const, n: 7 },
+      { startMs: plan.toMs - HOUR, result: "pending" as const, n: 1 },
+    ];
+    const buckets = fillBuckets(plan, rows);
+    const packed = packBuckets(buckets, plan.sizeMs);
+    expect(packed.starts).toBeUndefined();
+    expect(packed.counts).toHaveLength(buckets.length * 4);
+    expect(unpackBuckets(packed)).toEqual(buckets);
+
+    // A bucket off the grid (fillBuckets keeps one it did not foresee) keeps its own start.
+    const off = fillBuckets(plan, [...rows, { startMs: plan.toMs + 90 * MIN, result: "done" as const, n: 4 }]);
+    const offPacked = packBuckets(off, plan.sizeMs);
+    expect(offPacked.starts).toHaveLength(off.length);
+    expect(unpackBuckets(offPacked)).toEqual(off);
+    expect(unpackBuckets(packBuckets([], HOUR))).toEqual([]);
+  });
+
   it("fits the bucket size to the period", () => {
     expect(bucketSizeFor(DAY)).toBe(15 * MIN);
     expect(bucketSizeFor(7 * DAY)).toBe(HOUR);

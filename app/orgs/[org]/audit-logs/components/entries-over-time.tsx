@@ -18,6 +18,8 @@ import {
   periodOverrides,
   RESULTS,
   shortTimeText,
+  unpackBuckets,
+  type PackedBuckets,
   type ResultCounts,
 } from "@/lib/audit-log/insight-buckets";
 import { RESULT_LABELS } from "@/lib/audit-log/labels";
@@ -31,8 +33,8 @@ export interface ChartBucket extends ResultCounts {
 }
 
 export interface EntriesOverTimeProps {
-  buckets: ChartBucket[];
-  sizeMs: number;
+  /** Packed (lib/audit-log/insight-buckets.ts): the props travel in the page twice. */
+  packed: PackedBuckets;
   /** Set when the counts cover only the newest entries: buckets before this instant are not counted. */
   countedFromMs: number | null;
   /** Where a selected range of buckets leads: this page with the period narrowed. */
@@ -74,14 +76,7 @@ function countsText(b: ChartBucket): string {
  * to them: a link to the same page with `period=custom&from&to`. The table view shows the same
  * numbers, each row a link to its bucket.
  */
-export function EntriesOverTime({
-  buckets,
-  sizeMs,
-  countedFromMs,
-  pathname,
-  params,
-  compact = false,
-}: EntriesOverTimeProps) {
+export function EntriesOverTime({ packed, countedFromMs, pathname, params, compact = false }: EntriesOverTimeProps) {
   const router = useRouter();
   const helpId = useId();
   const [table, setTable] = useState(false);
@@ -89,6 +84,11 @@ export function EntriesOverTime({
   const [cursor, setCursor] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const tz = params.tz;
+  const sizeMs = packed.sizeMs;
+  const buckets: ChartBucket[] = useMemo(
+    () => unpackBuckets(packed).map((b) => ({ startMs: b.startMs, endMs: b.endMs, total: b.total, ...b.counts })),
+    [packed],
+  );
 
   const data = useMemo(
     () =>

@@ -1,10 +1,11 @@
+import { packBuckets, type PackedBuckets } from "@/lib/audit-log/insight-buckets";
 import type { SearchInsights } from "@/lib/audit-log/insights";
 import type { ExplorerParams } from "@/lib/audit-log/search-params";
-import { EntriesOverTime, type ChartBucket } from "./entries-over-time";
+import { EntriesOverTime } from "./entries-over-time";
 
-/** The histogram's buckets as the client component takes them (plain numbers). */
-export function chartBuckets(insights: Pick<SearchInsights, "buckets">): ChartBucket[] {
-  return insights.buckets.map((b) => ({ startMs: b.startMs, endMs: b.endMs, total: b.total, ...b.counts }));
+/** The histogram's buckets as the client component takes them. */
+export function chartBuckets(insights: Pick<SearchInsights, "buckets" | "plan">): PackedBuckets {
+  return packBuckets(insights.buckets, insights.plan.sizeMs);
 }
 
 /**
@@ -25,8 +26,7 @@ export async function CompactHistogram({
   return (
     <EntriesOverTime
       compact
-      buckets={chartBuckets(read)}
-      sizeMs={read.plan.sizeMs}
+      packed={chartBuckets(read)}
       countedFromMs={read.coverage.countedFromMs}
       pathname={pathname}
       params={params}

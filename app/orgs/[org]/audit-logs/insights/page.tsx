@@ -82,8 +82,7 @@ export default async function InsightsPage({ params, searchParams }: PageProps<"
           Entries over time
         </h2>
         <EntriesOverTime
-          buckets={chartBuckets(insights)}
-          sizeMs={insights.plan.sizeMs}
+          packed={chartBuckets(insights)}
           countedFromMs={coverage.countedFromMs}
           pathname={pathname}
           params={explorer}

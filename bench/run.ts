@@ -20,6 +20,7 @@ import { installExplorerDatabase, measureDbLimit, measureNaive, type DbLimit, ty
 import { clientNavigation, type Navigation } from "./client-navigation";
 import { measureScenarioHttp, signedInClient, type HttpTiming } from "./explorer-http";
 import { explorerChartRows, measureExplorerChartCost } from "./explorer-chart-cost";
+import { replicaState, waitForReplica } from "./replica-state";
 import { insightTableRows, measureInsights } from "./insights";
 import { actionSuggestionRow, measureActionSuggestions } from "./action-suggestions";
 import { actorSearchRow, measureActorSearch } from "./actor-search";
@@ -169,6 +170,7 @@ const clients: HttpClient[] = [];
 let exitCode = 0;
 try {
   const slug = dataset.largest.slug;
+  if (readUrl) await waitForReplica(server.url, 600_000, log);
   const main = await signedInClient(server.url, dataset.admin.email, dataset.admin.password, slug);
   clients.push(main);
   log("Signed in over HTTP; preparing the scenarios...");
@@ -210,7 +212,9 @@ try {
     });
   };
   /** Prints and writes the results of a run limited to one phase with `--only`. */
-  const finishPhaseOnly = (label: string, rows: TableRow[], results: Record<string, unknown>) => {
+  const finishPhaseOnly = async (label: string, rows: TableRow[], results: Record<string, unknown>) => {
+    const replicaAfter = readUrl ? await replicaState(server.url) : null;
+    if (replicaAfter) log(`The replica after the phase: ${replicaAfter.replica}, lag ${replicaAfter.replicaLagMs} ms.`);
     const table = markdownTable(rows);
     console.log(
       `\n_${int(opts.rows)} entries, ${opts.orgs} organizations; ${os.cpus().length} CPUs, Node ${process.version}${opts.quick ? "; quick mode" : ""}; ${label}_\n\n${table}\n`,
@@ -222,6 +226,7 @@ try {
         readReplica: opts.readReplica && shownUrl(opts.readReplica),
       },
       plan,
+      replicaAfter,
       ...results,
       markdown: table,
     });
@@ -229,14 +234,14 @@ try {
   };
   if (opts.only === "streams") {
     const streams = await streamPhase();
-    finishPhaseOnly("streaming phase only", streamRows(streams), {
+    await finishPhaseOnly("streaming phase only", streamRows(streams), {
       streams,
     });
     throw new NotificationsOnlyDone();
   }
   if (opts.only === "notifications") {
     const notifications = await notificationPhase();
-    finishPhaseOnly("notification phase only", notificationRows(notifications), {
+    await finishPhaseOnly("notification phase only", notificationRows(notifications), {
       notifications,
     });
     throw new NotificationsOnlyDone();
@@ -267,11 +272,15 @@ try {
   };
   if (opts.only === "search") {
     const search = await searchPhase();
-    finishPhaseOnly("search box lookups only", [actorSearchRow(search.actors), actionSuggestionRow(search.actions)], {
-      dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build, settled },
-      actorSearch: search.actors,
-      actionSuggestions: search.actions,
-    });
+    await finishPhaseOnly(
+      "search box lookups only",
+      [actorSearchRow(search.actors), actionSuggestionRow(search.actions)],
+      {
+        dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build, settled },
+        actorSearch: search.actors,
+        actionSuggestions: search.actions,
+      },
+    );
     throw new NotificationsOnlyDone();
   }
 
@@ -325,7 +334,7 @@ try {
 
   const { actors: actorSearch, actions: actionSuggestions } = await searchPhase();
   if (opts.only === "explorer") {
-    finishPhaseOnly(
+    await finishPhaseOnly(
       "explorer pages, insights and the search box only",
       [...explorerRows(results), ...insightRows, actorSearchRow(actorSearch), actionSuggestionRow(actionSuggestions)],
       {

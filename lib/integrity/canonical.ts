@@ -62,6 +62,25 @@ export function canonicalSelectList(): SQL {
   );
 }
 
+/**
+ * The canonical serialization written by the database itself, for sealing: the same bytes as
+ * canonicalize() of the same row (to_json escapes a string as JSON.stringify does: the quote,
+ * the backslash and control characters, nothing else), so that the row's text never travels
+ * to the console to be hashed. Verification keeps canonicalize(), an independent second way.
+ */
+export function canonicalTextSql(): SQL {
+  const parts = CANONICAL_FIELDS.map(([name, raw], index) => {
+    const value = raw ? sql`${sql.identifier(name)}::text` : sql`to_json(${fieldText(name)})::text`;
+    return sql`${sql.raw(`'${index === 0 ? "{" : ","}${JSON.stringify(name)}:'`)} || coalesce(${value}, 'null')`;
+  });
+  return sql`(${sql.join(parts, sql` || `)} || '}')`;
+}
+
+/** The RFC 6962 leaf hash of canonicalTextSql(), as hex (leafHash() in lib/integrity/merkle.ts). */
+export function leafHashSql(): SQL {
+  return sql`encode(sha256('\\x00'::bytea || convert_to(${canonicalTextSql()}, 'UTF8')), 'hex')`;
+}
+
 /** The canonical serialization: one line of JSON with the fields in CANONICAL_FIELDS's order. */
 export function canonicalize(row: CanonicalRow): string {
   const parts = CANONICAL_FIELDS.map(([name, raw]) => {
@@ -92,6 +111,37 @@ export async function readCanonicalRange(
   return queryRows<CanonicalRow>(
     db,
     sql`select ${canonicalSelectList()} from audit_logs
+        where org_id = ${orgId}::uuid
+          and (received_at, id) >= (${first.receivedAt.toISOString()}::timestamptz, ${first.id}::uuid)
+          and (received_at, id) <= (${last.receivedAt.toISOString()}::timestamptz, ${last.id}::uuid)
+        order by audit_logs.received_at, audit_logs.id`,
+  );
+}
+
+export type LeafRow = {
+  id: string;
+  occurred_at: string;
+  category: string;
+  /** leafHash() of the entry's canonical form, as hex. */
+  leaf: string;
+};
+
+/**
+ * readCanonicalRange() hashed where it is read: the leaves of a block, in order of arrival. At
+ * 10,000 entries per block the console's own CPU per block went from about 300 ms (parsing 26
+ * text columns per row, serializing, hashing) to about 12 ms (docs/performance.md, Integrity).
+ */
+export async function readLeafRange(
+  db: Executor,
+  orgId: string,
+  first: ArrivalKey,
+  last: ArrivalKey,
+): Promise<LeafRow[]> {
+  return queryRows<LeafRow>(
+    db,
+    sql`select id::text as id, ${fieldText("occurred_at")} as occurred_at, category::text as category,
+          ${leafHashSql()} as leaf
+        from audit_logs
         where org_id = ${orgId}::uuid
           and (received_at, id) >= (${first.receivedAt.toISOString()}::timestamptz, ${first.id}::uuid)
           and (received_at, id) <= (${last.receivedAt.toISOString()}::timestamptz, ${last.id}::uuid)

@@ -8,7 +8,7 @@ import { consumeArrivals, type ArrivalKeyConsumer, type ArrivedKey } from "@/lib
 import { env } from "@/lib/env";
 import type { Job } from "@/lib/worker/runner";
 import { blockHash, blockHeader, encodeLeaves, signHeader, ZERO_HASH, type Leaf } from "./block";
-import { canonicalize, readCanonicalRange, type CanonicalRow } from "./canonical";
+import { canonicalize, readLeafRange, type CanonicalRow } from "./canonical";
 import { leafHash, merkleRoot, sha256 } from "./merkle";
 import { getSigningKey } from "./signing-key";
 
@@ -37,12 +37,19 @@ async function sealBlock(tx: Transaction, orgId: string, entries: ArrivedKey[]):
   const last = entries[entries.length - 1]!;
   const firstKey = { receivedAt: new Date(first.receivedAt), id: first.id };
   const lastKey = { receivedAt: new Date(last.receivedAt), id: last.id };
-  // The canonical form is read again (exact jsonb text and every column, not the console's DTO).
-  // Below the committed horizon nothing joins the range through ingestion, so it holds the batch;
-  // a row written there by hand meanwhile is sealed with it rather than left between two blocks.
-  const rows = await readCanonicalRange(tx, orgId, firstKey, lastKey);
+  // The canonical form is hashed by the database as it reads the rows (exact jsonb text and every
+  // column, not the console's DTO); verification hashes canonicalize() of the same rows in the
+  // console, so the two ways check each other. Below the committed horizon nothing joins the
+  // range through ingestion, so it holds the batch; a row written there by hand meanwhile is
+  // sealed with it rather than left between two blocks.
+  const rows = await readLeafRange(tx, orgId, firstKey, lastKey);
   if (rows.length === 0) return;
-  const leaves = rows.map(leafOf);
+  const leaves: Leaf[] = rows.map((row) => ({
+    entryId: row.id,
+    hash: Buffer.from(row.leaf, "hex"),
+    occurredAt: new Date(row.occurred_at),
+    category: row.category as AuditCategory,
+  }));
   const leafBytes = encodeLeaves(leaves);
   const [previous] = await tx
     .select({ seq: integrityBlocks.seq, blockHash: integrityBlocks.blockHash })

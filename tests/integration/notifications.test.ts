@@ -22,7 +22,9 @@ import { notificationJobs } from "@/lib/notifications/jobs";
 import { matchBatch, notificationMatcher } from "@/lib/notifications/matcher";
 import type { NotificationPayload } from "@/lib/notifications/payload";
 import { FAILED_ACTION, sendDueDeliveries, type SenderOptions } from "@/lib/notifications/sender";
+import { ruleSelection } from "@/lib/notifications/rule-search";
 import { rotatedSecretColumns } from "@/lib/notifications/signing-secrets";
+import { selectionWhere } from "@/lib/audit-log/where";
 import { openSecret, sealSecret } from "@/lib/security/secret-box";
 import { consumeArrivals, type ArrivalKeyConsumer } from "@/lib/worker/arrivals";
 import { overrideEnv, resetEnv } from "../helpers/env-override";
@@ -432,6 +434,64 @@ describe("threshold rules", () => {
       "action:probe ip:10.0.0.1",
     );
     expect(await deliveriesOf(all)).toHaveLength(1);
+  });
+});
+
+describe("what a rule matches", () => {
+  it("is, for every kind of condition, exactly what the explorer's WHERE selects for the same search", async () => {
+    const webhook = await webhookChannel(hook.url);
+    const conditions: RuleInput[] = [
+      { name: "notice", query: "level:notice" },
+      { name: "service deletes", query: "action:delete type:service" },
+      { name: "vpn failures", query: "result:failed", types: ["vpn"] },
+      { name: "secret reads", query: "action:read*", types: ["secret"] },
+      { name: "private network", query: "ip:10.0.0.0/8" },
+      { name: "one user", query: "user:root@bench.test" },
+      { name: "phrase", query: '"drop table"' },
+      { name: "negation", query: "type:domain -result:done" },
+      { name: "word and short word", query: "sign in" },
+      { name: "no ip", query: "-ip:10.0.0.0/8", results: ["pending", "processing"] },
+    ];
+    const ruleIds = [];
+    for (const condition of conditions) ruleIds.push(await rule(condition, [webhook]));
+
+    const categories = ["service", "vpn", "secret", "domain", "auth", "database"] as const;
+    const actions = ["delete", "delete_profile", "read_secret", "read", "login", "update"];
+    const results = ["done", "failed", "pending", "processing"] as const;
+    const t0 = Date.now() - 20 * 60_000;
+    const events: AuditEventInput[] = Array.from({ length: 120 }, (_, i) => ({
+      occurredAt: new Date(t0 + i * 1000).toISOString(),
+      actor:
+        i % 7 === 0
+          ? { id: null, name: "Root", email: i % 2 ? "ROOT@bench.test" : "root@bench.test" }
+          : { id: `u-${i % 5}`, name: `User ${i % 5}`, email: `user${i % 5}@bench.test` },
+      category: categories[i % categories.length]!,
+      action: actions[i % actions.length]!,
+      description: i % 11 === 0 ? "ran DROP TABLE orders" : i % 13 === 0 ? "user could not sign in" : "routine",
+      target: { type: "db", id: `t-${i % 3}`, name: i % 3 ? "orders-db" : "users-db" },
+      result: results[i % results.length]!,
+      level: i % 4 === 0 ? "notice" : "information",
+      ip: i % 9 === 0 ? undefined : i % 2 ? `10.0.${i % 4}.${i}` : `203.0.113.${i}`,
+    }));
+    const ids = await store(events);
+    await match();
+
+    const window = { from: new Date(t0), to: new Date(t0 + 119 * 1000) };
+    for (const [index, condition] of conditions.entries()) {
+      const delivered = (await deliveriesOf(ruleIds[index]!)).map((d) => d.dedupeKey).sort();
+      const selection = ruleSelection(acme, { query: "", types: [], results: [], ...condition }, window);
+      const listed = await queryRows<{ id: string }>(
+        testDb.handle.db,
+        sql`select id from audit_logs where ${selectionWhere(auditLogs, selection)} and id = any(${sql.param(ids)}::uuid[])`,
+      );
+      expect({ rule: condition.name, ids: delivered }).toEqual({
+        rule: condition.name,
+        ids: listed.map((r) => r.id).sort(),
+      });
+    }
+    // The conditions are not all empty or all full: the comparison above could fail.
+    const sizes = await Promise.all(ruleIds.map(async (id) => (await deliveriesOf(id)).length));
+    expect(sizes.filter((n) => n > 0 && n < events.length).length).toBeGreaterThanOrEqual(8);
   });
 });
 

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { queryRows, type Transaction } from "@/db/client";
 import {
   auditLogs,
@@ -312,51 +312,123 @@ async function thresholdDeliveries(
     .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.id.localeCompare(b.id));
   if (reached.length === 0) return [];
 
-  const out: DeliveryRow[] = [];
+  // The firings, in order: a group fires at its first reaching entry outside its quiet window.
+  const firings: { entry: ArrivedEntry; group: string; at: number }[] = [];
   for (const entry of reached) {
     const group = groupKeyOf(rule.groupBy, entry);
     const at = Date.parse(entry.occurredAt);
     if (at < (suppressUntil.get(group) ?? -Infinity)) continue;
     suppressUntil.set(group, at + windowMs);
+    firings.push({ entry, group, at });
+  }
+  if (firings.length === 0) return [];
+  await storeFirings(tx, orgId, rule.id, firings, windowMs);
+
+  // The entries of every firing's message in two statements, whatever the number of firings: one
+  // per firing read one at a time set the matcher's pace when many groups reached their threshold
+  // at once (docs/performance.md, Notifications).
+  const searches = firings.map(({ entry, at }) => {
     const window: RuleWindow = { from: new Date(at - windowMs + 1), to: new Date(at) };
-    await tx
-      .insert(notificationThresholdState)
-      .values({
-        orgId,
-        ruleId: rule.id,
-        groupKey: group,
-        firedAt: new Date(at),
-        suppressUntil: new Date(at + windowMs),
-      })
-      .onConflictDoUpdate({
-        target: [
-          notificationThresholdState.orgId,
-          notificationThresholdState.ruleId,
-          notificationThresholdState.groupKey,
-        ],
-        set: { firedAt: new Date(at), suppressUntil: new Date(at + windowMs) },
-      });
     const { group: ruleGroup, extra } = groupFilter(rule.groupBy, entry);
-    const rows = (await tx
-      .select(detailColumns(t))
-      .from(t)
-      .where(and(selectionWhere(t, ruleSelection(orgId, rule, window, undefined, ruleGroup)), extra))
-      .orderBy(desc(t.occurredAt), desc(t.id))
-      .limit(MAX_THRESHOLD_ENTRIES)) as DetailRow[];
+    return {
+      window,
+      ruleGroup,
+      where: and(selectionWhere(t, ruleSelection(orgId, rule, window, undefined, ruleGroup)), extra),
+    };
+  });
+  const entriesOf = await firingEntries(
+    tx,
+    orgId,
+    searches.map((s) => s.where!),
+  );
+
+  return firings.flatMap(({ entry, group, at }, index) => {
+    const { window, ruleGroup } = searches[index]!;
     const matched = countOf.get(entry.id) ?? count;
     const searchUrl = messageUrl(ruleSearchHref(orgSlug, rule, window, ruleGroup));
     const groupLabel = rule.groupBy === null ? null : group === "" ? "[nobody]" : group;
     const payload: NotificationPayload = {
       rule: { id: rule.id, name: rule.name },
       organization: orgSlug,
-      entries: rows.map((row) => {
-        const details = toDetails(row);
-        return payloadEntry(details, messagePermalink(orgSlug, details.id));
-      }),
+      entries: (entriesOf.get(index) ?? []).map((details) =>
+        payloadEntry(details, messagePermalink(orgSlug, details.id)),
+      ),
       searchUrl,
       text: thresholdText(rule.name, orgSlug, matched, minutes, groupLabel, searchUrl),
     };
-    out.push(...forChannels(rule, orgId, "threshold", `${group}@${new Date(at).toISOString()}`, payload));
+    return forChannels(rule, orgId, "threshold", `${group}@${new Date(at).toISOString()}`, payload);
+  });
+}
+
+/** The groups' new quiet windows, in one statement (a group's last firing of the batch wins). */
+async function storeFirings(
+  tx: Transaction,
+  orgId: string,
+  ruleId: string,
+  firings: readonly { group: string; at: number }[],
+  windowMs: number,
+): Promise<void> {
+  const last = new Map<string, number>();
+  for (const { group, at } of firings) last.set(group, Math.max(at, last.get(group) ?? -Infinity));
+  const s = notificationThresholdState;
+  await tx
+    .insert(s)
+    .values(
+      [...last].map(([groupKey, at]) => ({
+        orgId,
+        ruleId,
+        groupKey,
+        firedAt: new Date(at),
+        suppressUntil: new Date(at + windowMs),
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [s.orgId, s.ruleId, s.groupKey],
+      set: { firedAt: sql`excluded.fired_at`, suppressUntil: sql`excluded.suppress_until` },
+    });
+}
+
+/**
+ * The newest MAX_THRESHOLD_ENTRIES entries of each search, newest first, by the search's index:
+ * the ids of all searches in one statement (a union of ordered, limited reads), then their
+ * details in one more.
+ */
+async function firingEntries(
+  tx: Transaction,
+  orgId: string,
+  searches: readonly SQL[],
+): Promise<Map<number, AuditEntrySummary[]>> {
+  const t = auditLogs;
+  const picked: { firing: number; id: string }[] = [];
+  // A bounded number of searches per statement keeps it well inside the parameter limit.
+  for (let i = 0; i < searches.length; i += 100) {
+    const parts = searches.slice(i, i + 100).map(
+      (where, k) =>
+        sql`(select ${i + k}::int as firing, ${t.id} as id from ${t} where ${where}
+             order by ${t.occurredAt} desc, ${t.id} desc limit ${MAX_THRESHOLD_ENTRIES})`,
+    );
+    picked.push(...(await queryRows<{ firing: number; id: string }>(tx, sql.join(parts, sql` union all `))));
+  }
+  const ids = [...new Set(picked.map((p) => p.id))];
+  const rows =
+    ids.length === 0
+      ? []
+      : ((await tx
+          .select(detailColumns(t))
+          .from(t)
+          .where(and(eq(t.orgId, orgId), sql`${t.id} = any(${idsParam(ids)})`))) as DetailRow[]);
+  const byId = new Map(rows.map((row) => [row.id, toDetails(row)]));
+  const out = new Map<number, AuditEntrySummary[]>();
+  for (const { firing, id } of picked) {
+    const details = byId.get(id);
+    if (!details) continue;
+    const list = out.get(Number(firing)) ?? [];
+    list.push(details);
+    out.set(Number(firing), list);
+  }
+  // Each list newest first, as each search read it.
+  for (const list of out.values()) {
+    list.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.id.localeCompare(a.id));
   }
   return out;
 }

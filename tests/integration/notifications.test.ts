@@ -401,6 +401,44 @@ describe("threshold rules", () => {
     expect(hook.requests).toHaveLength(2);
   });
 
+  it("lists in each firing's message its own group's newest entries, when many groups fire in one batch", async () => {
+    const webhook = await webhookChannel(hook.url);
+    const ruleId = await rule(
+      {
+        name: "22 failed sign-ins per account",
+        types: ["auth"],
+        results: ["failed"],
+        mode: "threshold",
+        thresholdCount: 22,
+        thresholdMinutes: 10,
+        groupBy: "user",
+      },
+      [webhook],
+    );
+    const t0 = Date.now() - 40 * 60_000;
+    const accounts = Array.from({ length: 30 }, (_, i) => ({ email: `many${i}@acme.test`, id: randomUUID() }));
+    // Each account: 24 failures a few seconds apart, interleaved with the others', all in one batch.
+    const events = Array.from({ length: 24 }, (_, k) =>
+      accounts.map((a, i) => failedSignIn(a.email, a.id, new Date(t0 + k * 5_000 + i * 100))),
+    ).flat();
+    const ids = await store(events);
+    await match();
+    const fired = await deliveriesOf(ruleId);
+    expect(fired).toHaveLength(accounts.length);
+    // An account's ids in the order it failed (events go round the accounts).
+    const idsOf = new Map(accounts.map((a) => [a.id, [] as string[]]));
+    events.forEach((e, n) => idsOf.get(e.actor!.id!)!.push(ids[n]!));
+    const users = new Set<string>();
+    for (const delivery of fired) {
+      const payload = delivery.payload as NotificationPayload;
+      const user = new URL(payload.searchUrl!).searchParams.get("user")!;
+      users.add(user);
+      // Fired at the account's 22nd failure: the message lists its newest 20, the 22nd to the 3rd.
+      expect(payload.entries.map((e) => e.id)).toEqual(idsOf.get(user)!.slice(2, 22).reverse());
+    }
+    expect(users.size).toBe(accounts.length);
+  });
+
   it("counts every group apart when grouped by IP, and all entries when not grouped", async () => {
     const webhook = await webhookChannel(hook.url);
     const byIp = await rule(

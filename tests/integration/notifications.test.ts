@@ -426,7 +426,7 @@ describe("threshold rules", () => {
     const fired = await deliveriesOf(ruleId);
     expect(fired).toHaveLength(accounts.length);
     // An account's ids in the order it failed (events go round the accounts).
-    const idsOf = new Map(accounts.map((a) => [a.id, [] as string[]]));
+    const idsOf = new Map<string, string[]>(accounts.map((a) => [a.id, []]));
     events.forEach((e, n) => idsOf.get(e.actor!.id!)!.push(ids[n]!));
     const users = new Set<string>();
     for (const delivery of fired) {

@@ -1,6 +1,6 @@
 "use client";
 
-import { Filter, FilterX, MoreHorizontal } from "lucide-react";
+import { Filter, FilterX } from "lucide-react";
 import Link from "next/link";
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import { Popover, PopoverAnchor, PopoverContent } from "@/components/ui/popover";
@@ -192,9 +192,7 @@ export function PivotTrigger({
         event.stopPropagation();
         pivots.openMenu({ field, value, shown, entryId, button: event.currentTarget });
       }}
-    >
-      <MoreHorizontal aria-hidden />
-    </button>
+    />
   );
 }
 

@@ -86,12 +86,23 @@ function within(selection: AuditSelection, range: Range): AuditSelection {
   return { ...selection, params: { ...selection.params, range } };
 }
 
-function grouped(source: SQL, time: SQL, count: SQL, where: SQL, plan: Pick<BucketPlan, "sizeMs" | "originMs">): SQL {
+function grouped(
+  source: SQL,
+  time: SQL,
+  count: SQL,
+  where: SQL,
+  plan: Pick<BucketPlan, "sizeMs" | "originMs">,
+  hourly = false,
+): SQL {
   const size = sql`${`${plan.sizeMs} milliseconds`}::interval`;
   const origin = sql`${new Date(plan.originMs).toISOString()}::timestamptz`;
+  // A roll-up hour is its own bucket when buckets are hours (rollupAnswers: on whole hours).
+  const bucket = hourly && plan.sizeMs === HOUR ? time : sql`date_bin(${size}, ${time}, ${origin})`;
+  // The bucket stays a timestamp until the groups are made: extract() returns numeric, and
+  // converting each of a week's 9,000 roll-up rows to milliseconds cost more than reading them.
   return sql`select case grouping(bucket, result, category, level) when 3 then 'histogram' when 13 then 'category' else 'level' end as kind,
       bucket, result, category, level, sum(n) as n
-    from (select (extract(epoch from date_bin(${size}, ${time}, ${origin})) * 1000)::bigint as bucket,
+    from (select ${bucket} as bucket,
             result, category, level, ${count} as n
           from ${source} where ${where}) k
     group by grouping sets ((bucket, result), (category), (level))`;
@@ -108,16 +119,23 @@ export async function readHourlyCounts(
   const h = auditLogHourly;
   const t = auditLogs;
   const parts = [
-    grouped(sql`${h}`, sql`${h.hour}`, sql`${h.n}`, selectionWhere(hourlyAsLog, within(selection, split.hours)), plan),
+    grouped(
+      sql`${h}`,
+      sql`${h.hour}`,
+      sql`${h.n}`,
+      selectionWhere(hourlyAsLog, within(selection, split.hours)),
+      plan,
+      true,
+    ),
     ...split.edges.map((edge) =>
       grouped(sql`${t}`, sql`${t.occurredAt}`, sql`1`, selectionWhere(t, within(selection, edge)), plan),
     ),
   ];
   const rows = await queryRows<Row>(
     db,
-    sql`select kind, bucket, result, category, level, sum(n)::bigint as n
+    sql`select kind, (extract(epoch from bucket) * 1000)::bigint as bucket, result, category, level, sum(n)::bigint as n
         from (${sql.join(parts, sql` union all `)}) u
-        group by kind, bucket, result, category, level`,
+        group by kind, u.bucket, result, category, level`,
   );
   const out: HourlyCounts = { histogram: [], categories: new Map(), levels: new Map() };
   for (const row of rows) {

@@ -231,7 +231,8 @@ g as (
   select
     ${facets ? FACET_SELECT : HISTOGRAM_SELECT},
     count(*)::int as n, ${epochMs(sql`min(occurred_at)`)} as oldest
-  from (select k.*, ${epochMs(sql`date_bin(${size}, occurred_at, ${origin})`)} as bucket
+  -- Buckets stay timestamps until grouped: milliseconds (numeric arithmetic) once per group, not per row.
+  from (select k.*, date_bin(${size}, occurred_at, ${origin}) as bucket
         from src k ${sampled ? sql`where rn <= ${sampleSize}` : sql``}) b
   group by grouping sets ((bucket, result)${facets ? sql.raw(", (category), (level), (actor_key), (action_key), (target_key), (ip_key)") : sql``})
 ),
@@ -240,7 +241,7 @@ ranked as (
     count(*) over (partition by kind)::int as n_distinct
   from g
 )
-select kind, bucket, result, value, actor_label, action_label, target_label, n, n_distinct, oldest,
+select kind, ${epochMs(sql`bucket`)} as bucket, result, value, actor_label, action_label, target_label, n, n_distinct, oldest,
   ${sampled ? sql`(select count(*) from src)::int` : sql`0`} as scanned
 from ranked
 where kind in ('histogram', 'category', 'level') or rk <= ${FACET_TOP}`,

@@ -5,10 +5,11 @@ import { queryRows, type Executor } from "@/db/client";
 import { integrityBlocks } from "@/db/schema";
 import { loadRetentionApplied, type AppliedRetention } from "@/lib/retention/applied";
 import type { AuditCategory } from "@/db/schema/enums";
-import { blockHash, blockHeader, decodeLeaves, headerSignatureValid, ZERO_HASH, type Leaf } from "./block";
+import { blockHash, blockHeader, headerSignatureValid, ZERO_HASH, type Leaf } from "./block";
 import { readCanonicalByIds, readCanonicalRange, type ArrivalKey, type LogTable } from "./canonical";
-import { merkleRoot, sha256 } from "./merkle";
+import { merkleRoot } from "./merkle";
 import { leafOf } from "./seal";
+import { sealedRecord } from "./sealed-record";
 import type { SigningKey } from "./signing-key";
 
 /*
@@ -104,11 +105,9 @@ export async function checkBlock(
     add("link", `block ${seq}: does not follow block ${seq - 1} (its previous-block hash differs)`);
   }
 
-  const sealed = sha256(block.leaves).toString("hex") === block.leavesHash ? decodeLeaves(block.leaves) : null;
-  const sealedOk =
-    sealed !== null &&
-    sealed.length === block.entryCount &&
-    merkleRoot(sealed.map((l) => l.hash)).toString("hex") === block.merkleRoot;
+  const record = sealedRecord(block.leaves);
+  const sealed = record.digest === block.leavesHash ? record.leaves : null;
+  const sealedOk = sealed !== null && sealed.length === block.entryCount && record.root === block.merkleRoot;
   const first: ArrivalKey = { receivedAt: block.firstReceivedAt, id: block.firstEntryId };
   const last: ArrivalKey = { receivedAt: block.lastReceivedAt, id: block.lastEntryId };
   if (!sealed || !sealedOk) {
@@ -124,7 +123,7 @@ export async function checkBlock(
   const actual = focus
     ? await focusedRange(db, block.orgId, first, last, focus)
     : (await readCanonicalRange(db, block.orgId, first, last)).map(leafOf);
-  const sealedById = new Map(sealed.map((leaf, index) => [leaf.entryId, { leaf, index }]));
+  const sealedById = record.byId;
   const actualIds = new Set(actual.map((l) => l.entryId));
   for (const leaf of actual) {
     const match = sealedById.get(leaf.entryId);

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import { getDb, queryRows } from "@/db/client";
 import { notificationChannels, notificationDeliveries, notificationRules } from "@/db/schema";
 import type { NotificationChannelKind } from "@/db/schema/enums";
@@ -114,21 +114,33 @@ interface ChannelForSend {
   recipientUserIds: string[];
 }
 
-async function channelOf(orgId: string, channelId: string): Promise<ChannelForSend | null> {
-  const [channel] = await getDb()
+const channelKey = (orgId: string, channelId: string) => `${orgId}:${channelId}`;
+
+/**
+ * The channels of a claimed batch, in one statement: under a stream of matches a batch of 50
+ * messages is mostly for one or two channels, and one select per message was as many statements
+ * as messages beside the pages being served.
+ */
+async function channelsOf(claimed: readonly Claimed[]): Promise<Map<string, ChannelForSend>> {
+  if (claimed.length === 0) return new Map();
+  const c = notificationChannels;
+  const pairs = [...new Map(claimed.map((d) => [channelKey(d.orgId, d.channelId), d])).values()];
+  const rows = await getDb()
     .select({
-      kind: notificationChannels.kind,
-      name: notificationChannels.name,
-      url: notificationChannels.url,
-      secretCiphertext: notificationChannels.secretCiphertext,
-      previousSecretCiphertext: notificationChannels.previousSecretCiphertext,
-      previousSecretUntil: notificationChannels.previousSecretUntil,
-      recipientUserIds: notificationChannels.recipientUserIds,
+      orgId: c.orgId,
+      id: c.id,
+      kind: c.kind,
+      name: c.name,
+      url: c.url,
+      secretCiphertext: c.secretCiphertext,
+      previousSecretCiphertext: c.previousSecretCiphertext,
+      previousSecretUntil: c.previousSecretUntil,
+      recipientUserIds: c.recipientUserIds,
     })
-    .from(notificationChannels)
-    .where(and(eq(notificationChannels.orgId, orgId), eq(notificationChannels.id, channelId)))
-    .limit(1);
-  return channel ?? null;
+    .from(c)
+    // Each message's channel must be its own organization's, whatever a bad row says.
+    .where(or(...pairs.map((d) => and(eq(c.orgId, d.orgId), eq(c.id, d.channelId)))));
+  return new Map(rows.map(({ orgId, id, ...channel }) => [channelKey(orgId, id), channel]));
 }
 
 async function sendOne(
@@ -257,8 +269,11 @@ async function settle(
   });
 }
 
-async function deliver(delivery: Claimed, options: Required<SenderOptions>): Promise<void> {
-  const channel = await channelOf(delivery.orgId, delivery.channelId);
+async function deliver(
+  delivery: Claimed,
+  channel: ChannelForSend | null,
+  options: Required<SenderOptions>,
+): Promise<void> {
   let outcome: SendOutcome;
   if (!channel) outcome = { ok: false, error: "the channel no longer exists", permanent: true };
   else {
@@ -294,7 +309,10 @@ function resolveOptions(options: SenderOptions): Required<SenderOptions> {
 export async function startDueDeliveries(options: SenderOptions = {}): Promise<Promise<void>[]> {
   const resolved = resolveOptions(options);
   const claimed = await claimDue(resolved.batchSize, resolved.leaseMs);
-  return claimed.map((delivery) => deliver(delivery, resolved));
+  const channels = await channelsOf(claimed);
+  return claimed.map((delivery) =>
+    deliver(delivery, channels.get(channelKey(delivery.orgId, delivery.channelId)) ?? null, resolved),
+  );
 }
 
 /** Claims and sends the due messages once and waits for every outcome; answers how many were handled. */

@@ -98,6 +98,13 @@ export interface ArrivalKey {
 
 export type LogTable = "audit_logs" | "audit_logs_archive";
 
+/** One organization's entries from `first` to `last` in order of arrival, both included. */
+export function arrivalRange(orgId: string, first: ArrivalKey, last: ArrivalKey): SQL {
+  return sql`org_id = ${orgId}::uuid
+    and (received_at, id) >= (${first.receivedAt.toISOString()}::timestamptz, ${first.id}::uuid)
+    and (received_at, id) <= (${last.receivedAt.toISOString()}::timestamptz, ${last.id}::uuid)`;
+}
+
 /**
  * One organization's entries from `first` to `last` in order of arrival, both included. The ORDER
  * BY names the table's columns: the bare names would be the select list's text forms.
@@ -111,9 +118,7 @@ export async function readCanonicalRange(
   return queryRows<CanonicalRow>(
     db,
     sql`select ${canonicalSelectList()} from audit_logs
-        where org_id = ${orgId}::uuid
-          and (received_at, id) >= (${first.receivedAt.toISOString()}::timestamptz, ${first.id}::uuid)
-          and (received_at, id) <= (${last.receivedAt.toISOString()}::timestamptz, ${last.id}::uuid)
+        where ${arrivalRange(orgId, first, last)}
         order by audit_logs.received_at, audit_logs.id`,
   );
 }
@@ -142,9 +147,7 @@ export async function readLeafRange(
     sql`select id::text as id, ${fieldText("occurred_at")} as occurred_at, category::text as category,
           ${leafHashSql()} as leaf
         from audit_logs
-        where org_id = ${orgId}::uuid
-          and (received_at, id) >= (${first.receivedAt.toISOString()}::timestamptz, ${first.id}::uuid)
-          and (received_at, id) <= (${last.receivedAt.toISOString()}::timestamptz, ${last.id}::uuid)
+        where ${arrivalRange(orgId, first, last)}
         order by audit_logs.received_at, audit_logs.id`,
   );
 }

@@ -6,7 +6,7 @@ import { integrityBlocks } from "@/db/schema";
 import { loadRetentionApplied, type AppliedRetention } from "@/lib/retention/applied";
 import type { AuditCategory } from "@/db/schema/enums";
 import { blockHash, blockHeader, headerSignatureValid, ZERO_HASH, type Leaf } from "./block";
-import { readCanonicalByIds, readCanonicalRange, type ArrivalKey, type LogTable } from "./canonical";
+import { arrivalRange, readCanonicalByIds, readCanonicalRange, type ArrivalKey, type LogTable } from "./canonical";
 import { merkleRoot } from "./merkle";
 import { leafOf } from "./seal";
 import { sealedRecord } from "./sealed-record";
@@ -158,10 +158,7 @@ async function focusedRange(
   const [ids, focused] = await Promise.all([
     queryRows<{ id: string }>(
       db,
-      sql`select id::text as id from audit_logs
-          where org_id = ${orgId}::uuid
-            and (received_at, id) >= (${first.receivedAt.toISOString()}::timestamptz, ${first.id}::uuid)
-            and (received_at, id) <= (${last.receivedAt.toISOString()}::timestamptz, ${last.id}::uuid)
+      sql`select id::text as id from audit_logs where ${arrivalRange(orgId, first, last)}
           order by audit_logs.received_at, audit_logs.id`,
     ),
     readCanonicalByIds(db, "audit_logs", orgId, [focus]),

@@ -409,15 +409,7 @@ async function firingEntries(
     );
     picked.push(...(await queryRows<{ firing: number; id: string }>(tx, sql.join(parts, sql` union all `))));
   }
-  const ids = [...new Set(picked.map((p) => p.id))];
-  const rows =
-    ids.length === 0
-      ? []
-      : ((await tx
-          .select(detailColumns(t))
-          .from(t)
-          .where(and(eq(t.orgId, orgId), sql`${t.id} = any(${idsParam(ids)})`))) as DetailRow[]);
-  const byId = new Map(rows.map((row) => [row.id, toDetails(row)]));
+  const byId = await detailsById(tx, orgId, [...new Set(picked.map((p) => p.id))]);
   const out = new Map<number, AuditEntrySummary[]>();
   for (const { firing, id } of picked) {
     const details = byId.get(id);
@@ -435,13 +427,22 @@ async function firingEntries(
 
 /** The details of the batch's matched entries, in the batch's order. */
 async function detailsOf(tx: Transaction, orgId: string, keys: readonly ArrivedKey[], ids: ReadonlySet<string>) {
+  const byId = await detailsById(tx, orgId, [...ids]);
+  return keys.flatMap((key) => {
+    const details = byId.get(key.id);
+    return details ? [{ ...details, orgId }] : [];
+  });
+}
+
+/** The details of the given entries of one organization, by id, in one statement. */
+async function detailsById(tx: Transaction, orgId: string, ids: readonly string[]) {
+  if (ids.length === 0) return new Map<string, ReturnType<typeof toDetails>>();
   const t = auditLogs;
   const rows = (await tx
     .select(detailColumns(t))
     .from(t)
-    .where(and(eq(t.orgId, orgId), sql`${t.id} = any(${idsParam([...ids])})`))) as DetailRow[];
-  const byId = new Map(rows.map((row) => [row.id, { ...toDetails(row), orgId }]));
-  return keys.flatMap((key) => byId.get(key.id) ?? []);
+    .where(and(eq(t.orgId, orgId), sql`${t.id} = any(${idsParam(ids)})`))) as DetailRow[];
+  return new Map(rows.map((row) => [row.id, toDetails(row)]));
 }
 
 /**

@@ -108,18 +108,46 @@ function grouped(
     group by grouping sets ((bucket, result), (category), (level))`;
 }
 
-/** Null when the roll-up cannot answer the selection exactly (rollupAnswers). */
+/*
+ * The histogram alone (the explorer's compact chart): summed per hour and result first, then the
+ * hours into buckets. A year of the largest organization is about 370,000 roll-up rows; without
+ * the category and level groups and with date_bin() over 37,000 hour sums instead of every row, the
+ * statement took 136 ms instead of 240 ms at 10M entries (EXPLAIN ANALYZE, docs/performance.md).
+ */
+function histogramOnly(
+  source: SQL,
+  time: SQL,
+  count: SQL,
+  where: SQL,
+  plan: Pick<BucketPlan, "sizeMs" | "originMs">,
+  hourly = false,
+): SQL {
+  const size = sql`${`${plan.sizeMs} milliseconds`}::interval`;
+  const origin = sql`${new Date(plan.originMs).toISOString()}::timestamptz`;
+  const bucket = hourly && plan.sizeMs === HOUR ? sql`instant` : sql`date_bin(${size}, instant, ${origin})`;
+  return sql`select 'histogram' as kind, ${bucket} as bucket, result,
+      null::audit_category as category, null::audit_level as level, sum(n) as n
+    from (select ${time} as instant, result, sum(${count}) as n from ${source} where ${where} group by 1, 2) per_time
+    group by 2, 3`;
+}
+
+/**
+ * Null when the roll-up cannot answer the selection exactly (rollupAnswers). Without `facets`, the
+ * histogram alone: the category and level counts are left empty.
+ */
 export async function readHourlyCounts(
   db: Executor,
   selection: AuditSelection,
   plan: Pick<BucketPlan, "sizeMs" | "originMs">,
+  { facets = true }: { facets?: boolean } = {},
 ): Promise<HourlyCounts | null> {
   const split = rollupAnswers(selection, plan) ? splitAtHours(selection.params.range) : null;
   if (split === null) return null;
   const h = auditLogHourly;
   const t = auditLogs;
+  const part = facets ? grouped : histogramOnly;
   const parts = [
-    grouped(
+    part(
       sql`${h}`,
       sql`${h.hour}`,
       sql`${h.n}`,
@@ -128,7 +156,7 @@ export async function readHourlyCounts(
       true,
     ),
     ...split.edges.map((edge) =>
-      grouped(sql`${t}`, sql`${t.occurredAt}`, sql`1`, selectionWhere(t, within(selection, edge)), plan),
+      part(sql`${t}`, sql`${t.occurredAt}`, sql`1`, selectionWhere(t, within(selection, edge)), plan),
     ),
   ];
   const rows = await queryRows<Row>(

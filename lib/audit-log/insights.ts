@@ -179,7 +179,7 @@ export async function readSearchInsights(
   const origin = sql`${new Date(plan0.originMs).toISOString()}::timestamptz`;
   const limit = Math.max(1, Math.floor(cap));
   // The explorer's default view and its type/result/level narrowings: whole hours from the roll-up.
-  const hourly = await readHourlyCounts(db, selection, plan0);
+  const hourly = await readHourlyCounts(db, selection, plan0, { facets });
   if (hourly && !facets) {
     const part = hourlyPart(plan0, hourly);
     return { ...part, topCoverage: part.coverage, actors: NO_TOP, actions: NO_TOP, targets: NO_TOP, ips: NO_TOP };

@@ -179,6 +179,8 @@ describe("the hourly roll-up", () => {
       const full = await readSearchInsights(selection, { now: NOW });
       expect(full.categories.values.reduce((n, v) => n + v.count, 0)).toBe(total);
       expect(full.levels.values.reduce((n, v) => n + v.count, 0)).toBe(total);
+      // The histogram alone (the compact chart's reading) is the full reading's histogram.
+      expect(insights.buckets, JSON.stringify(raw)).toEqual(full.buckets);
     }
   }, 120_000);
 });

@@ -106,6 +106,25 @@ export function arrivalRange(orgId: string, first: ArrivalKey, last: ArrivalKey)
 }
 
 /**
+ * The SHA-256 (hex) of the ids of one organization's entries from `first` to `last` in order of
+ * arrival, joined by commas: what sealed-record.ts's idsDigestOf gives for a block's leaves when
+ * the stored range holds exactly the sealed entries in the sealed order. Null for an empty range.
+ */
+export async function storedIdsDigest(
+  db: Executor,
+  orgId: string,
+  first: ArrivalKey,
+  last: ArrivalKey,
+): Promise<string | null> {
+  const [row] = await queryRows<{ digest: string | null }>(
+    db,
+    sql`select encode(sha256(convert_to(string_agg(id::text, ',' order by audit_logs.received_at, audit_logs.id), 'UTF8')), 'hex') as digest
+        from audit_logs where ${arrivalRange(orgId, first, last)}`,
+  );
+  return row?.digest ?? null;
+}
+
+/**
  * One organization's entries from `first` to `last` in order of arrival, both included. The ORDER
  * BY names the table's columns: the bare names would be the select list's text forms.
  */

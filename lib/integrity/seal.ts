@@ -113,10 +113,10 @@ export async function sealNewEntries({ blockSize = SEAL_BLOCK_SIZE, marginMs }: 
  * The background job. It comes back at once only after a full block, so that under a steady
  * stream blocks fill up to SEAL_BLOCK_SIZE instead of sealing a few entries each time round.
  */
-export function sealJob(): Job {
+export function sealJob({ idleMs = env.INTEGRITY_SEAL_INTERVAL_SECONDS * 1000 }: { idleMs?: number } = {}): Job {
   return {
     name: "seal",
-    idleMs: env.INTEGRITY_SEAL_INTERVAL_SECONDS * 1000,
+    idleMs,
     async run() {
       return (await sealNewEntries()).fullBlocks;
     },

@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { archiveSettings, auditLogs, integrityBlocks, organizations, retentionPolicies } from "@/db/schema";
 import type { AuditCategory } from "@/db/schema/enums";
 import { headerSignatureValid } from "@/lib/integrity/block";
-import { canonicalize, canonicalSelectList, type CanonicalRow } from "@/lib/integrity/canonical";
+import { canonicalize, canonicalSelectList, storedIdsDigest, type CanonicalRow } from "@/lib/integrity/canonical";
 import { chainReportLines } from "@/lib/integrity/chain-text";
 import { entrySealView } from "@/lib/integrity/entry-seal";
 import { loadDigests, type Digests } from "@/lib/integrity/digests";
 import { sealNewEntries } from "@/lib/integrity/seal";
+import { idsDigestOf, sealedRecord } from "@/lib/integrity/sealed-record";
 import { getSigningKey } from "@/lib/integrity/signing-key";
 import { verifyChain, verifyEntry, type ProblemKind } from "@/lib/integrity/verify";
 import { runRetention } from "@/lib/retention/run-retention";
@@ -143,6 +144,27 @@ describe("sealing", () => {
     expect(seal).toMatchObject({ state: "verified", seq: 2 });
     expect(chainReportLines(f.slug, report)).toMatchObject({ ok: true });
     expect(consumerCheck(await loadDigests(db(), { id: f.orgId, slug: f.slug }, key(), { check: true }))).toEqual([]);
+  });
+
+  it("gives the database's digest of a block's stored ids as the sealed record's, and another once two swap", async () => {
+    // The details view compares these two instead of reading the block's ids (verify.ts).
+    const f = await fixture(10);
+    await sealAll();
+    const [block] = await db()
+      .select()
+      .from(integrityBlocks)
+      .where(and(eq(integrityBlocks.orgId, f.orgId), eq(integrityBlocks.seq, 2)));
+    const first = { receivedAt: block!.firstReceivedAt, id: block!.firstEntryId };
+    const last = { receivedAt: block!.lastReceivedAt, id: block!.lastEntryId };
+    const record = sealedRecord(block!.leaves);
+    expect(record.idsDigest).toBe(idsDigestOf(f.ids.slice(5, 10)));
+    expect(await storedIdsDigest(db(), f.orgId, first, last)).toBe(record.idsDigest);
+    const [a, b] = [f.ids[6]!, f.ids[7]!];
+    await db().execute(sql`
+      update audit_logs set received_at = case id when ${a}::uuid then ${new Date(T0 + 7000).toISOString()}::timestamptz
+                                                  else ${new Date(T0 + 6000).toISOString()}::timestamptz end
+      where id in (${a}::uuid, ${b}::uuid)`);
+    expect(await storedIdsDigest(db(), f.orgId, first, last)).not.toBe(record.idsDigest);
   });
 
   it("says 'not sealed yet' for an entry newer than the last block", async () => {

@@ -140,6 +140,7 @@ function merge(a: PacedIngestion, b: PacedIngestion): PacedIngestion {
     // The phases' summaries side by side would need the samples; the worse of the two is reported.
     batch: a.batch.p95 >= b.batch.p95 ? a.batch : b.batch,
     explorer: a.explorer.p95 >= b.explorer.p95 ? a.explorer : b.explorer,
+    explorerTail: a.explorer.p95 >= b.explorer.p95 ? a.explorerTail : b.explorerTail,
   };
 }
 
@@ -177,7 +178,7 @@ export async function runNotificationBench(opts: {
         onStored: on ? (ids, notice, at) => ids.forEach((id, i) => notice[i] && ingested.set(id, at)) : undefined,
       });
       opts.log(
-        `  rules ${on ? "on " : "off"}: ${result.eventsPerSecond.toLocaleString("en-US")} events/s of ${opts.perSecond.toLocaleString("en-US")} targeted, batch p95 ${Math.round(result.batch.p95)} ms, explorer p95 ${Math.round(result.explorer.p95)} ms${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}`,
+        `  rules ${on ? "on " : "off"}: ${result.eventsPerSecond.toLocaleString("en-US")} events/s of ${opts.perSecond.toLocaleString("en-US")} targeted, batch p95 ${Math.round(result.batch.p95)} ms, explorer p95 ${Math.round(result.explorer.p95)} ms (${result.explorerTail})${result.errors ? `, ${result.errors} errors (${result.firstError})` : ""}`,
       );
       return result;
     };

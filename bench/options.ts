@@ -23,7 +23,7 @@ export interface BenchOptions {
   /** Server URL the bench database is derived from (DATABASE_URL). */
   serverUrl: string;
   /** Only the notification or the streaming phase (with the data set and the console it needs). */
-  only: "notifications" | "streams" | "search" | "explorer" | null;
+  only: "notifications" | "streams" | "search" | "explorer" | "load" | null;
   /** Ingestion rate of the notification phase, events/s. */
   notifyRate: number;
   /** Ingestion rate of the streaming phase, events/s. */
@@ -49,6 +49,7 @@ export const USAGE = `usage: DATABASE_URL=postgres://... npm run bench -- [--row
   --only streams  run only the streaming phase (one NDJSON destination, lag from ingestion to receiver)
   --only search  run only the search box's lookups: the user filter's actor search and the action suggestions
   --only explorer  run the explorer's pages, their insights and the search box's lookups; no exports, ingestion or load
+  --only load  run only exports, the read API, ingestion beside COPY and the mixed load (issues 20 and 22)
   --stream-rate  ingestion rate of the streaming phase, events/s (default 2,000)
   --integrity  only sealing, its cost to ingestion and the checks, in-process on audit_bench_integrity (--rows entries)
   --insights  measure only the explorer scenarios' insights (histogram, facets, sign-in patterns)
@@ -73,8 +74,15 @@ function whole(name: string, value: string | undefined, fallback: number, min: n
 
 function onlyOption(value: string | undefined): BenchOptions["only"] {
   if (value === undefined) return null;
-  if (value === "notifications" || value === "streams" || value === "search" || value === "explorer") return value;
-  fail(`--only takes "notifications", "streams", "search" or "explorer", got "${value}"`);
+  if (
+    value === "notifications" ||
+    value === "streams" ||
+    value === "search" ||
+    value === "explorer" ||
+    value === "load"
+  )
+    return value;
+  fail(`--only takes "notifications", "streams", "search", "explorer" or "load", got "${value}"`);
 }
 
 function replicaOption(value: string | undefined): string | null {

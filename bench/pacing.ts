@@ -21,6 +21,8 @@ export interface PacedIngestion {
   firstError: string | null;
   batch: Summary;
   explorer: Summary;
+  /** The scenarios of the explorer's requests at or above its p95, with how many of them each. */
+  explorerTail: string;
 }
 
 /** Ingestion at a target rate (batches of 500, up to `senders` in flight), with the explorer browsed meanwhile. */
@@ -88,21 +90,25 @@ export async function pacedIngestion(opts: {
   };
 
   const browse = async () => {
-    const full: number[] = [];
+    const full: { key: string; ms: number }[] = [];
     let i = 0;
     while (performance.now() < deadline) {
       const scenario = opts.scenarios[i++ % opts.scenarios.length]!;
       try {
         const r = await opts.explorer.request(explorerPath(opts.slug, scenario.params));
-        if (r.status === 200) full.push(r.totalMs);
+        if (r.status === 200) full.push({ key: scenario.key, ms: r.totalMs });
       } catch {
         // A failed page shows as fewer runs.
       }
     }
-    return summarize(full);
+    const summary = summarize(full.map((f) => f.ms));
+    return { summary, tail: tailText(full, summary.p95) };
   };
 
-  const [explorer] = await Promise.all([browse(), ...Array.from({ length: opts.senders }, sender)]);
+  const [{ summary: explorer, tail: explorerTail }] = await Promise.all([
+    browse(),
+    ...Array.from({ length: opts.senders }, sender),
+  ]);
   const seconds = (performance.now() - started) / 1000;
   return {
     targetPerSecond: opts.perSecond,
@@ -113,7 +119,15 @@ export async function pacedIngestion(opts: {
     firstError,
     batch: summarize(batchTimes),
     explorer,
+    explorerTail,
   };
+}
+
+// Which pages make the p95: "deep-link 2, common-word 1".
+function tailText(requests: readonly { key: string; ms: number }[], p95: number): string {
+  const counts = new Map<string, number>();
+  for (const r of requests) if (r.ms >= p95) counts.set(r.key, (counts.get(r.key) ?? 0) + 1);
+  return [...counts].map(([key, n]) => `${key} ${n}`).join(", ");
 }
 
 /** A receiver on 127.0.0.1 that answers 204 and hands each request's body to `onBody`. */

@@ -232,6 +232,143 @@ try {
     });
     log(`Results written to ${path.relative(process.cwd(), file)}.`);
   };
+  /** Exports, the read API, and ingestion beside COPY of the same events. */
+  const limitPhases = async () => {
+    log("Exports...");
+    const exportsPhase: ExportPhase = await runExports({
+      server,
+      client: main,
+      handle,
+      databaseUrl: benchUrl,
+      distDir: opts.distDir,
+      dataset,
+      ctx,
+      quick: opts.quick,
+      log,
+    });
+
+    log("Read API...");
+    const readApi = await runReadApi({
+      server,
+      handle,
+      dataset,
+      exportCsv: exportsPhase.exportCsv,
+      log,
+    });
+
+    log(`Ingestion: batches of 500 for ${plan.ingestSeconds} s...`);
+    const ingestion: IngestionResult = await runIngestion({
+      baseUrl: server.url,
+      apiKey: apiKey.secret,
+      seconds: plan.ingestSeconds,
+      senders: 4,
+      explorer: main,
+      slug,
+      scenarios: ctx.scenarios,
+      serverCpuMs: server.cpuMs,
+    });
+    log(
+      `  ${int(ingestion.eventsPerSecond)} events/s (console CPU ${ingestion.serverCpuMsPerBatch ?? "?"} ms per batch); explorer p95 meanwhile ${ms(ingestion.explorer.full.p95)}`,
+    );
+
+    // The yardstick of issue 22: the same number of the same events, COPY'd into the same table.
+    const copied = await copyIngestion(handle, dataset.largest.id, Math.max(ingestion.events, 10_000));
+    const copyShare = copied.eventsPerSecond === 0 ? 0 : ingestion.eventsPerSecond / copied.eventsPerSecond;
+    log(
+      `  COPY of ${int(copied.events)} such events: ${int(copied.eventsPerSecond)} events/s; the API took ${Math.round(copyShare * 100)}% of that`,
+    );
+    return { exportsPhase, readApi, ingestion, copied, copyShare };
+  };
+  type Limits = Awaited<ReturnType<typeof limitPhases>>;
+  /** People browsing: with no export, beside one, back to back, and by client-side navigation. */
+  const loadPhases = async (exportsPhase: ExportPhase) => {
+    log(`Mixed load: signing in ${plan.clients} clients...`);
+    // Two at a time: each sign-in is mostly a password hash on one core.
+    for (let i = 0; i < plan.clients; i += 2) {
+      const pair = Math.min(2, plan.clients - i);
+      clients.push(
+        ...(await Promise.all(
+          Array.from({ length: pair }, () =>
+            signedInClient(server.url, dataset.admin.email, dataset.admin.password, slug),
+          ),
+        )),
+      );
+    }
+    const mixedLoad = (thinkMs: [number, number], navigation?: Navigation) =>
+      runMixedLoad({
+        clients: clients.slice(1),
+        slug,
+        scenarios: ctx.scenarios,
+        minSeconds: plan.mixedMinSeconds,
+        thinkMs,
+        background: () => exportsPhase.backgroundExport(),
+        navigation,
+      });
+    const logPeople = (label: string, r: MixedLoadResult) => {
+      log(`  ${label}: ${r.requests} requests in ${r.seconds.toFixed(1)} s, p95 ${ms(r.full.p95)}, ${r.errors} errors`);
+      log(
+        `    while the export ran: p95 ${ms(r.duringBackground.p95)} (${r.duringBackground.runs}); after it: p95 ${ms(r.afterBackground.p95)} (${r.afterBackground.runs})`,
+      );
+    };
+    const quiet = await runMixedLoad({
+      clients: clients.slice(1),
+      slug,
+      scenarios: ctx.scenarios,
+      minSeconds: plan.mixedMinSeconds,
+      thinkMs: [500, 1500],
+      background: async () => null,
+    });
+    log(
+      `  people, no export: ${quiet.requests} requests in ${quiet.seconds.toFixed(1)} s, p95 ${ms(quiet.full.p95)}, ${quiet.errors} errors`,
+    );
+    const mixed = await mixedLoad([500, 1500]);
+    logPeople("people (think 0.5-1.5 s)", mixed);
+    for (const [label, s] of Object.entries(mixed.byScenario))
+      log(`    ${label}: median ${ms(s.median)}, p95 ${ms(s.p95)} (${s.runs})`);
+    const capacity = await mixedLoad([0, 0]);
+    log(
+      `  back to back: ${capacity.requests} requests in ${capacity.seconds.toFixed(1)} s (${capacity.requestsPerSecond}/s), p95 ${ms(capacity.full.p95)}, ${capacity.errors} errors`,
+    );
+    let browsing: MixedLoadResult | { error: string };
+    try {
+      browsing = await mixedLoad([500, 1500], await clientNavigation(clients[1]!, slug));
+      logPeople("people, by client-side navigation", browsing);
+    } catch (err) {
+      browsing = { error: (err as Error).message };
+      log(`  people, by client-side navigation: not measured: ${browsing.error}`);
+    }
+    return { quiet, mixed, capacity, browsing };
+  };
+  type Load = Awaited<ReturnType<typeof loadPhases>>;
+  const limitRows = ({ exportsPhase, readApi, ingestion, copied, copyShare }: Limits): TableRow[] => [
+    ...exportsPhase.rows,
+    ...readApi.rows,
+    {
+      scenario: `ingestion API, batches of 500 (${ingestion.senders} senders), beside COPY of the same events`,
+      fullMedian: ingestion.batch.median,
+      fullP95: ingestion.batch.p95,
+      dbLimit: `${int(ingestion.eventsPerSecond)} events/s; COPY ${int(copied.eventsPerSecond)}`,
+      goal: `≥ ${Math.round(GOALS.ingestion.ofCopy * 100)}% of COPY's rate, no errors`,
+      met: ingestion.errors === 0 && copyShare >= GOALS.ingestion.ofCopy,
+      verdict: `${Math.round(copyShare * 100)}% of COPY${ingestion.errors ? `, ${ingestion.errors} errors` : ""}; explorer p95 meanwhile ${ms(ingestion.explorer.full.p95)}`,
+    },
+  ];
+  const loadRows = ({ exportsPhase, readApi }: Limits, { quiet, mixed, browsing, capacity }: Load): TableRow[] => [
+    exportMemoryRow(exportsPhase.smallCsv, readApi.csv),
+    ...peopleRows(`mixed load, full page loads: ${plan.clients} clients (think 0.5-1.5 s)`, quiet, mixed),
+    ...peopleRows(`mixed load, client-side navigations: ${plan.clients} clients (think 0.5-1.5 s)`, null, browsing),
+    {
+      scenario: `capacity: ${capacity.clients} clients back to back + 1 CSV export`,
+      ttfbMedian: capacity.ttfb.median,
+      ttfbP95: capacity.ttfb.p95,
+      fullMedian: capacity.full.median,
+      fullP95: capacity.full.p95,
+      dbLimit: `${capacity.requestsPerSecond} req/s`,
+      goal: "(none: saturation)",
+      met: null,
+      verdict: capacity.errors ? `${capacity.errors} errors` : undefined,
+    },
+  ];
   if (opts.only === "streams") {
     const streams = await streamPhase();
     await finishPhaseOnly("streaming phase only", streamRows(streams), {
@@ -279,6 +416,23 @@ try {
         dataset: { meta: dataset.meta, reused: dataset.reused, build: dataset.build, settled },
         actorSearch: search.actors,
         actionSuggestions: search.actions,
+      },
+    );
+    throw new NotificationsOnlyDone();
+  }
+
+  if (opts.only === "load") {
+    const limits = await limitPhases();
+    const load = await loadPhases(limits.exportsPhase);
+    await finishPhaseOnly(
+      "exports, the read API, ingestion beside COPY and the mixed load only",
+      [...limitRows(limits), ...loadRows(limits, load)],
+      {
+        exports: limits.exportsPhase.details,
+        readApi: limits.readApi.details,
+        ingestion: limits.ingestion,
+        copyIngestion: { ...limits.copied, apiShare: round(limits.copyShare, 2) },
+        ...load,
       },
     );
     throw new NotificationsOnlyDone();
@@ -349,123 +503,15 @@ try {
     throw new NotificationsOnlyDone();
   }
 
-  log("Exports...");
-  const exportsPhase: ExportPhase = await runExports({
-    server,
-    client: main,
-    handle,
-    databaseUrl: benchUrl,
-    distDir: opts.distDir,
-    dataset,
-    ctx,
-    quick: opts.quick,
-    log,
-  });
-
-  log("Read API...");
-  const readApi = await runReadApi({
-    server,
-    handle,
-    dataset,
-    exportCsv: exportsPhase.exportCsv,
-    log,
-  });
-
-  log(`Ingestion: batches of 500 for ${plan.ingestSeconds} s...`);
-  const ingestion: IngestionResult = await runIngestion({
-    baseUrl: server.url,
-    apiKey: apiKey.secret,
-    seconds: plan.ingestSeconds,
-    senders: 4,
-    explorer: main,
-    slug,
-    scenarios: ctx.scenarios,
-    serverCpuMs: server.cpuMs,
-  });
-  log(
-    `  ${int(ingestion.eventsPerSecond)} events/s (console CPU ${ingestion.serverCpuMsPerBatch ?? "?"} ms per batch); explorer p95 meanwhile ${ms(ingestion.explorer.full.p95)}`,
-  );
-
-  // The yardstick of issue 22: the same number of the same events, COPY'd into the same table.
-  const copied = await copyIngestion(handle, dataset.largest.id, Math.max(ingestion.events, 10_000));
-  const copyShare = copied.eventsPerSecond === 0 ? 0 : ingestion.eventsPerSecond / copied.eventsPerSecond;
-  log(
-    `  COPY of ${int(copied.events)} such events: ${int(copied.eventsPerSecond)} events/s; the API took ${Math.round(copyShare * 100)}% of that`,
-  );
-
+  const limits = await limitPhases();
   const notifications = await notificationPhase();
   const streams = await streamPhase();
-
-  log(`Mixed load: signing in ${plan.clients} clients...`);
-  // Two at a time: each sign-in is mostly a password hash on one core.
-  for (let i = 0; i < plan.clients; i += 2) {
-    const pair = Math.min(2, plan.clients - i);
-    clients.push(
-      ...(await Promise.all(
-        Array.from({ length: pair }, () =>
-          signedInClient(server.url, dataset.admin.email, dataset.admin.password, slug),
-        ),
-      )),
-    );
-  }
-  const mixedLoad = (thinkMs: [number, number], navigation?: Navigation) =>
-    runMixedLoad({
-      clients: clients.slice(1),
-      slug,
-      scenarios: ctx.scenarios,
-      minSeconds: plan.mixedMinSeconds,
-      thinkMs,
-      background: () => exportsPhase.backgroundExport(),
-      navigation,
-    });
-  const logPeople = (label: string, r: MixedLoadResult) => {
-    log(`  ${label}: ${r.requests} requests in ${r.seconds.toFixed(1)} s, p95 ${ms(r.full.p95)}, ${r.errors} errors`);
-    log(
-      `    while the export ran: p95 ${ms(r.duringBackground.p95)} (${r.duringBackground.runs}); after it: p95 ${ms(r.afterBackground.p95)} (${r.afterBackground.runs})`,
-    );
-  };
-  const quiet = await runMixedLoad({
-    clients: clients.slice(1),
-    slug,
-    scenarios: ctx.scenarios,
-    minSeconds: plan.mixedMinSeconds,
-    thinkMs: [500, 1500],
-    background: async () => null,
-  });
-  log(
-    `  people, no export: ${quiet.requests} requests in ${quiet.seconds.toFixed(1)} s, p95 ${ms(quiet.full.p95)}, ${quiet.errors} errors`,
-  );
-  const mixed = await mixedLoad([500, 1500]);
-  logPeople("people (think 0.5-1.5 s)", mixed);
-  for (const [label, s] of Object.entries(mixed.byScenario))
-    log(`    ${label}: median ${ms(s.median)}, p95 ${ms(s.p95)} (${s.runs})`);
-  const capacity = await mixedLoad([0, 0]);
-  log(
-    `  back to back: ${capacity.requests} requests in ${capacity.seconds.toFixed(1)} s (${capacity.requestsPerSecond}/s), p95 ${ms(capacity.full.p95)}, ${capacity.errors} errors`,
-  );
-  let browsing: MixedLoadResult | { error: string };
-  try {
-    browsing = await mixedLoad([500, 1500], await clientNavigation(clients[1]!, slug));
-    logPeople("people, by client-side navigation", browsing);
-  } catch (err) {
-    browsing = { error: (err as Error).message };
-    log(`  people, by client-side navigation: not measured: ${browsing.error}`);
-  }
+  const load = await loadPhases(limits.exportsPhase);
 
   const rows: TableRow[] = explorerRows(results);
   rows.push(...insightRows);
   rows.push(actorSearchRow(actorSearch), actionSuggestionRow(actionSuggestions));
-  rows.push(...exportsPhase.rows);
-  rows.push(...readApi.rows);
-  rows.push({
-    scenario: `ingestion API, batches of 500 (${ingestion.senders} senders), beside COPY of the same events`,
-    fullMedian: ingestion.batch.median,
-    fullP95: ingestion.batch.p95,
-    dbLimit: `${int(ingestion.eventsPerSecond)} events/s; COPY ${int(copied.eventsPerSecond)}`,
-    goal: `≥ ${Math.round(GOALS.ingestion.ofCopy * 100)}% of COPY's rate, no errors`,
-    met: ingestion.errors === 0 && copyShare >= GOALS.ingestion.ofCopy,
-    verdict: `${Math.round(copyShare * 100)}% of COPY${ingestion.errors ? `, ${ingestion.errors} errors` : ""}; explorer p95 meanwhile ${ms(ingestion.explorer.full.p95)}`,
-  });
+  rows.push(...limitRows(limits));
   rows.push({
     scenario: `explorer while ${int(notifications.off.targetPerSecond)} events/s arrive (the notification phase, rules paused)`,
     fullMedian: notifications.off.explorer.median,
@@ -480,22 +526,7 @@ try {
   });
   rows.push(...notificationRows(notifications));
   rows.push(...streamRows(streams));
-  rows.push(exportMemoryRow(exportsPhase.smallCsv, readApi.csv));
-  rows.push(...peopleRows(`mixed load, full page loads: ${plan.clients} clients (think 0.5-1.5 s)`, quiet, mixed));
-  rows.push(
-    ...peopleRows(`mixed load, client-side navigations: ${plan.clients} clients (think 0.5-1.5 s)`, null, browsing),
-  );
-  rows.push({
-    scenario: `capacity: ${capacity.clients} clients back to back + 1 CSV export`,
-    ttfbMedian: capacity.ttfb.median,
-    ttfbP95: capacity.ttfb.p95,
-    fullMedian: capacity.full.median,
-    fullP95: capacity.full.p95,
-    dbLimit: `${capacity.requestsPerSecond} req/s`,
-    goal: "(none: saturation)",
-    met: null,
-    verdict: capacity.errors ? `${capacity.errors} errors` : undefined,
-  });
+  rows.push(...loadRows(limits, load));
 
   const table = markdownTable(rows);
   const b = dataset.build;
@@ -536,16 +567,13 @@ try {
     explorerChart,
     actorSearch,
     actionSuggestions,
-    exports: exportsPhase.details,
-    readApi: readApi.details,
-    ingestion,
-    copyIngestion: { ...copied, apiShare: round(copyShare, 2) },
+    exports: limits.exportsPhase.details,
+    readApi: limits.readApi.details,
+    ingestion: limits.ingestion,
+    copyIngestion: { ...limits.copied, apiShare: round(limits.copyShare, 2) },
     notifications,
     streams,
-    quiet,
-    mixed,
-    browsing,
-    capacity,
+    ...load,
     table: rows,
     markdown: table,
     totalSeconds: Math.round((performance.now() - runStarted) / 1000),

@@ -69,4 +69,39 @@ export function entryJsonText(t: T, permalinkPrefix: string): SQL<string> {
   )::text`;
 }
 
+/**
+ * The same entry as plain columns of text, for COPY in CSV format: an NDJSON stream writes its
+ * lines from them on a thread of the console (ndjson-writer.ts, whose NDJSON_COLUMN_KINDS follow
+ * this order), which is faster than having PostgreSQL write JSON on one core.
+ */
+export function entryJsonColumns(t: T): SQL[] {
+  return [
+    sql`${t.id}::text`,
+    iso(t.occurredAt),
+    iso(t.receivedAt),
+    sql`${t.actorId}`,
+    sql`${t.actorName}`,
+    sql`${t.actorEmail}`,
+    sql`${t.category}::text`,
+    sql`${t.action}`,
+    sql`${t.description}`,
+    sql`${t.targetType}`,
+    sql`${t.targetId}`,
+    sql`${t.targetName}`,
+    sql`${t.result}::text`,
+    sql`${t.level}::text`,
+    sql`${t.service}`,
+    sql`host(${t.ip})`,
+    sql`${t.userAgent}`,
+    sql`${t.requestId}`,
+    sql`${t.correlationId}`,
+    sql`${t.params}::text`,
+    sql`${t.before}::text`,
+    sql`${t.after}::text`,
+    sql`${t.errorCode}`,
+    sql`${t.errorMessage}`,
+    sql`${t.idempotencyKey}`,
+  ];
+}
+
 export const NDJSON_CONTENT_TYPE = "application/x-ndjson; charset=utf-8";

@@ -86,6 +86,14 @@ function within(selection: AuditSelection, range: Range): AuditSelection {
   return { ...selection, params: { ...selection.params, range } };
 }
 
+/** The bucket of `time`; a roll-up hour is its own bucket when buckets are hours (rollupAnswers: on whole hours). */
+function bucketOf(time: SQL, plan: Pick<BucketPlan, "sizeMs" | "originMs">, hourly: boolean): SQL {
+  if (hourly && plan.sizeMs === HOUR) return time;
+  const size = sql`${`${plan.sizeMs} milliseconds`}::interval`;
+  const origin = sql`${new Date(plan.originMs).toISOString()}::timestamptz`;
+  return sql`date_bin(${size}, ${time}, ${origin})`;
+}
+
 function grouped(
   source: SQL,
   time: SQL,
@@ -94,10 +102,7 @@ function grouped(
   plan: Pick<BucketPlan, "sizeMs" | "originMs">,
   hourly = false,
 ): SQL {
-  const size = sql`${`${plan.sizeMs} milliseconds`}::interval`;
-  const origin = sql`${new Date(plan.originMs).toISOString()}::timestamptz`;
-  // A roll-up hour is its own bucket when buckets are hours (rollupAnswers: on whole hours).
-  const bucket = hourly && plan.sizeMs === HOUR ? time : sql`date_bin(${size}, ${time}, ${origin})`;
+  const bucket = bucketOf(time, plan, hourly);
   // The bucket stays a timestamp until the groups are made: extract() returns numeric, and
   // converting each of a week's 9,000 roll-up rows to milliseconds cost more than reading them.
   return sql`select case grouping(bucket, result, category, level) when 3 then 'histogram' when 13 then 'category' else 'level' end as kind,
@@ -122,10 +127,7 @@ function histogramOnly(
   plan: Pick<BucketPlan, "sizeMs" | "originMs">,
   hourly = false,
 ): SQL {
-  const size = sql`${`${plan.sizeMs} milliseconds`}::interval`;
-  const origin = sql`${new Date(plan.originMs).toISOString()}::timestamptz`;
-  const bucket = hourly && plan.sizeMs === HOUR ? sql`instant` : sql`date_bin(${size}, instant, ${origin})`;
-  return sql`select 'histogram' as kind, ${bucket} as bucket, result,
+  return sql`select 'histogram' as kind, ${bucketOf(sql`instant`, plan, hourly)} as bucket, result,
       null::audit_category as category, null::audit_level as level, sum(n) as n
     from (select ${time} as instant, result, sum(${count}) as n from ${source} where ${where} group by 1, 2) per_time
     group by 2, 3`;

@@ -71,8 +71,8 @@ export function entryJsonText(t: T, permalinkPrefix: string): SQL<string> {
 
 /**
  * The same entry as plain columns of text, for COPY in CSV format: an NDJSON stream writes its
- * lines from them on a thread of the console (ndjson-writer.ts, whose NDJSON_COLUMN_KINDS follow
- * this order), which is faster than having PostgreSQL write JSON on one core.
+ * lines from them on a thread of the console (ndjson-writer.ts, whose MEMBERS follow this
+ * order), which is faster than having PostgreSQL write JSON on one core.
  */
 export function entryJsonColumns(t: T): SQL[] {
   return [

@@ -12,82 +12,50 @@ import { newCopyField, PieceJoiner, scanCopyField, type CopyField } from "./copy
 /** How a column becomes a JSON value: a string, or JSON text as it is (jsonb). */
 type Kind = "string" | "json";
 
-/** The entry's keys in order; a group is null when all of its columns are. */
-type Member = { key: string; column: number; kind: Kind } | { key: string; group: { key: string; column: number }[] };
-
-/** The columns of entryJsonColumns(), in order. */
-export const NDJSON_COLUMN_KINDS: readonly Kind[] = [
-  "string", // id
-  "string", // occurredAt
-  "string", // receivedAt
-  "string", // actor id
-  "string", // actor name
-  "string", // actor email
-  "string", // category
-  "string", // action
-  "string", // description
-  "string", // target type
-  "string", // target id
-  "string", // target name
-  "string", // result
-  "string", // level
-  "string", // service
-  "string", // ip
-  "string", // userAgent
-  "string", // requestId
-  "string", // correlationId
-  "json", // params
-  "json", // before
-  "json", // after
-  "string", // error code
-  "string", // error message
-  "string", // idempotencyKey
-];
+/**
+ * The entry's keys in order, each one column of entryJsonColumns() in that order, or a group of
+ * string columns (an object, or null when all of them are).
+ */
+type Member = { key: string; kind: Kind } | { key: string; group: string[] };
 
 const MEMBERS: Member[] = [
-  { key: "id", column: 0, kind: "string" },
-  { key: "occurredAt", column: 1, kind: "string" },
-  { key: "receivedAt", column: 2, kind: "string" },
-  {
-    key: "actor",
-    group: [
-      { key: "id", column: 3 },
-      { key: "name", column: 4 },
-      { key: "email", column: 5 },
-    ],
-  },
-  { key: "category", column: 6, kind: "string" },
-  { key: "action", column: 7, kind: "string" },
-  { key: "description", column: 8, kind: "string" },
-  {
-    key: "target",
-    group: [
-      { key: "type", column: 9 },
-      { key: "id", column: 10 },
-      { key: "name", column: 11 },
-    ],
-  },
-  { key: "result", column: 12, kind: "string" },
-  { key: "level", column: 13, kind: "string" },
-  { key: "service", column: 14, kind: "string" },
-  { key: "ip", column: 15, kind: "string" },
-  { key: "userAgent", column: 16, kind: "string" },
-  { key: "requestId", column: 17, kind: "string" },
-  { key: "correlationId", column: 18, kind: "string" },
-  { key: "params", column: 19, kind: "json" },
-  { key: "before", column: 20, kind: "json" },
-  { key: "after", column: 21, kind: "json" },
-  {
-    key: "error",
-    group: [
-      { key: "code", column: 22 },
-      { key: "message", column: 23 },
-    ],
-  },
-  { key: "idempotencyKey", column: 24, kind: "string" },
+  { key: "id", kind: "string" },
+  { key: "occurredAt", kind: "string" },
+  { key: "receivedAt", kind: "string" },
+  { key: "actor", group: ["id", "name", "email"] },
+  { key: "category", kind: "string" },
+  { key: "action", kind: "string" },
+  { key: "description", kind: "string" },
+  { key: "target", group: ["type", "id", "name"] },
+  { key: "result", kind: "string" },
+  { key: "level", kind: "string" },
+  { key: "service", kind: "string" },
+  { key: "ip", kind: "string" },
+  { key: "userAgent", kind: "string" },
+  { key: "requestId", kind: "string" },
+  { key: "correlationId", kind: "string" },
+  { key: "params", kind: "json" },
+  { key: "before", kind: "json" },
+  { key: "after", kind: "json" },
+  { key: "error", group: ["code", "message"] },
+  { key: "idempotencyKey", kind: "string" },
 ];
 
-const FIELDS = NDJSON_COLUMN_KINDS.length;
+const bytesOf = (text: string) => Buffer.from(text, "utf8");
+
+/** MEMBERS with their columns numbered and their keys as the bytes written before each value. */
+type Planned = { key: Buffer; column: number; kind: Kind } | { key: Buffer; group: { key: Buffer; column: number }[] };
+
+let columns = 0;
+const PLAN: Planned[] = MEMBERS.map((member, index) => {
+  const key = bytesOf(`${index === 0 ? "" : ", "}"${member.key}" : `);
+  if ("kind" in member) return { key, column: columns++, kind: member.kind };
+  return {
+    key,
+    group: member.group.map((name, i) => ({ key: bytesOf(`${i === 0 ? "{" : ", "}"${name}" : `), column: columns++ })),
+  };
+});
+const FIELDS = columns;
 
 const BACKSLASH = 0x5c;
 const QUOTE_BYTE = 0x22;
@@ -105,6 +73,11 @@ class ByteOut {
     const larger = Buffer.allocUnsafe(Math.max(this.at + more, this.buf.length * 2));
     this.buf.copy(larger, 0, 0, this.at);
     this.buf = larger;
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.at++] = b;
   }
 
   ascii(text: Buffer): void {
@@ -159,46 +132,10 @@ class ByteOut {
 }
 
 const NULL = Buffer.from("null");
-const bytesOf = (text: string) => Buffer.from(text, "utf8");
 
-/** What comes before each column's value, and how the value is written, in the line's order. */
-interface Step {
-  /** Written before the value: the key (`, "key" : `) or a group's opening. */
-  before: Buffer;
-  column: number;
-  kind: Kind;
-  /** The group this column belongs to, and whether it is the group's last column. */
-  group: { columns: number[]; last: boolean } | null;
-}
-
-function stepsOf(): { steps: Step[]; groups: Map<number, { key: Buffer; columns: number[] }> } {
-  const steps: Step[] = [];
-  const groups = new Map<number, { key: Buffer; columns: number[] }>();
-  let first = true;
-  for (const member of MEMBERS) {
-    const sep = first ? "" : ", ";
-    first = false;
-    if ("group" in member) {
-      const columns = member.group.map((g) => g.column);
-      groups.set(columns[0]!, { key: bytesOf(`${sep}"${member.key}" : `), columns });
-      member.group.forEach((g, i) =>
-        steps.push({
-          before: bytesOf(`${i === 0 ? "{" : ", "}"${g.key}" : `),
-          column: g.column,
-          kind: "string",
-          group: { columns, last: i === member.group.length - 1 },
-        }),
-      );
-    } else {
-      steps.push({
-        before: bytesOf(`${sep}"${member.key}" : `),
-        column: member.column,
-        kind: member.kind,
-        group: null,
-      });
-    }
-  }
-  return { steps, groups };
+// COPY writes NULL as an empty unquoted field and an empty string as "".
+function isNull(field: CopyField): boolean {
+  return !field.quoted && field.start === field.end;
 }
 
 /** COPY's CSV output in, NDJSON out, piece by piece; a piece may end anywhere. */
@@ -207,7 +144,6 @@ export class CopyNdjsonWriter {
   private readonly fields: CopyField[] = Array.from({ length: FIELDS }, newCopyField);
   private readonly out = new ByteOut();
   private readonly urlStart: Buffer;
-  private readonly plan = stepsOf();
   records = 0;
 
   constructor(permalinkPrefix: string) {
@@ -246,30 +182,31 @@ export class CopyNdjsonWriter {
     return Buffer.from(this.out.buf.subarray(0, this.out.at));
   }
 
+  private value(input: Buffer, field: CopyField, kind: Kind): void {
+    if (isNull(field)) this.out.ascii(NULL);
+    else if (kind === "json") this.out.raw(input, field);
+    else this.out.string(input, field);
+  }
+
   private writeLine(input: Buffer): void {
     const out = this.out;
-    const isNull = (f: CopyField) => !f.quoted && f.start === f.end;
-    out.ensure(1);
-    out.buf[out.at++] = 0x7b; // {
-    let skipGroup: number[] | null = null;
-    for (const step of this.plan.steps) {
-      const field = this.fields[step.column]!;
-      if (step.group) {
-        if (step.group.columns[0] === step.column) {
-          out.ascii(this.plan.groups.get(step.column)!.key);
-          skipGroup = step.group.columns.every((c) => isNull(this.fields[c]!)) ? step.group.columns : null;
-          if (skipGroup) out.ascii(NULL);
-        }
-        if (skipGroup) continue;
+    const fields = this.fields;
+    out.byte(0x7b); // {
+    for (const member of PLAN) {
+      out.ascii(member.key);
+      if ("kind" in member) {
+        this.value(input, fields[member.column]!, member.kind);
+        continue;
       }
-      out.ascii(step.before);
-      if (isNull(field)) out.ascii(NULL);
-      else if (step.kind === "json") out.raw(input, field);
-      else out.string(input, field);
-      if (step.group?.last) {
-        out.ensure(1);
-        out.buf[out.at++] = 0x7d; // }
+      if (member.group.every((g) => isNull(fields[g.column]!))) {
+        out.ascii(NULL);
+        continue;
       }
+      for (const g of member.group) {
+        out.ascii(g.key);
+        this.value(input, fields[g.column]!, "string");
+      }
+      out.byte(0x7d); // }
     }
     // The permalink: the prefix (a JSON string without its closing quote), the id, the quote.
     const id = this.fields[0]!;

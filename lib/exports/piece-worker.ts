@@ -1,6 +1,7 @@
 import "server-only";
 
 import { Worker } from "node:worker_threads";
+import type { CsvWorkerReply } from "./csv-worker-protocol";
 import { isWholeBuffer, type PieceReply } from "./piece-worker-thread";
 
 // Outside a build (vitest runs the TypeScript sources) a worker's entry is TypeScript too: it is
@@ -74,5 +75,34 @@ export class PieceWorker<R extends object> {
   private fail(error: Error): void {
     this.failure ??= error;
     for (const waiting of this.waiting.splice(0)) waiting.reject(this.failure);
+  }
+}
+
+/** A finished piece, and how many records the stream holds once it is written. */
+export type FinishedPiece = Pick<CsvWorkerReply, "out" | "records">;
+
+/**
+ * A thread that finishes COPY's output piece by piece (the CSV export's lines, the NDJSON
+ * stream's), answering each piece with its bytes, the records so far and whether the input ended
+ * between records. Pieces are answered in the order they were sent.
+ */
+export class OffThreadFinisher {
+  records = 0;
+  complete = true;
+  private readonly worker: PieceWorker<CsvWorkerReply>;
+
+  constructor(worker: Worker, label: string) {
+    this.worker = new PieceWorker<CsvWorkerReply>(worker, label);
+  }
+
+  async transform(piece: Buffer): Promise<FinishedPiece> {
+    const reply = await this.worker.send(piece);
+    this.records = reply.records;
+    this.complete = reply.complete;
+    return { out: reply.out, records: reply.records };
+  }
+
+  close(): Promise<void> {
+    return this.worker.close();
   }
 }

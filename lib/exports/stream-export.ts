@@ -613,7 +613,11 @@ export async function* ndjsonChunks(
         progress.bytes += out.length;
         if (out.length > 0) yield out;
       }
-      if (!writer.complete) throw new ExportIncompleteError(job.expectedRows ?? writer.records, writer.records);
+      // COPY ended inside a record: the stream is not whole, whether or not a count was taken.
+      if (!writer.complete)
+        throw job.expectedRows === null
+          ? new Error(`The NDJSON stream ended inside a record after ${writer.records} entries`)
+          : new ExportIncompleteError(job.expectedRows, writer.records);
     } finally {
       await writer.close();
     }

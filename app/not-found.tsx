@@ -10,7 +10,9 @@ export default function NotFound() {
         The page does not exist, or you do not have access to it.
       </p>
       <Button asChild>
-        <Link href="/">Go to your audit log</Link>
+        <Link prefetch={false} href="/">
+          Go to your audit log
+        </Link>
       </Button>
     </main>
   );

@@ -28,6 +28,7 @@ function NavLink({
   const active = pathname === href || pathname.startsWith(`${href}/`);
   return (
     <Link
+      prefetch={false}
       href={href}
       aria-current={active ? "page" : undefined}
       className={cn(

@@ -38,7 +38,7 @@ export function OrgSwitcher({ current, orgs }: { current: OrgOption; orgs: OrgOp
         <DropdownMenuLabel className="text-xs text-muted-foreground">Organizations</DropdownMenuLabel>
         {orgs.map((org) => (
           <DropdownMenuItem key={org.slug} asChild>
-            <Link href={`/orgs/${org.slug}/audit-logs`}>
+            <Link prefetch={false} href={`/orgs/${org.slug}/audit-logs`}>
               {org.name}
               {org.slug === current.slug ? <Check className="ml-auto size-4" aria-label="current" /> : null}
             </Link>

@@ -34,7 +34,11 @@ export default function AuditLogError({ error, retry }: { error: Error & { diges
             <RotateCw className={pending ? "animate-spin" : undefined} aria-hidden />
             Try again
           </Button>
-          <Link href={`/orgs/${encodeURIComponent(org)}/audit-logs`} className={buttonVariants({ variant: "outline" })}>
+          <Link
+            prefetch={false}
+            href={`/orgs/${encodeURIComponent(org)}/audit-logs`}
+            className={buttonVariants({ variant: "outline" })}
+          >
             Open the default view
           </Link>
         </div>

@@ -112,6 +112,7 @@ export default async function AuditLogsPage({ params, searchParams }: PageProps<
                 canManage={access.permissions.has("audit.manage")}
               />
               <Link
+                prefetch={false}
                 href={explorerHref(`${pathname}/insights`, explorer, { cursor: null, entry: null })}
                 className="inline-flex h-8 items-center gap-1.5 rounded-md border px-3 text-sm hover:bg-accent"
               >

@@ -291,6 +291,7 @@ export function AuditLogTable({
                   <span className="inline-flex items-center gap-1.5">
                     {isSortKey(id) ? (
                       <Link
+                        prefetch={false}
                         href={explorerHref(pathname, params, { sort: id, dir: nextDirection(params, id), entry: null })}
                         scroll={false}
                         title={`Sort by ${String(header.column.columnDef.header).toLowerCase()}`}

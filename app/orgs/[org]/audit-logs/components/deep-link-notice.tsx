@@ -52,6 +52,7 @@ export function DeepLinkNotice({
         <AlertDescription>
           <p>{ENTRY_NOT_FOUND_TEXT}</p>
           <Link
+            prefetch={false}
             href={explorerHref(pathname, params, { entry: null })}
             scroll={false}
             className="text-foreground underline underline-offset-4"
@@ -73,6 +74,7 @@ export function DeepLinkNotice({
           {listText(state.excludedBy.map((p) => PART_LABELS[p]))}.
         </p>
         <Link
+          prefetch={false}
           href={explorerHref(pathname, params, { ...overrides, entry: params.entry })}
           scroll={false}
           className={cn(buttonVariants({ variant: "outline", size: "sm" }), "mt-1 text-foreground")}

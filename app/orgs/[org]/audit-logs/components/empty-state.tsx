@@ -35,7 +35,12 @@ export function EmptyState({
         <p className="text-sm text-muted-foreground">
           Both limits apply, and the period ({periodText(params)}) wins: the dates in the search were not searched.
         </p>
-        <Link href={anyTimeHref(pathname, params)} scroll={false} className={buttonVariants({ size: "sm" })}>
+        <Link
+          prefetch={false}
+          href={anyTimeHref(pathname, params)}
+          scroll={false}
+          className={buttonVariants({ size: "sm" })}
+        >
           {ANY_TIME_ACTION}
         </Link>
       </div>
@@ -54,7 +59,7 @@ export function EmptyState({
           ? "Try a longer period, fewer filters or other search words."
           : "Nothing was recorded in this organization recently."}
       </p>
-      <Link href={href} scroll={false} className={buttonVariants({ variant: "outline", size: "sm" })}>
+      <Link prefetch={false} href={href} scroll={false} className={buttonVariants({ variant: "outline", size: "sm" })}>
         {filtered ? "Reset filters and search" : "Show the last 30 days"}
       </Link>
     </div>

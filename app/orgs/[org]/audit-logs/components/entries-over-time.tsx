@@ -209,7 +209,11 @@ export function EntriesOverTime({ packed, countedFromMs, pathname, params, compa
           {compact ? (
             <>
               {" "}
-              <Link href={explorerHref(`${pathname}/insights`, params, {})} className="underline underline-offset-2">
+              <Link
+                prefetch={false}
+                href={explorerHref(`${pathname}/insights`, params, {})}
+                className="underline underline-offset-2"
+              >
                 Insights
               </Link>{" "}
               counts more of them.
@@ -241,6 +245,7 @@ export function EntriesOverTime({ packed, countedFromMs, pathname, params, compa
                 <tr key={b.key} className="border-t">
                   <th scope="row" className="px-2 py-1 text-left font-normal">
                     <Link
+                      prefetch={false}
                       href={hrefFor(i, i) ?? pathname}
                       scroll={false}
                       className="underline-offset-2 hover:underline"

@@ -34,6 +34,7 @@ export function EntryTimeline({
               />
             </span>
             <Link
+              prefetch={false}
               href={hrefFor(step.id)}
               scroll={false}
               aria-current={current ? "step" : undefined}

@@ -90,6 +90,7 @@ export function FilterChips({
           </span>
         ) : (
           <Link
+            prefetch={false}
             key={chip.key}
             href={explorerHref(pathname, params, { ...chip.remove, entry: null })}
             scroll={false}
@@ -105,6 +106,7 @@ export function FilterChips({
       )}
       {atDefaults ? null : (
         <Link
+          prefetch={false}
           href={resetHref}
           scroll={false}
           className="rounded px-1.5 text-xs text-muted-foreground underline-offset-4 outline-none hover:text-foreground hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"

@@ -36,7 +36,7 @@ function PageLink({
   }
   return (
     // Scrolls back to the top: the next page is read from its first row.
-    <Link href={href} rel={rel} aria-label={label} className={className}>
+    <Link prefetch={false} href={href} rel={rel} aria-label={label} className={className}>
       {children}
       <LinkPending />
     </Link>
@@ -114,6 +114,7 @@ export function Pagination({
         <div className="flex items-center gap-1.5">
           {prevCursor ? (
             <Link
+              prefetch={false}
               href={firstHref}
               aria-label={newestFirst ? "Back to the newest entries" : "First page"}
               className={cn(buttonVariants({ variant: "outline", size: "sm" }), "gap-1")}

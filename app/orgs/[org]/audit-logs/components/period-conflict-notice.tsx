@@ -40,6 +40,7 @@ export function PeriodConflictNotice({
       <AlertDescription className="flex flex-wrap items-center gap-x-3 gap-y-1.5">
         <span>{periodConflictText(conflict, periodText(params))}</span>
         <Link
+          prefetch={false}
           href={anyTimeHref(pathname, params)}
           scroll={false}
           className={cn(buttonVariants({ variant: "outline", size: "sm" }), "h-7")}

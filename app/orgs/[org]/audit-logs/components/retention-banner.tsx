@@ -94,6 +94,7 @@ export function RetentionBanner({ info, archiveHref }: { info: RetentionBannerIn
         {!inArchive && removed.length > 0 && info.archiveEnabled && archiveHref ? (
           <p className="mt-2">
             <Link
+              prefetch={false}
               href={archiveHref}
               className="inline-flex items-center gap-1 font-medium underline underline-offset-4"
             >

@@ -45,7 +45,12 @@ export function SavedViews({ orgSlug, orgName, pathname, currentSearch, views, c
 
   const item = (view: SavedView) => (
     <DropdownMenuItem key={view.id} asChild>
-      <Link href={hrefOf(pathname, view)} scroll={false} aria-current={view.search === currentSearch || undefined}>
+      <Link
+        prefetch={false}
+        href={hrefOf(pathname, view)}
+        scroll={false}
+        aria-current={view.search === currentSearch || undefined}
+      >
         <span className="grid min-w-0">
           <span className="truncate">{view.name}</span>
           {view.ownerName ? <span className="truncate text-xs text-muted-foreground">by {view.ownerName}</span> : null}
@@ -64,6 +69,7 @@ export function SavedViews({ orgSlug, orgName, pathname, currentSearch, views, c
         const active = view.search === currentSearch;
         return (
           <Link
+            prefetch={false}
             key={view.id}
             href={hrefOf(pathname, view)}
             scroll={false}

@@ -54,6 +54,7 @@ export default async function InsightsPage({ params, searchParams }: PageProps<"
         </div>
         <nav aria-label="Views of this search" className="flex items-center gap-1.5">
           <Link
+            prefetch={false}
             href={explorerHref(explorerPath, explorer)}
             className="inline-flex h-8 items-center gap-1.5 rounded-md border px-3 text-sm hover:bg-accent"
           >

@@ -57,6 +57,7 @@ export function FacetList({
                 />
                 {links.only ? (
                   <Link
+                    prefetch={false}
                     href={explorerHref(explorerPath, params, links.only)}
                     className="relative truncate px-1 py-0.5 underline-offset-2 hover:underline"
                     title={label}
@@ -75,6 +76,7 @@ export function FacetList({
                 </span>
                 {links.exclude ? (
                   <Link
+                    prefetch={false}
                     href={explorerHref(explorerPath, params, links.exclude)}
                     className="relative rounded-sm p-0.5 text-muted-foreground hover:bg-accent hover:text-foreground"
                     aria-label={`Exclude ${label}`}

@@ -68,6 +68,7 @@ function GroupList({
               >
                 <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-0.5">
                   <Link
+                    prefetch={false}
                     href={explorerHref(explorerPath, params, patternFilters(q))}
                     className="min-w-0 truncate font-medium underline-offset-2 hover:underline"
                   >
@@ -88,6 +89,7 @@ function GroupList({
                     {g.bursts.slice(-BURSTS_SHOWN).map((b) => (
                       <li key={b.fromMs}>
                         <Link
+                          prefetch={false}
                           href={explorerHref(explorerPath, params, {
                             ...patternFilters(q),
                             period: "custom",
@@ -134,7 +136,7 @@ export function SecurityPatterns({
   return (
     <div className="grid gap-3">
       <p className="text-sm text-muted-foreground">
-        <Link href={all} className="font-medium text-foreground underline-offset-2 hover:underline">
+        <Link prefetch={false} href={all} className="font-medium text-foreground underline-offset-2 hover:underline">
           {NUMBER.format(patterns.total)}
           {patterns.capped ? "+" : ""} failed sign-ins
         </Link>{" "}

@@ -151,6 +151,7 @@ function PreviewLine({ state, mode }: { state: PreviewState; mode: Draft["mode"]
       <p className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
         <span data-testid="rule-preview-count">{text}</span>
         <Link
+          prefetch={false}
           href={preview.searchHref}
           target="_blank"
           rel="noopener"

@@ -165,6 +165,7 @@ export function RulesSection({
                   <div className="flex justify-end gap-1">
                     <Button variant="ghost" size="icon" asChild>
                       <Link
+                        prefetch={false}
                         href={rule.searchHref}
                         aria-label={`Show matching entries: ${rule.name}`}
                         title="Show matching entries"

@@ -166,7 +166,11 @@ export function StreamsSection({ orgSlug, streams }: { orgSlug: string; streams:
                     {stream.query ? (
                       <>
                         Search:{" "}
-                        <Link href={stream.searchHref} className="font-mono underline underline-offset-2">
+                        <Link
+                          prefetch={false}
+                          href={stream.searchHref}
+                          className="font-mono underline underline-offset-2"
+                        >
                           {stream.query}
                         </Link>
                       </>

@@ -46,6 +46,23 @@ export type CanonicalRow = Record<CanonicalField, string | null>;
 
 const TIME_FIELDS: ReadonlySet<string> = new Set(["occurred_at", "received_at"]);
 
+/*
+ * Columns whose text can hold no character that JSON escapes: uuids, the times in the format
+ * below, enum labels (lower-case words) and inet. Quoting them gives the bytes to_json() gives,
+ * without its call per value: sealing spent most of the database's time for a leaf there
+ * (docs/performance.md, Integrity, "2026-12-07").
+ */
+const PLAIN_FIELDS: ReadonlySet<string> = new Set([
+  "org_id",
+  "id",
+  "occurred_at",
+  "received_at",
+  "category",
+  "result",
+  "level",
+  "ip",
+]);
+
 function fieldText(name: string): SQL {
   const column = sql.identifier(name);
   if (TIME_FIELDS.has(name)) {
@@ -70,7 +87,11 @@ export function canonicalSelectList(): SQL {
  */
 export function canonicalTextSql(): SQL {
   const parts = CANONICAL_FIELDS.map(([name, raw], index) => {
-    const value = raw ? sql`${sql.identifier(name)}::text` : sql`to_json(${fieldText(name)})::text`;
+    const value = raw
+      ? sql`${sql.identifier(name)}::text`
+      : PLAIN_FIELDS.has(name)
+        ? sql`'"' || ${fieldText(name)} || '"'`
+        : sql`to_json(${fieldText(name)})::text`;
     return sql`${sql.raw(`'${index === 0 ? "{" : ","}${JSON.stringify(name)}:'`)} || coalesce(${value}, 'null')`;
   });
   return sql`(${sql.join(parts, sql` || `)} || '}')`;

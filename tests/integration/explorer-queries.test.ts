@@ -7,7 +7,14 @@ import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { decodeCursor, encodeCursor } from "@/lib/audit-log/cursor";
 import { countMatching } from "@/lib/audit-log/counts";
-import { getEntryDetails, getTimeline, listAuditEntries, locateEntry, type AuditPage } from "@/lib/audit-log/entries";
+import {
+  getEntryDetails,
+  getTimeline,
+  listAuditEntries,
+  locateEntry,
+  NEWEST_ROWS_WALKED,
+  type AuditPage,
+} from "@/lib/audit-log/entries";
 import { searchOrgUsers } from "@/lib/audit-log/people-search";
 import {
   PAGE_SIZES,
@@ -809,6 +816,61 @@ describe("pivots", () => {
       }
     });
   }
+});
+
+describe("a word the newest rows lack", () => {
+  // More entries without the word, newer than every match, than the listing walks in time order
+  // before it reads the matches through the trigram index instead (entries.ts).
+  const ORG_C = "00000000-0000-4000-8000-00000000000c";
+  let modelC: ModelRow[];
+  beforeAll(async () => {
+    const d = db.handle.db;
+    await d.insert(organizations).values({ id: ORG_C, slug: "busy-x", name: "Busy X" });
+    const row = (n: number, minutesAgo: number, description: string): Insert => ({
+      orgId: ORG_C,
+      id: `20000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`,
+      // Pairs of entries share an instant, so the id decides their order.
+      occurredAt: new Date(NOW.getTime() - minutesAgo * 60_000 - Math.floor(n / 2) * 1000),
+      receivedAt: NOW,
+      category: "service",
+      action: "deploy",
+      description,
+      result: "done",
+      level: "information",
+    });
+    const matches = Array.from({ length: 70 }, (_, i) => row(i, 3 * 24 * 60, `rotate the sendgrid key ${i}`));
+    const newer = Array.from({ length: NEWEST_ROWS_WALKED + 40 }, (_, i) => row(1000 + i, 60, `deploy checkout ${i}`));
+    const rows = [...matches, ...newer];
+    for (let i = 0; i < rows.length; i += 1000) await d.insert(auditLogs).values(rows.slice(i, i + 1000));
+    modelC = await readModel(ORG_C);
+  });
+
+  it("lists the matches behind them in order, all pages both ways, in both directions", async () => {
+    expect(modelC).toHaveLength(70 + NEWEST_ROWS_WALKED + 40);
+    for (const dir of SORT_DIRECTIONS) {
+      expect(await checkListing({ period: "7d", q: "sendgrid", dir, size: "25" }, modelC, ORG_C)).toBe(70);
+      // Beside a qualifier, and a phrase.
+      expect(await checkListing({ period: "7d", q: 'action:deploy "sendgrid key"', dir }, modelC, ORG_C)).toBe(70);
+    }
+    // A word in both: the walk finds a page among the newest.
+    expect(await checkListing({ period: "7d", q: "rotate", size: "25" }, modelC, ORG_C)).toBe(70);
+    expect(await checkListing({ period: "7d", q: "checkout", size: "100" }, modelC, ORG_C)).toBe(
+      NEWEST_ROWS_WALKED + 40,
+    );
+  });
+
+  it("opens a deep link to a match behind them in its window", async () => {
+    const { params, search } = setup({ period: "7d", q: "sendgrid", size: "25" });
+    const expected = expectedIds(modelC, params, search);
+    const target = expected[40]!;
+    const located = await locateEntry({ orgId: ORG_C, params: { ...params, entry: target }, search }, target);
+    expect(located.status).toBe("found");
+    if (located.status !== "found") return;
+    const listed = located.page.entries.map((e) => e.id);
+    expect(listed).toContain(target);
+    const start = expected.indexOf(listed[0]!);
+    expect(listed).toEqual(expected.slice(start, start + listed.length));
+  });
 });
 
 describe("organization isolation", () => {

@@ -176,13 +176,24 @@ interface Measured {
   inserts: number;
 }
 
+/*
+ * One insert every INSERT_EVERY_MS at most. Unpaced, the writer filled the current partition
+ * while the earlier ones were built, as fast as the machine commits: on a machine that commits
+ * fast it added enough rows (each costing the slow key a millisecond) for the build to outlast
+ * the test's minute (2026-12-07), so what was measured was the machine, not who waits for whom.
+ */
+const INSERT_EVERY_MS = 5;
+
 /** Runs `build` while another connection inserts one entry at a time, and times both. */
 async function whileInserting(writer: postgres.Sql, build: () => Promise<unknown>): Promise<Measured> {
   let building = true;
   let maxWaitMs = 0;
   let inserts = 0;
   const insertLoop = (async () => {
+    const loopStarted = performance.now();
     while (building) {
+      const due = loopStarted + inserts * INSERT_EVERY_MS - performance.now();
+      if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
       const started = performance.now();
       await writer`insert into audit_logs (org_id, occurred_at, category, action, result, description)
         values (${orgId}, now(), 'service', 'deploy', 'done', ${`during the build #${inserts}`})`;

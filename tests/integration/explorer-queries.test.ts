@@ -1102,6 +1102,11 @@ describe("timeline, archive and people", () => {
     });
     const pages = await walkForward(ORG_A, params, search);
     expect(ids(pages)).toEqual(expectedIds(archive, params, search));
+    // A free word in time order reads the archive's newest rows first (entries.ts), by its own name.
+    const worded = setup({ period: "custom", from: "2000-01-01", scope: "archive", size: "25", q: "service" });
+    const wordedExpected = expectedIds(archive, worded.params, worded.search);
+    expect(wordedExpected.length).toBeGreaterThan(0);
+    expect(ids(await walkForward(ORG_A, worded.params, worded.search))).toEqual(wordedExpected);
     const inArchive = archive[0]!.id;
     expect((await locateEntry({ orgId: ORG_A, params, search }, inArchive)).status).toBe("found");
     const live = setup({ period: "custom", from: "2000-01-01" });

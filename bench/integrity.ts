@@ -99,8 +99,9 @@ export async function runIntegrityBench(opts: BenchOptions, log: (line: string) 
       `  sealing: ${int(sealed)} entries in ${sealSeconds.toFixed(1)} s = ${int(sealed / sealSeconds)} entries/s (${int(blocks)} blocks)`,
     );
 
-    // Phases alternate so that the table's growth and the machine's drift touch both; each measures a window after a warm-up of the same setup, so that the sealing job is
-    // in its steady rhythm (sealing what arrived since its last run) when the window opens.
+    // Phases alternate so that the table's growth and the machine's drift touch both; each
+    // measures a window after a warm-up of the same setup, so that the sealing job is in its
+    // steady rhythm (sealing what arrived since its last run) when the window opens.
     const seconds = opts.quick ? 5 : 20;
     let n = 0;
     async function ingest(untilMs: number, counted: { fromMs: number; events: number }): Promise<void> {

@@ -53,10 +53,10 @@ interface Matching {
 
 function matchingOf(t: T, selection: AuditSelection): Matching {
   const { params, search, orgId } = selection;
-  const parts = buildFilterParts(t, params, search, orgId);
   const where = selectionWhere(t, selection);
   const byWord = params.sort === "time" && search.terms.some((term) => !term.negated && term.length >= 3);
-  return { where, newest: byWord ? and(eq(t.orgId, orgId), parts.period)! : null };
+  if (!byWord) return { where, newest: null };
+  return { where, newest: and(eq(t.orgId, orgId), buildFilterParts(t, params, search).period)! };
 }
 
 /*

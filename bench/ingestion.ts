@@ -28,6 +28,8 @@ export interface IngestionResult {
   serverCpuMsPerBatch: number | null;
   /** The senders used every batch made in advance before the time was up. */
   ranOut: boolean;
+  /** Stored during the warm-up, not counted in `events`. */
+  warmUpEvents: number;
 }
 
 const ACTIONS = [
@@ -85,16 +87,32 @@ export async function runIngestion(opts: {
   /** More than the console can take on this machine: the bodies made in advance. */
   maxPerSecond: number;
   serverCpuMs?: () => number;
+  /**
+   * Sent before the measured `seconds`, at the same pace, and not counted: a background job beside
+   * the ingestion (sealing) is in its rhythm when the window opens.
+   */
+  warmUpSeconds?: number;
 }): Promise<IngestionResult> {
-  const bodies = premadeBodies(Date.now().toString(36), Math.ceil((opts.maxPerSecond * opts.seconds) / BATCH_SIZE));
+  const warmUpMs = (opts.warmUpSeconds ?? 0) * 1000;
+  const bodies = premadeBodies(
+    Date.now().toString(36),
+    Math.ceil((opts.maxPerSecond * (opts.seconds + warmUpMs / 1000)) / BATCH_SIZE),
+  );
   let next = 0;
   const batchTimes: number[] = [];
   let events = 0;
+  let warmUpEvents = 0;
   let errors = 0;
   let firstError: string | null = null;
-  const started = performance.now();
-  const deadline = started + opts.seconds * 1000;
-  const cpuBefore = opts.serverCpuMs?.();
+  const windowOpens = performance.now() + warmUpMs;
+  const deadline = windowOpens + opts.seconds * 1000;
+  let cpuBefore = opts.serverCpuMs?.();
+  const openWindow =
+    warmUpMs > 0
+      ? setTimeout(() => {
+          cpuBefore = opts.serverCpuMs?.();
+        }, warmUpMs)
+      : undefined;
 
   const sender = async () => {
     const client = new HttpClient(opts.baseUrl);
@@ -108,9 +126,13 @@ export async function runIngestion(opts: {
             headers: { authorization: `Bearer ${opts.apiKey}`, "content-type": "application/json" },
             body,
           });
-          batchTimes.push(performance.now() - t);
-          if (res.status === 201) events += BATCH_SIZE;
-          else {
+          // A batch counts for the window when it finished inside it.
+          const counted = performance.now() >= windowOpens;
+          if (counted) batchTimes.push(performance.now() - t);
+          if (res.status === 201) {
+            if (counted) events += BATCH_SIZE;
+            else warmUpEvents += BATCH_SIZE;
+          } else {
             errors++;
             firstError ??= `${res.status} ${res.body?.toString("utf8").slice(0, 300)}`;
           }
@@ -125,7 +147,8 @@ export async function runIngestion(opts: {
   };
 
   await Promise.all(Array.from({ length: opts.senders }, sender));
-  const seconds = (performance.now() - started) / 1000;
+  clearTimeout(openWindow);
+  const seconds = (performance.now() - windowOpens) / 1000;
   const cpuAfter = opts.serverCpuMs?.();
   return {
     serverCpuMsPerBatch:
@@ -141,5 +164,6 @@ export async function runIngestion(opts: {
     errors,
     firstError,
     ranOut: next >= bodies.length,
+    warmUpEvents,
   };
 }

@@ -112,6 +112,8 @@ export async function startServer(opts: {
    * deployments that separate them run it; the worker's CPU and memory are not the console's.
    */
   workerProcess?: boolean;
+  /** No background jobs at all (WORKER_IN_PROCESS=false, no worker): the bench runs the one it measures. */
+  withoutJobs?: boolean;
 }): Promise<RunningServer> {
   const url = `http://127.0.0.1:${opts.port}`;
   const env: NodeJS.ProcessEnv = {
@@ -138,7 +140,7 @@ export async function startServer(opts: {
     EXPORT_MAX_ROWS: "20000000",
     SEED_DEMO: "false",
     NEXT_TELEMETRY_DISABLED: "1",
-    WORKER_IN_PROCESS: opts.workerProcess ? "false" : "true",
+    WORKER_IN_PROCESS: opts.workerProcess || opts.withoutJobs ? "false" : "true",
   };
   // What `npm start` runs, without npm in between, so that --cpu-prof profiles the server itself.
   const nodeArgs = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [];
@@ -166,12 +168,13 @@ export async function startServer(opts: {
   const pid = child.pid!;
   opts.log(`Console started: ${url} (pid ${pid}, build ${opts.distDir})`);
   // Started after the console, which has migrated the database by then.
-  const worker = opts.workerProcess
-    ? spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join("scripts", "worker.ts")], {
-        env: { ...env, WORKER_IN_PROCESS: "true" },
-        stdio: ["ignore", "ignore", "pipe"],
-      })
-    : null;
+  const worker =
+    opts.workerProcess && !opts.withoutJobs
+      ? spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", path.join("scripts", "worker.ts")], {
+          env: { ...env, WORKER_IN_PROCESS: "true" },
+          stdio: ["ignore", "ignore", "pipe"],
+        })
+      : null;
   worker?.stderr?.on("data", keep);
   if (worker) opts.log(`Worker started beside it: npm run worker (pid ${worker.pid})`);
   return {

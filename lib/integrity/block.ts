@@ -21,20 +21,25 @@ export interface Leaf {
   category: AuditCategory;
 }
 
-function uuidBytes(id: string): Buffer {
-  return Buffer.from(id.replace(/-/g, ""), "hex");
-}
-
 function uuidText(bytes: Buffer): string {
   const h = bytes.toString("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Writes a uuid's 16 bytes at `at`: its five hex groups, without a string made per id. */
+function writeUuid(out: Buffer, id: string, at: number): void {
+  out.write(id.slice(0, 8), at, "hex");
+  out.write(id.slice(9, 13), at + 4, "hex");
+  out.write(id.slice(14, 18), at + 6, "hex");
+  out.write(id.slice(19, 23), at + 8, "hex");
+  out.write(id.slice(24, 36), at + 10, "hex");
 }
 
 export function encodeLeaves(leaves: readonly Leaf[]): Buffer {
   const out = Buffer.alloc(leaves.length * LEAF_RECORD);
   leaves.forEach((leaf, i) => {
     const at = i * LEAF_RECORD;
-    uuidBytes(leaf.entryId).copy(out, at);
+    writeUuid(out, leaf.entryId, at);
     leaf.hash.copy(out, at + 16);
     out.writeBigInt64BE(BigInt(leaf.occurredAt.getTime()), at + 48);
     out.writeUInt8(CATEGORIES.indexOf(leaf.category), at + 56);

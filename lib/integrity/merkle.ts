@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 
 /*
  * SHA-256 and the Merkle tree of RFC 6962 (section 2.1): a leaf is SHA-256(0x00 || data), an inner
@@ -17,12 +17,16 @@ export function leafHash(canonical: string): Buffer {
     .digest();
 }
 
+// One inner node's input, 0x01 || left || right, reused: a block's tree is about 10,000 of
+// them, and one-shot hash() over a reused buffer took a third of the time of a Hash object per
+// node with its updates (17.5 against 39-63 ms per 10,000 leaves, docs/performance.md).
+const inner = Buffer.alloc(65);
+inner[0] = 1;
+
 function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash("sha256")
-    .update(Buffer.from([1]))
-    .update(left)
-    .update(right)
-    .digest();
+  left.copy(inner, 1);
+  right.copy(inner, 33);
+  return hash("sha256", inner, "buffer");
 }
 
 /** The root of the leaves' tree; the hash of nothing for no leaves. */

@@ -4,17 +4,17 @@ import { desc, eq } from "drizzle-orm";
 import type { Transaction } from "@/db/client";
 import { integrityBlocks } from "@/db/schema";
 import type { AuditCategory } from "@/db/schema/enums";
-import { consumeArrivals, type ArrivalKeyConsumer, type ArrivedKey } from "@/lib/worker/arrivals";
+import { consumeArrivals, type ArrivalRowConsumer } from "@/lib/worker/arrivals";
 import { env } from "@/lib/env";
 import type { Job } from "@/lib/worker/runner";
 import { blockHash, blockHeader, encodeLeaves, signHeader, ZERO_HASH, type Leaf } from "./block";
-import { canonicalize, readLeafRange, type CanonicalRow } from "./canonical";
+import { canonicalize, readLeafBatch, type CanonicalRow, type LeafRow } from "./canonical";
 import { leafHash, merkleRoot, sha256 } from "./merkle";
 import { getSigningKey } from "./signing-key";
 
 /*
  * Sealing: each organization's entries, in order of arrival, become signed blocks. The arrivals
- * consumer "seal" hands over every entry once, in batches of at most a block's size, inside a
+ * consumer "seal" reads every entry once, in batches of at most a block's size, inside a
  * transaction that also moves its cursor; each batch is one block, so a block closes when it is
  * full or when the job comes round again (every INTEGRITY_SEAL_INTERVAL_SECONDS) and seals what
  * has arrived.
@@ -32,18 +32,14 @@ export function leafOf(row: CanonicalRow): Leaf {
   };
 }
 
-async function sealBlock(tx: Transaction, orgId: string, entries: ArrivedKey[]): Promise<void> {
-  const first = entries[0]!;
-  const last = entries[entries.length - 1]!;
+async function sealBlock(tx: Transaction, orgId: string, rows: LeafRow[]): Promise<void> {
+  const first = rows[0]!;
+  const last = rows[rows.length - 1]!;
   const firstKey = { receivedAt: new Date(first.receivedAt), id: first.id };
   const lastKey = { receivedAt: new Date(last.receivedAt), id: last.id };
   // The canonical form is hashed by the database as it reads the rows (exact jsonb text and every
   // column, not the console's DTO); verification hashes canonicalize() of the same rows in the
-  // console, so the two ways check each other. Below the committed horizon nothing joins the
-  // range through ingestion, so it holds the batch; a row written there by hand meanwhile is
-  // sealed with it rather than left between two blocks.
-  const rows = await readLeafRange(tx, orgId, firstKey, lastKey);
-  if (rows.length === 0) return;
+  // console, so the two ways check each other.
   const leaves: Leaf[] = rows.map((row) => ({
     entryId: row.id,
     hash: Buffer.from(row.leaf, "hex"),
@@ -96,13 +92,14 @@ export interface SealRun {
 /** One pass over every organization: at most one block each. */
 export async function sealNewEntries({ blockSize = SEAL_BLOCK_SIZE, marginMs }: SealOptions = {}): Promise<SealRun> {
   let fullBlocks = 0;
-  const consumer: ArrivalKeyConsumer = {
+  const consumer: ArrivalRowConsumer<LeafRow> = {
     name: "seal",
     startAt: "beginning",
-    reads: "keys",
-    async handle(tx, orgId, entries) {
-      await sealBlock(tx, orgId, entries);
-      if (entries.length >= blockSize) fullBlocks += 1;
+    reads: "rows",
+    read: (tx, orgId, newer, limit) => readLeafBatch(tx, orgId, newer, limit),
+    async handle(tx, orgId, rows) {
+      await sealBlock(tx, orgId, rows);
+      if (rows.length >= blockSize) fullBlocks += 1;
     },
   };
   const entries = await consumeArrivals(consumer, { batchSize: blockSize, marginMs });

@@ -1,5 +1,6 @@
 import "server-only";
 
+import { sql } from "drizzle-orm";
 import type { DatabaseHandle } from "@/db/client";
 import { copyIngestion, type CopyIngestion } from "./ingestion-copy";
 import { runIngestion, type IngestionResult } from "./ingestion";
@@ -16,7 +17,8 @@ import { settleDataset } from "./settle-dataset";
  *   roll-up, the actor directory) is done by the bench, so neither side pays for the other's
  *   entries. Measured without it on 1M entries, 2026-12-07: COPY right after an API phase ran at
  *   9,205-13,443 events/s and alone at 15,187-15,706, which made the ratio swing from 86% to 121%;
- * - API and COPY alternate, pair after pair, so that a drift of the machine falls on both.
+ * - API and COPY alternate, pair after pair, so that a drift of the machine falls on both;
+ * - each phase starts from a checkpoint (below).
  *
  * The ratio is the API's rate over all its phases to COPY's over all of its.
  */
@@ -45,7 +47,13 @@ export async function ingestionBesideCopy(opts: {
   pairs: number;
   log: (line: string) => void;
 }): Promise<IngestionRatio> {
-  const settle = () => settleDataset(opts.handle, () => {});
+  // Each phase writes gigabytes of WAL, past max_wal_size's trigger, so checkpoints fell at any
+  // moment of a phase; a CHECKPOINT after settling starts every phase with the same full-page
+  // writes ahead of it.
+  const settle = async () => {
+    await settleDataset(opts.handle, () => {});
+    await opts.handle.db.execute(sql`checkpoint`);
+  };
   const pairs: IngestionPair[] = [];
   for (let i = 0; i < opts.pairs; i++) {
     await settle();

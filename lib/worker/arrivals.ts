@@ -24,11 +24,16 @@ export interface ArrivedEntry extends AuditEntryDetails {
   orgId: string;
 }
 
-/** Where an entry stands in the order of arrival: all that a consumer reading its own columns needs. */
-export interface ArrivedKey {
-  orgId: string;
+/** An entry's place in the order of arrival, which is where a consumer's cursor moves to. */
+export interface ArrivalPlace {
   id: string;
+  /** ISO 8601 with milliseconds, the column's precision. */
   receivedAt: string;
+}
+
+/** Where an entry stands in the order of arrival: all that a consumer reading its own columns needs. */
+export interface ArrivedKey extends ArrivalPlace {
+  orgId: string;
   occurredAt: string;
 }
 
@@ -57,13 +62,6 @@ export interface ArrivalConsumer extends ConsumerBase {
 export interface ArrivalKeyConsumer extends ConsumerBase {
   reads: "keys";
   handle(tx: Transaction, orgId: string, keys: ArrivedKey[]): Promise<void>;
-}
-
-/** An entry's place in the order of arrival, which is where a consumer's cursor moves to. */
-export interface ArrivalPlace {
-  id: string;
-  /** ISO 8601 with milliseconds, the column's precision. */
-  receivedAt: string;
 }
 
 /**

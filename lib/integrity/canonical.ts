@@ -180,16 +180,17 @@ export type LeafRow = {
  * about 12 ms (docs/performance.md, Integrity). The same statement gives the block's range, so
  * the rows are scanned once.
  */
-export async function readLeafBatch(db: Executor, orgId: string, newer: SQL, limit: number): Promise<LeafRow[]> {
-  return queryRows<LeafRow>(
-    db,
-    sql`select id::text as id, ${fieldText("received_at")} as "receivedAt", ${fieldText("occurred_at")} as occurred_at,
+export function leafBatchQuery(orgId: string, newer: SQL, limit: number): SQL {
+  return sql`select id::text as id, ${fieldText("received_at")} as "receivedAt", ${fieldText("occurred_at")} as occurred_at,
           category::text as category, ${leafHashSql()} as leaf
         from audit_logs
         where org_id = ${orgId}::uuid and ${newer}
         order by audit_logs.received_at, audit_logs.id
-        limit ${limit}`,
-  );
+        limit ${limit}`;
+}
+
+export async function readLeafBatch(db: Executor, orgId: string, newer: SQL, limit: number): Promise<LeafRow[]> {
+  return queryRows<LeafRow>(db, leafBatchQuery(orgId, newer, limit));
 }
 
 /** The canonical rows of the given entries of one organization in one table, in no order. */

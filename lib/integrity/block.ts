@@ -10,7 +10,7 @@ import { sha256 } from "./merkle";
  */
 
 export const ZERO_HASH = "0".repeat(64);
-const LEAF_RECORD = 16 + 32 + 8 + 1;
+export const LEAF_RECORD = 16 + 32 + 8 + 1;
 const CATEGORIES = auditCategory.enumValues;
 
 export interface Leaf {
@@ -45,6 +45,21 @@ export function encodeLeaves(leaves: readonly Leaf[]): Buffer {
     out.writeUInt8(CATEGORIES.indexOf(leaf.category), at + 56);
   });
   return out;
+}
+
+/** The id of the record's leaf at `index`. */
+export function recordEntryId(record: Buffer, index: number): string {
+  const at = index * LEAF_RECORD;
+  return uuidText(record.subarray(at, at + 16));
+}
+
+/** The leaf hashes of a record, as views into it (no copies): the Merkle tree's input. */
+export function leafHashViews(record: Buffer): Buffer[] {
+  const hashes: Buffer[] = [];
+  for (let at = 0; at + LEAF_RECORD <= record.length; at += LEAF_RECORD) {
+    hashes.push(record.subarray(at + 16, at + 48));
+  }
+  return hashes;
 }
 
 /** The leaves of a record; null when it is not a whole number of well-formed records. */

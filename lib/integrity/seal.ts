@@ -4,11 +4,11 @@ import { desc, eq } from "drizzle-orm";
 import type { Transaction } from "@/db/client";
 import { integrityBlocks } from "@/db/schema";
 import type { AuditCategory } from "@/db/schema/enums";
-import { consumeArrivals, type ArrivalRowConsumer } from "@/lib/worker/arrivals";
+import { consumeArrivals, type ArrivalBatchConsumer } from "@/lib/worker/arrivals";
 import { env } from "@/lib/env";
 import type { Job } from "@/lib/worker/runner";
-import { blockHash, blockHeader, encodeLeaves, signHeader, ZERO_HASH, type Leaf } from "./block";
-import { canonicalize, readLeafBatch, type CanonicalRow, type LeafRow } from "./canonical";
+import { blockHash, blockHeader, LEAF_RECORD, leafHashViews, signHeader, ZERO_HASH, type Leaf } from "./block";
+import { canonicalize, readLeafRecord, type CanonicalRow, type LeafRecord } from "./canonical";
 import { leafHash, merkleRoot, sha256 } from "./merkle";
 import { getSigningKey } from "./signing-key";
 
@@ -32,21 +32,14 @@ export function leafOf(row: CanonicalRow): Leaf {
   };
 }
 
-async function sealBlock(tx: Transaction, orgId: string, rows: LeafRow[]): Promise<void> {
-  const first = rows[0]!;
-  const last = rows[rows.length - 1]!;
-  const firstKey = { receivedAt: new Date(first.receivedAt), id: first.id };
-  const lastKey = { receivedAt: new Date(last.receivedAt), id: last.id };
-  // The canonical form is hashed by the database as it reads the rows (exact jsonb text and every
-  // column, not the console's DTO); verification hashes canonicalize() of the same rows in the
-  // console, so the two ways check each other.
-  const leaves: Leaf[] = rows.map((row) => ({
-    entryId: row.id,
-    hash: Buffer.from(row.leaf, "hex"),
-    occurredAt: new Date(row.occurred_at),
-    category: row.category as AuditCategory,
-  }));
-  const leafBytes = encodeLeaves(leaves);
+async function sealBlock(tx: Transaction, orgId: string, batch: LeafRecord): Promise<void> {
+  // The database hashed each entry's canonical form as it read the rows (exact jsonb text and
+  // every column, not the console's DTO) and wrote the record of leaves; verification hashes
+  // canonicalize() of the same rows in the console, so the two ways check each other.
+  if (batch.record.length !== batch.count * LEAF_RECORD) {
+    throw new Error(`the record of leaves holds ${batch.record.length} bytes for ${batch.count} entries`);
+  }
+  const leafBytes = batch.record;
   const [previous] = await tx
     .select({ seq: integrityBlocks.seq, blockHash: integrityBlocks.blockHash })
     .from(integrityBlocks)
@@ -57,12 +50,12 @@ async function sealBlock(tx: Transaction, orgId: string, rows: LeafRow[]): Promi
   const fields = {
     orgId,
     seq: (previous?.seq ?? 0) + 1,
-    firstReceivedAt: firstKey.receivedAt,
-    firstEntryId: firstKey.id,
-    lastReceivedAt: lastKey.receivedAt,
-    lastEntryId: lastKey.id,
-    entryCount: leaves.length,
-    merkleRoot: merkleRoot(leaves.map((l) => l.hash)).toString("hex"),
+    firstReceivedAt: new Date(batch.first.receivedAt),
+    firstEntryId: batch.first.id,
+    lastReceivedAt: new Date(batch.last.receivedAt),
+    lastEntryId: batch.last.id,
+    entryCount: batch.count,
+    merkleRoot: merkleRoot(leafHashViews(leafBytes)).toString("hex"),
     leavesHash: sha256(leafBytes).toString("hex"),
     prevHash: previous?.blockHash ?? ZERO_HASH,
     keyId: key.keyId,
@@ -92,14 +85,14 @@ export interface SealRun {
 /** One pass over every organization: at most one block each. */
 export async function sealNewEntries({ blockSize = SEAL_BLOCK_SIZE, marginMs }: SealOptions = {}): Promise<SealRun> {
   let fullBlocks = 0;
-  const consumer: ArrivalRowConsumer<LeafRow> = {
+  const consumer: ArrivalBatchConsumer<LeafRecord> = {
     name: "seal",
     startAt: "beginning",
-    reads: "rows",
-    read: (tx, orgId, newer, limit) => readLeafBatch(tx, orgId, newer, limit),
-    async handle(tx, orgId, rows) {
-      await sealBlock(tx, orgId, rows);
-      if (rows.length >= blockSize) fullBlocks += 1;
+    reads: "batch",
+    read: (tx, orgId, newer, limit) => readLeafRecord(tx, orgId, newer, limit),
+    async handle(tx, orgId, batch) {
+      await sealBlock(tx, orgId, batch);
+      if (batch.count >= blockSize) fullBlocks += 1;
     },
   };
   const entries = await consumeArrivals(consumer, { batchSize: blockSize, marginMs });

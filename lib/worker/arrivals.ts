@@ -64,18 +64,25 @@ export interface ArrivalKeyConsumer extends ConsumerBase {
   handle(tx: Transaction, orgId: string, keys: ArrivedKey[]): Promise<void>;
 }
 
-/**
- * A consumer that reads its batch itself, in one statement (sealing hashes every column where it
- * reads them): given the condition that picks the organization's new entries, `read` returns at
- * most `limit` of them in order of arrival. One scan instead of the keys' and then its own.
- */
-export interface ArrivalRowConsumer<Row extends ArrivalPlace> extends ConsumerBase {
-  reads: "rows";
-  read(tx: Transaction, orgId: string, newer: SQL, limit: number): Promise<Row[]>;
-  handle(tx: Transaction, orgId: string, rows: Row[]): Promise<void>;
+/** What a consumer that reads its own batch read: how many entries, and the last one's place. */
+export interface ReadBatch {
+  count: number;
+  last: ArrivalPlace;
 }
 
-type AnyConsumer = ArrivalConsumer | ArrivalKeyConsumer | ArrivalRowConsumer<ArrivalPlace>;
+/**
+ * A consumer that reads its batch itself, in one statement (sealing hashes every column where it
+ * reads them and gets the block's record of leaves back): given the condition that picks the
+ * organization's new entries, `read` takes at most `limit` of them in order of arrival, or answers
+ * null when there are none. One scan instead of the keys' and then its own.
+ */
+export interface ArrivalBatchConsumer<Batch extends ReadBatch> extends ConsumerBase {
+  reads: "batch";
+  read(tx: Transaction, orgId: string, newer: SQL, limit: number): Promise<Batch | null>;
+  handle(tx: Transaction, orgId: string, batch: Batch): Promise<void>;
+}
+
+type AnyConsumer = ArrivalConsumer | ArrivalKeyConsumer | ArrivalBatchConsumer<ReadBatch>;
 
 export interface ConsumeOptions {
   batchSize?: number;
@@ -138,12 +145,12 @@ async function consumeOrg(consumer: AnyConsumer, orgId: string, horizon: Date, b
     )!;
     let last: ArrivalPlace;
     let count: number;
-    if (consumer.reads === "rows") {
-      const rows = await inArrivalOrder(tx, () => consumer.read(tx, orgId, newer, batchSize));
-      if (rows.length === 0) return 0;
-      await consumer.handle(tx, orgId, rows);
-      last = rows[rows.length - 1]!;
-      count = rows.length;
+    if (consumer.reads === "batch") {
+      const batch = await inArrivalOrder(tx, () => consumer.read(tx, orgId, newer, batchSize));
+      if (!batch || batch.count === 0) return 0;
+      await consumer.handle(tx, orgId, batch);
+      last = batch.last;
+      count = batch.count;
     } else if (consumer.reads === "keys") {
       const rows = await inArrivalOrder(tx, () =>
         tx

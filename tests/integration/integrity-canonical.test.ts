@@ -11,7 +11,15 @@ import { createDatabase, queryRows, type DatabaseHandle, type Executor } from "@
 import { runMigrations } from "@/db/migrate";
 import { organizations } from "@/db/schema";
 import { auditCategory, auditLevel, auditResult } from "@/db/schema/enums";
-import { canonicalize, canonicalSelectList, leafHashSql, type CanonicalRow } from "@/lib/integrity/canonical";
+import { encodeLeaves } from "@/lib/integrity/block";
+import {
+  canonicalize,
+  canonicalSelectList,
+  leafHashSql,
+  readLeafRecord,
+  type CanonicalRow,
+} from "@/lib/integrity/canonical";
+import { leafOf } from "@/lib/integrity/seal";
 import { leafHash } from "@/lib/integrity/merkle";
 import { createTestDatabase, serverTestUrl, type TestDatabase } from "../helpers/test-database";
 
@@ -139,6 +147,30 @@ describe("the canonical form", () => {
           );
           expect(rows).toHaveLength(fresh.length);
           for (const row of rows) expect(row.leaf).toBe(leafHash(canonicalize(row)).toString("hex"));
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("written into the record of leaves by the database (sealing) gives encodeLeaves() of the console's leaves, on both databases", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 8 }), async (entries) => {
+        const fresh = entries.map((e) => ({ ...e, id: randomUUID() }));
+        const ids = `{${fresh.map((e) => e.id).join(",")}}`;
+        const only = sql`id = any(${ids}::uuid[])`;
+        for (const db of [main.handle.db, embedded.db]) {
+          for (const e of fresh) await insert(db, e);
+          const batch = await db.transaction((tx) => readLeafRecord(tx, ORG, only, fresh.length));
+          const rows = await queryRows<CanonicalRow>(
+            db,
+            sql`select ${canonicalSelectList()} from audit_logs
+                where org_id = ${ORG}::uuid and ${only} order by audit_logs.received_at, audit_logs.id`,
+          );
+          expect(batch?.count).toBe(fresh.length);
+          expect(batch!.record.equals(encodeLeaves(rows.map(leafOf)))).toBe(true);
+          expect(batch!.first.id).toBe(rows[0]!.id);
+          expect(batch!.last).toEqual({ id: rows.at(-1)!.id, receivedAt: rows.at(-1)!.received_at });
         }
       }),
       { numRuns: 25 },

@@ -3,7 +3,8 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { auditLogs, organizations } from "@/db/schema";
-import { leafBatchQuery, readLeafBatch } from "@/lib/integrity/canonical";
+import { leafRecordQuery, readLeafRecord } from "@/lib/integrity/canonical";
+import { LEAF_RECORD, leafHashViews } from "@/lib/integrity/block";
 import { inArrivalOrder } from "@/lib/worker/arrivals";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
@@ -80,7 +81,7 @@ describe("sealing's read of a block", () => {
       const [row] = await inArrivalOrder(tx, () =>
         queryRows<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
           tx,
-          sql`explain (analyze, format json) ${leafBatchQuery(orgId, newer(), BLOCK)}`,
+          sql`explain (analyze, format json) ${leafRecordQuery(orgId, newer(), BLOCK)}`,
         ),
       );
       return row!["QUERY PLAN"][0].Plan;
@@ -96,12 +97,20 @@ describe("sealing's read of a block", () => {
   });
 
   it("gives the backlog's first entries in order of arrival", async () => {
-    const rows = await db().transaction((tx) => inArrivalOrder(tx, () => readLeafBatch(tx, orgId, newer(), BLOCK)));
-    expect(rows).toHaveLength(BLOCK);
-    const times = rows.map((r) => Date.parse(r.receivedAt));
-    expect(times[0]).toBe(T0 + KNOWN * 10);
-    expect(times).toEqual([...times].sort((a, b) => a - b));
-    for (const row of rows) expect(row.leaf).toMatch(/^[0-9a-f]{64}$/);
+    const batch = await db().transaction((tx) => inArrivalOrder(tx, () => readLeafRecord(tx, orgId, newer(), BLOCK)));
+    expect(batch?.count).toBe(BLOCK);
+    expect(batch!.record).toHaveLength(BLOCK * LEAF_RECORD);
+    expect(leafHashViews(batch!.record)).toHaveLength(BLOCK);
+    const expected = await queryRows<{ id: string }>(
+      db(),
+      sql`select id::text as id from audit_logs where org_id = ${orgId}::uuid and ${newer()}
+          order by received_at, id limit ${BLOCK}`,
+    );
+    expect(batch!.first).toEqual({ id: expected[0]!.id, receivedAt: new Date(T0 + KNOWN * 10).toISOString() });
+    expect(batch!.last).toEqual({
+      id: expected[BLOCK - 1]!.id,
+      receivedAt: new Date(T0 + (KNOWN + BLOCK - 1) * 10).toISOString(),
+    });
   });
 
   it("turns the sorts back on for the handler, in the same transaction", async () => {

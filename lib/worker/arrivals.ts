@@ -56,8 +56,8 @@ export interface ArrivalConsumer extends ConsumerBase {
 }
 
 /**
- * A consumer that reads the columns it needs itself (sealing reads the canonical text of every
- * column): the batch's keys only, so the rows are not read and parsed twice.
+ * A consumer that reads the columns it needs itself (the notification matcher, the actor
+ * directory): the batch's keys only, so the rows are not read and parsed twice.
  */
 export interface ArrivalKeyConsumer extends ConsumerBase {
   reads: "keys";

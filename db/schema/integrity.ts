@@ -1,11 +1,18 @@
 import { customType, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { organizations } from "./organizations";
 
-// postgres.js hands bytea back as a Buffer and PGlite as a Uint8Array; callers get a Buffer.
+/**
+ * A bytea as a Buffer: postgres.js hands one back, PGlite a Uint8Array, copied here so that it never
+ * shares memory with the embedded database's.
+ */
+export function byteaBuffer(value: Buffer | Uint8Array): Buffer {
+  return Buffer.isBuffer(value) ? value : Buffer.from(value);
+}
+
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => "bytea",
   toDriver: (value) => value,
-  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+  fromDriver: byteaBuffer,
 });
 
 /*

@@ -3,6 +3,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import { auditCategory } from "@/db/schema/enums";
+import { byteaBuffer } from "@/db/schema/integrity";
 import type { ArrivalPlace } from "@/lib/worker/arrivals";
 import { recordEntryId } from "./block";
 
@@ -228,10 +229,7 @@ export async function readLeafRecord(
     lastReceivedAt: string | null;
   }>(db, leafRecordQuery(orgId, newer, limit));
   if (!row?.record || !row.firstReceivedAt || !row.lastReceivedAt || row.count === 0) return null;
-  // postgres.js hands bytea back as a Buffer, PGlite as a Uint8Array.
-  const record = Buffer.isBuffer(row.record)
-    ? row.record
-    : Buffer.from(row.record.buffer, row.record.byteOffset, row.record.byteLength);
+  const record = byteaBuffer(row.record);
   return {
     count: row.count,
     record,

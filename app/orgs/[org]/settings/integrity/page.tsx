@@ -84,8 +84,8 @@ export default async function IntegrityPage({ params, searchParams }: PageProps<
               <p className="text-muted-foreground">No blocks were sealed for entries that arrived in this period.</p>
             ) : state.problems.length === 0 ? (
               <p>
-                <span className="font-medium">Verified:</span> {n(state.blocks.length)} blocks from {utc(from)} to{" "}
-                {utc(to)}
+                <span className="font-medium">Verified:</span> {n(state.blocks.length)}{" "}
+                {state.blocks.length === 1 ? "block" : "blocks"} from {utc(from)} to {utc(to)}
                 {state.truncated ? ` (the latest ${PAGE_BLOCKS}; npm run integrity:verify checks them all)` : ""}.
               </p>
             ) : (

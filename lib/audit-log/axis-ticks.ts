@@ -1,4 +1,4 @@
-import { TZDate } from "@date-fns/tz";
+import { tzOffset } from "@date-fns/tz";
 import { DAY, HOUR, MINUTE } from "./insight-buckets";
 
 /*
@@ -42,14 +42,19 @@ interface Local {
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
 const pad = (n: number) => String(n).padStart(2, "0");
 
+/*
+ * The wall clock read off the instant moved by the zone's offset, as components/time/local-time
+ * does: a TZDate per bar cost the explorer's server about 2 ms of each page (a week of hourly bars
+ * is 168 of them), the offset alone a fifth of that.
+ */
 function local(ms: number, tz: string): Local {
-  const d = new TZDate(ms, tz);
-  const minuteOfDay = d.getHours() * 60 + d.getMinutes();
+  const wallMs = ms + tzOffset(tz, new Date(ms)) * MINUTE;
+  const wall = new Date(wallMs);
   return {
-    dayNumber: Math.round(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / DAY),
-    minuteOfDay,
-    dayLabel: `${MONTHS[d.getMonth()]} ${d.getDate()}`,
-    timeLabel: `${pad(d.getHours())}:${pad(d.getMinutes())}`,
+    dayNumber: Math.floor(wallMs / DAY),
+    minuteOfDay: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
+    dayLabel: `${MONTHS[wall.getUTCMonth()]} ${wall.getUTCDate()}`,
+    timeLabel: `${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}`,
   };
 }
 

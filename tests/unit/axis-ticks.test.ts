@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { axisTicks } from "@/lib/audit-log/axis-ticks";
 import { bucketPlan } from "@/lib/audit-log/insight-buckets";
@@ -69,6 +70,49 @@ describe("axisTicks", () => {
     expect(ticks.length).toBeLessThanOrEqual(6);
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     expect(ticks.every((t) => /^[A-Z][a-z]{2} \d{1,2}$/.test(t.label))).toBe(true);
+  });
+
+  it("writes each label as the reader's clock reads at its bar, in zones with daylight saving and odd offsets", () => {
+    // The labels come from the instant moved by the zone's offset; Intl's own wall clock is the oracle.
+    const zones = [
+      "UTC",
+      "Europe/Paris",
+      "America/New_York",
+      "Asia/Kathmandu",
+      "Australia/Lord_Howe",
+      "Pacific/Chatham",
+    ];
+    const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const wall = (ms: number, tz: string) => {
+      const parts = new Intl.DateTimeFormat("en-US", {
+        timeZone: tz,
+        month: "numeric",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).formatToParts(ms);
+      const part = (type: string) => parts.find((p) => p.type === type)!.value;
+      return {
+        day: `${months[Number(part("month")) - 1]} ${Number(part("day"))}`,
+        time: `${part("hour")}:${part("minute")}`,
+      };
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) }),
+        fc.constantFrom(HOUR, 15 * MINUTE, DAY),
+        fc.constantFrom(...zones),
+        (startMs, sizeMs, tz) => {
+          const bars = Array.from({ length: 96 }, (_, i) => Math.floor(startMs / sizeMs) * sizeMs + i * sizeMs);
+          for (const tick of axisTicks(bars, sizeMs, tz, 10)) {
+            const at = wall(tick.startMs, tz);
+            expect([at.day, at.time, `${at.day}, ${at.time}`]).toContain(tick.label);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it("answers nothing for no bars", () => {

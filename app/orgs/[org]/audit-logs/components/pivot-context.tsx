@@ -2,7 +2,16 @@
 
 import { Filter, FilterX } from "lucide-react";
 import Link from "next/link";
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from "react";
 import { Popover, PopoverAnchor, PopoverContent } from "@/components/ui/popover";
 import { pivotLinks, PIVOT_FIELD_NAMES, type PivotField } from "@/lib/audit-log/pivots";
 import { explorerHref, type ExplorerParams } from "@/lib/audit-log/search-params";
@@ -35,6 +44,8 @@ interface PivotContextValue {
   openMenu: (target: MenuTarget) => void;
   /** `entryId:field` of the cell whose menu is open, if any. */
   openFor: string | null;
+  /** False on the server and while hydrating: the table's buttons are drawn only after it. */
+  hydrated: boolean;
 }
 
 const PivotContext = createContext<PivotContextValue | null>(null);
@@ -59,6 +70,8 @@ function MenuLink({ href, icon, label, onDone }: { href: string; icon: ReactNode
     </Link>
   );
 }
+
+const subscribeNothing = () => () => {};
 
 export function PivotProvider({
   pathname,
@@ -91,7 +104,12 @@ export function PivotProvider({
   }, []);
 
   const openFor = target ? `${target.entryId}:${target.field}` : null;
-  const value = useMemo(() => ({ hrefsFor, openMenu, openFor }), [hrefsFor, openMenu, openFor]);
+  const hydrated = useSyncExternalStore(
+    subscribeNothing,
+    () => true,
+    () => false,
+  );
+  const value = useMemo(() => ({ hrefsFor, openMenu, openFor, hydrated }), [hrefsFor, openMenu, openFor, hydrated]);
   const hrefs = target ? hrefsFor(target.field, target.value, target.entryId) : null;
   const names = target ? pivotNames(target.field, target.shown) : null;
   const close = () => setTarget(null);
@@ -177,7 +195,11 @@ export function PivotTrigger({
   focusable: boolean;
 }) {
   const pivots = usePivots();
-  if (!pivots) return null;
+  // Not in the server's HTML: the button opens its menu with script only, so before hydration it
+  // could do nothing, and the table's 250 of them (five a row) were a fifth of the page that the
+  // server rendered and sent on every view (docs/performance.md). It floats over its cell:
+  // adding it after hydration moves nothing.
+  if (!pivots?.hydrated) return null;
   return (
     <button
       type="button"

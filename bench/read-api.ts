@@ -134,21 +134,25 @@ export async function runReadApi(opts: {
     for (const run of [ndjson, pages])
       if (run.rows < csv.rows || run.rows > csv.rows + 10)
         throw new Error(`the read API (${run.mode}) read ${run.rows} rows, the CSV holds ${csv.rows}`);
-    const row = (run: ReadApiRun, label: string): TableRow => {
+    // Issue 20's goal is reading the whole organization, which is what the stream is for; pages
+    // are for reading what is new since a cursor, and their rate is shown beside it without one.
+    const row = (run: ReadApiRun, label: string, judged: boolean): TableRow => {
       const share = run.rowsPerSecond / csv.rowsPerSecond;
       return {
         scenario: `read API, ${label}: whole largest organization, ${int(run.rows)} rows`,
         ttfbMedian: run.ttfbMs,
         fullMedian: run.ms,
         dbLimit: `CSV ${int(csv.rowsPerSecond)} rows/s`,
-        goal: `≥ ${Math.round(GOALS.readApi.ofCsv * 100)}% of the CSV export's rate`,
-        met: share >= GOALS.readApi.ofCsv,
+        goal: judged
+          ? `≥ ${Math.round(GOALS.readApi.ofCsv * 100)}% of the CSV export's rate`
+          : "(none: the stream reads it whole)",
+        met: judged ? share >= GOALS.readApi.ofCsv : null,
         verdict: `${int(run.rowsPerSecond)} rows/s = ${Math.round(share * 100)}% of CSV`,
       };
     };
     return {
       csv,
-      rows: [row(ndjson, "NDJSON stream"), row(pages, "pages of 1,000")],
+      rows: [row(ndjson, "NDJSON stream", true), row(pages, "pages of 1,000", false)],
       details: {
         search: WHOLE,
         csv,

@@ -1,7 +1,7 @@
 "use client";
 
-import { tzOffset } from "@date-fns/tz";
 import { createContext, useContext, type ReactNode } from "react";
+import { wallClock } from "@/lib/audit-log/dates";
 
 /*
  * One clock for the whole console: the reader's time zone (lib/preferences/reader-time-zone), or
@@ -29,7 +29,7 @@ export function useTimeZone(): string {
 export function formatDateTimeIn(iso: string, zone: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  const wall = new Date(ms + tzOffset(zone, new Date(ms)) * 60_000).toISOString();
+  const wall = wallClock(ms, zone).toISOString();
   return `${wall.slice(0, 10)} ${wall.slice(11, 19)}`;
 }
 

@@ -34,6 +34,15 @@ export function isTimeZone(value: string): boolean {
   return value.length > 0 && value.length <= 64 && Number.isFinite(tzOffset(value, new Date(0)));
 }
 
+/**
+ * The instant's wall-clock time in the zone, as a Date whose UTC fields read it (getUTCHours() is
+ * the hour on the reader's clock). Cheaper than a TZDate where a page reads many instants: 1.5-1.8
+ * against 3.7-4.5 µs per instant in a loop (docs/performance.md).
+ */
+export function wallClock(ms: number, timeZone: string): Date {
+  return new Date(ms + tzOffset(timeZone, new Date(ms)) * 60_000);
+}
+
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
